@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian packages kbsentry needs to build, test and package (run as root).
+set -euo pipefail
+
+pkgs=(cmake make gcc pkg-config gcc-mingw-w64-i686 gcc-mingw-w64-x86-64 binutils-mingw-w64-i686
+      binutils-mingw-w64-x86-64 wine64 msitools wixl libcmocka-dev libsqlite3-dev dpkg-dev tcl
+      libxml2-utils clang python3 xvfb)
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+# The mingw dependency builds use Debian's source packages: enable deb-src from the machine's own
+# apt sources so that no host name is written anywhere.
+src_list=/etc/apt/sources.list.d/kbsentry-deb-src.sources
+need_update=0
+if [ ! -f "$src_list" ]; then
+  if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+    sed -e 's/^Types:.*/Types: deb-src/' /etc/apt/sources.list.d/debian.sources > "$src_list"
+  elif [ -f /etc/apt/sources.list ]; then
+    grep -E '^deb ' /etc/apt/sources.list | sed -e 's/^deb /deb-src /' \
+      > /etc/apt/sources.list.d/kbsentry-deb-src.list
+  fi
+  need_update=1
+fi
+
+if [ ${#missing[@]} -gt 0 ] || [ $need_update -eq 1 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

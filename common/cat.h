@@ -1,0 +1,74 @@
+/* cat.h: the emergency-patch catalog: which KBs or file versions fix what, per platform. */
+#ifndef KBS_CAT_H
+#define KBS_CAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "os.h"
+#include "ver.h"
+
+/* What a platform entry says about a rule. */
+typedef enum cat_kind {
+    CAT_KIND_FIX = 0,        /* a fix exists: aKb / ubrMin / file version prove it */
+    CAT_KIND_NOT_AFFECTED,   /* the platform is not vulnerable */
+    CAT_KIND_NO_FIX,         /* vulnerable and no fix exists: upgrade is the only remedy */
+} cat_kind_t;
+
+#define CAT_FILEVER_MAX 4
+
+/* One platform clause of a rule. A snapshot matches the first clause of the rule whose family,
+ * SP range, arch and build range all hold. */
+typedef struct cat_plat {
+    os_family_t family;
+    int spMin, spMax;            /* -1: any */
+    os_arch_t arch;              /* OS_ARCH_UNKNOWN: any */
+    uint32_t buildMin, buildMax; /* 0: any */
+    cat_kind_t kind;
+    uint32_t *aKb; size_t nKb;   /* fixing KBs, including every later rollup/CU that has the fix */
+    uint32_t ubrMin;             /* Windows 10+: UBR at or above proves the fix; 0 none */
+    char zFile[64];              /* proof file name, e.g. "srv.sys"; "" none */
+    ver_t aFileVer[CAT_FILEVER_MAX]; /* minimum fixed versions, one per servicing branch (GDR/LDR) */
+    size_t nFileVer;
+    char zNote[160];             /* shown as evidence for not-affected / no-fix; may be "" */
+} cat_plat_t;
+
+typedef struct cat_rule {
+    char zId[24];                /* "MS17-010", "CVE-2019-0708" */
+    char zTitle[128];
+    char zCves[256];             /* "CVE-2017-0143 CVE-2017-0144 ..." */
+    char zRefs[512];             /* bulletin and KB article URLs, blank-separated */
+    cat_plat_t *aPlat; size_t nPlat;
+} cat_rule_t;
+
+typedef struct cat {
+    cat_rule_t *aRule; size_t nRule;
+    char zHash[17];              /* 64-bit FNV-1a of the catalog text, hex: detects a changed catalog */
+    char zSource[260];          /* "built-in" or the file name it was read from */
+} cat_t;
+
+typedef struct cat_err {
+    int rc;
+    unsigned line;               /* 1-based, 0 for the whole input */
+    char zReason[160];
+} cat_err_t;
+
+/* cat_parse: parses catalog text (format in docs/catalog-format.md) into *c (which it
+ * initialises). zSource names the input for messages ("built-in" or a path). On error *c is
+ * empty and *pErr (may be NULL) says line and reason. Returns KBS_OK, KBS_EPARSE, KBS_ETOOBIG,
+ * KBS_EVERSION or KBS_ENOMEM. */
+int cat_parse(const char *zIn, size_t nIn, const char *zSource, cat_t *c, cat_err_t *pErr);
+
+/* cat_load_default: the catalog compiled into the binary. Returns as cat_parse. */
+int cat_load_default(cat_t *c);
+
+/* cat_default_text: the compiled-in catalog text and its length (static, do not free). */
+const char *cat_default_text(size_t *pnLen);
+
+/* cat_release: frees what c owns; c is empty afterwards. Accepts a zeroed struct. */
+void cat_release(cat_t *c);
+
+/* cat_find_rule: the rule with this id (case-insensitive), or NULL. */
+const cat_rule_t *cat_find_rule(const cat_t *c, const char *zId);
+
+#endif

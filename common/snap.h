@@ -1,0 +1,126 @@
+/* snap.h: the snapshot of one machine (format v1): in-memory form, writer and strict parser. */
+#ifndef KBS_SNAP_H
+#define KBS_SNAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kb.h"
+#include "os.h"
+#include "ver.h"
+
+#define SNAP_FMT_MAJOR 1
+#define SNAP_FMT_MINOR 0
+
+#define SNAP_HOST_MAX 256      /* NetBIOS is 15, DNS names up to 255 */
+#define SNAP_ID_MAX 80         /* MachineGuid (38) or machine SID (<= 68) */
+#define SNAP_RAW_MAX 64        /* hotfix id as the source spelt it */
+#define SNAP_PATH_MAX 260      /* MAX_PATH */
+#define SNAP_ERR_MAX 256
+#define SNAP_LINE_MAX 1024     /* no line of a v1 file may be longer */
+#define SNAP_HOTFIX_MAX 20000  /* more is not a real machine */
+#define SNAP_FILE_MAX 64
+#define SNAP_SOURCE_MAX 16
+#define SNAP_EXTRA_MAX 64
+
+/* Where a hotfix was seen; a merged entry carries several bits. */
+enum snap_src {
+    SNAP_SRC_QFE = 1u << 0,      /* WMI Win32_QuickFixEngineering / wmic qfe / Get-HotFix */
+    SNAP_SRC_UPDATES = 1u << 1,  /* HKLM\SOFTWARE\Microsoft\Updates\<product>\<SP>\<KB> (XP/2003) */
+    SNAP_SRC_HOTFIX = 1u << 2,   /* HKLM\...\Windows NT\CurrentVersion\HotFix\<KB> (XP/2003) */
+    SNAP_SRC_CBS = 1u << 3,      /* Component Based Servicing package (Vista+) */
+    SNAP_SRC_SYSTEMINFO = 1u << 4, /* the hotfix list of `systeminfo` output */
+};
+
+#define SNAP_CBS_INSTALLED 112   /* CBS CurrentState of an installed package */
+
+typedef struct snap_hotfix {
+    kb_id_t kb;                  /* kb.num == 0 when zRaw is not a KB id */
+    char zRaw[SNAP_RAW_MAX];     /* as read, e.g. "KB2510531-IE8", "Q958644", "File 1" */
+    unsigned sources;            /* enum snap_src bits */
+    char zInstalled[24];         /* ISO 8601 date or date-time, "" if unknown */
+    int cbsState;                /* CBS CurrentState, -1 when not from CBS */
+} snap_hotfix_t;
+
+typedef struct snap_file {
+    char zPath[SNAP_PATH_MAX];   /* "%SystemRoot%\System32\drivers\srv.sys" */
+    int present;                 /* 0: absent (or unreadable: see zError) */
+    ver_t ver;                   /* file version from the version resource, when present */
+    char zError[SNAP_ERR_MAX];   /* "" or why the version could not be read */
+} snap_file_t;
+
+/* One inventory source (e.g. "wmi-os", "wmi-qfe", "reg-updates", "reg-hotfix", "reg-cbs",
+ * "reg-os", "files") and whether it worked. */
+typedef struct snap_source {
+    char zName[32];
+    int ok;                      /* 1 worked, 0 failed */
+    char zError[SNAP_ERR_MAX];   /* "" when ok, else e.g. "WMI ExecQuery: 0x80041003 timeout" */
+} snap_source_t;
+
+typedef struct snap {
+    unsigned fmtMajor, fmtMinor;         /* of the file it was read from; writer uses ours */
+    char zOrigin[24];                    /* "agent", "systeminfo", "qfe-csv", "get-hotfix-csv" */
+    char zHost[SNAP_HOST_MAX];           /* computer name (NetBIOS), as reported */
+    char zDomain[SNAP_HOST_MAX];         /* domain or workgroup */
+    char zMachineId[SNAP_ID_MAX];        /* MachineGuid or machine SID; "" if unknown */
+    char zAgentVersion[32];
+    int64_t scanTime;                    /* Unix seconds, UTC; 0 unknown */
+    os_info_t os;
+    int osKnown;                         /* 0: no OS facts at all (e.g. a QFE CSV alone) */
+
+    /* Hotfix list completeness: a list cut short (systeminfo prints "263 Hotfix(es)" and lists
+     * fewer) must lead to "unknown", never to a false "missing". */
+    int hotfixesComplete;                /* 1 the list is complete, 0 it is not */
+    char zHotfixNote[SNAP_ERR_MAX];      /* why incomplete; "" when complete */
+
+    snap_source_t *aSource; size_t nSource;
+    snap_hotfix_t *aHotfix; size_t nHotfix;
+    snap_file_t *aFile; size_t nFile;
+    char **azExtra; size_t nExtra;       /* unknown "key=value" lines of a newer minor, kept */
+} snap_t;
+
+/* snap_init: an empty snapshot (hotfixesComplete = 1). snap_release frees what it owns and
+ * leaves it empty; both accept a zeroed struct. */
+void snap_init(snap_t *s);
+void snap_release(snap_t *s);
+
+/* snap_add_hotfix: merges zRaw into s->aHotfix: the same normalised KB (or the same raw text
+ * when not a KB) keeps one entry whose sources are OR-ed and whose empty fields are filled.
+ * zInstalled may be NULL; cbsState -1 when not from CBS. Returns KBS_OK, KBS_ETOOBIG or
+ * KBS_ENOMEM. */
+int snap_add_hotfix(snap_t *s, const char *zRaw, unsigned sources, const char *zInstalled,
+                    int cbsState);
+
+/* snap_add_file / snap_add_source: append one entry (strings copied, truncated to their limits). */
+int snap_add_file(snap_t *s, const char *zPath, int present, const ver_t *pVer, const char *zError);
+int snap_add_source(snap_t *s, const char *zName, int ok, const char *zError);
+
+/* snap_has_kb: 1 when a hotfix with this KB number is listed (any qualifier), else 0. */
+int snap_has_kb(const snap_t *s, uint32_t kbNum);
+
+/* snap_find_file: the entry whose path ends with zName (case-insensitive, after a '\' or '/'),
+ * or NULL. */
+const snap_file_t *snap_find_file(const snap_t *s, const char *zName);
+
+/* snap_write: serialises s as format v1 text (CRLF) into a malloc'd buffer *pzOut of *pnOut bytes;
+ * the caller frees it. Returns KBS_OK, KBS_EINVAL (a field that cannot be written) or KBS_ENOMEM. */
+int snap_write(const snap_t *s, char **pzOut, size_t *pnOut);
+
+/* Where and why a parse failed. */
+typedef struct snap_err {
+    int rc;              /* same as the return value */
+    unsigned line;       /* 1-based line, 0 when the whole input is at fault */
+    char zReason[160];
+} snap_err_t;
+
+/* snap_parse: strictly parses nIn bytes of format v1 text into *s (which it snap_init()s first).
+ * Rejects an unknown major, lines over SNAP_LINE_MAX, NUL bytes, invalid UTF-8, duplicate
+ * header fields, a missing/mismatched end line (torn or truncated file) with line and reason in
+ * *pErr (may be NULL). On error *s is released (empty). Returns KBS_OK, KBS_EPARSE, KBS_ETOOBIG,
+ * KBS_EVERSION, KBS_ECHECKSUM or KBS_ENOMEM. */
+int snap_parse(const char *zIn, size_t nIn, snap_t *s, snap_err_t *pErr);
+
+/* snap_is_snapshot: 1 when the first bytes look like a kbsentry snapshot (any version). */
+int snap_is_snapshot(const char *zIn, size_t nIn);
+
+#endif
