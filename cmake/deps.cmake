@@ -1,8 +1,10 @@
 # Dependencies: Debian's libsqlite3/libcmocka on Linux; built from Debian sources for mingw.
 if(WIN32)
-  set(KBS_DEPS_PREFIX ${CMAKE_BINARY_DIR}/_deps/${KBS_TRIPLET})
-  # Sources are shared by all presets under build/; the per-triplet objects stay in this tree.
-  get_filename_component(KBS_DEPS_SRC ${CMAKE_BINARY_DIR}/../_deps-src ABSOLUTE)
+  # Built once per triplet under build/ and shared by every build tree beside it.
+  get_filename_component(KBS_DEPS_ROOT ${CMAKE_BINARY_DIR}/.. ABSOLUTE)
+  set(KBS_DEPS_PREFIX ${KBS_DEPS_ROOT}/_deps/${KBS_TRIPLET}-${KBS_WINNT} CACHE PATH
+      "where the mingw builds of sqlite3 and cmocka go")
+  set(KBS_DEPS_SRC ${KBS_DEPS_ROOT}/_deps-src)
   execute_process(
     COMMAND bash ${CMAKE_SOURCE_DIR}/cmake/build-deps.sh ${KBS_TRIPLET} ${KBS_DEPS_PREFIX}
             ${KBS_DEPS_SRC} ${KBS_WINNT}

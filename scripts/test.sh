@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the build needs, builds every preset and runs every test (native and Wine).
-# Usage: bash scripts/test.sh [PRESET...]   (default: linux linux-asan xp32 win64)
+# Usage: bash scripts/test.sh [PRESET...]   (default: linux linux-asan xp32 win64 fuzz)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" = 0 ]; then bash cmake/install-packages.sh; fi
 
 presets=("$@")
-[ ${#presets[@]} -gt 0 ] || presets=(linux linux-asan xp32 win64)
+[ ${#presets[@]} -gt 0 ] || presets=(linux linux-asan xp32 win64 fuzz)
 jobs=$(nproc)
 status=0
 summary=()
