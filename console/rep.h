@@ -1,0 +1,61 @@
+/* rep.h: the report model (hosts with their verdicts) and its renderers (table, csv, json, html). */
+#ifndef KBS_REP_H
+#define KBS_REP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cat.h"
+#include "verdict.h"
+
+typedef enum rep_format {
+    REP_FMT_TABLE = 0,
+    REP_FMT_CSV,
+    REP_FMT_JSON,
+    REP_FMT_HTML,
+} rep_format_t;
+
+/* One rule's verdict for one host. Strings are owned by the rep_t's arena (or the caller). */
+typedef struct rep_verdict {
+    const cat_rule_t *rule;      /* into rep_t.cat */
+    verdict_status_t status;
+    const char *zEvidence;
+    const char *zAction;
+} rep_verdict_t;
+
+/* One host as reported. Every string comes from input files: renderers must escape it. */
+typedef struct rep_host {
+    const char *zHost;
+    const char *zDomain;
+    const char *zMachineId;
+    const char *zOsName;         /* os_ident.zName, "Unknown OS" when not known */
+    const char *zOsFamily;       /* os_family_key() */
+    const char *zOsDetail;       /* "Microsoft Windows XP Professional 5.1.2600 SP3 x86" */
+    const char *zOrigin;         /* "agent", "systeminfo", "qfe-csv", ... */
+    const char *zSourcePath;     /* the file the current state came from */
+    int64_t scanTime;            /* Unix seconds UTC of the scan; 0 unknown */
+    int stale;                   /* 1 when not seen for longer than rep_t.staleDays */
+    size_t nHotfix;
+    rep_verdict_t *aVerdict; size_t nVerdict;
+} rep_host_t;
+
+typedef struct rep {
+    const cat_t *cat;
+    rep_host_t *aHost; size_t nHost;
+    int64_t now;                 /* Unix seconds UTC the report is made at */
+    int staleDays;               /* 0: no stale flagging */
+    const char *zTitle;          /* e.g. "kbsentry compliance report" */
+} rep_t;
+
+/* rep_render: writes the whole report in fmt to out. Returns KBS_OK or KBS_EIO. */
+int rep_render(const rep_t *r, rep_format_t fmt, FILE *out);
+
+/* rep_render_check: the helpdesk view of one host (text, or one JSON object when fmt is
+ * REP_FMT_JSON: host, os, last_scan, rules[{id, verdict, evidence}]). Returns KBS_OK or KBS_EIO. */
+int rep_render_check(const rep_t *r, const rep_host_t *h, rep_format_t fmt, FILE *out);
+
+/* rep_format_from_name: "table", "csv", "json", "html" -> format; -1 when unknown. */
+int rep_format_from_name(const char *zName);
+
+#endif
