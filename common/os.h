@@ -79,6 +79,14 @@ typedef struct os_ident {
  * name "Unknown OS 6.5.1234"). */
 int os_identify(const os_info_t *pOs, os_ident_t *pOut);
 
+/* os_sp_major: the service pack major of pOs: sp_major when known, else read from zCsdVersion
+ * ("Service Pack 3"), 0 for 10.0 and later (no service packs), -1 when unknown. */
+int os_sp_major(const os_info_t *pOs);
+
+/* os_is_server: 1 for a server or domain controller. When product_type is unknown it decides
+ * from the product name ("Server"), then from builds and kernels that exist only as servers. */
+int os_is_server(const os_info_t *pOs);
+
 /* os_family_key: the catalog's short key for a family ("xp", "xp64", "2003", "vista", "2008",
  * "7", "2008r2", "8", "2012", "8.1", "2012r2", "10", "11", "2016", "2019", "2022", "2025",
  * "server-sac", "2000", "nt4", "unknown"). Never NULL. */
