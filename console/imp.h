@@ -14,6 +14,11 @@ typedef enum imp_kind {
     IMP_KIND_GETHOTFIX_CSV,  /* PowerShell `Get-HotFix | Export-Csv` */
 } imp_kind_t;
 
+/* Limits on untrusted input: no real systeminfo or QFE CSV comes near them. A caller may refuse a
+ * file over IMP_INPUT_MAX before reading it. */
+#define IMP_INPUT_MAX ((size_t)256 << 20) /* bytes of one input file */
+#define IMP_LINE_MAX 65536u               /* bytes of one (decoded) line or CSV record */
+
 typedef struct imp_err {
     int rc;
     unsigned line;           /* 1-based line of the (decoded) input, 0 for the whole input */

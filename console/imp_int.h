@@ -1,0 +1,93 @@
+/* imp_int.h: internals shared by the agentless readers: text decoding, lines, dates, errors. */
+#ifndef KBS_IMP_INT_H
+#define KBS_IMP_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "imp.h"
+
+/* How the input bytes were read. */
+typedef enum imp_enc {
+    IMP_ENC_UTF8 = 0,
+    IMP_ENC_UTF16LE,
+    IMP_ENC_UTF16BE,
+    IMP_ENC_CP850,  /* OEM Western Europe (also stands in for CP437 and other Latin OEM pages) */
+    IMP_ENC_CP1252, /* ANSI Western Europe */
+    IMP_ENC_CP866,  /* OEM Cyrillic */
+    IMP_ENC_CP1251, /* ANSI Cyrillic */
+} imp_enc_t;
+
+/* Input decoded to UTF-8: no BOM, no NUL inside, z[n] == 0. */
+typedef struct imp_text {
+    char *z;
+    size_t n;
+    imp_enc_t enc;
+    int bom; /* 1 when the input began with a byte order mark */
+} imp_text_t;
+
+/* imp_text_decode: converts nIn bytes (UTF-16LE/BE with or without BOM, UTF-8 with or without
+ * BOM, else a single-byte code page guessed from the bytes) into pText->z (malloc'd; free with
+ * imp_text_release). With prefix != 0 only the first IMP_DETECT_MAX bytes are read, a cut
+ * character at the end is dropped and decoding stops quietly at a NUL (for imp_detect); otherwise
+ * a NUL, an odd UTF-16 byte count or an input over IMP_INPUT_MAX is an error in *pErr. Returns
+ * KBS_OK, KBS_EPARSE, KBS_ETOOBIG or KBS_ENOMEM. */
+#define IMP_DETECT_MAX 65536u
+int imp_text_decode(const char *zIn, size_t nIn, int prefix, imp_text_t *pText, imp_err_t *pErr);
+void imp_text_release(imp_text_t *pText);
+const char *imp_enc_name(imp_enc_t enc);
+
+/* imp_enc_guess_sbcs: which single-byte code page nIn bytes (not UTF-8) most likely use. */
+imp_enc_t imp_enc_guess_sbcs(const unsigned char *a, size_t n);
+
+/* Lines of decoded text: CRLF, LF and wmic's CR CR LF all end a line; trailing CRs are dropped. */
+typedef struct imp_lines {
+    const char *z;
+    size_t n, off;
+    unsigned line; /* number of the line last returned */
+} imp_lines_t;
+
+void imp_lines_init(imp_lines_t *p, const char *z, size_t n);
+/* imp_lines_next: the next line in *pz, *pn (not NUL-terminated). Returns 1, 0 at the end, or
+ * KBS_ETOOBIG (with *pErr) for a line over IMP_LINE_MAX bytes. */
+int imp_lines_next(imp_lines_t *p, const char **pz, size_t *pn, imp_err_t *pErr);
+
+/* imp_err_set: fills *pErr (may be NULL) printf-style; returns rc. */
+int imp_err_set(imp_err_t *pErr, int rc, unsigned line, const char *zFmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+/* imp_date_iso: reads a date at the start of z ("3/15/2011", "15.03.2011, 10:22:31",
+ * "2011-03-15", "20110315", or an XP registry FILETIME in 16 hex digits) into "YYYY-MM-DD".
+ * Dotted and dashed dates with the year last are day first; slash dates whose day and month
+ * cannot be told apart are read month first only when mdy is set (the caller knows the writer
+ * used the US order), else they are refused. Returns KBS_OK, or KBS_EPARSE with zOut "". nOut
+ * >= 11. */
+int imp_date_iso(const char *z, int mdy, char *zOut, size_t nOut);
+
+/* imp_copy: copies at most nOut-1 bytes of z[0..n) into zOut without cutting a UTF-8
+ * character; returns 1 when it had to shorten. */
+int imp_copy(char *zOut, size_t nOut, const char *z, size_t n);
+
+/* imp_trim: shrinks [*pz, *pz + *pn) past leading and trailing blanks (space, tab, CR, NBSP). */
+void imp_trim(const char **pz, size_t *pn);
+
+/* imp_kb_like: 1 when z starts like a KB id ("KB", "Q" or a digit followed by digits). */
+int imp_kb_like(const char *z, size_t n);
+
+/* imp_host_check: host names are kept as data whatever they contain, but must be non-empty and
+ * fit SNAP_HOST_MAX: n is the length of the trimmed name. Returns KBS_OK, KBS_EPARSE (empty) or
+ * KBS_ETOOBIG, with *pErr set. */
+int imp_host_check(size_t n, unsigned line, imp_err_t *pErr);
+
+/* Sniffers on decoded text (imp_detect): 1 / a kind when the start of z looks like that input. */
+int imp_systeminfo_sniff(const char *z, size_t n);
+imp_kind_t imp_csv_sniff(const char *z, size_t n);
+
+/* Sniffers on decoded text (imp_detect): 1 / a kind when the start of z looks like that input. */
+int imp_systeminfo_sniff(const char *z, size_t n);
+imp_kind_t imp_csv_sniff(const char *z, size_t n);
+
+#endif
