@@ -31,6 +31,8 @@ typedef struct cat_plat {
     ver_t aFileVer[CAT_FILEVER_MAX]; /* minimum fixed versions, one per servicing branch (GDR/LDR) */
     size_t nFileVer;
     char zNote[160];             /* shown as evidence for not-affected / no-fix; may be "" */
+    char zAction[128];           /* what to do when the rule is not met here; "" for the default */
+    uint32_t *aKbSorted;         /* aKb in ascending order, for lookups (same nKb) */
 } cat_plat_t;
 
 typedef struct cat_rule {
@@ -46,6 +48,15 @@ typedef struct cat {
     char zHash[17];              /* 64-bit FNV-1a of the catalog text, hex: detects a changed catalog */
     char zSource[260];          /* "built-in" or the file name it was read from */
 } cat_t;
+
+/* Parser limits (docs/catalog-format.md). */
+#define CAT_IN_MAX (1u << 20)     /* bytes of catalog text */
+#define CAT_LINE_MAX 512          /* bytes of one line, without the line end */
+#define CAT_RULE_MAX 256
+#define CAT_PLAT_MAX 64           /* platform clauses of one rule, after family lists expand */
+#define CAT_KB_MAX 256            /* KBs of one clause */
+#define CAT_FMT_MAJOR 1
+#define CAT_FMT_MINOR 0
 
 typedef struct cat_err {
     int rc;
@@ -67,6 +78,9 @@ const char *cat_default_text(size_t *pnLen);
 
 /* cat_release: frees what c owns; c is empty afterwards. Accepts a zeroed struct. */
 void cat_release(cat_t *c);
+
+/* cat_hash64: 64-bit FNV-1a of nIn bytes (the value cat_t.zHash shows in hex). */
+uint64_t cat_hash64(const char *zIn, size_t nIn);
 
 /* cat_find_rule: the rule with this id (case-insensitive), or NULL. */
 const cat_rule_t *cat_find_rule(const cat_t *c, const char *zId);
