@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "imp_int.h"
+#include "kb.h"
 #include "kbs_err.h"
 
 /* ---- single-byte code pages: bytes 0x80..0xFF to Unicode ---- */
@@ -160,6 +161,31 @@ int imp_kb_like(const char *z, size_t n)
         i = 1;
     }
     return i < n && z[i] >= '0' && z[i] <= '9';
+}
+
+int imp_hotfix_raw(const char *z, size_t n, char *zRaw, size_t nRaw)
+{
+    kb_id_t kb;
+    imp_trim(&z, &n);
+    if (imp_kb_like(z, n)) {
+        size_t w = 0, d;
+        while (w < n && z[w] != ' ' && z[w] != '\t')
+            w++;
+        imp_copy(zRaw, nRaw, z, w);
+        /* "KB893803v2" -> "KB893803-v2" */
+        for (d = 0; zRaw[d] && !(zRaw[d] >= '0' && zRaw[d] <= '9'); d++)
+            ;
+        while (zRaw[d] >= '0' && zRaw[d] <= '9')
+            d++;
+        if ((zRaw[d] == 'v' || zRaw[d] == 'V') && zRaw[d + 1] >= '0' && zRaw[d + 1] <= '9' &&
+            strlen(zRaw) + 2 <= nRaw) {
+            memmove(zRaw + d + 1, zRaw + d, strlen(zRaw + d) + 1);
+            zRaw[d] = '-';
+        }
+        if (kb_parse(zRaw, &kb) == KBS_OK) return 1;
+    }
+    imp_copy(zRaw, nRaw, z, n);
+    return 0;
 }
 
 int imp_host_check(size_t n, unsigned line, imp_err_t *pErr)

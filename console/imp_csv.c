@@ -407,14 +407,13 @@ int imp_csv_parse(const char *zIn, size_t nIn, snap_t **paSnap, size_t *pnSnap, 
         field(&rec, colId, &zId, &nId);
         field(&rec, colSpie, &zSpie, &nSpie);
         field(&rec, colDate, &zDate, &nDate);
-        if (imp_kb_like(zId, nId)) {
-            imp_copy(zRaw, sizeof zRaw, zId, nId);
-        } else if (imp_kb_like(zSpie, nSpie)) {
+        if (imp_hotfix_raw(zId, nId, zRaw, sizeof zRaw)) {
+            /* a KB id */
+        } else if (imp_kb_like(zSpie, nSpie) && imp_hotfix_raw(zSpie, nSpie, zRaw, sizeof zRaw)) {
             /* XP lists some updates as HotFixID "File 1" with the KB in ServicePackInEffect */
-            imp_copy(zRaw, sizeof zRaw, zSpie, nSpie);
         } else {
-            imp_copy(zRaw, sizeof zRaw, nId ? zId : "(empty HotFixID)",
-                     nId ? nId : strlen("(empty HotFixID)"));
+            imp_hotfix_raw(nId ? zId : "(empty HotFixID)", nId ? nId : strlen("(empty HotFixID)"),
+                           zRaw, sizeof zRaw);
             nonKb = 1;
         }
         imp_copy(zDateBuf, sizeof zDateBuf, zDate, nDate);

@@ -77,6 +77,11 @@ void imp_trim(const char **pz, size_t *pn);
 /* imp_kb_like: 1 when z starts like a KB id ("KB", "Q" or a digit followed by digits). */
 int imp_kb_like(const char *z, size_t n);
 
+/* imp_hotfix_raw: the hotfix id to record for a list entry z[0..n): its first word when that
+ * looks like a KB id (XP writes "KB893803v2 - Update"; a "v2" glued to the number becomes
+ * "-v2"), else the whole entry ("File 1"). Returns 1 when zRaw parses as a KB id, 0 when not. */
+int imp_hotfix_raw(const char *z, size_t n, char *zRaw, size_t nRaw);
+
 /* imp_host_check: host names are kept as data whatever they contain, but must be non-empty and
  * fit SNAP_HOST_MAX: n is the length of the trimmed name. Returns KBS_OK, KBS_EPARSE (empty) or
  * KBS_ETOOBIG, with *pErr set. */

@@ -379,14 +379,7 @@ static int read_hotfixes(const si_doc_t *d, snap_t *s, imp_err_t *pErr)
         if (idx != expect && !gapLine) gapLine = l->line;
         expect = idx + 1;
         nListed++;
-        if (imp_kb_like(ze, ne)) {
-            /* "KB893803v2 - Update": the id is the first word */
-            size_t w = 0;
-            while (w < ne && ze[w] != ' ' && ze[w] != '\t')
-                w++;
-            imp_copy(zRaw, sizeof zRaw, ze, w);
-        } else {
-            imp_copy(zRaw, sizeof zRaw, ze, ne);
+        if (!imp_hotfix_raw(ze, ne, zRaw, sizeof zRaw)) {
             if (!nNonKb) zExample = ze, nExample = ne;
             nNonKb++;
         }
