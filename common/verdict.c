@@ -1,0 +1,383 @@
+/* verdict.c: decides per rule whether a machine is patched, from its KBs, UBR and file versions. */
+#include "verdict.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "kbs_err.h"
+
+static const char *const azStatus[VERDICT_COUNT] = {
+    "patched", "missing", "unpatchable", "not-affected", "unknown",
+};
+
+const char *verdict_status_name(verdict_status_t st)
+{
+    if ((int)st < 0 || st >= VERDICT_COUNT) return "unknown";
+    return azStatus[st];
+}
+
+int verdict_status_from_name(const char *zName)
+{
+    int i;
+    if (!zName) return -1;
+    for (i = 0; i < VERDICT_COUNT; i++) {
+        if (strcmp(zName, azStatus[i]) == 0) return i;
+    }
+    return -1;
+}
+
+/* What the snapshot says about one platform clause, gathered before deciding. */
+typedef struct facts {
+    uint32_t kbListed;       /* a fixing KB in the hotfix list (installed), 0 none */
+    uint32_t kbPending;      /* a fixing KB seen only in a not-installed CBS state, 0 none */
+    int cbsState;            /* that state */
+    const snap_file_t *pFile;
+    int fileCmp;             /* -1 older than the fix, +1 at or above, 0 not usable */
+    const ver_t *pNeed;      /* threshold the file was compared with */
+} facts_t;
+
+/* The threshold for file version v: the one of the same a.b.c and servicing branch (part[3] /
+ * 10000: GDR 1xxxx, LDR 2xxxx; XP/2003 use one branch below 10000). A file of another branch
+ * or base build is older when below every threshold and newer when above every one; between
+ * thresholds it is taken as older (its branch got no fix we know of). Returns -1, +1, or 0 when
+ * the file does not belong to this platform (another a.b). */
+static int file_vs_fix(const ver_t *v, const cat_plat_t *pl, const ver_t **ppNeed)
+{
+    size_t i;
+    int nBelow = 0, nAbove = 0, bSameAb = 0;
+    for (i = 0; i < pl->nFileVer; i++) {
+        const ver_t *t = &pl->aFileVer[i];
+        if (t->part[0] == v->part[0] && t->part[1] == v->part[1]) bSameAb = 1;
+        if (t->part[0] == v->part[0] && t->part[1] == v->part[1] && t->part[2] == v->part[2] &&
+            t->part[3] / 10000 == v->part[3] / 10000) {
+            *ppNeed = t;
+            return ver_cmp(v, t) < 0 ? -1 : 1;
+        }
+        if (ver_cmp(v, t) < 0)
+            nBelow++;
+        else
+            nAbove++;
+    }
+    if (!bSameAb) return 0;
+    *ppNeed = &pl->aFileVer[0];
+    for (i = 1; i < pl->nFileVer; i++) {
+        /* Name the nearest threshold above the file in the evidence. */
+        if (ver_cmp(&pl->aFileVer[i], v) > 0 &&
+            (ver_cmp(*ppNeed, v) <= 0 || ver_cmp(&pl->aFileVer[i], *ppNeed) < 0))
+            *ppNeed = &pl->aFileVer[i];
+    }
+    return nBelow == 0 && nAbove > 0 ? 1 : -1;
+}
+
+/* Binary search in the clause's sorted KBs. */
+static int plat_has_kb(const cat_plat_t *pl, uint32_t kb)
+{
+    size_t lo = 0, hi = pl->nKb;
+    if (!pl->nKb || kb < pl->aKbSorted[0] || kb > pl->aKbSorted[pl->nKb - 1]) return 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (pl->aKbSorted[mid] == kb) return 1;
+        if (pl->aKbSorted[mid] < kb)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+static void gather(const cat_plat_t *pl, const snap_t *s, facts_t *f)
+{
+    size_t i;
+    memset(f, 0, sizeof *f);
+    /* One pass over the hotfixes (hundreds) instead of one per catalog KB (dozens each). */
+    for (i = 0; i < s->nHotfix; i++) {
+        const snap_hotfix_t *h = &s->aHotfix[i];
+        if (!h->kb.num || !plat_has_kb(pl, h->kb.num)) continue;
+        /* A CBS package staged or pending (not Installed 112, Superseded 80 -- replaced by a
+         * newer package that carries its fixes -- or Permanent 128) is not a fix yet; the other
+         * sources list only what was installed. */
+        if (h->cbsState >= 0 && h->cbsState != SNAP_CBS_INSTALLED && h->cbsState != 80 &&
+            h->cbsState != 128 && h->sources == SNAP_SRC_CBS) {
+            if (!f->kbPending) f->kbPending = h->kb.num, f->cbsState = h->cbsState;
+            continue;
+        }
+        f->kbListed = h->kb.num;
+        break;
+    }
+    if (pl->zFile[0] && pl->nFileVer) {
+        const snap_file_t *fl = snap_find_file(s, pl->zFile);
+        f->pFile = fl;
+        if (fl && fl->present && !fl->zError[0]) f->fileCmp = file_vs_fix(&fl->ver, pl, &f->pNeed);
+    }
+}
+
+/* 1 when the hotfix facts cannot be trusted to be complete: the list was cut short, or every
+ * hotfix source the collector tried failed. */
+static int hotfixes_unreliable(const snap_t *s, const char **pzWhy)
+{
+    size_t i;
+    int nHotfixSrc = 0, nOk = 0;
+    if (!s->hotfixesComplete) {
+        *pzWhy = s->zHotfixNote[0] ? s->zHotfixNote : "hotfix list incomplete";
+        return 1;
+    }
+    for (i = 0; i < s->nSource; i++) {
+        const char *z = s->aSource[i].zName;
+        if (strstr(z, "qfe") || strstr(z, "hotfix") || strstr(z, "updates") || strstr(z, "cbs") ||
+            strstr(z, "systeminfo")) {
+            nHotfixSrc++;
+            nOk += s->aSource[i].ok != 0;
+        }
+    }
+    if (nHotfixSrc && !nOk) {
+        *pzWhy = "every hotfix source failed";
+        return 1;
+    }
+    return 0;
+}
+
+static void fmt_kb(char *z, size_t n, uint32_t kb)
+{
+    snprintf(z, n, "KB%u", (unsigned)kb);
+}
+
+static void set(verdict_t *v, verdict_status_t st)
+{
+    v->status = st;
+}
+
+/* Default action text for a missing fix. */
+static void action_install(verdict_t *v, const cat_plat_t *pl, const os_ident_t *id)
+{
+    if (pl->zAction[0]) {
+        snprintf(v->zAction, sizeof v->zAction, "%s", pl->zAction);
+    } else if (pl->nKb > 1) {
+        snprintf(v->zAction, sizeof v->zAction, "install KB%u or a later update that contains it",
+                 (unsigned)pl->aKb[0]);
+    } else if (pl->nKb == 1) {
+        snprintf(v->zAction, sizeof v->zAction, "install KB%u", (unsigned)pl->aKb[0]);
+    } else {
+        snprintf(v->zAction, sizeof v->zAction, "install the current cumulative update for %s",
+                 id->zName);
+    }
+}
+
+static void eval_fix(const cat_plat_t *pl, const snap_t *s, const os_ident_t *id, verdict_t *v)
+{
+    facts_t f;
+    char zKb[16] = "", zHave[24] = "", zNeed[24] = "";
+    const char *zWhy = NULL;
+    int bUbrKnown = pl->ubrMin && s->os.ubr;
+    int bUbrOk = bUbrKnown && s->os.ubr >= pl->ubrMin;
+
+    gather(pl, s, &f);
+    if (f.kbListed) fmt_kb(zKb, sizeof zKb, f.kbListed);
+    if (f.fileCmp) {
+        ver_format(&f.pFile->ver, zHave, sizeof zHave);
+        ver_format(f.pNeed, zNeed, sizeof zNeed);
+    }
+
+    /* 1. The proof file decides when it is there: it is what actually runs. */
+    if (f.fileCmp > 0) {
+        set(v, VERDICT_PATCHED);
+        if (f.kbListed)
+            snprintf(v->zEvidence, sizeof v->zEvidence, "%s listed; %s %s >= %s", zKb, pl->zFile,
+                     zHave, zNeed);
+        else
+            snprintf(v->zEvidence, sizeof v->zEvidence, "by file version: %s %s >= %s (no fixing KB listed)",
+                     pl->zFile, zHave, zNeed);
+        return;
+    }
+    if (f.fileCmp < 0) {
+        set(v, VERDICT_MISSING);
+        if (f.kbListed || bUbrOk) {
+            snprintf(v->zEvidence, sizeof v->zEvidence,
+                     "%s present but %s %s < %s (failed install or reboot pending)",
+                     f.kbListed ? zKb : "UBR", pl->zFile, zHave, zNeed);
+            snprintf(v->zAction, sizeof v->zAction,
+                     "reboot; if %s stays below %s, reinstall %s", pl->zFile, zNeed,
+                     f.kbListed ? zKb : "the cumulative update");
+        } else {
+            snprintf(v->zEvidence, sizeof v->zEvidence, "no fixing KB listed; %s %s < %s", pl->zFile,
+                     zHave, zNeed);
+            action_install(v, pl, id);
+        }
+        return;
+    }
+
+    /* 2. No usable file version: the UBR (Windows 10+), then the hotfix list. */
+    if (bUbrOk) {
+        set(v, VERDICT_PATCHED);
+        snprintf(v->zEvidence, sizeof v->zEvidence, "by UBR: build %u.%u >= %u.%u%s%s",
+                 (unsigned)s->os.build, (unsigned)s->os.ubr, (unsigned)s->os.build,
+                 (unsigned)pl->ubrMin, f.kbListed ? "; " : "", f.kbListed ? zKb : "");
+        if (f.kbListed) strncat(v->zEvidence, " listed", sizeof v->zEvidence - strlen(v->zEvidence) - 1);
+        return;
+    }
+    if (bUbrKnown) {
+        /* Cumulative updates raise the UBR: a lower UBR means the fix is not running. */
+        set(v, VERDICT_MISSING);
+        if (f.kbListed) {
+            snprintf(v->zEvidence, sizeof v->zEvidence,
+                     "%s present but UBR %u < %u (failed install or reboot pending)", zKb,
+                     (unsigned)s->os.ubr, (unsigned)pl->ubrMin);
+            snprintf(v->zAction, sizeof v->zAction, "reboot; if the UBR stays below %u, reinstall %s",
+                     (unsigned)pl->ubrMin, zKb);
+        } else {
+            snprintf(v->zEvidence, sizeof v->zEvidence, "UBR %u < %u and no fixing KB listed",
+                     (unsigned)s->os.ubr, (unsigned)pl->ubrMin);
+            action_install(v, pl, id);
+        }
+        return;
+    }
+    if (f.kbListed) {
+        set(v, VERDICT_PATCHED);
+        snprintf(v->zEvidence, sizeof v->zEvidence, "%s listed%s%s%s", zKb,
+                 pl->zFile[0] ? " (" : "", pl->zFile, pl->zFile[0] ? " version not collected)" : "");
+        return;
+    }
+    if (f.kbPending) {
+        set(v, VERDICT_MISSING);
+        fmt_kb(zKb, sizeof zKb, f.kbPending);
+        snprintf(v->zEvidence, sizeof v->zEvidence, "%s staged, not installed (CBS state %d)", zKb,
+                 f.cbsState);
+        snprintf(v->zAction, sizeof v->zAction, "reboot to finish installing %s", zKb);
+        return;
+    }
+    if (hotfixes_unreliable(s, &zWhy)) {
+        set(v, VERDICT_UNKNOWN);
+        snprintf(v->zEvidence, sizeof v->zEvidence, "no fixing KB seen, but %.120s%s%s", zWhy,
+                 pl->zFile[0] ? "; no version of " : "", pl->zFile);
+        snprintf(v->zAction, sizeof v->zAction, "rescan the machine with the agent");
+        return;
+    }
+    set(v, VERDICT_MISSING);
+    if (pl->nKb) {
+        size_t n = (size_t)snprintf(v->zEvidence, sizeof v->zEvidence, "none of %u fixing KBs listed (KB%u",
+                                    (unsigned)pl->nKb, (unsigned)pl->aKb[0]);
+        if (pl->nKb > 1 && n < sizeof v->zEvidence)
+            snprintf(v->zEvidence + n, sizeof v->zEvidence - n, " .. KB%u)", (unsigned)pl->aKb[pl->nKb - 1]);
+        else if (n < sizeof v->zEvidence)
+            snprintf(v->zEvidence + n, sizeof v->zEvidence - n, ")");
+    } else {
+        snprintf(v->zEvidence, sizeof v->zEvidence, "no proof of the fix");
+    }
+    if (pl->zFile[0]) {
+        size_t n = strlen(v->zEvidence);
+        snprintf(v->zEvidence + n, sizeof v->zEvidence - n, "; %s %s", pl->zFile,
+                 f.pFile && !f.pFile->present ? "absent" : "version not collected");
+    }
+    action_install(v, pl, id);
+}
+
+/* 1 when the clause's conditions hold; 0 when not; -1 when the snapshot lacks the SP or arch
+ * the clause needs to decide. */
+static int plat_matches(const cat_plat_t *pl, const os_info_t *os, os_family_t fam, int sp)
+{
+    if (pl->family != fam) return 0;
+    if (pl->buildMin && os->build < pl->buildMin) return 0;
+    if (pl->buildMax && os->build > pl->buildMax) return 0;
+    if (pl->spMin >= 0 || pl->spMax >= 0) {
+        if (sp < 0) return -1;
+        if (pl->spMin >= 0 && sp < pl->spMin) return 0;
+        if (pl->spMax >= 0 && sp > pl->spMax) return 0;
+    }
+    if (pl->arch != OS_ARCH_UNKNOWN) {
+        if (os->arch == OS_ARCH_UNKNOWN) return -1;
+        if (os->arch != pl->arch) return 0;
+    }
+    return 1;
+}
+
+/* The OS facts every rule needs, worked out once per machine. */
+typedef struct host_ctx {
+    int rcId;            /* os_identify result, or KBS_ENOTFOUND when no OS facts */
+    os_ident_t id;
+    int sp;
+} host_ctx_t;
+
+static void host_ctx_init(const snap_t *s, host_ctx_t *h)
+{
+    memset(h, 0, sizeof *h);
+    h->rcId = KBS_ENOTFOUND;
+    if (!s->osKnown) return;
+    h->rcId = os_identify(&s->os, &h->id);
+    h->sp = os_sp_major(&s->os);
+}
+
+static void eval_rule(const cat_rule_t *r, const snap_t *s, const host_ctx_t *h, verdict_t *v)
+{
+    const os_ident_t *pId = &h->id;
+    const cat_plat_t *pl = NULL;
+    int sp = h->sp, bAmbiguous = 0;
+    size_t i;
+
+    memset(v, 0, sizeof *v);
+    v->rule = r;
+    v->status = VERDICT_UNKNOWN;
+    if (!s->osKnown) {
+        snprintf(v->zEvidence, sizeof v->zEvidence, "no OS facts in the input");
+        snprintf(v->zAction, sizeof v->zAction, "rescan the machine with the agent or systeminfo");
+        return;
+    }
+    if (h->rcId != KBS_OK) {
+        snprintf(v->zEvidence, sizeof v->zEvidence, "OS not identified (%s)", pId->zName);
+        snprintf(v->zAction, sizeof v->zAction, "check the OS facts of this machine");
+        return;
+    }
+    for (i = 0; i < r->nPlat; i++) {
+        int m = plat_matches(&r->aPlat[i], &s->os, pId->family, sp);
+        if (m < 0) bAmbiguous = 1;
+        if (m > 0) {
+            pl = &r->aPlat[i];
+            break;
+        }
+    }
+    if (bAmbiguous) {
+        snprintf(v->zEvidence, sizeof v->zEvidence, "%s: %s unknown, needed to decide", pId->zName,
+                 sp < 0 ? "service pack" : "architecture");
+        snprintf(v->zAction, sizeof v->zAction, "rescan the machine with the agent");
+        return;
+    }
+    if (!pl) {
+        snprintf(v->zEvidence, sizeof v->zEvidence, "the catalog has no entry for %s", pId->zName);
+        snprintf(v->zAction, sizeof v->zAction, "extend the catalog for this platform");
+        return;
+    }
+    switch (pl->kind) {
+    case CAT_KIND_NOT_AFFECTED:
+        v->status = VERDICT_NOT_AFFECTED;
+        snprintf(v->zEvidence, sizeof v->zEvidence, "%s: %s", pId->zName,
+                 pl->zNote[0] ? pl->zNote : "not affected");
+        break;
+    case CAT_KIND_NO_FIX:
+        v->status = VERDICT_UNPATCHABLE;
+        snprintf(v->zEvidence, sizeof v->zEvidence, "%s: %s", pId->zName,
+                 pl->zNote[0] ? pl->zNote : "no fix exists");
+        snprintf(v->zAction, sizeof v->zAction, "%s",
+                 pl->zAction[0] ? pl->zAction : "upgrade the OS");
+        break;
+    default:
+        eval_fix(pl, s, pId, v);
+        break;
+    }
+}
+
+int verdict_eval_rule(const cat_rule_t *r, const snap_t *s, verdict_t *pOut)
+{
+    host_ctx_t h;
+    if (!r || !s || !pOut) return KBS_EINVAL;
+    host_ctx_init(s, &h);
+    eval_rule(r, s, &h, pOut);
+    return KBS_OK;
+}
+
+int verdict_eval(const cat_t *c, const snap_t *s, verdict_t *aOut, size_t nOut)
+{
+    host_ctx_t h;
+    size_t i;
+    if (!c || !s || (c->nRule && !aOut) || nOut < c->nRule) return KBS_EINVAL;
+    host_ctx_init(s, &h);
+    for (i = 0; i < c->nRule; i++) eval_rule(&c->aRule[i], s, &h, &aOut[i]);
+    return (int)c->nRule;
+}
