@@ -287,8 +287,10 @@ static int clause_line(cat_pstate_t *p, cat_kind_t kind, const char *z, const ch
 
     while ((t = next_token(&z, zEnd, &zTok, &zTokEnd)) > 0) {
         const char *zEq = memchr(zTok, '=', (size_t)(zTokEnd - zTok));
-        if (!zEq || zEq == zTok || zEq + 1 == zTokEnd)
+        if (!zEq || zEq == zTok || zEq + 1 == zTokEnd) {
+            plat_release(&proto);
             return fail(p, KBS_EPARSE, "clause options are key=value");
+        }
         if ((rc = clause_option(p, &proto, zTok, zEq, zEq + 1, zTokEnd)) != KBS_OK) {
             plat_release(&proto);
             return rc;

@@ -121,6 +121,8 @@ static const struct {
     {"text after end", "kbscat 1.0\nend-catalog 0\nrule B\n", KBS_EPARSE, 3, "after end-catalog"},
     {"unknown family", "kbscat 1.0\nrule A\ntitle t\nref r\nfix xp,win12 kb=958644\nend\nend-catalog 1\n",
      KBS_EPARSE, 5, "win12"},
+    {"option without =", "kbscat 1.0\nrule A\ntitle t\nref r\nfix xp kb=958644 noteXP\nend\n",
+     KBS_EPARSE, 5, "key=value"}, /* after a kb= was read: found leaking by the fuzzer */
     {"unknown option", "kbscat 1.0\nrule A\ntitle t\nref r\nfix xp color=red\nend\nend-catalog 1\n",
      KBS_EPARSE, 5, "color"},
     {"fix proves nothing", "kbscat 1.0\nrule A\ntitle t\nref r\nfix xp sp=3\nend\nend-catalog 1\n",
