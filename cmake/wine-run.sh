@@ -15,13 +15,15 @@ init_prefix() {
   mkdir -p "$WINEPREFIX"
   exec 9>"$WINEPREFIX.lock"
   flock 9
-  if [ ! -f "$WINEPREFIX/system.reg" ]; then
-    "$wine" wineboot -i >/dev/null 2>&1
-    "$server" -w
+  # One persistent server per prefix, detached from our output: ctest waits for every process
+  # that holds a test's stdout, so nothing long-lived may inherit it. --cleanup stops it.
+  # (wineserver forks itself once ready; it refuses to start twice for one prefix.)
+  "$server" -p </dev/null >/dev/null 2>&1 9>&- || true
+  # The registry reaches system.reg only when the server exits, so readiness has its own mark.
+  if [ ! -f "$WINEPREFIX/.kbs-ready" ]; then
+    setsid "$wine" wineboot -i </dev/null >/dev/null 2>&1 9>&- && touch "$WINEPREFIX/.kbs-ready"
   fi
-  # A persistent server makes each later start quick; --cleanup stops it.
-  "$server" -p 2>/dev/null
-  flock -u 9
+  exec 9>&-
 }
 
 case "${1:-}" in
@@ -29,7 +31,7 @@ case "${1:-}" in
     export WINEPREFIX=$2
     [ -d "$WINEPREFIX" ] && { "$server" -k 2>/dev/null; rm -rf "$WINEPREFIX"; }
     init_prefix "$2"
-    [ -f "$WINEPREFIX/system.reg" ] || { echo "wine-run: could not create prefix $2" >&2; exit 1; }
+    [ -f "$WINEPREFIX/.kbs-ready" ] || { echo "wine-run: could not create prefix $2" >&2; exit 1; }
     echo "wine-run: prefix ready at $2"
     exit 0 ;;
   --cleanup)
