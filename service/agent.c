@@ -254,7 +254,9 @@ int agent_run(agent_t *a)
     int i;
 
     agent_settings_event(a, MSG_SVC_STARTED);
-    agent_schedule(a, agent_scale(a, sched_start_delay_ms(sched_next(&a->rng),
+    /* A bounded foreground run (run --scans N) is someone waiting at a console: no delay. */
+    agent_schedule(a, a->opts.maxScans ? 0
+                                       : agent_scale(a, sched_start_delay_ms(sched_next(&a->rng),
                                                           a->set.startDelayMaxSec)));
     for (;;) {
         DWORD n = 0, w, iReg;

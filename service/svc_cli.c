@@ -1,9 +1,13 @@
 /* svc_cli.c: kbsentry-svc command-line parsing and dispatch. */
 #include "svc_cli.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <windows.h>
 
 #include "kbs_version.h"
+#include "win_settings.h"
+#include "win_svc.h"
 
 static void svc_cli_usage(FILE *f)
 {
@@ -13,11 +17,60 @@ static void svc_cli_usage(FILE *f)
           "  install [--drop \\\\server\\share]  install the kbsentry service\n"
           "  uninstall                        remove the service\n"
           "  start | stop | status            control the installed service\n"
-          "  run                              run in the foreground (Ctrl+C stops)\n"
+          "  run [--scans N]                  run in the foreground (Ctrl+C stops; --scans:\n"
+          "                                   stop after N scans, the first without delay)\n"
           "  scan [--out DIR | --stdout]      one scan without installing\n"
           "  version                          print the version\n"
           "  help                             this text\n",
           f);
+}
+
+static int svc_cli_bad(FILE *err, const char *zCmd, const char *zWhat)
+{
+    fprintf(err, "kbsentry-svc %s: %s (see 'kbsentry-svc help')\n", zCmd, zWhat);
+    return 2;
+}
+
+/* install [--drop \\server\share] */
+static int svc_cli_install(int argc, char **argv, FILE *out, FILE *err)
+{
+    wchar_t zDrop[SETTINGS_PATH_MAX], zNorm[SETTINGS_PATH_MAX];
+    char zReason[160];
+    int n;
+
+    if (argc == 2) return svc_install(NULL, out, err);
+    if (argc != 4 || strcmp(argv[2], "--drop"))
+        return svc_cli_bad(err, "install", "expected: install [--drop \\\\server\\share]");
+    n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, argv[3], -1, zDrop, SETTINGS_PATH_MAX);
+    if (n <= 1) return svc_cli_bad(err, "install", "--drop: empty or too long path");
+    if (settings_parse_path(REG_SZ, (const BYTE *)zDrop, (DWORD)((size_t)(n - 1) * sizeof(wchar_t)),
+                            1, zNorm, SETTINGS_PATH_MAX, zReason, sizeof(zReason)) != 0) {
+        fprintf(err, "kbsentry-svc install: --drop '%s': %s\n", argv[3], zReason);
+        return 2;
+    }
+    return svc_install(zNorm, out, err);
+}
+
+/* run [--scans N] */
+static int svc_cli_run(int argc, char **argv, FILE *out, FILE *err)
+{
+    unsigned long n = 0;
+    char *zEnd = NULL;
+
+    if (argc == 2) return svc_run_console(0, out, err);
+    if (argc != 4 || strcmp(argv[2], "--scans"))
+        return svc_cli_bad(err, "run", "expected: run [--scans N]");
+    n = strtoul(argv[3], &zEnd, 10);
+    if (!argv[3][0] || *zEnd || n == 0 || n > 1000000)
+        return svc_cli_bad(err, "run", "--scans needs a number from 1 to 1000000");
+    return svc_run_console((unsigned)n, out, err);
+}
+
+/* Commands without arguments. */
+static int svc_cli_noargs(int argc, char **argv, FILE *err)
+{
+    if (argc > 2) return svc_cli_bad(err, argv[1], "takes no arguments");
+    return 0;
 }
 
 int svc_cli_main(int argc, char **argv, FILE *out, FILE *err)
@@ -32,6 +85,14 @@ int svc_cli_main(int argc, char **argv, FILE *out, FILE *err)
         fprintf(out, "kbsentry-svc %s\n", KBS_VERSION);
         return 0;
     }
+    if (!strcmp(zCmd, "install")) return svc_cli_install(argc, argv, out, err);
+    if (!strcmp(zCmd, "run")) return svc_cli_run(argc, argv, out, err);
+    if (!strcmp(zCmd, "uninstall"))
+        return svc_cli_noargs(argc, argv, err) ? 2 : svc_uninstall(out, err);
+    if (!strcmp(zCmd, "start")) return svc_cli_noargs(argc, argv, err) ? 2 : svc_start(out, err);
+    if (!strcmp(zCmd, "stop")) return svc_cli_noargs(argc, argv, err) ? 2 : svc_stop(out, err);
+    if (!strcmp(zCmd, "status")) return svc_cli_noargs(argc, argv, err) ? 2 : svc_status(out, err);
+    if (!strcmp(zCmd, "service")) return svc_cli_noargs(argc, argv, err) ? 2 : svc_dispatch(err);
     fprintf(err, "kbsentry-svc: unknown command '%s' (see 'kbsentry-svc help')\n", zCmd);
     return 2;
 }

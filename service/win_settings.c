@@ -76,8 +76,8 @@ int settings_parse_uint(DWORD type, const BYTE *pData, DWORD nData, unsigned lo,
         if (rc) return rc;
         for (i = 0; z[i] == L' '; i++) {}
         for (; z[i] >= L'0' && z[i] <= L'9'; i++, nDigit++) {
-            v = v * 10 + (unsigned)(z[i] - L'0');
-            if (v > 0xFFFFFFFFull) break;
+            /* Saturate: a huge number is "out of range", not "not a number". */
+            v = v > 0xFFFFFFFFull ? v : v * 10 + (unsigned)(z[i] - L'0');
         }
         for (; z[i] == L' '; i++) {}
         if (!nDigit || z[i]) {
