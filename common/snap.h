@@ -95,6 +95,12 @@ int snap_add_hotfix(snap_t *s, const char *zRaw, unsigned sources, const char *z
 int snap_add_file(snap_t *s, const char *zPath, int present, const ver_t *pVer, const char *zError);
 int snap_add_source(snap_t *s, const char *zName, int ok, const char *zError);
 
+/* snap_add_extra: keeps one unknown "key=value" line (nLine bytes) of a newer minor version. */
+int snap_add_extra(snap_t *s, const char *zLine, size_t nLine);
+
+/* snap_copy_field: copies zSrc (NULL = "") into zDst[nDst], cut on a UTF-8 boundary. */
+void snap_copy_field(char *zDst, size_t nDst, const char *zSrc);
+
 /* snap_has_kb: 1 when a hotfix with this KB number is listed (any qualifier), else 0. */
 int snap_has_kb(const snap_t *s, uint32_t kbNum);
 
