@@ -6,6 +6,7 @@
 #include <windows.h>
 
 #include "kbs_version.h"
+#include "scan_cmd.h"
 #include "win_settings.h"
 #include "win_svc.h"
 
@@ -92,6 +93,7 @@ int svc_cli_main(int argc, char **argv, FILE *out, FILE *err)
     if (!strcmp(zCmd, "start")) return svc_cli_noargs(argc, argv, err) ? 2 : svc_start(out, err);
     if (!strcmp(zCmd, "stop")) return svc_cli_noargs(argc, argv, err) ? 2 : svc_stop(out, err);
     if (!strcmp(zCmd, "status")) return svc_cli_noargs(argc, argv, err) ? 2 : svc_status(out, err);
+    if (!strcmp(zCmd, "scan")) return scan_cmd(argc, argv, out, err);
     if (!strcmp(zCmd, "service")) return svc_cli_noargs(argc, argv, err) ? 2 : svc_dispatch(err);
     fprintf(err, "kbsentry-svc: unknown command '%s' (see 'kbsentry-svc help')\n", zCmd);
     return 2;

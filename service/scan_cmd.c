@@ -1,0 +1,178 @@
+/* scan_cmd.c: the `scan` command: runs scan_run once and prints a summary, the snapshot text,
+ * or writes <HOST>.kbs into a directory (the offline audit from a USB stick). */
+#include "scan_cmd.h"
+
+#include <fcntl.h>
+#include <io.h>
+#include <stdlib.h>
+#include <string.h>
+#include <windows.h>
+
+#include "kbs_err.h"
+#include "os.h"
+#include "scan.h"
+#include "win_api.h"
+#include "win_out.h"
+
+void scan_file_name(const char *zHost, char *z, size_t n)
+{
+    size_t i, o = 0;
+
+    if (n < 5) {
+        if (n) z[0] = 0;
+        return;
+    }
+    for (i = 0; zHost[i] && o + 5 < n && o < SNAP_HOST_MAX; i++) {
+        unsigned char c = (unsigned char)zHost[i];
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '-' || c == '_' || (c == '.' && o > 0);
+        z[o++] = ok ? (char)c : '_';
+    }
+    z[o] = 0;
+    if (!o) snprintf(z, n, "unknown-host");
+    strncat(z, ".kbs", n - strlen(z) - 1);
+}
+
+static void scan_cmd_warn(const snap_t *s, FILE *err)
+{
+    size_t i;
+
+    for (i = 0; i < s->nSource; i++)
+        if (!s->aSource[i].ok)
+            fprintf(err, "kbsentry-svc scan: warning: source %s failed: %s\n", s->aSource[i].zName,
+                    s->aSource[i].zError);
+    if (!s->hotfixesComplete)
+        fprintf(err, "kbsentry-svc scan: warning: hotfix list incomplete: %s\n", s->zHotfixNote);
+}
+
+static void scan_cmd_summary(const snap_t *s, DWORD ms, FILE *out)
+{
+    os_ident_t id;
+    size_t i, nOk = 0;
+    char zVer[32];
+
+    os_identify(&s->os, &id);
+    for (i = 0; i < s->nSource; i++) nOk += s->aSource[i].ok != 0;
+    fprintf(out, "host:     %s (%s)\n", s->zHost, s->zDomain[0] ? s->zDomain : "no domain");
+    fprintf(out, "machine:  %s\n", s->zMachineId[0] ? s->zMachineId : "(no MachineGuid)");
+    fprintf(out, "os:       %s, %u.%u.%u.%u, %s\n", id.zName, (unsigned)s->os.major,
+            (unsigned)s->os.minor, (unsigned)s->os.build, (unsigned)s->os.ubr,
+            s->os.zProductName[0] ? s->os.zProductName : "(no product name)");
+    fprintf(out, "hotfixes: %lu%s\n", (unsigned long)s->nHotfix,
+            s->hotfixesComplete ? "" : " (incomplete)");
+    for (i = 0; i < s->nFile; i++) {
+        if (s->aFile[i].present) {
+            ver_format(&s->aFile[i].ver, zVer, sizeof(zVer));
+            fprintf(out, "file:     %s %s\n", s->aFile[i].zPath, zVer);
+        } else {
+            fprintf(out, "file:     %s %s\n", s->aFile[i].zPath,
+                    s->aFile[i].zError[0] ? s->aFile[i].zError : "absent");
+        }
+    }
+    fprintf(out, "sources:  %lu of %lu worked\n", (unsigned long)nOk, (unsigned long)s->nSource);
+    fprintf(out, "scan:     %lu ms\n", (unsigned long)ms);
+}
+
+/* DIR (UTF-8) + "\" + name as a wide path; makes DIR when missing. */
+static int scan_cmd_path(const char *zDir, const char *zName, wchar_t *zPath, size_t nPath,
+                         FILE *err)
+{
+    wchar_t zDirW[MAX_PATH], zNameW[SNAP_HOST_MAX + 8];
+    size_t len;
+    DWORD attr;
+
+    if (!MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, zDir, -1, zDirW, MAX_PATH) ||
+        !MultiByteToWideChar(CP_UTF8, 0, zName, -1, zNameW, SNAP_HOST_MAX + 8) || !zDirW[0]) {
+        fprintf(err, "kbsentry-svc scan: --out '%s': not a usable directory name\n", zDir);
+        return KBS_EINVAL;
+    }
+    len = wcslen(zDirW);
+    while (len > 1 && (zDirW[len - 1] == L'\\' || zDirW[len - 1] == L'/') && zDirW[len - 2] != L':')
+        zDirW[--len] = 0;
+    attr = GetFileAttributesW(zDirW);
+    if (attr == INVALID_FILE_ATTRIBUTES && !CreateDirectoryW(zDirW, NULL)) {
+        fprintf(err, "kbsentry-svc scan: --out '%s': cannot create the directory (error %lu)\n",
+                zDir, (unsigned long)GetLastError());
+        return KBS_EIO;
+    }
+    if (attr != INVALID_FILE_ATTRIBUTES && !(attr & FILE_ATTRIBUTE_DIRECTORY)) {
+        fprintf(err, "kbsentry-svc scan: --out '%s': not a directory\n", zDir);
+        return KBS_EINVAL;
+    }
+    if (len + 1 + wcslen(zNameW) >= nPath || len + 1 + wcslen(zNameW) >= MAX_PATH) {
+        fprintf(err, "kbsentry-svc scan: --out '%s': path too long\n", zDir);
+        return KBS_EINVAL;
+    }
+    _snwprintf(zPath, nPath, L"%ls%ls%ls", zDirW,
+               zDirW[len - 1] == L'\\' || zDirW[len - 1] == L'/' ? L"" : L"\\", zNameW);
+    zPath[nPath - 1] = 0;
+    return KBS_OK;
+}
+
+int scan_cmd(int argc, char **argv, FILE *out, FILE *err)
+{
+    snap_t s;
+    const char *zDir = NULL;
+    int toStdout = 0, rc, ret = 2, mode;
+    char *zText = NULL, zName[SNAP_HOST_MAX + 8], zErr[SNAP_ERR_MAX], zPath8[MAX_PATH * 3];
+    size_t nText = 0;
+    wchar_t zPath[MAX_PATH];
+    DWORD t0, ms;
+
+    snap_init(&s);
+    if (argc == 3 && !strcmp(argv[2], "--stdout")) {
+        toStdout = 1;
+    } else if (argc == 4 && !strcmp(argv[2], "--out")) {
+        zDir = argv[3];
+    } else if (argc != 2) {
+        fprintf(err, "kbsentry-svc scan: expected: scan [--out DIR | --stdout] "
+                     "(see 'kbsentry-svc help')\n");
+        return 2;
+    }
+    t0 = GetTickCount();
+    rc = scan_run(NULL, &s);
+    ms = GetTickCount() - t0;
+    if (rc != KBS_OK) {
+        fprintf(err, "kbsentry-svc scan: the scan failed: %s\n", kbs_strerror(rc));
+        goto out;
+    }
+    scan_cmd_warn(&s, err);
+    if (!toStdout && !zDir) {
+        scan_cmd_summary(&s, ms, out);
+        ret = 0;
+        goto out;
+    }
+    rc = snap_write(&s, &zText, &nText);
+    if (rc != KBS_OK) {
+        fprintf(err, "kbsentry-svc scan: cannot write the snapshot: %s\n", kbs_strerror(rc));
+        goto out;
+    }
+    if (toStdout) {
+        /* The format is CRLF already: no text-mode translation on top. */
+        fflush(out);
+        mode = _setmode(_fileno(out), _O_BINARY);
+        rc = fwrite(zText, 1, nText, out) == nText && fflush(out) == 0 ? KBS_OK : KBS_EIO;
+        if (mode != -1) _setmode(_fileno(out), mode);
+        if (rc != KBS_OK) {
+            fprintf(err, "kbsentry-svc scan: writing to standard output failed\n");
+            goto out;
+        }
+        ret = 0;
+        goto out;
+    }
+    scan_file_name(s.zHost, zName, sizeof(zName));
+    if (scan_cmd_path(zDir, zName, zPath, MAX_PATH, err) != KBS_OK) goto out;
+    winapi_utf8(zPath, (size_t)-1, zPath8, sizeof(zPath8));
+    rc = out_write_file(zPath, zText, nText, zErr, sizeof(zErr));
+    if (rc != KBS_OK) {
+        fprintf(err, "kbsentry-svc scan: %s\n", zErr);
+        goto out;
+    }
+    fprintf(out, "wrote %s (%lu hotfixes, %lu files, scan %lu ms)\n", zPath8,
+            (unsigned long)s.nHotfix, (unsigned long)s.nFile, (unsigned long)ms);
+    ret = 0;
+out:
+    free(zText);
+    snap_release(&s);
+    return ret;
+}

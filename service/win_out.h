@@ -1,0 +1,22 @@
+/* win_out.h: atomic file replacement (temp file, flush, MoveFileEx over the old one): a power
+ * cut or a killed process leaves the old file or the new one, never a torn one. */
+#ifndef KBS_WIN_OUT_H
+#define KBS_WIN_OUT_H
+
+#include <stddef.h>
+#include <windows.h>
+
+#include "win_api.h"
+
+/* out_write_file: writes n bytes of p to zPath atomically: zPath.tmp<pid> in the same
+ * directory, WriteFile, FlushFileBuffers, MoveFileExW(REPLACE_EXISTING | WRITE_THROUGH); the
+ * temp file is removed on failure. zErr gets "API path: code" on failure. Returns KBS_OK,
+ * KBS_EINVAL (path too long), KBS_EACCESS, KBS_ENOTFOUND (no such directory) or KBS_EIO.
+ * Same signature as drop_write_fn. */
+int out_write_file(const wchar_t *zPath, const void *p, size_t n, char *zErr, size_t nErr);
+
+/* out_write_file_sys: the same through a Win32 call table (tests inject failures). */
+int out_write_file_sys(const winsys_t *sys, const wchar_t *zPath, const void *p, size_t n,
+                       char *zErr, size_t nErr);
+
+#endif
