@@ -126,6 +126,12 @@ typedef struct snap_err {
  * KBS_EVERSION, KBS_ECHECKSUM or KBS_ENOMEM. */
 int snap_parse(const char *zIn, size_t nIn, snap_t *s, snap_err_t *pErr);
 
+/* snap_time_format: Unix seconds -> "2017-05-13T08:00:00Z" into zBuf (>= 21 bytes).
+ * snap_time_parse: the inverse for exactly that form (n bytes at z). Both return KBS_OK, or
+ * KBS_ETOOBIG / KBS_EPARSE. */
+int snap_time_format(int64_t t, char *zBuf, size_t nBuf);
+int snap_time_parse(const char *z, size_t n, int64_t *pOut);
+
 /* snap_is_snapshot: 1 when the first bytes look like a kbsentry snapshot (any version). */
 int snap_is_snapshot(const char *zIn, size_t nIn);
 

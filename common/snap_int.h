@@ -1,0 +1,21 @@
+/* snap_int.h: what the snapshot writer and parser share, not for other modules. */
+#ifndef KBS_SNAP_INT_H
+#define KBS_SNAP_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "os.h"
+
+#define SNAP_MAGIC "KBSENTRY-SNAPSHOT "
+#define SNAP_MAGIC_LEN 18
+#define SNAP_NSRC 5
+
+/* Source words in bit order of enum snap_src. */
+extern const char *const snap_azSrcName[SNAP_NSRC];
+
+void snap_crc_init(void);
+uint32_t snap_crc(uint32_t crc, const unsigned char *p, size_t n);
+const char *snap_ptype_name(os_ptype_t t);
+
+#endif
