@@ -503,9 +503,12 @@ int imp_date_iso(const char *z, int mdy, char *zOut, size_t nOut)
                            (z[i] >= 'A' && z[i] <= 'F'));
          i++)
         ;
-    if (i == 16 && !(z[16] >= '0' && z[16] <= '9')) {
-        uint64_t ft = strtoull(z, NULL, 16);
+    if (i == 16 &&
+        !((z[16] >= '0' && z[16] <= '9') || ((z[16] | 0x20) >= 'a' && (z[16] | 0x20) <= 'f'))) {
+        uint64_t ft = 0;
         unsigned y, m, d;
+        for (i = 0; i < 16; i++) /* by hand: XP's msvcrt.dll has no strtoull */
+            ft = ft << 4 | (uint64_t)(z[i] <= '9' ? z[i] - '0' : (z[i] | 0x20) - 'a' + 10);
         if (ft < 116444736000000000ull) return KBS_EPARSE;
         civil_from_days((int64_t)((ft - 116444736000000000ull) / 864000000000ull), &y, &m, &d);
         rc = put_date(y, m, d, zOut, nOut);
