@@ -1,7 +1,6 @@
 /* kb.c: normalising the KB article ids of hotfix lists ("KB958644", "Q958644", "958644") to number + qualifier. */
 #include "kb.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "kbs_err.h"
@@ -53,9 +52,10 @@ int kb_parse(const char *zRaw, kb_id_t *pOut)
     if (nDigit < KB_DIGITS_MIN) return KBS_EPARSE;
 
     if (z < zEnd) {
-        /* "-IE8", "-v2", "-x64": letters, digits and '.', '_' or inner '-' after one dash. */
+        /* "-IE8", "-v2", "-x64": letters, digits and '.', '_' or inner '-' after one dash.
+         * Some packages glue the revision with '_' ("KB958644_v2"): the same id. */
         const char *zQ;
-        if (*z != '-') return KBS_EPARSE;
+        if (*z != '-' && *z != '_') return KBS_EPARSE;
         zQ = ++z;
         nQual = (size_t)(zEnd - zQ);
         if (nQual == 0 || nQual >= KB_QUAL_MAX) return KBS_EPARSE;
@@ -72,18 +72,26 @@ int kb_parse(const char *zRaw, kb_id_t *pOut)
 
 int kb_format(const kb_id_t *kb, char *zBuf, size_t nBuf)
 {
-    int n;
-
-    if (!zBuf || nBuf == 0) return KBS_ETOOBIG;
-    zBuf[0] = '\0';
-    if (!kb || kb->num == 0) return KBS_EINVAL;
-    if (kb->zQual[0])
-        n = snprintf(zBuf, nBuf, "KB%lu-%s", (unsigned long)kb->num, kb->zQual);
-    else
-        n = snprintf(zBuf, nBuf, "KB%lu", (unsigned long)kb->num);
-    if (n < 0 || (size_t)n >= nBuf) {
-        zBuf[0] = '\0';
+    /* Hand-rolled: the snapshot parser calls this for every hotfix line. */
+    char zNum[12];
+    size_t nNum = 0, nQual = strlen(kb->zQual), n;
+    uint32_t v = kb->num;
+    do {
+        zNum[nNum++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    n = 2 + nNum + (nQual ? 1 + nQual : 0);
+    if (n >= nBuf) {
+        if (nBuf) zBuf[0] = 0;
         return KBS_ETOOBIG;
     }
+    zBuf[0] = 'K';
+    zBuf[1] = 'B';
+    for (size_t i = 0; i < nNum; i++) zBuf[2 + i] = zNum[nNum - 1 - i];
+    if (nQual) {
+        zBuf[2 + nNum] = '-';
+        memcpy(zBuf + 3 + nNum, kb->zQual, nQual);
+    }
+    zBuf[n] = 0;
     return KBS_OK;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "kbs_err.h"
+#include "snap_int.h"
 
 void snap_init(snap_t *s)
 {
@@ -97,12 +98,21 @@ int snap_add_hotfix(snap_t *s, const char *zRaw, unsigned sources, const char *z
 {
     kb_id_t kb;
     char zRawCut[SNAP_RAW_MAX];
+    snap_copy_field(zRawCut, sizeof zRawCut, zRaw);
+    if (kb_parse(zRawCut, &kb) != KBS_OK) memset(&kb, 0, sizeof kb);
+    return snap_add_hotfix_kb(s, &kb, zRawCut, sources, zInstalled, cbsState);
+}
+
+int snap_add_hotfix_kb(snap_t *s, const kb_id_t *pKb, const char *zRaw, unsigned sources,
+                       const char *zInstalled, int cbsState)
+{
+    kb_id_t kb = *pKb;
+    char zRawCut[SNAP_RAW_MAX];
     snap_hotfix_t *h;
     size_t i;
     int found, rc;
 
     snap_copy_field(zRawCut, sizeof zRawCut, zRaw);
-    if (kb_parse(zRawCut, &kb) != KBS_OK) memset(&kb, 0, sizeof kb);
     i = snap_hotfix_find(s, &kb, zRawCut, &found);
     if (!found) {
         rc = snap_grow((void **)&s->aHotfix, s->nHotfix, SNAP_HOTFIX_MAX, sizeof(snap_hotfix_t));

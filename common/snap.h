@@ -108,7 +108,8 @@ int snap_has_kb(const snap_t *s, uint32_t kbNum);
  * or NULL. */
 const snap_file_t *snap_find_file(const snap_t *s, const char *zName);
 
-/* snap_write: serialises s as format v1 text (CRLF) into a malloc'd buffer *pzOut of *pnOut bytes;
+/* snap_write: serialises s as format v1 text (CRLF) into a malloc'd buffer *pzOut of *pnOut bytes
+ * (followed by a NUL that *pnOut does not count);
  * the caller frees it. Returns KBS_OK, KBS_EINVAL (a field that cannot be written) or KBS_ENOMEM. */
 int snap_write(const snap_t *s, char **pzOut, size_t *pnOut);
 

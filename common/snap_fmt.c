@@ -308,6 +308,8 @@ int snap_write(const snap_t *s, char **pzOut, size_t *pnOut)
     snprintf(z, sizeof z, "END records=%u crc32=%08X", b.nRecord, (unsigned)b.crc);
     sb_str(&b, z);
     sb_put(&b, "\r\n", 2);
+    sb_need(&b, 1); /* a NUL after the text, not counted: callers may treat it as a string */
+    if (!b.oom) b.z[b.n] = 0;
     if (b.oom) {
         free(b.z);
         return KBS_ENOMEM;

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "os.h"
+#include "snap.h"
 
 #define SNAP_MAGIC "KBSENTRY-SNAPSHOT "
 #define SNAP_MAGIC_LEN 18
@@ -13,6 +14,10 @@
 
 /* Source words in bit order of enum snap_src. */
 extern const char *const snap_azSrcName[SNAP_NSRC];
+
+/* snap_add_hotfix with the KB id already parsed from zRaw (kb.num 0: not a KB). */
+int snap_add_hotfix_kb(snap_t *s, const kb_id_t *pKb, const char *zRaw, unsigned sources,
+                       const char *zInstalled, int cbsState);
 
 void snap_crc_init(void);
 uint32_t snap_crc(uint32_t crc, const unsigned char *p, size_t n);

@@ -104,9 +104,18 @@ static int snap_utf8_ok(const unsigned char *p, size_t n)
 {
     size_t i = 0;
     while (i < n) {
-        unsigned c = p[i];
+        unsigned c;
         size_t k;
         unsigned cp;
+        /* ASCII fast path, eight bytes at a time. */
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            if (w & 0x8080808080808080ull) break;
+            i += 8;
+        }
+        if (i >= n) break;
+        c = p[i];
         if (c < 0x80) {
             i++;
             continue;
@@ -143,9 +152,14 @@ static const char *const snap_azKey[K_COUNT] = {
 
 static int rd_key(const char *z, size_t n)
 {
+    static size_t anKey[K_COUNT];
     int k;
-    for (k = 0; k < K_COUNT; k++) {
-        if (strlen(snap_azKey[k]) == n && memcmp(snap_azKey[k], z, n) == 0) return k;
+    if (!anKey[0]) {
+        for (k = 0; k < K_COUNT; k++) anKey[k] = strlen(snap_azKey[k]);
+    }
+    /* Most lines are hotfixes: look at the list keys first. */
+    for (k = K_COUNT - 1; k >= 0; k--) {
+        if (anKey[k] == n && memcmp(snap_azKey[k], z, n) == 0) return k;
     }
     return -1;
 }
@@ -164,7 +178,10 @@ static int rd_hotfix(snap_rd_t *r, const char *z, size_t n)
     if ((rc = rd_val(r, az[1], an[1], zRaw, sizeof zRaw, "hotfix raw id"))) return rc;
     if (!zRaw[0]) return rd_fail(r, KBS_EPARSE, "hotfix: empty raw id");
     if (kb_parse(zRaw, &kb) == KBS_OK) kb_format(&kb, zNorm, sizeof zNorm);
-    else zNorm[0] = 0;
+    else {
+        memset(&kb, 0, sizeof kb);
+        zNorm[0] = 0;
+    }
     if (an[0] != strlen(zNorm) || memcmp(az[0], zNorm, an[0]) != 0)
         return rd_fail(r, KBS_EPARSE, "hotfix: normalised id '%.*s' does not match raw '%s'",
                        (int)(an[0] > 40 ? 40 : an[0]), az[0], zRaw);
@@ -184,7 +201,7 @@ static int rd_hotfix(snap_rd_t *r, const char *z, size_t n)
     if ((rc = rd_val(r, az[3], an[3], zDate, sizeof zDate, "hotfix install date"))) return rc;
     if (an[4] && (rc = rd_uint(r, az[4], an[4], 0xFFFF, &cbs, "hotfix CBS state"))) return rc;
     nBefore = r->s->nHotfix;
-    rc = snap_add_hotfix(r->s, zRaw, sources, zDate, an[4] ? (int)cbs : -1);
+    rc = snap_add_hotfix_kb(r->s, &kb, zRaw, sources, zDate, an[4] ? (int)cbs : -1);
     if (rc == KBS_OK && r->s->nHotfix == nBefore) return rd_fail(r, KBS_EPARSE, "duplicate hotfix '%s'", zRaw);
     if (rc == KBS_ETOOBIG) return rd_fail(r, rc, "more than %u hotfixes", SNAP_HOTFIX_MAX);
     if (rc) return rd_fail(r, rc, "hotfix: %s", kbs_strerror(rc));
