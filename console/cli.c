@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "cmd.h"
 #include "kbs_version.h"
 
 static void cli_usage(FILE *f)
@@ -18,13 +19,27 @@ static void cli_usage(FILE *f)
           "  version           print the version\n"
           "  help              this text\n"
           "\n"
+          "Every command takes --help, --db FILE (default $" DB_ENV_PATH ", else ./" DB_DEFAULT_PATH ")\n"
+          "and --catalog FILE (instead of the built-in catalog).\n"
+          "\n"
           "exit codes: 0 ok/compliant, 1 non-compliant found, 2 error\n",
           f);
 }
 
+typedef int (*cli_cmd_fn)(cmd_ctx_t *c, int argc, char **argv);
+
+static const struct {
+    const char *zName;
+    cli_cmd_fn fn;
+} cli_aCmd[] = {
+    {"collect", cmd_collect}, {"report", cmd_report}, {"check", cmd_check},
+    {"rules", cmd_rules},     {"hosts", cmd_hosts},
+};
+
 int cli_main(int argc, char **argv, FILE *out, FILE *err)
 {
     const char *zCmd = argc > 1 ? argv[1] : NULL;
+    size_t i;
 
     if (!zCmd || !strcmp(zCmd, "help") || !strcmp(zCmd, "--help") || !strcmp(zCmd, "-h")) {
         cli_usage(zCmd ? out : err);
@@ -33,6 +48,20 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err)
     if (!strcmp(zCmd, "version") || !strcmp(zCmd, "--version")) {
         fprintf(out, "kbsentry %s\n", KBS_VERSION);
         return 0;
+    }
+    for (i = 0; i < sizeof cli_aCmd / sizeof cli_aCmd[0]; i++) {
+        if (!strcmp(zCmd, cli_aCmd[i].zName)) {
+            cmd_ctx_t c;
+            int rc;
+            memset(&c, 0, sizeof c);
+            c.out = out;
+            c.err = err;
+            c.zName = zCmd;
+            rc = cli_aCmd[i].fn(&c, argc - 1, argv + 1);
+            cmd_release(&c);
+            fflush(out);
+            return rc;
+        }
     }
     fprintf(err, "kbsentry: unknown command '%s' (see 'kbsentry help')\n", zCmd);
     return 2;

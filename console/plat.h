@@ -3,6 +3,8 @@
 #define KBS_PLAT_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <wchar.h>
 
 /* plat_console_init: makes stdout/stderr carry UTF-8 (Windows) ; no-op elsewhere. */
@@ -13,5 +15,46 @@ void plat_console_init(void);
 char **plat_utf8_argv(int argc, wchar_t **wargv);
 void plat_free_argv(int argc, char **argv);
 #endif
+
+/* What plat_stat and the directory walk tell about a file. */
+typedef struct plat_stat {
+    int isDir;               /* 1 directory, 0 regular file (or anything else readable) */
+    int64_t size;            /* bytes */
+    int64_t mtime;           /* last write, Unix seconds UTC */
+} plat_stat_t;
+
+/* plat_stat: size, mtime and kind of the UTF-8 path zPath (UNC paths work on Windows).
+ * Returns KBS_OK, KBS_ENOTFOUND, KBS_EACCESS or KBS_EIO. */
+int plat_stat(const char *zPath, plat_stat_t *pSt);
+
+/* Called by plat_walk for every regular file (zPath is valid only during the call) and for every
+ * entry it could not read (rc < 0, pSt NULL). A non-zero return stops the walk and is returned. */
+typedef int (*plat_walk_fn)(void *pCtx, const char *zPath, const plat_stat_t *pSt, int rc);
+
+/* plat_walk: zRoot itself when it is a file, else every file below it, recursively, in
+ * name order within a directory. Symbolic links are not followed into directories (no loops).
+ * Returns KBS_OK when the walk ran to its end (unreadable entries went to fn), the root's error
+ * when zRoot cannot be read, or fn's non-zero value. */
+int plat_walk(const char *zRoot, plat_walk_fn fn, void *pCtx);
+
+/* plat_read_file: reads the whole file into a malloc'd buffer *pzOut (NUL-terminated, *pnOut
+ * bytes without the NUL) when it is at most nMax bytes; the size is checked before reading.
+ * Returns KBS_OK, KBS_ETOOBIG, KBS_ENOTFOUND, KBS_EACCESS, KBS_EIO or KBS_ENOMEM. */
+int plat_read_file(const char *zPath, size_t nMax, char **pzOut, size_t *pnOut);
+
+/* plat_fopen: fopen for a UTF-8 path (wide API on Windows). */
+FILE *plat_fopen(const char *zPath, const char *zMode);
+
+/* plat_isatty: 1 when f is an interactive terminal (a console on Windows). */
+int plat_isatty(FILE *f);
+
+/* plat_now_ms: a monotonic clock in milliseconds, for timing and progress. */
+double plat_now_ms(void);
+
+/* plat_time: the wall clock, Unix seconds UTC. */
+int64_t plat_time(void);
+
+/* plat_getenv: a malloc'd UTF-8 copy of the environment variable zName, or NULL. */
+char *plat_getenv(const char *zName);
 
 #endif

@@ -1,8 +1,12 @@
-/* plat_win.c: console platform layer for Windows (XP and later). */
+/* plat_win.c: console platform layer for Windows (XP and later): wide APIs for UTF-8 and UNC paths. */
 #include "plat.h"
 
+#include <io.h>
 #include <stdlib.h>
+#include <string.h>
 #include <windows.h>
+
+#include "kbs_err.h"
 
 void plat_console_init(void)
 {
@@ -32,4 +36,237 @@ void plat_free_argv(int argc, char **argv)
     if (!argv) return;
     for (i = 0; i < argc; i++) free(argv[i]);
     free(argv);
+}
+
+/* The one place Win32 error codes become ours. */
+static int plat_win_rc(DWORD e)
+{
+    switch (e) {
+    case ERROR_FILE_NOT_FOUND: case ERROR_PATH_NOT_FOUND: case ERROR_BAD_NETPATH:
+    case ERROR_BAD_NET_NAME: case ERROR_INVALID_NAME: case ERROR_NOT_READY:
+        return KBS_ENOTFOUND;
+    case ERROR_ACCESS_DENIED: case ERROR_SHARING_VIOLATION: case ERROR_LOCK_VIOLATION:
+        return KBS_EACCESS;
+    case ERROR_NOT_ENOUGH_MEMORY: case ERROR_OUTOFMEMORY:
+        return KBS_ENOMEM;
+    default:
+        return KBS_EIO;
+    }
+}
+
+/* UTF-8 -> malloc'd wide string, NULL on failure. nExtra more wide chars are reserved. */
+static wchar_t *plat_wide(const char *z, size_t nExtra)
+{
+    int n = MultiByteToWideChar(CP_UTF8, 0, z, -1, NULL, 0);
+    wchar_t *w;
+    if (n <= 0) return NULL;
+    if (!(w = malloc(((size_t)n + nExtra) * sizeof *w))) return NULL;
+    MultiByteToWideChar(CP_UTF8, 0, z, -1, w, n);
+    return w;
+}
+
+static char *plat_utf8(const wchar_t *w)
+{
+    int n = WideCharToMultiByte(CP_UTF8, 0, w, -1, NULL, 0, NULL, NULL);
+    char *z;
+    if (n <= 0 || !(z = malloc((size_t)n))) return NULL;
+    WideCharToMultiByte(CP_UTF8, 0, w, -1, z, n, NULL, NULL);
+    return z;
+}
+
+static int64_t plat_ft_unix(const FILETIME *ft)
+{
+    ULARGE_INTEGER u;
+    u.LowPart = ft->dwLowDateTime;
+    u.HighPart = ft->dwHighDateTime;
+    return (int64_t)((u.QuadPart - 116444736000000000ULL) / 10000000ULL);
+}
+
+int plat_stat(const char *zPath, plat_stat_t *pSt)
+{
+    WIN32_FILE_ATTRIBUTE_DATA a;
+    wchar_t *w = plat_wide(zPath, 0);
+    if (!w) return KBS_ENOMEM;
+    if (!GetFileAttributesExW(w, GetFileExInfoStandard, &a)) {
+        DWORD e = GetLastError();
+        free(w);
+        return plat_win_rc(e);
+    }
+    free(w);
+    pSt->isDir = (a.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) ? 1 : 0;
+    pSt->size = (int64_t)(((uint64_t)a.nFileSizeHigh << 32) | a.nFileSizeLow);
+    pSt->mtime = plat_ft_unix(&a.ftLastWriteTime);
+    return KBS_OK;
+}
+
+typedef struct plat_ent {
+    char *zName;
+    plat_stat_t st;
+    int isLink;
+} plat_ent_t;
+
+static int plat_cmp_ent(const void *a, const void *b)
+{
+    return strcmp(((const plat_ent_t *)a)->zName, ((const plat_ent_t *)b)->zName);
+}
+
+static int plat_walk_dir(const char *zDir, plat_walk_fn fn, void *pCtx)
+{
+    size_t nDir = strlen(zDir), nName = 0, nAlloc = 0, i;
+    char *zPat = malloc(nDir + 3), *zSub = NULL;
+    wchar_t *wPat = NULL;
+    plat_ent_t *aEnt = NULL;
+    WIN32_FIND_DATAW fd;
+    HANDLE h = INVALID_HANDLE_VALUE;
+    int rc = KBS_OK, bSep;
+
+    if (!zPat) return KBS_ENOMEM;
+    bSep = nDir && (zDir[nDir - 1] == '\\' || zDir[nDir - 1] == '/');
+    memcpy(zPat, zDir, nDir);
+    memcpy(zPat + nDir, bSep ? "*" : "\\*", bSep ? 2 : 3);
+    if (!(wPat = plat_wide(zPat, 0))) { rc = KBS_ENOMEM; goto out; }
+    h = FindFirstFileW(wPat, &fd);
+    if (h == INVALID_HANDLE_VALUE) {
+        DWORD e = GetLastError();
+        if (e != ERROR_FILE_NOT_FOUND && e != ERROR_NO_MORE_FILES) rc = fn(pCtx, zDir, NULL, plat_win_rc(e));
+        goto out;
+    }
+    do {
+        plat_ent_t *p;
+        if (!wcscmp(fd.cFileName, L".") || !wcscmp(fd.cFileName, L"..")) continue;
+        if (nName == nAlloc) {
+            size_t nNew = nAlloc ? nAlloc * 2 : 64;
+            plat_ent_t *a = realloc(aEnt, nNew * sizeof *a);
+            if (!a) { rc = KBS_ENOMEM; goto out; }
+            aEnt = a;
+            nAlloc = nNew;
+        }
+        p = &aEnt[nName];
+        if (!(p->zName = plat_utf8(fd.cFileName))) { rc = KBS_ENOMEM; goto out; }
+        nName++;
+        p->st.isDir = (fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) ? 1 : 0;
+        p->st.size = (int64_t)(((uint64_t)fd.nFileSizeHigh << 32) | fd.nFileSizeLow);
+        p->st.mtime = plat_ft_unix(&fd.ftLastWriteTime);
+        p->isLink = (fd.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) ? 1 : 0;
+    } while (FindNextFileW(h, &fd));
+    FindClose(h);
+    h = INVALID_HANDLE_VALUE;
+    if (nName) qsort(aEnt, nName, sizeof *aEnt, plat_cmp_ent);
+    for (i = 0; i < nName && rc == KBS_OK; i++) {
+        size_t nSub = strlen(aEnt[i].zName);
+        char *z = realloc(zSub, nDir + nSub + 2);
+        if (!z) { rc = KBS_ENOMEM; break; }
+        zSub = z;
+        memcpy(zSub, zDir, nDir);
+        if (bSep) {
+            memcpy(zSub + nDir, aEnt[i].zName, nSub + 1);
+        } else {
+            zSub[nDir] = '\\';
+            memcpy(zSub + nDir + 1, aEnt[i].zName, nSub + 1);
+        }
+        if (aEnt[i].st.isDir) {
+            /* Junctions and directory links are not followed: they can loop. */
+            if (!aEnt[i].isLink) rc = plat_walk_dir(zSub, fn, pCtx);
+        } else {
+            rc = fn(pCtx, zSub, &aEnt[i].st, KBS_OK);
+        }
+    }
+out:
+    if (h != INVALID_HANDLE_VALUE) FindClose(h);
+    for (i = 0; i < nName; i++) free(aEnt[i].zName);
+    free(aEnt);
+    free(zSub);
+    free(wPat);
+    free(zPat);
+    return rc;
+}
+
+int plat_walk(const char *zRoot, plat_walk_fn fn, void *pCtx)
+{
+    plat_stat_t ps;
+    int rc = plat_stat(zRoot, &ps);
+    if (rc) return rc;
+    if (!ps.isDir) return fn(pCtx, zRoot, &ps, KBS_OK);
+    return plat_walk_dir(zRoot, fn, pCtx);
+}
+
+int plat_read_file(const char *zPath, size_t nMax, char **pzOut, size_t *pnOut)
+{
+    wchar_t *w = plat_wide(zPath, 0);
+    HANDLE h = INVALID_HANDLE_VALUE;
+    LARGE_INTEGER sz;
+    char *z = NULL;
+    size_t nGot = 0;
+    int rc = KBS_OK;
+
+    *pzOut = NULL;
+    *pnOut = 0;
+    if (!w) return KBS_ENOMEM;
+    /* Share everything: an agent or a copy may still hold the file; the parser detects torn ones. */
+    h = CreateFileW(w, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                    OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL | FILE_FLAG_SEQUENTIAL_SCAN, NULL);
+    if (h == INVALID_HANDLE_VALUE) { rc = plat_win_rc(GetLastError()); goto out; }
+    if (!GetFileSizeEx(h, &sz)) { rc = plat_win_rc(GetLastError()); goto out; }
+    if (sz.QuadPart < 0 || (uint64_t)sz.QuadPart > (uint64_t)nMax) { rc = KBS_ETOOBIG; goto out; }
+    if (!(z = malloc((size_t)sz.QuadPart + 1))) { rc = KBS_ENOMEM; goto out; }
+    while (nGot < (size_t)sz.QuadPart) {
+        DWORD nWant = (DWORD)((size_t)sz.QuadPart - nGot > 1u << 30 ? 1u << 30 : (size_t)sz.QuadPart - nGot);
+        DWORD nRead = 0;
+        if (!ReadFile(h, z + nGot, nWant, &nRead, NULL)) { rc = plat_win_rc(GetLastError()); goto out; }
+        if (nRead == 0) break;
+        nGot += nRead;
+    }
+    z[nGot] = 0;
+    *pzOut = z;
+    *pnOut = nGot;
+    z = NULL;
+out:
+    free(z);
+    if (h != INVALID_HANDLE_VALUE) CloseHandle(h);
+    free(w);
+    return rc;
+}
+
+FILE *plat_fopen(const char *zPath, const char *zMode)
+{
+    wchar_t *w = plat_wide(zPath, 0), *wm = plat_wide(zMode, 0);
+    FILE *f = NULL;
+    if (w && wm) f = _wfopen(w, wm);
+    free(w);
+    free(wm);
+    return f;
+}
+
+int plat_isatty(FILE *f)
+{
+    DWORD mode;
+    intptr_t hv = _get_osfhandle(_fileno(f));
+    if (hv == -1) return 0;
+    return GetConsoleMode((HANDLE)hv, &mode) ? 1 : 0;
+}
+
+double plat_now_ms(void)
+{
+    LARGE_INTEGER fq, c;
+    QueryPerformanceFrequency(&fq);
+    QueryPerformanceCounter(&c);
+    return (double)c.QuadPart * 1000.0 / (double)fq.QuadPart;
+}
+
+int64_t plat_time(void)
+{
+    FILETIME ft;
+    GetSystemTimeAsFileTime(&ft);
+    return plat_ft_unix(&ft);
+}
+
+char *plat_getenv(const char *zName)
+{
+    wchar_t *w = plat_wide(zName, 0), *v;
+    char *z = NULL;
+    if (!w) return NULL;
+    v = _wgetenv(w);
+    if (v) z = plat_utf8(v);
+    free(w);
+    return z;
 }

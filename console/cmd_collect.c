@@ -1,0 +1,78 @@
+/* cmd_collect.c: `kbsentry collect PATH...`. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "collect.h"
+#include "kbs_err.h"
+
+static void cmd_collect_help(FILE *f)
+{
+    fputs("usage: kbsentry collect [--db FILE] [--catalog FILE] [--quiet] PATH...\n"
+          "\n"
+          "Reads every file under each PATH (folders, UNC paths, USB drives; recursively):\n"
+          "kbsentry snapshots (.kbs) and, recognised by content, systeminfo output,\n"
+          "`wmic qfe list full /format:csv` and `Get-HotFix | Export-Csv` files.\n"
+          "Unchanged files are skipped; a newer scan of a host becomes its current state,\n"
+          "older scans are kept as history. Bad files are reported as PATH:LINE: reason\n"
+          "and skipped; the rest is collected.\n"
+          "\n"
+          "  --db FILE       the database (default $" DB_ENV_PATH ", else ./" DB_DEFAULT_PATH ")\n"
+          "  --catalog FILE  compute verdicts with this catalog instead of the built-in one\n"
+          "  --quiet         no summary line\n"
+          "\n"
+          "exit codes: 0 all collected, 2 some file was bad or an error occurred\n",
+          f);
+}
+
+int cmd_collect(cmd_ctx_t *c, int argc, char **argv)
+{
+    char **azPath = calloc((size_t)argc + 1, sizeof *azPath);
+    size_t nPath = 0;
+    coll_opts_t o;
+    coll_stats_t st;
+    int i, rc, bQuiet = 0, bOpts = 1, ex = CMD_EXIT_ERROR;
+
+    if (!azPath) return CMD_EXIT_ERROR;
+    for (i = 1; i < argc; i++) {
+        int r;
+        if (bOpts && !strcmp(argv[i], "--")) { bOpts = 0; continue; }
+        if (bOpts && cmd_is_help(argv[i])) {
+            cmd_collect_help(c->out);
+            ex = CMD_EXIT_OK;
+            goto out;
+        }
+        if (bOpts && (r = cmd_common_opt(c, argc, argv, &i)) != 0) {
+            if (r < 0) goto out;
+            continue;
+        }
+        if (bOpts && !strcmp(argv[i], "--quiet")) { bQuiet = 1; continue; }
+        if (bOpts && argv[i][0] == '-' && argv[i][1]) {
+            cmd_bad_usage(c, "unknown option", argv[i]);
+            goto out;
+        }
+        azPath[nPath++] = argv[i];
+    }
+    if (!nPath) {
+        cmd_bad_usage(c, "no PATH given", NULL);
+        goto out;
+    }
+    if (cmd_open(c)) goto out;
+    memset(&o, 0, sizeof o);
+    o.err = c->err;
+    o.bProgress = 1;
+    rc = coll_run(c->db, azPath, nPath, &o, &st);
+    if (!bQuiet)
+        fprintf(c->out,
+                "%lu files: %lu read, %lu unchanged, %lu bad; %lu scans: %lu new hosts, "
+                "%lu updated, %lu merged, %lu history, %lu duplicates\n",
+                (unsigned long)st.nFile, (unsigned long)st.nRead, (unsigned long)st.nUnchanged,
+                (unsigned long)st.nBad, (unsigned long)st.nScan, (unsigned long)st.nNewHost,
+                (unsigned long)st.nCurrent, (unsigned long)st.nMerged, (unsigned long)st.nHistory,
+                (unsigned long)st.nDuplicate);
+    if (rc && rc != KBS_EPARSE) fprintf(c->err, "kbsentry collect: stopped: %s\n", kbs_strerror(rc));
+    ex = rc ? CMD_EXIT_ERROR : CMD_EXIT_OK;
+out:
+    free(azPath);
+    return ex;
+}

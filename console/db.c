@@ -1,0 +1,586 @@
+/* db.c: opening the console database, its schema and migrations, transactions, catalog and verdicts. */
+#include "db.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_int.h"
+#include "kbs_err.h"
+#include "plat.h"
+
+/* Schema version 1 (docs/database.md explains every table and column). */
+static const char db_zSchema1[] =
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;\n"
+    "CREATE TABLE rule(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  code TEXT NOT NULL UNIQUE,\n"
+    "  title TEXT NOT NULL,\n"
+    "  cves TEXT NOT NULL);\n"
+    "CREATE TABLE hotfix_set(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  hash TEXT NOT NULL UNIQUE,\n"
+    "  n_hotfix INTEGER NOT NULL,\n"
+    "  list TEXT NOT NULL);\n"
+    "CREATE TABLE hotfix_set_kb(\n"
+    "  set_id INTEGER NOT NULL REFERENCES hotfix_set(id) ON DELETE CASCADE,\n"
+    "  raw TEXT NOT NULL,\n"
+    "  kb INTEGER NOT NULL,\n"
+    "  PRIMARY KEY(set_id, raw)) WITHOUT ROWID;\n"
+    "CREATE INDEX hotfix_set_kb_kb ON hotfix_set_kb(kb);\n"
+    "CREATE TABLE host(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  machine_id TEXT,\n"
+    "  name TEXT NOT NULL,\n"
+    "  name_key TEXT NOT NULL,\n"
+    "  domain TEXT NOT NULL,\n"
+    "  first_seen INTEGER NOT NULL,\n"
+    "  last_scan INTEGER NOT NULL DEFAULT 0,\n"
+    "  cur_scan_id INTEGER REFERENCES scan(id),\n"
+    "  os_scan_id INTEGER REFERENCES scan(id),\n"
+    "  os_family TEXT NOT NULL DEFAULT 'unknown',\n"
+    "  os_name TEXT NOT NULL DEFAULT 'Unknown OS',\n"
+    "  os_detail TEXT NOT NULL DEFAULT '',\n"
+    "  origin TEXT NOT NULL DEFAULT '',\n"
+    "  source_path TEXT NOT NULL DEFAULT '',\n"
+    "  state_set_id INTEGER REFERENCES hotfix_set(id),\n"
+    "  state_complete INTEGER NOT NULL DEFAULT 1,\n"
+    "  state_note TEXT NOT NULL DEFAULT '',\n"
+    "  state_sources TEXT NOT NULL DEFAULT '',\n"
+    "  n_hotfix INTEGER NOT NULL DEFAULT 0);\n"
+    "CREATE UNIQUE INDEX host_machine_id ON host(machine_id) WHERE machine_id IS NOT NULL;\n"
+    "CREATE INDEX host_name_key ON host(name_key);\n"
+    "CREATE INDEX host_last_scan ON host(last_scan);\n"
+    "CREATE INDEX host_os_family ON host(os_family);\n"
+    "CREATE TABLE scan(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  host_id INTEGER NOT NULL REFERENCES host(id) ON DELETE CASCADE,\n"
+    "  scan_time INTEGER NOT NULL,\n"
+    "  time_from_file INTEGER NOT NULL,\n"
+    "  origin TEXT NOT NULL,\n"
+    "  host_name TEXT NOT NULL,\n"
+    "  domain TEXT NOT NULL,\n"
+    "  machine_id TEXT NOT NULL,\n"
+    "  agent_version TEXT NOT NULL,\n"
+    "  os_known INTEGER NOT NULL,\n"
+    "  os_major INTEGER NOT NULL, os_minor INTEGER NOT NULL,\n"
+    "  os_build INTEGER NOT NULL, os_ubr INTEGER NOT NULL,\n"
+    "  sp_major INTEGER NOT NULL, sp_minor INTEGER NOT NULL, sp_known INTEGER NOT NULL,\n"
+    "  product_type INTEGER NOT NULL, arch TEXT NOT NULL,\n"
+    "  product_name TEXT NOT NULL, edition TEXT NOT NULL, csd_version TEXT NOT NULL,\n"
+    "  display_version TEXT NOT NULL, install_date TEXT NOT NULL, ui_language TEXT NOT NULL,\n"
+    "  os_family TEXT NOT NULL, os_name TEXT NOT NULL,\n"
+    "  hotfix_set_id INTEGER NOT NULL REFERENCES hotfix_set(id),\n"
+    "  hotfixes_complete INTEGER NOT NULL, hotfix_note TEXT NOT NULL,\n"
+    "  sources TEXT NOT NULL,\n"
+    "  files TEXT NOT NULL,\n"
+    "  source_path TEXT NOT NULL,\n"
+    "  collected_at INTEGER NOT NULL);\n"
+    "CREATE INDEX scan_host_time ON scan(host_id, scan_time);\n"
+    "CREATE TABLE verdict(\n"
+    "  host_id INTEGER NOT NULL REFERENCES host(id) ON DELETE CASCADE,\n"
+    "  rule_id INTEGER NOT NULL REFERENCES rule(id) ON DELETE CASCADE,\n"
+    "  status TEXT NOT NULL,\n"
+    "  evidence TEXT NOT NULL,\n"
+    "  action TEXT NOT NULL,\n"
+    "  PRIMARY KEY(host_id, rule_id)) WITHOUT ROWID;\n"
+    "CREATE INDEX verdict_rule_status ON verdict(rule_id, status);\n"
+    "CREATE TABLE file(\n"
+    "  path TEXT PRIMARY KEY,\n"
+    "  size INTEGER NOT NULL,\n"
+    "  mtime INTEGER NOT NULL,\n"
+    "  hash TEXT NOT NULL,\n"
+    "  kind TEXT NOT NULL,\n"
+    "  collected_at INTEGER NOT NULL) WITHOUT ROWID;\n";
+
+/* Migrations: step i takes the schema from version i to i + 1. */
+static const char *const db_azMigration[DB_SCHEMA_VERSION] = {
+    db_zSchema1,
+};
+
+static const char *const db_azStmt[DB_ST_COUNT] = {
+    /* DB_ST_HOST_BY_MID */
+    "SELECT id, cur_scan_id FROM host WHERE machine_id = ?1",
+    /* DB_ST_HOST_BY_NAME: candidates for a scan without machine id, best first */
+    "SELECT id, domain, machine_id FROM host WHERE name_key = ?1 ORDER BY last_scan DESC, id DESC",
+    /* DB_ST_HOST_INSERT */
+    "INSERT INTO host(machine_id, name, name_key, domain, first_seen) VALUES(?1, ?2, ?3, ?4, ?5)",
+    /* DB_ST_HOST_SET_MID */
+    "UPDATE host SET machine_id = ?2 WHERE id = ?1",
+    /* DB_ST_HOST_STATE */
+    "UPDATE host SET name = ?2, name_key = ?3, domain = ?4, last_scan = ?5, cur_scan_id = ?6,"
+    " os_scan_id = ?7, os_family = ?8, os_name = ?9, os_detail = ?10, origin = ?11,"
+    " source_path = ?12, state_set_id = ?13, state_complete = ?14, state_note = ?15,"
+    " state_sources = ?16, n_hotfix = ?17 WHERE id = ?1",
+    /* DB_ST_SET_BY_HASH */
+    "SELECT id, list FROM hotfix_set WHERE hash = ?1",
+    /* DB_ST_SET_INSERT */
+    "INSERT INTO hotfix_set(hash, n_hotfix, list) VALUES(?1, ?2, ?3)",
+    /* DB_ST_SETKB_INSERT */
+    "INSERT OR IGNORE INTO hotfix_set_kb(set_id, raw, kb) VALUES(?1, ?2, ?3)",
+    /* DB_ST_SCAN_INSERT */
+    "INSERT INTO scan(host_id, scan_time, time_from_file, origin, host_name, domain, machine_id,"
+    " agent_version, os_known, os_major, os_minor, os_build, os_ubr, sp_major, sp_minor, sp_known,"
+    " product_type, arch, product_name, edition, csd_version, display_version, install_date,"
+    " ui_language, os_family, os_name, hotfix_set_id, hotfixes_complete, hotfix_note, sources,"
+    " files, source_path, collected_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+    " ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30,"
+    " ?31, ?32, ?33)",
+    /* DB_ST_SCAN_DUP */
+    "SELECT id FROM scan WHERE host_id = ?1 AND scan_time = ?2 AND hotfix_set_id = ?3"
+    " AND origin = ?4 AND os_known = ?5 AND files = ?6 LIMIT 1",
+    /* DB_ST_SCAN_NEWEST */
+    "SELECT id, scan_time, os_known FROM scan WHERE host_id = ?1"
+    " ORDER BY scan_time DESC, id DESC LIMIT 1",
+    /* DB_ST_SCAN_NEWEST_OS */
+    "SELECT id FROM scan WHERE host_id = ?1 AND os_known = 1"
+    " ORDER BY scan_time DESC, id DESC LIMIT 1",
+    /* DB_ST_SCAN_CSV_NEAR: OS-less scans within the merge window before the newest scan */
+    "SELECT id FROM scan WHERE host_id = ?1 AND os_known = 0 AND scan_time BETWEEN ?2 AND ?3"
+    " AND id <> ?4 ORDER BY scan_time DESC, id DESC",
+    /* DB_ST_SCAN_LOAD */
+    "SELECT scan_time, origin, host_name, domain, machine_id, agent_version, os_known, os_major,"
+    " os_minor, os_build, os_ubr, sp_major, sp_minor, sp_known, product_type, arch, product_name,"
+    " edition, csd_version, display_version, install_date, ui_language, hotfix_set_id,"
+    " hotfixes_complete, hotfix_note, sources, files, source_path FROM scan WHERE id = ?1",
+    /* DB_ST_SET_LIST */
+    "SELECT list FROM hotfix_set WHERE id = ?1",
+    /* DB_ST_VERDICT_DEL */
+    "DELETE FROM verdict WHERE host_id = ?1",
+    /* DB_ST_VERDICT_INSERT */
+    "INSERT INTO verdict(host_id, rule_id, status, evidence, action) VALUES(?1, ?2, ?3, ?4, ?5)",
+    /* DB_ST_FILE_UPSERT */
+    "INSERT INTO file(path, size, mtime, hash, kind, collected_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
+    " ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime,"
+    " hash = excluded.hash, kind = excluded.kind, collected_at = excluded.collected_at",
+};
+
+sqlite3_stmt *db_stmt(db_t *db, enum db_stmt e)
+{
+    sqlite3_stmt *st = db->aSt[e];
+    if (!st) {
+        if (sqlite3_prepare_v2(db->h, db_azStmt[e], -1, &db->aSt[e], NULL) != SQLITE_OK) return NULL;
+        return db->aSt[e];
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return st;
+}
+
+int db_exec(db_t *db, const char *zSql)
+{
+    return sqlite3_exec(db->h, zSql, NULL, NULL, NULL) == SQLITE_OK ? KBS_OK : KBS_EDB;
+}
+
+const char *db_errmsg(db_t *db)
+{
+    return db && db->h ? sqlite3_errmsg(db->h) : "no database";
+}
+
+static int db_user_version(db_t *db, int *pV)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = KBS_EDB;
+    if (sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK) goto out;
+    if (sqlite3_step(st) != SQLITE_ROW) goto out;
+    *pV = sqlite3_column_int(st, 0);
+    rc = KBS_OK;
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Runs each missing migration step in its own transaction, user_version last. */
+static int db_migrate(db_t *db, char *zErr, size_t nErr)
+{
+    int v = 0;
+    if (db_user_version(db, &v)) {
+        snprintf(zErr, nErr, "reading the schema version: %s", db_errmsg(db));
+        return KBS_EDB;
+    }
+    if (v > DB_SCHEMA_VERSION) {
+        snprintf(zErr, nErr, "schema version %d is newer than this kbsentry knows (%d)", v,
+                 DB_SCHEMA_VERSION);
+        return KBS_EVERSION;
+    }
+    while (v < DB_SCHEMA_VERSION) {
+        char zSet[48];
+        snprintf(zSet, sizeof zSet, "PRAGMA user_version = %d", v + 1);
+        /* IMMEDIATE: two collectors starting at once must not both create the schema. */
+        if (db_exec(db, "BEGIN IMMEDIATE")) goto fail;
+        if (db_user_version(db, &v) || v >= DB_SCHEMA_VERSION) {
+            db_exec(db, "ROLLBACK");
+            if (v >= DB_SCHEMA_VERSION) break;
+            goto fail;
+        }
+        if (db_exec(db, db_azMigration[v]) || db_exec(db, zSet) || db_exec(db, "COMMIT")) {
+            snprintf(zErr, nErr, "migrating the schema to version %d: %s", v + 1, db_errmsg(db));
+            db_exec(db, "ROLLBACK");
+            return KBS_EDB;
+        }
+        v++;
+    }
+    return KBS_OK;
+fail:
+    snprintf(zErr, nErr, "migrating the schema: %s", db_errmsg(db));
+    return KBS_EDB;
+}
+
+int db_open(const char *zPath, db_t **ppDb, char *zErr, size_t nErr)
+{
+    db_t *db = calloc(1, sizeof *db);
+    int rc = KBS_EDB;
+
+    *ppDb = NULL;
+    zErr[0] = 0;
+    if (!db) return KBS_ENOMEM;
+    if (sqlite3_open_v2(zPath, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        snprintf(zErr, nErr, "%s: %s", zPath, db->h ? sqlite3_errmsg(db->h) : "cannot open");
+        goto out;
+    }
+    sqlite3_busy_timeout(db->h, 10000);
+    sqlite3_extended_result_codes(db->h, 1);
+    /* WAL: readers (report) never block the collector; NORMAL sync is durable at checkpoints and
+     * never corrupts, which is what a re-runnable collect needs. */
+    if (db_exec(db, "PRAGMA journal_mode = WAL") || db_exec(db, "PRAGMA synchronous = NORMAL") ||
+        db_exec(db, "PRAGMA foreign_keys = ON") || db_exec(db, "PRAGMA cache_size = -32768") ||
+        db_exec(db, "PRAGMA temp_store = MEMORY")) {
+        snprintf(zErr, nErr, "%s: %s", zPath, db_errmsg(db));
+        goto out;
+    }
+    if ((rc = db_migrate(db, zErr, nErr)) != KBS_OK) goto out;
+    *ppDb = db;
+    db = NULL;
+out:
+    db_close(db);
+    return rc;
+}
+
+void db_close(db_t *db)
+{
+    size_t i;
+    if (!db) return;
+    for (i = 0; i < DB_ST_COUNT; i++) sqlite3_finalize(db->aSt[i]);
+    if (db->h) sqlite3_close(db->h);
+    free(db->aRuleId);
+    free(db->aVerdict);
+    free(db->aSet);
+    free(db->zBuf);
+    free(db);
+}
+
+int db_begin(db_t *db) { return db_exec(db, "BEGIN IMMEDIATE"); }
+int db_commit(db_t *db) { return db_exec(db, "COMMIT"); }
+int db_savepoint(db_t *db) { return db_exec(db, "SAVEPOINT f"); }
+int db_release(db_t *db) { return db_exec(db, "RELEASE f"); }
+
+/* The hotfix-set cache may name rows a rollback just removed: forget it. */
+static void db_set_cache_clear(db_t *db)
+{
+    if (db->aSet) memset(db->aSet, 0, db->nSetSlot * sizeof *db->aSet);
+    db->nSetUsed = 0;
+}
+
+int db_rollback(db_t *db)
+{
+    db_set_cache_clear(db);
+    return db_exec(db, "ROLLBACK");
+}
+
+int db_rollback_savepoint(db_t *db)
+{
+    int rc;
+    db_set_cache_clear(db);
+    rc = db_exec(db, "ROLLBACK TO f");
+    return db_exec(db, "RELEASE f") ? KBS_EDB : rc;
+}
+
+/* ---- text helpers ---- */
+
+uint64_t db_hash64(const void *pIn, size_t n)
+{
+    /* Eight bytes per step (a file's bytes are hashed on every changed-file check); a change
+     * detector, not a security boundary: whoever can write the drop share writes any content. */
+    const unsigned char *p = pIn;
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)n;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h ^= w;
+        h *= 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+        p += 8;
+        n -= 8;
+    }
+    while (n--) {
+        h ^= *p++;
+        h *= 0x100000001b3ULL;
+    }
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 29;
+    return h;
+}
+
+void db_buf_put(db_buf_t *b, const char *z, size_t n)
+{
+    if (b->oom) return;
+    if (b->n + n + 1 > b->cap) {
+        size_t nNew = (b->n + n + 1) * 2;
+        char *zNew = realloc(b->z, nNew < 256 ? 256 : nNew);
+        if (!zNew) { b->oom = 1; return; }
+        b->z = zNew;
+        b->cap = nNew < 256 ? 256 : nNew;
+    }
+    memcpy(b->z + b->n, z, n);
+    b->n += n;
+    b->z[b->n] = 0;
+}
+
+void db_buf_field(db_buf_t *b, const char *z, char sep)
+{
+    const char *p = z;
+    for (; *z; z++) {
+        const char *zEsc = *z == '\\' ? "\\\\" : *z == '\t' ? "\\t" : *z == '\n' ? "\\n"
+                         : *z == '\r' ? "\\r" : NULL;
+        if (!zEsc) continue;
+        db_buf_put(b, p, (size_t)(z - p));
+        db_buf_put(b, zEsc, 2);
+        p = z + 1;
+    }
+    db_buf_put(b, p, (size_t)(z - p));
+    if (sep) db_buf_put(b, &sep, 1);
+}
+
+char db_field_next(const char **pz, char *zOut, size_t nOut)
+{
+    const char *z = *pz;
+    size_t n = 0;
+    char c = 0;
+    while (*z && *z != '\t' && *z != '\n') {
+        char ch = *z++;
+        if (ch == '\\' && *z) {
+            ch = *z++;
+            ch = ch == 't' ? '\t' : ch == 'n' ? '\n' : ch == 'r' ? '\r' : ch;
+        }
+        if (n + 1 < nOut) zOut[n++] = ch;
+    }
+    if (nOut) zOut[n] = 0;
+    if (*z) c = *z++;
+    *pz = z;
+    return c;
+}
+
+/* ---- catalog and verdicts ---- */
+
+int db_verdicts_write(db_t *db, int64_t hostId, const snap_t *s, int bNewHost)
+{
+    sqlite3_stmt *st;
+    int n, i;
+    if (!bNewHost) {
+        if (!(st = db_stmt(db, DB_ST_VERDICT_DEL))) return KBS_EDB;
+        sqlite3_bind_int64(st, 1, hostId);
+        if (sqlite3_step(st) != SQLITE_DONE) return KBS_EDB;
+    }
+    n = verdict_eval(db->cat, s, db->aVerdict, db->cat->nRule);
+    if (n < 0) return n;
+    for (i = 0; i < n; i++) {
+        const verdict_t *v = &db->aVerdict[i];
+        if (!(st = db_stmt(db, DB_ST_VERDICT_INSERT))) return KBS_EDB;
+        sqlite3_bind_int64(st, 1, hostId);
+        sqlite3_bind_int64(st, 2, db->aRuleId[i]);
+        sqlite3_bind_text(st, 3, verdict_status_name(v->status), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, v->zEvidence, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, v->zAction, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE) return KBS_EDB;
+    }
+    return KBS_OK;
+}
+
+static int db_meta_get(db_t *db, const char *zKey, char *zOut, size_t nOut)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = KBS_ENOTFOUND, s;
+    zOut[0] = 0;
+    if (sqlite3_prepare_v2(db->h, "SELECT value FROM meta WHERE key = ?1", -1, &st, NULL))
+        return KBS_EDB;
+    sqlite3_bind_text(st, 1, zKey, -1, SQLITE_STATIC);
+    s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        snprintf(zOut, nOut, "%s", (const char *)sqlite3_column_text(st, 0));
+        rc = KBS_OK;
+    } else if (s != SQLITE_DONE) {
+        rc = KBS_EDB;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int db_meta_set(db_t *db, const char *zKey, const char *zValue)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = KBS_EDB;
+    if (sqlite3_prepare_v2(db->h, "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)", -1,
+                           &st, NULL))
+        return KBS_EDB;
+    sqlite3_bind_text(st, 1, zKey, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, zValue, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_DONE) rc = KBS_OK;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Maps each catalog rule to its row id, inserting rules the table lacks. */
+static int db_rules_map(db_t *db, int bInsert)
+{
+    sqlite3_stmt *stSel = NULL, *stIns = NULL;
+    size_t i;
+    int rc = KBS_EDB;
+    if (sqlite3_prepare_v2(db->h, "SELECT id FROM rule WHERE code = ?1", -1, &stSel, NULL) ||
+        sqlite3_prepare_v2(db->h, "INSERT INTO rule(code, title, cves) VALUES(?1, ?2, ?3)", -1,
+                           &stIns, NULL))
+        goto out;
+    for (i = 0; i < db->cat->nRule; i++) {
+        const cat_rule_t *r = &db->cat->aRule[i];
+        int s;
+        sqlite3_reset(stSel);
+        sqlite3_bind_text(stSel, 1, r->zId, -1, SQLITE_STATIC);
+        s = sqlite3_step(stSel);
+        if (s == SQLITE_ROW) {
+            db->aRuleId[i] = sqlite3_column_int64(stSel, 0);
+            continue;
+        }
+        if (s != SQLITE_DONE) goto out;
+        if (!bInsert) { rc = KBS_ENOTFOUND; goto out; }
+        sqlite3_reset(stIns);
+        sqlite3_bind_text(stIns, 1, r->zId, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stIns, 2, r->zTitle, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stIns, 3, r->zCves, -1, SQLITE_STATIC);
+        if (sqlite3_step(stIns) != SQLITE_DONE) goto out;
+        db->aRuleId[i] = sqlite3_last_insert_rowid(db->h);
+    }
+    rc = KBS_OK;
+out:
+    sqlite3_finalize(stSel);
+    sqlite3_finalize(stIns);
+    return rc;
+}
+
+int db_use_catalog(db_t *db, const cat_t *c, size_t *pnRecomputed)
+{
+    char zHash[40];
+    sqlite3_stmt *st = NULL;
+    int64_t *aIds = NULL;
+    size_t nIds = 0, nAlloc = 0, i;
+    snap_t s;
+    int rc;
+
+    if (pnRecomputed) *pnRecomputed = 0;
+    snap_init(&s);
+    free(db->aRuleId);
+    free(db->aVerdict);
+    db->aRuleId = calloc(c->nRule ? c->nRule : 1, sizeof *db->aRuleId);
+    db->aVerdict = calloc(c->nRule ? c->nRule : 1, sizeof *db->aVerdict);
+    db->cat = c;
+    if (!db->aRuleId || !db->aVerdict) return KBS_ENOMEM;
+
+    if ((rc = db_meta_get(db, "catalog_hash", zHash, sizeof zHash)) == KBS_EDB) return rc;
+    if (rc == KBS_OK && !strcmp(zHash, c->zHash)) {
+        /* Same catalog: only the id map is needed (a read-only command must not write). */
+        rc = db_rules_map(db, 0);
+        if (rc != KBS_ENOTFOUND) return rc;
+    }
+    /* A different catalog: new rule rows and every host's verdicts redone, all or nothing. */
+    if ((rc = db_begin(db))) return rc;
+    rc = KBS_EDB;
+    if (db_exec(db, "DELETE FROM verdict") || db_exec(db, "DELETE FROM rule")) goto out;
+    if ((rc = db_rules_map(db, 1))) goto out;
+    rc = KBS_EDB;
+    if (db_meta_set(db, "catalog_hash", c->zHash) || db_meta_set(db, "catalog_source", c->zSource))
+        goto out;
+    if (sqlite3_prepare_v2(db->h, "SELECT id FROM host WHERE cur_scan_id IS NOT NULL", -1, &st,
+                           NULL))
+        goto out;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (nIds == nAlloc) {
+            size_t nNew = nAlloc ? nAlloc * 2 : 1024;
+            int64_t *a = realloc(aIds, nNew * sizeof *a);
+            if (!a) { rc = KBS_ENOMEM; goto out; }
+            aIds = a;
+            nAlloc = nNew;
+        }
+        aIds[nIds++] = sqlite3_column_int64(st, 0);
+    }
+    if (rc != SQLITE_DONE) { rc = KBS_EDB; goto out; }
+    sqlite3_finalize(st);
+    st = NULL;
+    for (i = 0; i < nIds; i++) {
+        if ((rc = db_state_load(db, aIds[i], &s))) goto out;
+        rc = db_verdicts_write(db, aIds[i], &s, 1);
+        snap_release(&s);
+        if (rc) goto out;
+    }
+    if ((rc = db_commit(db))) goto out;
+    if (pnRecomputed) *pnRecomputed = nIds;
+out:
+    sqlite3_finalize(st);
+    if (rc) db_rollback(db);
+    snap_release(&s);
+    free(aIds);
+    return rc;
+}
+
+/* ---- input files ---- */
+
+int db_file_each(db_t *db, db_file_fn fn, void *pCtx)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = KBS_OK, s;
+    if (sqlite3_prepare_v2(db->h, "SELECT path, size, mtime, hash FROM file", -1, &st, NULL))
+        return KBS_EDB;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *zHash = (const char *)sqlite3_column_text(st, 3);
+        uint64_t h = zHash ? strtoull(zHash, NULL, 16) : 0;
+        rc = fn(pCtx, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1),
+                sqlite3_column_int64(st, 2), h);
+        if (rc) break;
+    }
+    if (!rc && s != SQLITE_DONE) rc = KBS_EDB;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int db_file_record(db_t *db, const db_file_t *f)
+{
+    sqlite3_stmt *st = db_stmt(db, DB_ST_FILE_UPSERT);
+    char zHash[24];
+    if (!st) return KBS_EDB;
+    snprintf(zHash, sizeof zHash, "%016llx", (unsigned long long)f->hash);
+    sqlite3_bind_text(st, 1, f->zPath, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, f->size);
+    sqlite3_bind_int64(st, 3, f->mtime);
+    sqlite3_bind_text(st, 4, zHash, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, f->zKind ? f->zKind : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)plat_time());
+    return sqlite3_step(st) == SQLITE_DONE ? KBS_OK : KBS_EDB;
+}
+
+int db_counts(db_t *db, int64_t *pnHost, int64_t *pnScan, int64_t *pnSet)
+{
+    static const char *const azSql[3] = {"SELECT count(*) FROM host", "SELECT count(*) FROM scan",
+                                         "SELECT count(*) FROM hotfix_set"};
+    int64_t *ap[3];
+    int i;
+    ap[0] = pnHost;
+    ap[1] = pnScan;
+    ap[2] = pnSet;
+    for (i = 0; i < 3; i++) {
+        sqlite3_stmt *st = NULL;
+        if (!ap[i]) continue;
+        if (sqlite3_prepare_v2(db->h, azSql[i], -1, &st, NULL)) return KBS_EDB;
+        *ap[i] = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+        sqlite3_finalize(st);
+        if (*ap[i] < 0) return KBS_EDB;
+    }
+    return KBS_OK;
+}

@@ -1,0 +1,723 @@
+/* db_ingest.c: storing one scan: host identity, shared hotfix sets, history and the current state. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_int.h"
+#include "kbs_err.h"
+#include "plat.h"
+
+/* A QFE CSV and a systeminfo made by the same inventory run are minutes apart, in either order:
+ * an OS-less scan this close before the newest scan still counts for the state. */
+#define DB_MERGE_WINDOW 86400
+
+static void db_upper(const char *z, char *zOut, size_t nOut)
+{
+    size_t i;
+    for (i = 0; z[i] && i + 1 < nOut; i++)
+        zOut[i] = (z[i] >= 'a' && z[i] <= 'z') ? (char)(z[i] - 32) : z[i];
+    zOut[i] = 0;
+}
+
+/* ---- hotfix sets ---- */
+
+static int db_cmp_hotfix(const void *a, const void *b)
+{
+    const snap_hotfix_t *x = *(const snap_hotfix_t *const *)a, *y = *(const snap_hotfix_t *const *)b;
+    return strcmp(x->zRaw, y->zRaw);
+}
+
+/* The canonical text of s's hotfix list: sorted by raw id, one "raw TAB sources TAB cbs" line
+ * each; the same list on two hosts gives the same text. */
+static int db_set_text(const snap_t *s, db_buf_t *b)
+{
+    const snap_hotfix_t **ap = NULL;
+    size_t i;
+    b->n = 0;
+    db_buf_put(b, "", 0);
+    if (s->nHotfix) {
+        if (!(ap = malloc(s->nHotfix * sizeof *ap))) return KBS_ENOMEM;
+        for (i = 0; i < s->nHotfix; i++) ap[i] = &s->aHotfix[i];
+        qsort(ap, s->nHotfix, sizeof *ap, db_cmp_hotfix);
+    }
+    for (i = 0; i < s->nHotfix; i++) {
+        char zNum[32];
+        db_buf_field(b, ap[i]->zRaw, '\t');
+        snprintf(zNum, sizeof zNum, "%u\t%d\n", ap[i]->sources, ap[i]->cbsState);
+        db_buf_put(b, zNum, strlen(zNum));
+    }
+    free(ap);
+    return b->oom ? KBS_ENOMEM : KBS_OK;
+}
+
+static int64_t db_set_cache_get(db_t *db, uint64_t h)
+{
+    size_t i;
+    if (!db->nSetSlot) return 0;
+    for (i = (size_t)h & (db->nSetSlot - 1); db->aSet[i].id; i = (i + 1) & (db->nSetSlot - 1))
+        if (db->aSet[i].hash == h) return db->aSet[i].id;
+    return 0;
+}
+
+static void db_set_cache_put(db_t *db, uint64_t h, int64_t id)
+{
+    size_t i;
+    if ((db->nSetUsed + 1) * 2 > db->nSetSlot) {
+        size_t nNew = db->nSetSlot ? db->nSetSlot * 2 : 1024, j;
+        db_setent_t *a = calloc(nNew, sizeof *a);
+        if (!a) return; /* only a cache */
+        for (j = 0; j < db->nSetSlot; j++) {
+            if (!db->aSet[j].id) continue;
+            for (i = (size_t)db->aSet[j].hash & (nNew - 1); a[i].id; i = (i + 1) & (nNew - 1)) {
+            }
+            a[i] = db->aSet[j];
+        }
+        free(db->aSet);
+        db->aSet = a;
+        db->nSetSlot = nNew;
+    }
+    for (i = (size_t)h & (db->nSetSlot - 1); db->aSet[i].id; i = (i + 1) & (db->nSetSlot - 1))
+        if (db->aSet[i].hash == h) return;
+    db->aSet[i].hash = h;
+    db->aSet[i].id = id;
+    db->nSetUsed++;
+}
+
+/* db_set_get: the id of the hotfix_set row holding s's list, inserting it when new. */
+static int db_set_get(db_t *db, const snap_t *s, int64_t *pId)
+{
+    db_buf_t b = {0};
+    sqlite3_stmt *st;
+    uint64_t h;
+    char zKey[40];
+    int rc = KBS_EDB, nTry;
+    size_t i;
+
+    if ((rc = db_set_text(s, &b))) goto out;
+    h = db_hash64(b.z, b.n);
+    if ((*pId = db_set_cache_get(db, h)) != 0) goto out;
+    rc = KBS_EDB;
+    /* The key is the hash; a (never yet seen) collision gets a suffixed key, so lists are
+     * always compared in full before they are shared. */
+    for (nTry = 0; nTry < 16; nTry++) {
+        int r;
+        if (nTry)
+            snprintf(zKey, sizeof zKey, "%016llx-%d", (unsigned long long)h, nTry);
+        else
+            snprintf(zKey, sizeof zKey, "%016llx", (unsigned long long)h);
+        if (!(st = db_stmt(db, DB_ST_SET_BY_HASH))) goto out;
+        sqlite3_bind_text(st, 1, zKey, -1, SQLITE_STATIC);
+        r = sqlite3_step(st);
+        if (r == SQLITE_ROW) {
+            const char *zList = (const char *)sqlite3_column_text(st, 1);
+            if (zList && !strcmp(zList, b.z)) {
+                *pId = sqlite3_column_int64(st, 0);
+                if (!nTry) db_set_cache_put(db, h, *pId);
+                rc = KBS_OK;
+                goto out;
+            }
+            continue;
+        }
+        if (r != SQLITE_DONE) goto out;
+        if (!(st = db_stmt(db, DB_ST_SET_INSERT))) goto out;
+        sqlite3_bind_text(st, 1, zKey, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)s->nHotfix);
+        sqlite3_bind_text(st, 3, b.z, (int)b.n, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE) goto out;
+        *pId = sqlite3_last_insert_rowid(db->h);
+        for (i = 0; i < s->nHotfix; i++) {
+            if (!(st = db_stmt(db, DB_ST_SETKB_INSERT))) goto out;
+            sqlite3_bind_int64(st, 1, *pId);
+            sqlite3_bind_text(st, 2, s->aHotfix[i].zRaw, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 3, (sqlite3_int64)s->aHotfix[i].kb.num);
+            if (sqlite3_step(st) != SQLITE_DONE) goto out;
+        }
+        if (!nTry) db_set_cache_put(db, h, *pId);
+        rc = KBS_OK;
+        goto out;
+    }
+out:
+    free(b.z);
+    return rc;
+}
+
+static int db_ascii_casecmp(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        int x = (unsigned char)*a, y = (unsigned char)*b;
+        if (x >= 'A' && x <= 'Z') x += 32;
+        if (y >= 'A' && y <= 'Z') y += 32;
+        if (x != y || !x) return x - y;
+    }
+}
+
+/* snap.c's order of aHotfix: KB number, then qualifier; non-KB entries first by raw text. */
+static int db_cmp_snap_order(const void *pa, const void *pb)
+{
+    const snap_hotfix_t *a = pa, *b = pb;
+    if (a->kb.num != b->kb.num) return a->kb.num < b->kb.num ? -1 : 1;
+    if (!a->kb.num) return strcmp(a->zRaw, b->zRaw);
+    return db_ascii_casecmp(a->kb.zQual, b->kb.zQual);
+}
+
+/* Fills s's hotfixes from a set's canonical text (entries are unique already). */
+static int db_set_fill(db_t *db, int64_t setId, snap_t *s)
+{
+    sqlite3_stmt *st = db_stmt(db, DB_ST_SET_LIST);
+    const char *z;
+    size_t n = 0, nLine = 0, nCap;
+    if (!st) return KBS_EDB;
+    sqlite3_bind_int64(st, 1, setId);
+    if (sqlite3_step(st) != SQLITE_ROW) return KBS_EDB;
+    z = (const char *)sqlite3_column_text(st, 0);
+    if (!z) return KBS_EDB;
+    for (const char *p = z; *p; p++) nLine += *p == '\n';
+    free(s->aHotfix);
+    s->aHotfix = NULL;
+    s->nHotfix = 0;
+    if (!nLine) return KBS_OK;
+    /* snap.c infers an array's capacity from its count (8, then powers of two): allocate so
+     * that snap_add_hotfix may grow it later. */
+    for (nCap = 8; nCap < nLine; nCap *= 2) {
+    }
+    if (!(s->aHotfix = calloc(nCap, sizeof *s->aHotfix))) return KBS_ENOMEM;
+    while (*z && n < nLine) {
+        snap_hotfix_t *h = &s->aHotfix[n];
+        char zNum[24];
+        char c = db_field_next(&z, h->zRaw, sizeof h->zRaw);
+        if (c != '\t') break;
+        db_field_next(&z, zNum, sizeof zNum);
+        h->sources = (unsigned)strtoul(zNum, NULL, 10);
+        db_field_next(&z, zNum, sizeof zNum);
+        h->cbsState = (int)strtol(zNum, NULL, 10);
+        if (kb_parse(h->zRaw, &h->kb) != KBS_OK) memset(&h->kb, 0, sizeof h->kb);
+        n++;
+    }
+    s->nHotfix = n;
+    /* ... and keeps it in its lookup order. */
+    qsort(s->aHotfix, n, sizeof *s->aHotfix, db_cmp_snap_order);
+    return KBS_OK;
+}
+
+/* ---- list columns ---- */
+
+static void db_sources_text(const snap_t *s, db_buf_t *b)
+{
+    size_t i;
+    b->n = 0;
+    db_buf_put(b, "", 0);
+    for (i = 0; i < s->nSource; i++) {
+        db_buf_field(b, s->aSource[i].zName, '\t');
+        db_buf_field(b, s->aSource[i].ok ? "1" : "0", '\t');
+        db_buf_field(b, s->aSource[i].zError, '\n');
+    }
+}
+
+static void db_files_text(const snap_t *s, db_buf_t *b)
+{
+    size_t i;
+    b->n = 0;
+    db_buf_put(b, "", 0);
+    for (i = 0; i < s->nFile; i++) {
+        char zVer[32] = "";
+        const snap_file_t *f = &s->aFile[i];
+        if (f->present) ver_format(&f->ver, zVer, sizeof zVer);
+        db_buf_field(b, f->zPath, '\t');
+        db_buf_field(b, f->present ? "1" : "0", '\t');
+        db_buf_field(b, zVer, '\t');
+        db_buf_field(b, f->zError, '\n');
+    }
+}
+
+static int db_sources_parse(const char *z, snap_t *s)
+{
+    while (z && *z) {
+        char zName[32], zOk[4], zErr[SNAP_ERR_MAX];
+        int rc;
+        if (db_field_next(&z, zName, sizeof zName) != '\t') break;
+        if (db_field_next(&z, zOk, sizeof zOk) != '\t') break;
+        db_field_next(&z, zErr, sizeof zErr);
+        if ((rc = snap_add_source(s, zName, zOk[0] == '1', zErr))) return rc;
+    }
+    return KBS_OK;
+}
+
+static int db_files_parse(const char *z, snap_t *s)
+{
+    while (z && *z) {
+        char zPath[SNAP_PATH_MAX], zPresent[4], zVer[32], zErr[SNAP_ERR_MAX];
+        ver_t v;
+        int rc;
+        if (db_field_next(&z, zPath, sizeof zPath) != '\t') break;
+        if (db_field_next(&z, zPresent, sizeof zPresent) != '\t') break;
+        if (db_field_next(&z, zVer, sizeof zVer) != '\t') break;
+        db_field_next(&z, zErr, sizeof zErr);
+        memset(&v, 0, sizeof v);
+        if (zVer[0]) ver_parse(zVer, &v);
+        if ((rc = snap_add_file(s, zPath, zPresent[0] == '1', &v, zErr))) return rc;
+    }
+    return KBS_OK;
+}
+
+/* ---- scans ---- */
+
+static void db_os_text(const snap_t *s, os_ident_t *pId, char *zDetail, size_t nDetail)
+{
+    int sp;
+    memset(pId, 0, sizeof *pId);
+    zDetail[0] = 0;
+    if (!s->osKnown) {
+        pId->family = OS_FAM_UNKNOWN;
+        snprintf(pId->zName, sizeof pId->zName, "Unknown OS");
+        return;
+    }
+    os_identify(&s->os, pId);
+    sp = os_sp_major(&s->os);
+    snprintf(zDetail, nDetail, "%s%s%u.%u.%u%s%.0d%s%s", s->os.zProductName,
+             s->os.zProductName[0] ? " " : "", (unsigned)s->os.major, (unsigned)s->os.minor,
+             (unsigned)s->os.build, sp > 0 ? " SP" : "", sp > 0 ? sp : 0,
+             s->os.arch != OS_ARCH_UNKNOWN ? " " : "",
+             s->os.arch != OS_ARCH_UNKNOWN ? os_arch_key(s->os.arch) : "");
+}
+
+static void db_bind_str(sqlite3_stmt *st, int i, const char *z)
+{
+    sqlite3_bind_text(st, i, z ? z : "", -1, SQLITE_STATIC);
+}
+
+static int db_scan_insert(db_t *db, int64_t hostId, const snap_t *s, int64_t scanTime, int bFromFile,
+                          int64_t setId, const char *zSources, const char *zFiles,
+                          const char *zPath, int64_t *pScanId)
+{
+    sqlite3_stmt *st = db_stmt(db, DB_ST_SCAN_INSERT);
+    os_ident_t id;
+    char zDetail[8];
+    if (!st) return KBS_EDB;
+    db_os_text(s, &id, zDetail, sizeof zDetail);
+    sqlite3_bind_int64(st, 1, hostId);
+    sqlite3_bind_int64(st, 2, scanTime);
+    sqlite3_bind_int(st, 3, bFromFile);
+    db_bind_str(st, 4, s->zOrigin);
+    db_bind_str(st, 5, s->zHost);
+    db_bind_str(st, 6, s->zDomain);
+    db_bind_str(st, 7, s->zMachineId);
+    db_bind_str(st, 8, s->zAgentVersion);
+    sqlite3_bind_int(st, 9, s->osKnown ? 1 : 0);
+    sqlite3_bind_int64(st, 10, s->os.major);
+    sqlite3_bind_int64(st, 11, s->os.minor);
+    sqlite3_bind_int64(st, 12, s->os.build);
+    sqlite3_bind_int64(st, 13, s->os.ubr);
+    sqlite3_bind_int64(st, 14, s->os.sp_major);
+    sqlite3_bind_int64(st, 15, s->os.sp_minor);
+    sqlite3_bind_int(st, 16, s->os.sp_known);
+    sqlite3_bind_int(st, 17, (int)s->os.product_type);
+    db_bind_str(st, 18, os_arch_key(s->os.arch));
+    db_bind_str(st, 19, s->os.zProductName);
+    db_bind_str(st, 20, s->os.zEdition);
+    db_bind_str(st, 21, s->os.zCsdVersion);
+    db_bind_str(st, 22, s->os.zDisplayVersion);
+    db_bind_str(st, 23, s->os.zInstallDate);
+    db_bind_str(st, 24, s->os.zUiLanguage);
+    db_bind_str(st, 25, os_family_key(id.family));
+    db_bind_str(st, 26, id.zName);
+    sqlite3_bind_int64(st, 27, setId);
+    sqlite3_bind_int(st, 28, s->hotfixesComplete ? 1 : 0);
+    db_bind_str(st, 29, s->zHotfixNote);
+    db_bind_str(st, 30, zSources);
+    db_bind_str(st, 31, zFiles);
+    db_bind_str(st, 32, zPath);
+    sqlite3_bind_int64(st, 33, plat_time());
+    if (sqlite3_step(st) != SQLITE_DONE) return KBS_EDB;
+    *pScanId = sqlite3_last_insert_rowid(db->h);
+    return KBS_OK;
+}
+
+static char *db_strdup(const char *z)
+{
+    size_t n = strlen(z) + 1;
+    char *p = malloc(n);
+    if (p) memcpy(p, z, n);
+    return p;
+}
+
+static const char *db_col(sqlite3_stmt *st, int i)
+{
+    const char *z = (const char *)sqlite3_column_text(st, i);
+    return z ? z : "";
+}
+
+#define DB_COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src))
+
+/* db_scan_load: scan scanId into *s (snap_init'ed here) with its hotfixes, files and sources;
+ * *pzPath (may be NULL) gets a malloc'd copy of its source path. */
+static int db_scan_load(db_t *db, int64_t scanId, snap_t *s, char **pzPath)
+{
+    sqlite3_stmt *st = db_stmt(db, DB_ST_SCAN_LOAD);
+    int64_t setId;
+    char *zSources = NULL, *zFiles = NULL;
+    int rc = KBS_EDB;
+
+    snap_init(s);
+    if (pzPath) *pzPath = NULL;
+    if (!st) return KBS_EDB;
+    sqlite3_bind_int64(st, 1, scanId);
+    if (sqlite3_step(st) != SQLITE_ROW) return KBS_EDB;
+    s->scanTime = sqlite3_column_int64(st, 0);
+    DB_COPY(s->zOrigin, db_col(st, 1));
+    DB_COPY(s->zHost, db_col(st, 2));
+    DB_COPY(s->zDomain, db_col(st, 3));
+    DB_COPY(s->zMachineId, db_col(st, 4));
+    DB_COPY(s->zAgentVersion, db_col(st, 5));
+    s->osKnown = sqlite3_column_int(st, 6);
+    s->os.major = (uint32_t)sqlite3_column_int64(st, 7);
+    s->os.minor = (uint32_t)sqlite3_column_int64(st, 8);
+    s->os.build = (uint32_t)sqlite3_column_int64(st, 9);
+    s->os.ubr = (uint32_t)sqlite3_column_int64(st, 10);
+    s->os.sp_major = (uint32_t)sqlite3_column_int64(st, 11);
+    s->os.sp_minor = (uint32_t)sqlite3_column_int64(st, 12);
+    s->os.sp_known = sqlite3_column_int(st, 13);
+    s->os.product_type = (os_ptype_t)sqlite3_column_int(st, 14);
+    s->os.arch = os_arch_from_key(db_col(st, 15));
+    DB_COPY(s->os.zProductName, db_col(st, 16));
+    DB_COPY(s->os.zEdition, db_col(st, 17));
+    DB_COPY(s->os.zCsdVersion, db_col(st, 18));
+    DB_COPY(s->os.zDisplayVersion, db_col(st, 19));
+    DB_COPY(s->os.zInstallDate, db_col(st, 20));
+    DB_COPY(s->os.zUiLanguage, db_col(st, 21));
+    setId = sqlite3_column_int64(st, 22);
+    s->hotfixesComplete = sqlite3_column_int(st, 23);
+    DB_COPY(s->zHotfixNote, db_col(st, 24));
+    zSources = db_strdup(db_col(st, 25));
+    zFiles = db_strdup(db_col(st, 26));
+    if (pzPath) *pzPath = db_strdup(db_col(st, 27));
+    if (!zSources || !zFiles || (pzPath && !*pzPath)) { rc = KBS_ENOMEM; goto out; }
+    if ((rc = db_sources_parse(zSources, s)) || (rc = db_files_parse(zFiles, s))) goto out;
+    rc = db_set_fill(db, setId, s);
+out:
+    free(zSources);
+    free(zFiles);
+    if (rc) {
+        snap_release(s);
+        if (pzPath) { free(*pzPath); *pzPath = NULL; }
+    }
+    return rc;
+}
+
+/* Adds every hotfix and source of pFrom to s: the union of two inventories of one machine. */
+static int db_snap_merge(snap_t *s, const snap_t *pFrom)
+{
+    size_t i;
+    int rc;
+    for (i = 0; i < pFrom->nHotfix; i++) {
+        const snap_hotfix_t *h = &pFrom->aHotfix[i];
+        if ((rc = snap_add_hotfix(s, h->zRaw, h->sources, h->zInstalled, h->cbsState))) return rc;
+    }
+    for (i = 0; i < pFrom->nSource; i++)
+        if ((rc = snap_add_source(s, pFrom->aSource[i].zName, pFrom->aSource[i].ok,
+                                  pFrom->aSource[i].zError)))
+            return rc;
+    /* A complete list in either makes the union complete: it holds that list. */
+    if (pFrom->hotfixesComplete && !s->hotfixesComplete) {
+        s->hotfixesComplete = 1;
+        s->zHotfixNote[0] = 0;
+    }
+    return KBS_OK;
+}
+
+/* ---- host state ---- */
+
+typedef struct db_state {
+    int64_t curScanId, osScanId, setId, lastScan;
+    const char *zPath;
+    const char *zOrigin;
+} db_state_t;
+
+/* Writes the host row's state columns and its verdicts from s (the state snapshot). */
+static int db_state_write(db_t *db, int64_t hostId, const snap_t *s, const db_state_t *pSt,
+                          int bNewHost)
+{
+    sqlite3_stmt *st = db_stmt(db, DB_ST_HOST_STATE);
+    os_ident_t id;
+    char zDetail[256], zKey[SNAP_HOST_MAX];
+    db_buf_t b = {0};
+    int rc = KBS_EDB;
+
+    if (!st) return KBS_EDB;
+    db_os_text(s, &id, zDetail, sizeof zDetail);
+    db_sources_text(s, &b);
+    if (b.oom) return KBS_ENOMEM;
+    db_upper(s->zHost, zKey, sizeof zKey);
+    sqlite3_bind_int64(st, 1, hostId);
+    db_bind_str(st, 2, s->zHost);
+    db_bind_str(st, 3, zKey);
+    db_bind_str(st, 4, s->zDomain);
+    sqlite3_bind_int64(st, 5, pSt->lastScan);
+    sqlite3_bind_int64(st, 6, pSt->curScanId);
+    if (pSt->osScanId)
+        sqlite3_bind_int64(st, 7, pSt->osScanId);
+    else
+        sqlite3_bind_null(st, 7);
+    db_bind_str(st, 8, os_family_key(id.family));
+    db_bind_str(st, 9, id.zName);
+    db_bind_str(st, 10, zDetail);
+    db_bind_str(st, 11, pSt->zOrigin);
+    db_bind_str(st, 12, pSt->zPath);
+    sqlite3_bind_int64(st, 13, pSt->setId);
+    sqlite3_bind_int(st, 14, s->hotfixesComplete ? 1 : 0);
+    db_bind_str(st, 15, s->zHotfixNote);
+    db_bind_str(st, 16, b.z);
+    sqlite3_bind_int64(st, 17, (sqlite3_int64)s->nHotfix);
+    if (sqlite3_step(st) != SQLITE_DONE) goto out;
+    rc = db_verdicts_write(db, hostId, s, bNewHost);
+out:
+    free(b.z);
+    return rc;
+}
+
+int db_state_load(db_t *db, int64_t hostId, snap_t *s)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t osScanId = 0, setId = 0;
+    int rc = KBS_EDB;
+
+    snap_init(s);
+    if (sqlite3_prepare_v2(db->h,
+                           "SELECT os_scan_id, state_set_id, state_complete, state_note,"
+                           " state_sources, name, domain, machine_id, last_scan, origin"
+                           " FROM host WHERE id = ?1",
+                           -1, &st, NULL))
+        return KBS_EDB;
+    sqlite3_bind_int64(st, 1, hostId);
+    if (sqlite3_step(st) != SQLITE_ROW) goto out;
+    osScanId = sqlite3_column_int64(st, 0);
+    setId = sqlite3_column_int64(st, 1);
+    if (osScanId) {
+        if ((rc = db_scan_load(db, osScanId, s, NULL))) goto out;
+        /* The state's own source list replaces the OS scan's. */
+        free(s->aSource);
+        s->aSource = NULL;
+        s->nSource = 0;
+    }
+    rc = KBS_ENOMEM;
+    s->hotfixesComplete = sqlite3_column_int(st, 2);
+    DB_COPY(s->zHotfixNote, db_col(st, 3));
+    if (db_sources_parse(db_col(st, 4), s)) goto out;
+    DB_COPY(s->zHost, db_col(st, 5));
+    DB_COPY(s->zDomain, db_col(st, 6));
+    DB_COPY(s->zMachineId, db_col(st, 7));
+    s->scanTime = sqlite3_column_int64(st, 8);
+    DB_COPY(s->zOrigin, db_col(st, 9));
+    rc = setId ? db_set_fill(db, setId, s) : KBS_OK;
+out:
+    sqlite3_finalize(st);
+    if (rc) snap_release(s);
+    return rc;
+}
+
+/* Recomputes host hostId's state from its scans (the general path: a known host) when the new
+ * scan scanId is part of it: the newest scan, the OS scan or a merge partner. Otherwise the
+ * scan is history and *pRes says so. */
+static int db_state_recompute(db_t *db, int64_t hostId, int64_t scanId, db_ingest_res_t *pRes)
+{
+    sqlite3_stmt *st;
+    int64_t newestId, newestTime, osId = 0, aNear[8];
+    int newestOs, bInvolved = 0, rc;
+    size_t nNear = 0, i;
+    snap_t base, other;
+    char *zPath = NULL, zOrigin[64];
+    db_state_t state;
+
+    snap_init(&base);
+    snap_init(&other);
+    if (!(st = db_stmt(db, DB_ST_SCAN_NEWEST))) return KBS_EDB;
+    sqlite3_bind_int64(st, 1, hostId);
+    if (sqlite3_step(st) != SQLITE_ROW) return KBS_EDB;
+    newestId = sqlite3_column_int64(st, 0);
+    newestTime = sqlite3_column_int64(st, 1);
+    newestOs = sqlite3_column_int(st, 2);
+    bInvolved = newestId == scanId;
+    if (newestOs) {
+        osId = newestId;
+        if (!(st = db_stmt(db, DB_ST_SCAN_CSV_NEAR))) return KBS_EDB;
+        sqlite3_bind_int64(st, 1, hostId);
+        sqlite3_bind_int64(st, 2, newestTime - DB_MERGE_WINDOW);
+        sqlite3_bind_int64(st, 3, newestTime);
+        sqlite3_bind_int64(st, 4, newestId);
+        while (nNear < sizeof aNear / sizeof aNear[0] && sqlite3_step(st) == SQLITE_ROW) {
+            aNear[nNear] = sqlite3_column_int64(st, 0);
+            bInvolved |= aNear[nNear] == scanId;
+            nNear++;
+        }
+    } else {
+        if (!(st = db_stmt(db, DB_ST_SCAN_NEWEST_OS))) return KBS_EDB;
+        sqlite3_bind_int64(st, 1, hostId);
+        if (sqlite3_step(st) == SQLITE_ROW) osId = sqlite3_column_int64(st, 0);
+        bInvolved |= osId == scanId;
+        if (osId) aNear[nNear++] = newestId;
+    }
+    if (!bInvolved) {
+        *pRes = DB_ING_HISTORY;
+        return KBS_OK;
+    }
+    *pRes = nNear ? DB_ING_MERGED : DB_ING_CURRENT;
+    if ((rc = db_scan_load(db, osId ? osId : newestId, &base, &zPath))) goto out;
+    DB_COPY(zOrigin, base.zOrigin);
+    for (i = 0; i < nNear; i++) {
+        char *zOtherPath = NULL;
+        if ((rc = db_scan_load(db, aNear[i], &other, &zOtherPath))) goto out;
+        if ((rc = db_snap_merge(&base, &other))) { free(zOtherPath); goto out; }
+        if (strlen(zOrigin) + strlen(other.zOrigin) + 2 < sizeof zOrigin &&
+            !strstr(zOrigin, other.zOrigin)) {
+            strcat(zOrigin, "+");
+            strcat(zOrigin, other.zOrigin);
+        }
+        if (aNear[i] == newestId) {
+            /* The newest scan names the host and says where the state came from. */
+            DB_COPY(base.zHost, other.zHost);
+            if (other.zDomain[0]) DB_COPY(base.zDomain, other.zDomain);
+            free(zPath);
+            zPath = zOtherPath;
+            zOtherPath = NULL;
+        }
+        free(zOtherPath);
+        snap_release(&other);
+    }
+    memset(&state, 0, sizeof state);
+    state.curScanId = newestId;
+    state.osScanId = osId;
+    state.lastScan = newestTime;
+    state.zPath = zPath;
+    state.zOrigin = zOrigin;
+    if ((rc = db_set_get(db, &base, &state.setId))) goto out;
+    rc = db_state_write(db, hostId, &base, &state, 0);
+out:
+    snap_release(&base);
+    snap_release(&other);
+    free(zPath);
+    return rc;
+}
+
+/* Finds the host a scan belongs to: by machine id, else by name (+ domain when both have one). */
+static int db_host_find(db_t *db, const snap_t *s, int64_t *pId, int *pbAdopt)
+{
+    sqlite3_stmt *st;
+    char zKey[SNAP_HOST_MAX], zDom[SNAP_HOST_MAX];
+    int r;
+
+    *pId = 0;
+    *pbAdopt = 0;
+    if (s->zMachineId[0]) {
+        if (!(st = db_stmt(db, DB_ST_HOST_BY_MID))) return KBS_EDB;
+        sqlite3_bind_text(st, 1, s->zMachineId, -1, SQLITE_STATIC);
+        r = sqlite3_step(st);
+        if (r == SQLITE_ROW) {
+            *pId = sqlite3_column_int64(st, 0);
+            return KBS_OK;
+        }
+        if (r != SQLITE_DONE) return KBS_EDB;
+    }
+    db_upper(s->zHost, zKey, sizeof zKey);
+    db_upper(s->zDomain, zDom, sizeof zDom);
+    if (!(st = db_stmt(db, DB_ST_HOST_BY_NAME))) return KBS_EDB;
+    sqlite3_bind_text(st, 1, zKey, -1, SQLITE_STATIC);
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        char zHostDom[SNAP_HOST_MAX];
+        int bHasMid = sqlite3_column_type(st, 2) != SQLITE_NULL;
+        db_upper(db_col(st, 1), zHostDom, sizeof zHostDom);
+        if (zDom[0] && zHostDom[0] && strcmp(zDom, zHostDom)) continue;
+        /* A scan with a machine id takes over a name-only host; two machine ids are two hosts
+         * (a hot-desk machine renamed to a name another one had). */
+        if (s->zMachineId[0] && bHasMid) continue;
+        *pId = sqlite3_column_int64(st, 0);
+        *pbAdopt = s->zMachineId[0] != 0;
+        return KBS_OK;
+    }
+    return r == SQLITE_DONE ? KBS_OK : KBS_EDB;
+}
+
+static int db_is_dup(db_t *db, int64_t hostId, int64_t scanTime, int64_t setId, const snap_t *s,
+                     const char *zFiles, int *pbDup)
+{
+    sqlite3_stmt *st = db_stmt(db, DB_ST_SCAN_DUP);
+    int r;
+    if (!st) return KBS_EDB;
+    sqlite3_bind_int64(st, 1, hostId);
+    sqlite3_bind_int64(st, 2, scanTime);
+    sqlite3_bind_int64(st, 3, setId);
+    db_bind_str(st, 4, s->zOrigin);
+    sqlite3_bind_int(st, 5, s->osKnown ? 1 : 0);
+    db_bind_str(st, 6, zFiles);
+    r = sqlite3_step(st);
+    *pbDup = r == SQLITE_ROW;
+    return (r == SQLITE_ROW || r == SQLITE_DONE) ? KBS_OK : KBS_EDB;
+}
+
+int db_ingest(db_t *db, const snap_t *s, const char *zSourcePath, int64_t fileTime,
+              db_ingest_res_t *pRes)
+{
+    db_buf_t bSrc = {0}, bFiles = {0};
+    int64_t hostId = 0, setId = 0, scanId = 0;
+    int64_t scanTime = s->scanTime ? s->scanTime : fileTime;
+    int bAdopt = 0, bDup = 0, rc = KBS_EDB;
+    sqlite3_stmt *st;
+
+    *pRes = DB_ING_HISTORY;
+    if (!db->cat) return KBS_EINVAL;
+    if (!s->zHost[0] && !s->zMachineId[0]) return KBS_EINVAL;
+    db_sources_text(s, &bSrc);
+    db_files_text(s, &bFiles);
+    if (bSrc.oom || bFiles.oom) { rc = KBS_ENOMEM; goto out; }
+    if ((rc = db_host_find(db, s, &hostId, &bAdopt))) goto out;
+    if ((rc = db_set_get(db, s, &setId))) goto out;
+    rc = KBS_EDB;
+    if (hostId) {
+        if ((rc = db_is_dup(db, hostId, scanTime, setId, s, bFiles.z, &bDup))) goto out;
+        if (bDup) {
+            *pRes = DB_ING_DUPLICATE;
+            goto out;
+        }
+        if (bAdopt) {
+            if (!(st = db_stmt(db, DB_ST_HOST_SET_MID))) goto out;
+            sqlite3_bind_int64(st, 1, hostId);
+            sqlite3_bind_text(st, 2, s->zMachineId, -1, SQLITE_STATIC);
+            if (sqlite3_step(st) != SQLITE_DONE) goto out;
+        }
+        if ((rc = db_scan_insert(db, hostId, s, scanTime, s->scanTime == 0, setId, bSrc.z, bFiles.z,
+                                 zSourcePath, &scanId)))
+            goto out;
+        rc = db_state_recompute(db, hostId, scanId, pRes);
+        goto out;
+    }
+    /* A new host: its only scan is its state (the fast path of a first collect). */
+    {
+        char zKey[SNAP_HOST_MAX];
+        db_state_t state;
+        if (!(st = db_stmt(db, DB_ST_HOST_INSERT))) goto out;
+        db_upper(s->zHost, zKey, sizeof zKey);
+        if (s->zMachineId[0])
+            sqlite3_bind_text(st, 1, s->zMachineId, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 1);
+        db_bind_str(st, 2, s->zHost);
+        db_bind_str(st, 3, zKey);
+        db_bind_str(st, 4, s->zDomain);
+        sqlite3_bind_int64(st, 5, scanTime);
+        if (sqlite3_step(st) != SQLITE_DONE) goto out;
+        hostId = sqlite3_last_insert_rowid(db->h);
+        if ((rc = db_scan_insert(db, hostId, s, scanTime, s->scanTime == 0, setId, bSrc.z, bFiles.z,
+                                 zSourcePath, &scanId)))
+            goto out;
+        memset(&state, 0, sizeof state);
+        state.curScanId = scanId;
+        state.osScanId = s->osKnown ? scanId : 0;
+        state.setId = setId;
+        state.lastScan = scanTime;
+        state.zPath = zSourcePath;
+        state.zOrigin = s->zOrigin;
+        rc = db_state_write(db, hostId, s, &state, 1);
+        *pRes = DB_ING_NEW_HOST;
+    }
+out:
+    free(bSrc.z);
+    free(bFiles.z);
+    return rc;
+}
