@@ -124,7 +124,7 @@ static void test_identify_table(void **state)
         rc = os_identify(&o, &id);
         if (rc != aCase[i].rc || id.family != aCase[i].fam ||
             strcmp(id.zRelease, aCase[i].zRel) != 0 || strcmp(id.zName, aCase[i].zName) != 0) {
-            print_error("case %zu: got rc %d fam %s rel '%s' name '%s', want '%s'\n", i, rc,
+            print_error("case %u: got rc %d fam %s rel '%s' name '%s', want '%s'\n", (unsigned)i, rc,
                         os_family_key(id.family), id.zRelease, id.zName, aCase[i].zName);
         }
         assert_int_equal(rc, aCase[i].rc);
