@@ -1,0 +1,356 @@
+/* test_verdict.c: verdicts of the built-in catalog for machines from XP RTM to Windows 11. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cat.h"
+#include "kbs_err.h"
+#include "snap.h"
+#include "verdict.h"
+
+enum { W = OS_PT_WORKSTATION, S = OS_PT_SERVER };
+enum { X86 = OS_ARCH_X86, X64 = OS_ARCH_X64 };
+
+/* Flags for the snapshot a case builds. */
+#define F_INCOMPLETE 1u /* hotfix list cut short */
+#define F_SRCFAIL 2u    /* every hotfix source failed */
+#define F_NOOS 4u       /* no OS facts at all */
+#define F_SPUNK 8u      /* service pack not known */
+#define F_STAGED 16u    /* the KBs are CBS packages in Install Pending state */
+
+typedef struct vcase {
+    const char *zRule;
+    uint32_t major, minor, build, ubr;
+    int sp;
+    int pt, arch;
+    const char *zKbs;  /* blank-separated hotfix ids */
+    const char *zFiles; /* "name=version" or "name=absent", ';'-separated */
+    unsigned flags;
+    verdict_status_t want;
+    const char *zEvidence; /* substring the evidence must hold; NULL: not checked */
+} vcase_t;
+
+#define XP(sp) 5, 1, 2600, 0, sp, W, X86
+#define XP64(sp) 5, 2, 3790, 0, sp, W, X64
+#define S2003(sp) 5, 2, 3790, 0, sp, S, X86
+#define VISTA(sp) 6, 0, 6000 + (sp), 0, sp, W, X86
+#define S2008(sp) 6, 0, 6000 + (sp), 0, sp, S, X64
+#define WIN7(sp) 6, 1, 7600 + (sp), 0, sp, W, X64
+#define S2008R2(sp) 6, 1, 7600 + (sp), 0, sp, S, X64
+#define WIN8 6, 2, 9200, 0, 0, W, X64
+#define S2012 6, 2, 9200, 0, 0, S, X64
+#define WIN81 6, 3, 9600, 0, 0, W, X64
+#define S2012R2 6, 3, 9600, 0, 0, S, X64
+#define WIN10(b, ubr) 10, 0, b, ubr, 0, W, X64
+#define SRV10(b, ubr) 10, 0, b, ubr, 0, S, X64
+
+#define P VERDICT_PATCHED
+#define M VERDICT_MISSING
+#define U VERDICT_UNPATCHABLE
+#define N VERDICT_NOT_AFFECTED
+#define Q VERDICT_UNKNOWN
+
+static const vcase_t aCase[] = {
+    /* MS17-010 on everything from XP RTM to Windows 11. */
+    {"MS17-010", XP(0), "", "", 0, U, "no update for XP before SP3"},
+    {"MS17-010", XP(1), "KB835732", "", 0, U, NULL},
+    {"MS17-010", XP(2), "KB921883 KB899588", "", 0, U, "Windows XP SP2 x86"},
+    {"MS17-010", XP(3), "KB4012598", "", 0, P, "KB4012598 listed"},
+    {"MS17-010", XP(3), "Q958644 KB2286198", "", 0, M, "none of 1 fixing KBs listed (KB4012598)"},
+    {"MS17-010", XP(3), "", "srv.sys=5.1.2600.7208", 0, P, "by file version: srv.sys 5.1.2600.7208 >= 5.1.2600.7208"},
+    {"MS17-010", XP(3), "KB4012598", "srv.sys=5.1.2600.5512", 0, M,
+     "KB4012598 present but srv.sys 5.1.2600.5512 < 5.1.2600.7208 (failed install or reboot pending)"},
+    {"MS17-010", XP(3), "kb4012598-v2", "", 0, P, "KB4012598"},
+    {"MS17-010", XP64(2), "KB4012598", "", 0, P, NULL},
+    {"MS17-010", S2003(2), "", "srv.sys=5.2.3790.6021", 0, P, "5.2.3790.6021"},
+    {"MS17-010", S2003(2), "", "srv.sys=5.2.3790.4530", 0, M, "no fixing KB listed; srv.sys 5.2.3790.4530 < 5.2.3790.6021"},
+    {"MS17-010", S2003(1), "", "", 0, U, "Server 2003 SP1: no update before SP2"},
+    {"MS17-010", VISTA(2), "", "srv.sys=6.0.6002.19743", 0, P, "6.0.6002.19743 >= 6.0.6002.19743"},
+    {"MS17-010", S2008(2), "", "srv.sys=6.0.6002.24067", 0, P, ">= 6.0.6002.24067"},
+    {"MS17-010", S2008(2), "", "srv.sys=6.0.6002.24066", 0, M, "< 6.0.6002.24067"},
+    {"MS17-010", VISTA(2), "KB4012598", "srv.sys=6.0.6002.18005", 0, M, "< 6.0.6002.19743"},
+    {"MS17-010", S2008(2), "", "srv.sys=6.0.6003.20000", 0, P, NULL}, /* 2019+ base build */
+    {"MS17-010", VISTA(1), "", "", 0, U, NULL},
+    {"MS17-010", WIN7(0), "", "", 0, U, "Windows 7 x64: no update for Windows 7 RTM"},
+    {"MS17-010", WIN7(1), "KB4012212", "", 0, P, "KB4012212 listed"},
+    {"MS17-010", WIN7(1), "KB4019264", "", 0, P, "KB4019264 listed"},
+    {"MS17-010", WIN7(1), "KB4015546", "", 0, M, "none of"},
+    {"MS17-010", WIN7(1), "KB4012212", "srv.sys=6.1.7601.17514", 0, M,
+     "KB4012212 present but srv.sys 6.1.7601.17514 < 6.1.7601.23689 (failed install or reboot pending)"},
+    {"MS17-010", WIN7(1), "", "srv.sys=6.1.7601.23689", 0, P, "no fixing KB listed"},
+    {"MS17-010", WIN7(1), "KB4015549", "srv.sys=6.1.7601.23732", 0, P, "KB4015549 listed; srv.sys"},
+    {"MS17-010", S2008R2(1), "KB4534310", "", 0, P, NULL},
+    {"MS17-010", WIN7(1), "KB5022338", "", 0, P, NULL},
+    {"MS17-010", WIN7(1), "KB4015546", "", F_INCOMPLETE, Q, "systeminfo listed 100 of 263"},
+    {"MS17-010", WIN7(1), "", "", F_SRCFAIL, Q, "every hotfix source failed"},
+    {"MS17-010", WIN7(1), "", "srv.sys=6.1.7601.23689", F_INCOMPLETE | F_SRCFAIL, P, NULL},
+    {"MS17-010", WIN7(1), "", "srv.sys=6.1.7601.17514", F_INCOMPLETE, M, NULL},
+    {"MS17-010", WIN7(1), "", "srv.sys=absent", 0, M, "srv.sys absent"},
+    {"MS17-010", WIN7(1), "KB4012215", "", F_SPUNK, Q, "service pack unknown"},
+    {"MS17-010", WIN7(1), "KB4012215", "", F_STAGED, M, "staged, not installed (CBS state 96)"},
+    {"MS17-010", WIN8, "KB4012598", "", 0, P, NULL},
+    {"MS17-010", S2012, "KB4012217", "", 0, P, NULL},
+    {"MS17-010", S2012, "", "srv.sys=6.2.9200.16384", 0, M, "< 6.2.9200.22099"},
+    {"MS17-010", WIN81, "KB4012213", "", 0, P, "KB4012213 listed"},
+    {"MS17-010", WIN81, "KB4015548", "", 0, M, NULL},
+    {"MS17-010", S2012R2, "KB4019215", "", 0, P, NULL},
+    {"MS17-010", WIN81, "KB5022352", "", 0, P, NULL},
+    {"MS17-010", WIN10(10240, 17319), "", "", 0, P, "by UBR: build 10240.17319 >= 10240.17319"},
+    {"MS17-010", WIN10(10240, 16000), "", "", 0, M, "UBR 16000 < 17319"},
+    {"MS17-010", WIN10(10586, 0), "KB4013198", "", 0, P, NULL},
+    {"MS17-010", WIN10(14393, 953), "", "", 0, P, "by UBR"},
+    {"MS17-010", WIN10(14393, 0), "", "", 0, M, NULL},
+    {"MS17-010", SRV10(14393, 1066), "", "", 0, P, NULL},
+    {"MS17-010", WIN10(14393, 900), "KB4013429", "", 0, M, "KB4013429 present but UBR 900 < 953"},
+    {"MS17-010", WIN10(15063, 0), "", "", 0, N, "Windows 10 1703 x64"},
+    {"MS17-010", WIN10(19045, 3803), "", "", 0, N, NULL},
+    {"MS17-010", WIN10(26100, 100), "", "", 0, N, "Windows 11 24H2"},
+    {"MS17-010", SRV10(17763, 0), "", "", 0, N, "Server 2019"},
+    {"MS17-010", SRV10(20348, 0), "", "", 0, N, NULL},
+    {"MS17-010", SRV10(26100, 0), "", "", 0, N, NULL},
+    {"MS17-010", SRV10(16299, 0), "", "", 0, N, "Server 1709"},
+    {"MS17-010", 5, 0, 2195, 0, 4, S, X86, "", "", 0, U, "Windows 2000 SP4"},
+    {"MS17-010", WIN7(1), "KB4012212", "", F_NOOS, Q, "no OS facts"},
+    {"MS17-010", 6, 5, 1234, 0, 0, W, X64, "", "", 0, Q, "Unknown OS 6.5.1234"},
+    /* MS08-067 (Conficker) */
+    {"MS08-067", XP(3), "", "netapi32.dll=5.1.2600.5694", 0, P, NULL},
+    {"MS08-067", XP(2), "KB958644", "", 0, P, NULL},
+    {"MS08-067", XP(2), "", "netapi32.dll=5.1.2600.2180", 0, M, "< 5.1.2600.3462"},
+    {"MS08-067", XP(1), "", "", 0, U, NULL},
+    {"MS08-067", S2003(2), "", "netapi32.dll=5.2.3790.4392", 0, P, NULL},
+    {"MS08-067", VISTA(2), "", "", 0, N, "Service Pack 2 contains the fix"},
+    {"MS08-067", VISTA(1), "", "", 0, M, NULL},
+    {"MS08-067", WIN7(1), "", "", 0, N, NULL},
+    /* CVE-2019-0708 (BlueKeep) */
+    {"CVE-2019-0708", XP(3), "KB4500331", "", 0, P, NULL},
+    {"CVE-2019-0708", XP(3), "", "termdd.sys=5.1.2600.7701", 0, P, NULL},
+    {"CVE-2019-0708", XP(3), "KB4500331", "termdd.sys=5.1.2600.5512", 0, M, "KB4500331 present but"},
+    {"CVE-2019-0708", S2003(2), "", "termdd.sys=5.2.3790.6787", 0, P, NULL},
+    {"CVE-2019-0708", WIN7(1), "KB4499175", "", 0, P, NULL},
+    {"CVE-2019-0708", WIN7(1), "KB4499164", "", 0, P, NULL},
+    {"CVE-2019-0708", WIN7(1), "KB4012215 KB4019264", "", 0, M, "KB4499175"},
+    {"CVE-2019-0708", S2008(2), "KB4499180", "", 0, P, NULL},
+    {"CVE-2019-0708", VISTA(2), "KB4499149", "", 0, P, NULL},
+    {"CVE-2019-0708", WIN81, "", "", 0, N, NULL},
+    {"CVE-2019-0708", WIN10(19045, 0), "", "", 0, N, NULL},
+    /* MS12-020 */
+    {"MS12-020", XP(3), "", "rdpwd.sys=5.1.2600.6187", 0, P, NULL},
+    {"MS12-020", S2003(2), "KB2621440", "", 0, P, NULL},
+    {"MS12-020", WIN7(1), "KB3125574", "", 0, P, NULL},
+    {"MS12-020", XP(2), "", "", 0, U, NULL},
+    /* MS10-046 / MS10-061 (Stuxnet) */
+    {"MS10-046", XP(3), "", "shell32.dll=6.0.2900.6018", 0, P, NULL},
+    {"MS10-046", S2003(2), "", "shell32.dll=6.0.3790.4751", 0, P, NULL},
+    {"MS10-046", WIN7(1), "", "", 0, N, "Service Pack 1 contains the fix"},
+    {"MS10-046", WIN7(0), "KB2286198", "", 0, P, NULL},
+    {"MS10-061", XP(3), "", "spoolsv.exe=5.1.2600.6024", 0, P, NULL},
+    {"MS10-061", XP(3), "", "spoolsv.exe=5.1.2600.5512", 0, M, NULL},
+    /* MS06-040, MS05-039, MS04-011 */
+    {"MS06-040", XP(2), "", "netapi32.dll=5.1.2600.2952", 0, P, NULL},
+    {"MS06-040", XP(3), "", "", 0, N, NULL},
+    {"MS06-040", XP(0), "", "", 0, U, NULL},
+    {"MS05-039", XP(2), "", "umpnpmgr.dll=5.1.2600.2710", 0, P, NULL},
+    {"MS05-039", XP(2), "KB921883", "", 0, M, "KB899588"},
+    {"MS04-011", XP(1), "", "lsasrv.dll=5.1.2600.1361", 0, P, NULL},
+    {"MS04-011", XP(2), "", "", 0, N, NULL},
+    {"MS04-011", XP(0), "KB835732", "", 0, P, NULL},
+    {"MS04-011", WIN10(22631, 0), "", "", 0, N, NULL},
+};
+
+static cat_t gCat;
+
+static int setup(void **state)
+{
+    (void)state;
+    return cat_load_default(&gCat) == KBS_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    cat_release(&gCat);
+    return 0;
+}
+
+/* Splits zBuf in place at ch; returns the next token or NULL (*pz walks the buffer). */
+static char *next_tok(char **pz, char ch)
+{
+    char *z = *pz, *zTok;
+    while (*z == ch) z++;
+    if (!*z) return NULL;
+    zTok = z;
+    while (*z && *z != ch) z++;
+    if (*z) *z++ = 0;
+    *pz = z;
+    return zTok;
+}
+
+/* Builds the snapshot of case c into *s. */
+static void build(const vcase_t *c, snap_t *s)
+{
+    char zBuf[256];
+    char *z, *zWalk;
+    snap_init(s);
+    if (!(c->flags & F_NOOS)) {
+        s->osKnown = 1;
+        s->os.major = c->major, s->os.minor = c->minor, s->os.build = c->build;
+        s->os.ubr = c->ubr;
+        s->os.product_type = (os_ptype_t)c->pt;
+        s->os.arch = (os_arch_t)c->arch;
+        if (!(c->flags & F_SPUNK)) s->os.sp_known = 1, s->os.sp_major = (uint32_t)c->sp;
+    }
+    snprintf(zBuf, sizeof zBuf, "%s", c->zKbs);
+    zWalk = zBuf;
+    while ((z = next_tok(&zWalk, ' ')) != NULL) {
+        if (c->flags & F_STAGED)
+            assert_int_equal(snap_add_hotfix(s, z, SNAP_SRC_CBS, NULL, 96), KBS_OK);
+        else
+            assert_int_equal(snap_add_hotfix(s, z, SNAP_SRC_QFE, NULL, -1), KBS_OK);
+    }
+    snprintf(zBuf, sizeof zBuf, "%s", c->zFiles);
+    zWalk = zBuf;
+    while ((z = next_tok(&zWalk, ';')) != NULL) {
+        char zPath[128];
+        char *zEq = strchr(z, '=');
+        ver_t v;
+        assert_non_null(zEq);
+        *zEq = 0;
+        snprintf(zPath, sizeof zPath, "%%SystemRoot%%\\System32\\drivers\\%.64s", z);
+        if (strcmp(zEq + 1, "absent") == 0) {
+            assert_int_equal(snap_add_file(s, zPath, 0, NULL, NULL), KBS_OK);
+        } else {
+            assert_int_equal(ver_parse(zEq + 1, &v), KBS_OK);
+            assert_int_equal(snap_add_file(s, zPath, 1, &v, NULL), KBS_OK);
+        }
+    }
+    if (c->flags & F_INCOMPLETE) {
+        s->hotfixesComplete = 0;
+        snprintf(s->zHotfixNote, sizeof s->zHotfixNote, "systeminfo listed 100 of 263 hotfixes");
+    }
+    if (c->flags & F_SRCFAIL) {
+        assert_int_equal(snap_add_source(s, "wmi-os", 1, NULL), KBS_OK);
+        assert_int_equal(snap_add_source(s, "wmi-qfe", 0, "WMI ExecQuery: 0x80041003"), KBS_OK);
+        assert_int_equal(snap_add_source(s, "reg-cbs", 0, "RegOpenKeyEx: 5"), KBS_OK);
+    } else {
+        assert_int_equal(snap_add_source(s, "wmi-qfe", 1, NULL), KBS_OK);
+    }
+}
+
+static void test_table(void **state)
+{
+    size_t i;
+    int nBad = 0;
+    (void)state;
+    for (i = 0; i < sizeof aCase / sizeof aCase[0]; i++) {
+        const vcase_t *c = &aCase[i];
+        const cat_rule_t *r = cat_find_rule(&gCat, c->zRule);
+        snap_t s;
+        verdict_t v;
+        assert_non_null(r);
+        build(c, &s);
+        assert_int_equal(verdict_eval_rule(r, &s, &v), KBS_OK);
+        if (v.status != c->want || (c->zEvidence && !strstr(v.zEvidence, c->zEvidence))) {
+            print_error("case %u (%s %u.%u.%u sp%d '%s' '%s'): got %s \"%s\" / \"%s\", want %s \"%s\"\n",
+                        (unsigned)i, c->zRule, (unsigned)c->major, (unsigned)c->minor, (unsigned)c->build,
+                        c->sp, c->zKbs, c->zFiles, verdict_status_name(v.status), v.zEvidence,
+                        v.zAction, verdict_status_name(c->want), c->zEvidence ? c->zEvidence : "");
+            nBad++;
+        }
+        assert_ptr_equal(v.rule, r);
+        assert_true(v.zEvidence[0] != 0);
+        assert_null(strchr(v.zEvidence, '\n')); /* one line */
+        /* Whatever is not patched or not affected says what to do. */
+        if (v.status == P || v.status == N)
+            assert_string_equal(v.zAction, "");
+        else
+            assert_true(v.zAction[0] != 0);
+        snap_release(&s);
+    }
+    assert_true(sizeof aCase / sizeof aCase[0] >= 60);
+    assert_int_equal(nBad, 0);
+}
+
+static verdict_t eval_one(const char *zRule, const vcase_t *c)
+{
+    snap_t s;
+    verdict_t v;
+    build(c, &s);
+    assert_int_equal(verdict_eval_rule(cat_find_rule(&gCat, zRule), &s, &v), KBS_OK);
+    snap_release(&s);
+    return v;
+}
+
+static void test_actions(void **state)
+{
+    static const vcase_t xp2 = {"", XP(2), "", "", 0, U, NULL};
+    static const vcase_t w7 = {"", WIN7(1), "KB4015546", "", 0, M, NULL};
+    static const vcase_t w7old = {"", WIN7(1), "KB4012212", "srv.sys=6.1.7601.17514", 0, M, NULL};
+    static const vcase_t w7staged = {"", WIN7(1), "KB4019264", "", F_STAGED, M, NULL};
+    static const vcase_t xp3 = {"", XP(3), "", "", 0, M, NULL};
+    verdict_t v;
+    (void)state;
+    v = eval_one("MS17-010", &xp2);
+    assert_string_equal(v.zAction, "install XP SP3, then KB4012598");
+    v = eval_one("MS17-010", &w7);
+    assert_string_equal(v.zAction, "install KB4012212 or a later update that contains it");
+    v = eval_one("MS17-010", &w7old);
+    assert_string_equal(v.zEvidence,
+                        "KB4012212 present but srv.sys 6.1.7601.17514 < 6.1.7601.23689 (failed install "
+                        "or reboot pending)");
+    assert_string_equal(v.zAction, "reboot; if srv.sys stays below 6.1.7601.23689, reinstall KB4012212");
+    v = eval_one("MS17-010", &w7staged);
+    assert_string_equal(v.zAction, "reboot to finish installing KB4019264");
+    v = eval_one("MS17-010", &xp3);
+    assert_string_equal(v.zAction, "install KB4012598");
+}
+
+static void test_eval_all(void **state)
+{
+    static const vcase_t w7 = {"", WIN7(1), "KB4019264 KB4499164", "", 0, P, NULL};
+    snap_t s;
+    verdict_t aV[16];
+    size_t i;
+    int nPatched = 0, nNa = 0;
+    (void)state;
+    build(&w7, &s);
+    assert_int_equal(verdict_eval(&gCat, &s, aV, gCat.nRule - 1), KBS_EINVAL);
+    assert_int_equal(verdict_eval(&gCat, &s, aV, sizeof aV / sizeof aV[0]), (int)gCat.nRule);
+    for (i = 0; i < gCat.nRule; i++) {
+        assert_ptr_equal(aV[i].rule, &gCat.aRule[i]);
+        nPatched += aV[i].status == P;
+        nNa += aV[i].status == N;
+    }
+    /* MS17-010 and BlueKeep patched; MS08-067, MS06-040, MS05-039, MS04-011, MS10-046/061 not
+     * affected on SP1; MS12-020 missing (no KB2621440). */
+    assert_int_equal(nPatched, 2);
+    assert_int_equal(nNa, 6);
+    assert_int_equal(aV[2].status, M);
+    snap_release(&s);
+}
+
+static void test_names(void **state)
+{
+    int i;
+    (void)state;
+    for (i = 0; i < VERDICT_COUNT; i++)
+        assert_int_equal(verdict_status_from_name(verdict_status_name((verdict_status_t)i)), i);
+    assert_string_equal(verdict_status_name(VERDICT_NOT_AFFECTED), "not-affected");
+    assert_int_equal(verdict_status_from_name("Patched"), -1);
+    assert_int_equal(verdict_status_from_name(NULL), -1);
+    assert_string_equal(verdict_status_name((verdict_status_t)42), "unknown");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_table),
+        cmocka_unit_test(test_actions),
+        cmocka_unit_test(test_eval_all),
+        cmocka_unit_test(test_names),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
