@@ -83,9 +83,14 @@ static SC_HANDLE svc_open(FILE *err, DWORD access, SC_HANDLE *phScm)
 
 static int svc_start_handle(SC_HANDLE hSvc, FILE *out, FILE *err)
 {
-    DWORD st;
+    DWORD st, t0 = GetTickCount();
+    BOOL ok;
 
-    if (!StartServiceW(hSvc, 0, NULL)) {
+    /* The SCM holds its database lock while it starts the boot's services: wait that out. */
+    while (!(ok = StartServiceW(hSvc, 0, NULL)) &&
+           GetLastError() == ERROR_SERVICE_DATABASE_LOCKED && GetTickCount() - t0 < 15000)
+        Sleep(250);
+    if (!ok) {
         DWORD e = GetLastError();
         if (e != ERROR_SERVICE_ALREADY_RUNNING) return svc_fail(err, "StartService", e);
         fprintf(out, "kbsentry is already running\n");
@@ -197,8 +202,12 @@ static int svc_stop_handle(SC_HANDLE hSvc, FILE *out, FILE *err)
         }
         return svc_fail(err, "ControlService(STOP)", e);
     }
-    st = svc_wait(hSvc, SERVICE_STOP_PENDING, SVC_START_WAIT_MS);
-    if (st == SERVICE_RUNNING) st = svc_wait(hSvc, SERVICE_RUNNING, SVC_START_WAIT_MS);
+    /* The SCM may still say RUNNING before the service reports STOP_PENDING. */
+    do {
+        st = svc_wait(hSvc, SERVICE_STOP_PENDING, 50);
+        if (st == SERVICE_RUNNING) st = svc_wait(hSvc, SERVICE_RUNNING, 50);
+    } while ((st == SERVICE_RUNNING || st == SERVICE_STOP_PENDING) &&
+             GetTickCount() - t0 < SVC_START_WAIT_MS);
     if (st != SERVICE_STOPPED) {
         fprintf(err, "kbsentry-svc: the service did not stop (state %s)\n", svc_state_name(st));
         return 1;
