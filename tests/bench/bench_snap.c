@@ -1,17 +1,31 @@
 /* bench_snap.c: snapshot parse and write speed on a realistic 200-hotfix XP snapshot (MB/s). */
+#ifndef _WIN32
+#define _POSIX_C_SOURCE 200809L /* clock_gettime under -std=c99 */
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _WIN32
+#include <windows.h>
+#else
 #include <time.h>
+#endif
 
 #include "kbs_err.h"
 #include "snap.h"
 
 static double now_s(void)
 {
+#ifdef _WIN32
+    LARGE_INTEGER f, c;
+    QueryPerformanceFrequency(&f);
+    QueryPerformanceCounter(&c);
+    return (double)c.QuadPart / (double)f.QuadPart;
+#else
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+#endif
 }
 
 int main(int argc, char **argv)
