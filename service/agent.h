@@ -79,6 +79,9 @@ void agent_reload(agent_t *a);
 int agent_scan_job(agent_t *a);
 void agent_scan_free(void *pJobState);
 
+/* agent_scan_history: the history the scan job keeps (NULL before its first scan). */
+struct hist *agent_scan_history(agent_t *a);
+
 /* agent_file_write: writes n bytes to zPath atomically (temp, flush, rename). */
 int agent_file_write(const wchar_t *zPath, const void *p, size_t n, char *zErr, size_t nErr);
 

@@ -43,6 +43,12 @@ void agent_scan_free(void *pState)
     free(st);
 }
 
+hist_t *agent_scan_history(agent_t *a)
+{
+    agent_scan_state_t *st = a->pJobState;
+    return st && st->histOpen ? &st->hist : NULL;
+}
+
 int agent_file_write(const wchar_t *zPath, const void *p, size_t n, char *zErr, size_t nErr)
 {
     return out_write_file(zPath, p, n, zErr, nErr);
