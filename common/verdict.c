@@ -136,9 +136,44 @@ static int hotfixes_unreliable(const snap_t *s, const char **pzWhy)
     return 0;
 }
 
+/* Joins up to three strings into zDst (truncating): the common verdicts need no printf, which
+ * is slow in the Windows C runtime. */
+static void join3(char *zDst, size_t nDst, const char *a, const char *b, const char *c)
+{
+    const char *az[3];
+    size_t i, n = 0;
+    az[0] = a, az[1] = b, az[2] = c;
+    for (i = 0; i < 3; i++) {
+        const char *z = az[i];
+        while (z && *z && n + 1 < nDst) zDst[n++] = *z++;
+    }
+    zDst[n] = 0;
+}
+
+/* Appends zSrc / the decimal u at offset at of zDst (size nDst, kept NUL-terminated, truncating);
+ * returns the new offset. */
+static size_t app(char *zDst, size_t nDst, size_t at, const char *zSrc)
+{
+    while (*zSrc && at + 1 < nDst) zDst[at++] = *zSrc++;
+    zDst[at] = 0;
+    return at;
+}
+
+static size_t app_u(char *zDst, size_t nDst, size_t at, uint32_t u)
+{
+    char z[11];
+    int i = 10;
+    z[i] = 0;
+    do {
+        z[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    return app(zDst, nDst, at, z + i);
+}
+
 static void fmt_kb(char *z, size_t n, uint32_t kb)
 {
-    snprintf(z, n, "KB%u", (unsigned)kb);
+    app_u(z, n, app(z, n, 0, "KB"), kb);
 }
 
 static void set(verdict_t *v, verdict_status_t st)
@@ -208,10 +243,21 @@ static void eval_fix(const cat_plat_t *pl, const snap_t *s, const os_ident_t *id
     /* 2. No usable file version: the UBR (Windows 10+), then the hotfix list. */
     if (bUbrOk) {
         set(v, VERDICT_PATCHED);
-        snprintf(v->zEvidence, sizeof v->zEvidence, "by UBR: build %u.%u >= %u.%u%s%s",
-                 (unsigned)s->os.build, (unsigned)s->os.ubr, (unsigned)s->os.build,
-                 (unsigned)pl->ubrMin, f.kbListed ? "; " : "", f.kbListed ? zKb : "");
-        if (f.kbListed) strncat(v->zEvidence, " listed", sizeof v->zEvidence - strlen(v->zEvidence) - 1);
+        char *z = v->zEvidence;
+        size_t n = sizeof v->zEvidence, at;
+        at = app(z, n, 0, "by UBR: build ");
+        at = app_u(z, n, at, s->os.build);
+        at = app(z, n, at, ".");
+        at = app_u(z, n, at, s->os.ubr);
+        at = app(z, n, at, " >= ");
+        at = app_u(z, n, at, s->os.build);
+        at = app(z, n, at, ".");
+        at = app_u(z, n, at, pl->ubrMin);
+        if (f.kbListed) {
+            at = app(z, n, at, "; ");
+            at = app(z, n, at, zKb);
+            app(z, n, at, " listed");
+        }
         return;
     }
     if (bUbrKnown) {
@@ -231,9 +277,15 @@ static void eval_fix(const cat_plat_t *pl, const snap_t *s, const os_ident_t *id
         return;
     }
     if (f.kbListed) {
+        size_t at;
         set(v, VERDICT_PATCHED);
-        snprintf(v->zEvidence, sizeof v->zEvidence, "%s listed%s%s%s", zKb,
-                 pl->zFile[0] ? " (" : "", pl->zFile, pl->zFile[0] ? " version not collected)" : "");
+        at = app(v->zEvidence, sizeof v->zEvidence, 0, zKb);
+        at = app(v->zEvidence, sizeof v->zEvidence, at, " listed");
+        if (pl->zFile[0]) {
+            at = app(v->zEvidence, sizeof v->zEvidence, at, " (");
+            at = app(v->zEvidence, sizeof v->zEvidence, at, pl->zFile);
+            app(v->zEvidence, sizeof v->zEvidence, at, " version not collected)");
+        }
         return;
     }
     if (f.kbPending) {
@@ -312,9 +364,10 @@ static void eval_rule(const cat_rule_t *r, const snap_t *s, const host_ctx_t *h,
     int sp = h->sp, bAmbiguous = 0;
     size_t i;
 
-    memset(v, 0, sizeof *v);
     v->rule = r;
     v->status = VERDICT_UNKNOWN;
+    v->zEvidence[0] = 0;
+    v->zAction[0] = 0;
     if (!s->osKnown) {
         snprintf(v->zEvidence, sizeof v->zEvidence, "no OS facts in the input");
         snprintf(v->zAction, sizeof v->zAction, "rescan the machine with the agent or systeminfo");
@@ -347,15 +400,15 @@ static void eval_rule(const cat_rule_t *r, const snap_t *s, const host_ctx_t *h,
     switch (pl->kind) {
     case CAT_KIND_NOT_AFFECTED:
         v->status = VERDICT_NOT_AFFECTED;
-        snprintf(v->zEvidence, sizeof v->zEvidence, "%s: %s", pId->zName,
-                 pl->zNote[0] ? pl->zNote : "not affected");
+        join3(v->zEvidence, sizeof v->zEvidence, pId->zName, ": ",
+              pl->zNote[0] ? pl->zNote : "not affected");
         break;
     case CAT_KIND_NO_FIX:
         v->status = VERDICT_UNPATCHABLE;
-        snprintf(v->zEvidence, sizeof v->zEvidence, "%s: %s", pId->zName,
-                 pl->zNote[0] ? pl->zNote : "no fix exists");
-        snprintf(v->zAction, sizeof v->zAction, "%s",
-                 pl->zAction[0] ? pl->zAction : "upgrade the OS");
+        join3(v->zEvidence, sizeof v->zEvidence, pId->zName, ": ",
+              pl->zNote[0] ? pl->zNote : "no fix exists");
+        join3(v->zAction, sizeof v->zAction, pl->zAction[0] ? pl->zAction : "upgrade the OS", NULL,
+              NULL);
         break;
     default:
         eval_fix(pl, s, pId, v);
