@@ -1,0 +1,302 @@
+/* test_scan.c: a whole scan: the real machine, WMI broken (the registry still answers and the
+ * failure is recorded), everything broken, a stop, and the scan command's outputs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <windows.h>
+#include <shlwapi.h>
+
+#include "kbs_err.h"
+#include "kbs_version.h"
+#include "regfix.h"
+#include "scan.h"
+#include "scan_cmd.h"
+
+static const snap_source_t *t_src(const snap_t *s, const char *zName)
+{
+    size_t i;
+    for (i = 0; i < s->nSource; i++)
+        if (!strcmp(s->aSource[i].zName, zName)) return &s->aSource[i];
+    return NULL;
+}
+
+/* snap_write then snap_parse: what a scan makes is a valid snapshot. */
+static void t_roundtrip(const snap_t *s)
+{
+    char *z = NULL;
+    size_t n = 0;
+    snap_t back;
+    snap_err_t e;
+
+    assert_int_equal(snap_write(s, &z, &n), KBS_OK);
+    assert_int_equal(snap_parse(z, n, &back, &e), KBS_OK);
+    assert_string_equal(back.zHost, s->zHost);
+    assert_int_equal(back.nHotfix, s->nHotfix);
+    assert_int_equal(back.nFile, s->nFile);
+    assert_int_equal(back.nSource, s->nSource);
+    snap_release(&back);
+    free(z);
+}
+
+static void test_real(void **state)
+{
+    snap_t s;
+    DWORD t0, ms;
+    time_t now = time(NULL);
+    (void)state;
+
+    t0 = GetTickCount();
+    assert_int_equal(scan_run(NULL, &s), KBS_OK);
+    ms = GetTickCount() - t0;
+    print_message("real scan: %lu ms, %lu hotfixes, %lu sources\n", (unsigned long)ms,
+                  (unsigned long)s.nHotfix, (unsigned long)s.nSource);
+    {
+        size_t i;
+        for (i = 0; i < s.nSource; i++)
+            print_message("  source %s: %s %s\n", s.aSource[i].zName, s.aSource[i].ok ? "ok" : "FAILED",
+                          s.aSource[i].zError);
+    }
+    assert_true(s.zHost[0] != 0);
+    assert_string_equal(s.zOrigin, "agent");
+    assert_string_equal(s.zAgentVersion, KBS_VERSION);
+    assert_true(s.scanTime >= (int64_t)now - 5 && s.scanTime <= (int64_t)now + 60);
+    assert_true(s.osKnown);
+    assert_true(s.os.major >= 5);
+    assert_true(s.os.arch == OS_ARCH_X64); /* this test runs as a 64-bit program */
+    assert_true(t_src(&s, "os-version")->ok);
+    assert_true(t_src(&s, "reg-os")->ok);
+    assert_non_null(t_src(&s, "wmi-qfe"));
+    assert_non_null(t_src(&s, "reg-cbs"));
+    assert_int_equal(s.nFile, 9);
+    assert_non_null(snap_find_file(&s, "srv.sys"));
+    t_roundtrip(&s);
+    snap_release(&s);
+}
+
+static HRESULT WINAPI t_cocreate_fail(REFCLSID c, LPUNKNOWN o, DWORD x, REFIID r, LPVOID *pp)
+{
+    (void)c, (void)o, (void)x, (void)r;
+    *pp = NULL;
+    return REGDB_E_CLASSNOTREG;
+}
+
+static LONG WINAPI t_open_denied(HKEY h, LPCWSTR z, DWORD o, REGSAM sam, PHKEY ph)
+{
+    (void)h, (void)z, (void)o, (void)sam;
+    *ph = NULL;
+    return ERROR_ACCESS_DENIED;
+}
+
+static BOOL WINAPI t_name_fail(LPWSTR z, LPDWORD pn)
+{
+    (void)z, (void)pn;
+    SetLastError(ERROR_NOT_ENOUGH_MEMORY);
+    return FALSE;
+}
+
+/* WMI broken: the registry fixture still gives the hotfixes; the snapshot says WMI failed. */
+static void test_wmi_broken(void **state)
+{
+    wchar_t zPath[128];
+    HKEY h = NULL;
+    winsys_t sys = *winsys_default();
+    scan_opts_t o;
+    snap_t s;
+    const snap_source_t *p;
+    (void)state;
+
+    assert_int_equal(rf_root(L"scan", zPath, 128, &h), 0);
+    assert_int_equal(rf_hotfixes(h), 0);
+    rf_sz(h, RF_CV, L"ProductName", L"Windows 7 Enterprise");
+    sys.pfnCoCreateInstance = t_cocreate_fail;
+    memset(&o, 0, sizeof(o));
+    o.sys = &sys;
+    o.hRegRoot = h;
+    o.regOneView = 1;
+    assert_int_equal(scan_run(&o, &s), KBS_OK);
+    p = t_src(&s, "wmi-qfe");
+    assert_non_null(p);
+    assert_false(p->ok);
+    assert_string_equal(p->zError, "CoCreateInstance WbemLocator: 0x80040154");
+    assert_false(t_src(&s, "wmi-os")->ok);
+    assert_false(t_src(&s, "wmi-cs")->ok);
+    assert_true(t_src(&s, "reg-updates")->ok);
+    assert_true(t_src(&s, "reg-hotfix")->ok);
+    assert_true(t_src(&s, "reg-cbs")->ok);
+    assert_true(s.hotfixesComplete);
+    assert_int_equal(snap_has_kb(&s, 4012212), 1);
+    assert_int_equal(snap_has_kb(&s, 958644), 1);
+    assert_int_equal(snap_has_kb(&s, 111111), 0);
+    assert_string_equal(s.os.zProductName, "Windows 7 Enterprise");
+    assert_true(s.osKnown); /* from the version API */
+    t_roundtrip(&s);
+    snap_release(&s);
+    rf_drop(h, zPath);
+}
+
+/* Nothing but the version API answers: still a snapshot, with the list marked incomplete. */
+static void test_all_broken(void **state)
+{
+    winsys_t sys = *winsys_default();
+    scan_opts_t o;
+    snap_t s;
+    (void)state;
+
+    sys.pfnCoCreateInstance = t_cocreate_fail;
+    sys.pfnRegOpenKeyExW = t_open_denied;
+    sys.pfnGetComputerNameW = t_name_fail;
+    memset(&o, 0, sizeof(o));
+    o.sys = &sys;
+    assert_int_equal(scan_run(&o, &s), KBS_OK);
+    assert_false(s.hotfixesComplete);
+    assert_true(s.zHotfixNote[0] != 0);
+    assert_int_equal(s.nHotfix, 0);
+    assert_false(t_src(&s, "reg-os")->ok);
+    assert_non_null(strstr(t_src(&s, "reg-os")->zError, "RegOpenKeyExW"));
+    assert_false(t_src(&s, "reg-cbs")->ok);
+    assert_false(t_src(&s, "reg-updates")->ok);
+    assert_true(t_src(&s, "os-version")->ok);
+    assert_true(s.osKnown);
+    assert_string_equal(s.zHost, ""); /* neither GetComputerNameW nor WMI */
+    snap_release(&s);
+}
+
+static void test_stop_and_flags(void **state)
+{
+    scan_opts_t o;
+    snap_t s;
+    (void)state;
+
+    memset(&o, 0, sizeof(o));
+    o.hStop = CreateEventW(NULL, TRUE, TRUE, NULL);
+    assert_int_equal(scan_run(&o, &s), KBS_ETIMEOUT);
+    snap_release(&s);
+    CloseHandle(o.hStop);
+
+    memset(&o, 0, sizeof(o));
+    o.flags = SCAN_NO_WMI | SCAN_NO_REG | SCAN_NO_FILES;
+    assert_int_equal(scan_run(&o, &s), KBS_OK);
+    assert_null(t_src(&s, "wmi-os"));
+    assert_null(t_src(&s, "reg-cbs"));
+    assert_int_equal(s.nFile, 0);
+    assert_false(s.hotfixesComplete);
+    snap_release(&s);
+}
+
+static void test_file_name(void **state)
+{
+    char z[64];
+    (void)state;
+
+    scan_file_name("PC-0042", z, sizeof(z));
+    assert_string_equal(z, "PC-0042.kbs");
+    scan_file_name("..\\..\\evil:name", z, sizeof(z));
+    assert_string_equal(z, "_._.._evil_name.kbs"); /* no separator survives */
+    scan_file_name("", z, sizeof(z));
+    assert_string_equal(z, "unknown-host.kbs");
+    scan_file_name("\xC3\xA9t\xC3\xA9", z, sizeof(z));
+    assert_string_equal(z, "__t__.kbs");
+    scan_file_name("ABCDEFGHIJKLMNOPQRSTUVWXYZ", z, 12);
+    assert_string_equal(z, "ABCDEFG.kbs");
+}
+
+/* The file FILE* holds, as a malloc'd buffer. */
+static char *t_slurp(FILE *f, size_t *pn)
+{
+    long n;
+    char *z;
+    fflush(f);
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    z = malloc((size_t)n + 1);
+    assert_non_null(z);
+    *pn = fread(z, 1, (size_t)n, f);
+    z[*pn] = 0;
+    return z;
+}
+
+static void test_cmd(void **state)
+{
+    char zDir[MAX_PATH], zHost[SNAP_HOST_MAX], zName[SNAP_HOST_MAX + 8], zFile[MAX_PATH * 2];
+    char *argvBad[] = {"kbsentry-svc", "scan", "--bogus"};
+    char *argvOut[] = {"kbsentry-svc", "scan", "--out", zDir};
+    char *argvStd[] = {"kbsentry-svc", "scan", "--stdout"};
+    char *argvSum[] = {"kbsentry-svc", "scan"};
+    char *z;
+    size_t n;
+    FILE *out = tmpfile(), *err = tmpfile();
+    snap_t s;
+    snap_err_t e;
+    wchar_t zHostW[64];
+    DWORD nHost = 64;
+    (void)state;
+
+    assert_non_null(out);
+    assert_non_null(err);
+    assert_int_equal(scan_cmd(3, argvBad, out, err), 2);
+    assert_int_equal(scan_cmd(4, argvStd, out, err), 2); /* --stdout takes no value */
+
+    /* --out: DIR\<HOST>.kbs, a valid snapshot; DIR is made. */
+    snprintf(zDir, sizeof(zDir), "%s\\scan-%lu", KBS_TEST_TMP, (unsigned long)GetCurrentProcessId());
+    assert_int_equal(scan_cmd(4, argvOut, out, err), 0);
+    assert_true(GetComputerNameW(zHostW, &nHost));
+    WideCharToMultiByte(CP_UTF8, 0, zHostW, -1, zHost, sizeof(zHost), NULL, NULL);
+    scan_file_name(zHost, zName, sizeof(zName));
+    snprintf(zFile, sizeof(zFile), "%s\\%s", zDir, zName);
+    {
+        FILE *f = fopen(zFile, "rb");
+        assert_non_null(f);
+        z = t_slurp(f, &n);
+        fclose(f);
+    }
+    assert_int_equal(snap_parse(z, n, &s, &e), KBS_OK);
+    assert_string_equal(s.zHost, zHost);
+    snap_release(&s);
+    free(z);
+    z = t_slurp(out, &n);
+    assert_non_null(strstr(z, "wrote "));
+    assert_non_null(strstr(z, zName));
+    free(z);
+
+    /* --stdout: the snapshot, CRLF kept as is. */
+    fclose(out);
+    out = tmpfile();
+    assert_int_equal(scan_cmd(3, argvStd, out, err), 0);
+    z = t_slurp(out, &n);
+    assert_null(strstr(z, "\r\r\n"));
+    assert_int_equal(snap_parse(z, n, &s, &e), KBS_OK);
+    snap_release(&s);
+    free(z);
+
+    /* No option: a summary. */
+    fclose(out);
+    out = tmpfile();
+    assert_int_equal(scan_cmd(2, argvSum, out, err), 0);
+    z = t_slurp(out, &n);
+    assert_non_null(strstr(z, "host:"));
+    assert_non_null(strstr(z, "sources:"));
+    assert_non_null(strstr(z, "srv.sys"));
+    free(z);
+    fclose(out);
+    fclose(err);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_real),
+        cmocka_unit_test(test_wmi_broken),
+        cmocka_unit_test(test_all_broken),
+        cmocka_unit_test(test_stop_and_flags),
+        cmocka_unit_test(test_file_name),
+        cmocka_unit_test(test_cmd),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
