@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# scan_collectors.sh: `kbsentry-svc scan` in a throwaway Wine prefix prepared with registry
+# fixtures (XP Updates and HotFix keys, CBS packages, a fix only in the 32-bit view) and a fake
+# srv.sys; then the same prefix as Windows XP x64 (winecfg /v winxp64) so the XP paths run.
+#   scan_collectors.sh KBSENTRY-SVC.EXE FAKE-SRV.SYS SCRATCH-DIR
+set -u
+exe=$1 fake=$2 scratch=$3
+wine=/usr/lib/wine/wine64
+server=/usr/lib/wine/wineserver
+export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+export WINEPREFIX
+WINEPREFIX=$(mktemp -d "${TMPDIR:-/tmp}/kbs-wine-scan.XXXXXX")
+out=$scratch/wine-scan-$$
+fail=0
+
+cleanup() {
+  "$server" -k 2>/dev/null
+  rm -rf "$WINEPREFIX" "$out"
+}
+trap cleanup EXIT
+
+check() { # check DESCRIPTION FILE EXTENDED-REGEX
+  if grep -Eq -- "$3" "$2"; then echo "ok:   $1"; else echo "FAIL: $1 (no line matching '$3' in $2)"; fail=1; fi
+}
+
+"$server" -p </dev/null >/dev/null 2>&1
+setsid "$wine" wineboot -i </dev/null >/dev/null 2>&1 || { echo "FAIL: wineboot"; exit 1; }
+mkdir -p "$out"
+
+reg() { "$wine" reg add "$@" /f >/dev/null 2>&1 || { echo "FAIL: reg add $*"; fail=1; }; }
+U='HKLM\SOFTWARE\Microsoft\Updates'
+H='HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion\HotFix'
+C='HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\Packages'
+reg "$U\\Windows XP\\SP4\\KB958644" /v InstalledDate /t REG_SZ /d 10/26/2008
+reg "$U\\Windows XP\\SP4\\KB4012598" /v InstalledDate /t REG_SZ /d 5/13/2017
+reg "$U\\Windows Internet Explorer 8\\SP0\\KB2510531-IE8" /v InstalledDate /t REG_SZ /d 4/12/2011
+reg "$H\\KB958644" /v Installed /t REG_DWORD /d 1
+reg "$H\\KB893803-v2" /v Installed /t REG_DWORD /d 1
+reg "$H\\KB111111" /v Installed /t REG_DWORD /d 0
+reg "$H\\KB222222" /v Installed /t REG_SZ /d 1
+reg "$C\\Package_for_KB4012212~31bf3856ad364e35~amd64~~6.1.1.2" /v CurrentState /t REG_DWORD /d 112
+reg "$C\\Package_1_for_KB4012212~31bf3856ad364e35~amd64~~6.1.1.2" /v CurrentState /t REG_DWORD /d 32
+reg "$C\\Package_for_KB3000483~31bf3856ad364e35~amd64~~6.1.1.0" /v CurrentState /t REG_DWORD /d 5
+# Only in the 32-bit view (Wow6432Node): a 64-bit agent must read that view too.
+reg "$U\\Windows XP\\SP4\\KB7777777" /v InstalledDate /t REG_SZ /d 1/2/2015 /reg:32
+cp "$fake" "$WINEPREFIX/drive_c/windows/system32/drivers/srv.sys" || { echo "FAIL: copy srv.sys"; fail=1; }
+
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# 1. Default Windows version of the prefix, with --out (cold: Wine starts its services).
+t0=$(ms)
+"$wine" "$exe" scan --out "Z:$out" >"$out/run1.txt" 2>"$out/run1.err"
+rc=$?
+t1=$(ms)
+[ $rc -eq 0 ] || { echo "FAIL: scan --out exit $rc"; cat "$out/run1.err"; fail=1; }
+snap=$(ls "$out"/*.kbs 2>/dev/null | head -1)
+[ -n "$snap" ] || { echo "FAIL: no <HOST>.kbs in $out"; ls -la "$out"; exit 1; }
+[ -z "$(ls "$out" | grep '\.tmp')" ] || { echo "FAIL: temp file left"; fail=1; }
+check "snapshot header" "$snap" '^KBSENTRY-SNAPSHOT 1\.'
+check "Updates + HotFix merged, date kept" "$snap" '^hotfix=KB958644\|.*2008-10-26'
+check "HotFix qualifier" "$snap" '^hotfix=KB893803-v2\|'
+check "IE8 update" "$snap" '^hotfix=KB2510531-IE8\|'
+check "32-bit view read" "$snap" '^hotfix=KB7777777\|'
+check "CBS installed" "$snap" '^hotfix=KB4012212\|.*\|112'
+check "CBS other state recorded" "$snap" '^hotfix=KB3000483\|.*\|5'
+check "fake srv.sys version" "$snap" '^file=.*drivers\\srv\.sys\|5\.2\.3790\.6021'
+check "CBS source ok" "$snap" '^source=reg-cbs\|ok'
+check "WMI source ok" "$snap" '^source=wmi-qfe\|ok'
+check "list complete" "$snap" '^hotfixes-complete=1'
+if grep -Eq '^hotfix=KB(111111|222222)\|' "$snap"; then echo "FAIL: uninstalled/malformed HotFix listed"; fail=1; fi
+# 2. Warm: the same scan again, to standard output.
+t2=$(ms)
+"$wine" "$exe" scan --stdout >"$out/run2.kbs" 2>"$out/run2.err" || { echo "FAIL: scan --stdout"; fail=1; }
+t3=$(ms)
+check "stdout snapshot" "$out/run2.kbs" '^END records='
+"$wine" "$exe" scan >"$out/sum.txt" 2>/dev/null
+echo "scan time under Wine: cold $((t1 - t0)) ms, warm $((t3 - t2)) ms (whole process);" \
+     "$(grep -a '^scan:' "$out/sum.txt" | tr -s ' ') inside the scan"
+
+# 3. The same prefix as Windows XP x64 / Server 2003 (5.2.3790).
+"$wine" winecfg /v winxp64 >/dev/null 2>&1
+"$wine" "$exe" scan --stdout >"$out/xp.kbs" 2>"$out/xp.err" || { echo "FAIL: scan as winxp64"; fail=1; }
+check "XP x64 version" "$out/xp.kbs" '^os\.version=5\.2\.3790'
+check "XP hotfixes" "$out/xp.kbs" '^hotfix=KB958644\|'
+check "XP list complete" "$out/xp.kbs" '^hotfixes-complete=1'
+check "XP srv.sys" "$out/xp.kbs" '^file=.*drivers\\srv\.sys\|5\.2\.3790\.6021'
+
+[ $fail -eq 0 ] && echo "PASS" || { echo "--- run1:"; cat "$snap"; echo "--- xp:"; cat "$out/xp.kbs"; }
+exit $fail
