@@ -300,7 +300,7 @@ int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, 
     coll_walk_t w = {0};
     coll_progress_t prog;
     size_t nFileMax = o->nFileMax ? o->nFileMax : COLL_FILE_MAX, i, nInTx = 0;
-    double tTx = 0;
+    double tTx = 0, tStep;
     int rc = KBS_OK, bTx = 0;
 
     memset(pSt, 0, sizeof *pSt);
@@ -310,6 +310,7 @@ int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, 
     prog.t0 = plat_now_ms();
     w.err = o->err;
 
+    tStep = plat_now_ms();
     if ((rc = db_file_each(db, coll_map_load_cb, &known))) goto out;
     for (i = 0; i < nPath; i++) {
         int r = plat_walk(azPath[i], coll_walk_cb, &w);
@@ -321,6 +322,7 @@ int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, 
     }
     pSt->nBad = w.nBad;
     pSt->nFile = w.n;
+    pSt->msWalk = plat_now_ms() - tStep;
     /* Path order: the same inputs give the same history whatever order the paths were given. */
     if (w.n > 1) qsort(w.a, w.n, sizeof *w.a, coll_cmp_item);
 
@@ -349,7 +351,9 @@ int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, 
             pSt->nBad++;
             continue;
         }
+        tStep = plat_now_ms();
         r = plat_read_file(it->zPath, nFileMax, &z, &n);
+        pSt->msRead += plat_now_ms() - tStep;
         if (r) {
             fprintf(o->err, "%s:0: %s\n", it->zPath,
                     r == KBS_ETOOBIG ? "file too large" : kbs_strerror(r));
@@ -384,8 +388,10 @@ int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, 
             }
         } else {
             zErr[0] = 0;
+            tStep = plat_now_ms();
             r = coll_parse_buf(it->zPath, z, n, &aSnap, &nSnap, &kind, zErr, sizeof zErr);
             free(z);
+            pSt->msParse += plat_now_ms() - tStep;
             if (r == KBS_ENOMEM) { rc = r; goto out; }
             if (r) {
                 fprintf(o->err, "%s\n", zErr);
@@ -393,8 +399,10 @@ int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, 
                 continue;
             }
             snprintf(zKind, sizeof zKind, "%s", imp_kind_name(kind));
+            tStep = plat_now_ms();
             r = coll_store(db, it, aSnap, nSnap, h, zKind, pSt, o->err);
             imp_free_snaps(aSnap, nSnap);
+            pSt->msStore += plat_now_ms() - tStep;
             if (r == KBS_EDB || r == KBS_ENOMEM) { rc = r; goto out; }
             if (r) {
                 pSt->nBad++;
@@ -403,7 +411,10 @@ int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, 
             pSt->nRead++;
         }
         if (++nInTx >= COLL_BATCH_FILES || plat_now_ms() - tTx >= COLL_BATCH_MS) {
-            if ((rc = db_commit(db))) {
+            tStep = plat_now_ms();
+            rc = db_commit(db);
+            pSt->msCommit += plat_now_ms() - tStep;
+            if (rc) {
                 fprintf(o->err, "kbsentry: database: %s\n", db_errmsg(db));
                 goto out;
             }

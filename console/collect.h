@@ -29,6 +29,7 @@ typedef struct coll_stats {
     size_t nBad;             /* bad, torn, foreign, too big or unreadable: reported, not stored */
     size_t nScan;            /* scans stored (a CSV can hold several hosts) */
     size_t nNewHost, nCurrent, nMerged, nHistory, nDuplicate;
+    double msWalk, msRead, msParse, msStore, msCommit; /* where the time went */
 } coll_stats_t;
 
 /* coll_run: collects every file under azPath[0..nPath-1] into db (which has a catalog). Each

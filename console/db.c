@@ -97,7 +97,7 @@ static const char *const db_azMigration[DB_SCHEMA_VERSION] = {
     db_zSchema1,
 };
 
-static const char *const db_azStmt[DB_ST_COUNT] = {
+static const char *const db_azStmt[] = {
     /* DB_ST_HOST_BY_MID */
     "SELECT id, cur_scan_id FROM host WHERE machine_id = ?1",
     /* DB_ST_HOST_BY_NAME: candidates for a scan without machine id, best first */
@@ -152,7 +152,13 @@ static const char *const db_azStmt[DB_ST_COUNT] = {
     "INSERT INTO file(path, size, mtime, hash, kind, collected_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
     " ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime,"
     " hash = excluded.hash, kind = excluded.kind, collected_at = excluded.collected_at",
+    /* DB_ST_SAVEPOINT, DB_ST_RELEASE: one per input file, prepared once */
+    "SAVEPOINT f",
+    "RELEASE f",
 };
+
+/* Every statement has its text: a missing one would be prepared from NULL. */
+typedef char db_assert_stmt_count[sizeof db_azStmt / sizeof db_azStmt[0] == DB_ST_COUNT ? 1 : -1];
 
 sqlite3_stmt *db_stmt(db_t *db, enum db_stmt e)
 {
@@ -265,14 +271,28 @@ void db_close(db_t *db)
     free(db->aRuleId);
     free(db->aVerdict);
     free(db->aSet);
-    free(db->zBuf);
+    free(db->bufSet.z);
+    free(db->bufSrc.z);
+    free(db->bufFiles.z);
+    free(db->bufState.z);
     free(db);
 }
 
 int db_begin(db_t *db) { return db_exec(db, "BEGIN IMMEDIATE"); }
 int db_commit(db_t *db) { return db_exec(db, "COMMIT"); }
-int db_savepoint(db_t *db) { return db_exec(db, "SAVEPOINT f"); }
-int db_release(db_t *db) { return db_exec(db, "RELEASE f"); }
+static int db_step_done(sqlite3_stmt *st)
+{
+    return st && sqlite3_step(st) == SQLITE_DONE ? KBS_OK : KBS_EDB;
+}
+
+int db_savepoint(db_t *db) { return db_step_done(db_stmt(db, DB_ST_SAVEPOINT)); }
+int db_release(db_t *db)
+{
+    int rc = db_step_done(db_stmt(db, DB_ST_RELEASE));
+    sqlite3_reset(db->aSt[DB_ST_RELEASE]);
+    sqlite3_reset(db->aSt[DB_ST_SAVEPOINT]);
+    return rc;
+}
 
 /* The hotfix-set cache may name rows a rollback just removed: forget it. */
 static void db_set_cache_clear(db_t *db)

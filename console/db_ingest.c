@@ -20,32 +20,34 @@ static void db_upper(const char *z, char *zOut, size_t nOut)
 
 /* ---- hotfix sets ---- */
 
-static int db_cmp_hotfix(const void *a, const void *b)
+static void db_buf_num(db_buf_t *b, long long v, char sep)
 {
-    const snap_hotfix_t *x = *(const snap_hotfix_t *const *)a, *y = *(const snap_hotfix_t *const *)b;
-    return strcmp(x->zRaw, y->zRaw);
+    char z[24];
+    size_t i = sizeof z;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    z[--i] = sep;
+    do {
+        z[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) z[--i] = '-';
+    db_buf_put(b, z + i, sizeof z - i);
 }
 
-/* The canonical text of s's hotfix list: sorted by raw id, one "raw TAB sources TAB cbs" line
- * each; the same list on two hosts gives the same text. */
+/* The canonical text of s's hotfix list: one "raw TAB sources TAB cbs" line per entry in the
+ * snapshot's own order (snap.c keeps it sorted by KB), so the same list on two hosts gives the
+ * same text. Runs once per input file: no printf, no sort. */
 static int db_set_text(const snap_t *s, db_buf_t *b)
 {
-    const snap_hotfix_t **ap = NULL;
     size_t i;
     b->n = 0;
+    b->oom = 0;
     db_buf_put(b, "", 0);
-    if (s->nHotfix) {
-        if (!(ap = malloc(s->nHotfix * sizeof *ap))) return KBS_ENOMEM;
-        for (i = 0; i < s->nHotfix; i++) ap[i] = &s->aHotfix[i];
-        qsort(ap, s->nHotfix, sizeof *ap, db_cmp_hotfix);
-    }
     for (i = 0; i < s->nHotfix; i++) {
-        char zNum[32];
-        db_buf_field(b, ap[i]->zRaw, '\t');
-        snprintf(zNum, sizeof zNum, "%u\t%d\n", ap[i]->sources, ap[i]->cbsState);
-        db_buf_put(b, zNum, strlen(zNum));
+        db_buf_field(b, s->aHotfix[i].zRaw, '\t');
+        db_buf_num(b, (long long)s->aHotfix[i].sources, '\t');
+        db_buf_num(b, (long long)s->aHotfix[i].cbsState, '\n');
     }
-    free(ap);
     return b->oom ? KBS_ENOMEM : KBS_OK;
 }
 
@@ -85,15 +87,15 @@ static void db_set_cache_put(db_t *db, uint64_t h, int64_t id)
 /* db_set_get: the id of the hotfix_set row holding s's list, inserting it when new. */
 static int db_set_get(db_t *db, const snap_t *s, int64_t *pId)
 {
-    db_buf_t b = {0};
+    db_buf_t *pb = &db->bufSet;
     sqlite3_stmt *st;
     uint64_t h;
     char zKey[40];
     int rc = KBS_EDB, nTry;
     size_t i;
 
-    if ((rc = db_set_text(s, &b))) goto out;
-    h = db_hash64(b.z, b.n);
+    if ((rc = db_set_text(s, pb))) goto out;
+    h = db_hash64(pb->z, pb->n);
     if ((*pId = db_set_cache_get(db, h)) != 0) goto out;
     rc = KBS_EDB;
     /* The key is the hash; a (never yet seen) collision gets a suffixed key, so lists are
@@ -109,7 +111,7 @@ static int db_set_get(db_t *db, const snap_t *s, int64_t *pId)
         r = sqlite3_step(st);
         if (r == SQLITE_ROW) {
             const char *zList = (const char *)sqlite3_column_text(st, 1);
-            if (zList && !strcmp(zList, b.z)) {
+            if (zList && !strcmp(zList, pb->z)) {
                 *pId = sqlite3_column_int64(st, 0);
                 if (!nTry) db_set_cache_put(db, h, *pId);
                 rc = KBS_OK;
@@ -121,7 +123,7 @@ static int db_set_get(db_t *db, const snap_t *s, int64_t *pId)
         if (!(st = db_stmt(db, DB_ST_SET_INSERT))) goto out;
         sqlite3_bind_text(st, 1, zKey, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 2, (sqlite3_int64)s->nHotfix);
-        sqlite3_bind_text(st, 3, b.z, (int)b.n, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, pb->z, (int)pb->n, SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_DONE) goto out;
         *pId = sqlite3_last_insert_rowid(db->h);
         for (i = 0; i < s->nHotfix; i++) {
@@ -136,7 +138,6 @@ static int db_set_get(db_t *db, const snap_t *s, int64_t *pId)
         goto out;
     }
 out:
-    free(b.z);
     return rc;
 }
 
@@ -204,6 +205,7 @@ static void db_sources_text(const snap_t *s, db_buf_t *b)
 {
     size_t i;
     b->n = 0;
+    b->oom = 0;
     db_buf_put(b, "", 0);
     for (i = 0; i < s->nSource; i++) {
         db_buf_field(b, s->aSource[i].zName, '\t');
@@ -216,6 +218,7 @@ static void db_files_text(const snap_t *s, db_buf_t *b)
 {
     size_t i;
     b->n = 0;
+    b->oom = 0;
     db_buf_put(b, "", 0);
     for (i = 0; i < s->nFile; i++) {
         char zVer[32] = "";
@@ -438,13 +441,13 @@ static int db_state_write(db_t *db, int64_t hostId, const snap_t *s, const db_st
     sqlite3_stmt *st = db_stmt(db, DB_ST_HOST_STATE);
     os_ident_t id;
     char zDetail[256], zKey[SNAP_HOST_MAX];
-    db_buf_t b = {0};
+    db_buf_t *pb = &db->bufState;
     int rc = KBS_EDB;
 
     if (!st) return KBS_EDB;
     db_os_text(s, &id, zDetail, sizeof zDetail);
-    db_sources_text(s, &b);
-    if (b.oom) return KBS_ENOMEM;
+    db_sources_text(s, pb);
+    if (pb->oom) return KBS_ENOMEM;
     db_upper(s->zHost, zKey, sizeof zKey);
     sqlite3_bind_int64(st, 1, hostId);
     db_bind_str(st, 2, s->zHost);
@@ -464,12 +467,11 @@ static int db_state_write(db_t *db, int64_t hostId, const snap_t *s, const db_st
     sqlite3_bind_int64(st, 13, pSt->setId);
     sqlite3_bind_int(st, 14, s->hotfixesComplete ? 1 : 0);
     db_bind_str(st, 15, s->zHotfixNote);
-    db_bind_str(st, 16, b.z);
+    db_bind_str(st, 16, pb->z);
     sqlite3_bind_int64(st, 17, (sqlite3_int64)s->nHotfix);
     if (sqlite3_step(st) != SQLITE_DONE) goto out;
     rc = db_verdicts_write(db, hostId, s, bNewHost);
 out:
-    free(b.z);
     return rc;
 }
 
@@ -654,7 +656,7 @@ static int db_is_dup(db_t *db, int64_t hostId, int64_t scanTime, int64_t setId, 
 int db_ingest(db_t *db, const snap_t *s, const char *zSourcePath, int64_t fileTime,
               db_ingest_res_t *pRes)
 {
-    db_buf_t bSrc = {0}, bFiles = {0};
+    db_buf_t *pSrc = &db->bufSrc, *pFiles = &db->bufFiles;
     int64_t hostId = 0, setId = 0, scanId = 0;
     int64_t scanTime = s->scanTime ? s->scanTime : fileTime;
     int bAdopt = 0, bDup = 0, rc = KBS_EDB;
@@ -663,14 +665,14 @@ int db_ingest(db_t *db, const snap_t *s, const char *zSourcePath, int64_t fileTi
     *pRes = DB_ING_HISTORY;
     if (!db->cat) return KBS_EINVAL;
     if (!s->zHost[0] && !s->zMachineId[0]) return KBS_EINVAL;
-    db_sources_text(s, &bSrc);
-    db_files_text(s, &bFiles);
-    if (bSrc.oom || bFiles.oom) { rc = KBS_ENOMEM; goto out; }
+    db_sources_text(s, pSrc);
+    db_files_text(s, pFiles);
+    if (pSrc->oom || pFiles->oom) { rc = KBS_ENOMEM; goto out; }
     if ((rc = db_host_find(db, s, &hostId, &bAdopt))) goto out;
     if ((rc = db_set_get(db, s, &setId))) goto out;
     rc = KBS_EDB;
     if (hostId) {
-        if ((rc = db_is_dup(db, hostId, scanTime, setId, s, bFiles.z, &bDup))) goto out;
+        if ((rc = db_is_dup(db, hostId, scanTime, setId, s, pFiles->z, &bDup))) goto out;
         if (bDup) {
             *pRes = DB_ING_DUPLICATE;
             goto out;
@@ -681,7 +683,7 @@ int db_ingest(db_t *db, const snap_t *s, const char *zSourcePath, int64_t fileTi
             sqlite3_bind_text(st, 2, s->zMachineId, -1, SQLITE_STATIC);
             if (sqlite3_step(st) != SQLITE_DONE) goto out;
         }
-        if ((rc = db_scan_insert(db, hostId, s, scanTime, s->scanTime == 0, setId, bSrc.z, bFiles.z,
+        if ((rc = db_scan_insert(db, hostId, s, scanTime, s->scanTime == 0, setId, pSrc->z, pFiles->z,
                                  zSourcePath, &scanId)))
             goto out;
         rc = db_state_recompute(db, hostId, scanId, pRes);
@@ -703,7 +705,7 @@ int db_ingest(db_t *db, const snap_t *s, const char *zSourcePath, int64_t fileTi
         sqlite3_bind_int64(st, 5, scanTime);
         if (sqlite3_step(st) != SQLITE_DONE) goto out;
         hostId = sqlite3_last_insert_rowid(db->h);
-        if ((rc = db_scan_insert(db, hostId, s, scanTime, s->scanTime == 0, setId, bSrc.z, bFiles.z,
+        if ((rc = db_scan_insert(db, hostId, s, scanTime, s->scanTime == 0, setId, pSrc->z, pFiles->z,
                                  zSourcePath, &scanId)))
             goto out;
         memset(&state, 0, sizeof state);
@@ -717,7 +719,5 @@ int db_ingest(db_t *db, const snap_t *s, const char *zSourcePath, int64_t fileTi
         *pRes = DB_ING_NEW_HOST;
     }
 out:
-    free(bSrc.z);
-    free(bFiles.z);
     return rc;
 }

@@ -27,6 +27,8 @@ enum db_stmt {
     DB_ST_VERDICT_DEL,
     DB_ST_VERDICT_INSERT,
     DB_ST_FILE_UPSERT,
+    DB_ST_SAVEPOINT,
+    DB_ST_RELEASE,
     DB_ST_COUNT
 };
 
@@ -36,6 +38,13 @@ typedef struct db_setent {
     int64_t id;
 } db_setent_t;
 
+/* A growable text buffer for the tab-separated list columns (sources, files, hotfix lists). */
+typedef struct db_buf {
+    char *z;
+    size_t n, cap;
+    int oom;                          /* 1 once an allocation failed */
+} db_buf_t;
+
 struct db {
     sqlite3 *h;
     const cat_t *cat;
@@ -43,7 +52,7 @@ struct db {
     verdict_t *aVerdict;              /* scratch, cat->nRule entries */
     sqlite3_stmt *aSt[DB_ST_COUNT];
     db_setent_t *aSet; size_t nSetSlot, nSetUsed; /* open addressing, power of two */
-    char *zBuf; size_t nBuf;          /* scratch text */
+    db_buf_t bufSet, bufSrc, bufFiles, bufState; /* scratch text, reused for every scan */
 };
 
 /* db_stmt: the prepared statement, reset and unbound. */
@@ -57,13 +66,6 @@ int db_verdicts_write(db_t *db, int64_t hostId, const snap_t *s, int bNewHost);
 
 /* db_state_load: rebuilds the snapshot of host hostId's current state from the database. */
 int db_state_load(db_t *db, int64_t hostId, snap_t *s);
-
-/* A growable text buffer for the tab-separated list columns (sources, files, hotfix lists). */
-typedef struct db_buf {
-    char *z;
-    size_t n, cap;
-    int oom;                          /* 1 once an allocation failed */
-} db_buf_t;
 
 void db_buf_put(db_buf_t *b, const char *z, size_t n);
 /* db_buf_field: z with '\\', TAB and line breaks escaped as \\ \t \n \r, then sep. */

@@ -42,6 +42,10 @@ int plat_walk(const char *zRoot, plat_walk_fn fn, void *pCtx);
  * Returns KBS_OK, KBS_ETOOBIG, KBS_ENOTFOUND, KBS_EACCESS, KBS_EIO or KBS_ENOMEM. */
 int plat_read_file(const char *zPath, size_t nMax, char **pzOut, size_t *pnOut);
 
+/* plat_mkdir: creates directory zPath (its parent must exist); an existing directory is fine.
+ * Returns KBS_OK, KBS_EACCESS or KBS_EIO. */
+int plat_mkdir(const char *zPath);
+
 /* plat_fopen: fopen for a UTF-8 path (wide API on Windows). */
 FILE *plat_fopen(const char *zPath, const char *zMode);
 

@@ -163,6 +163,14 @@ out:
     return rc;
 }
 
+int plat_mkdir(const char *zPath)
+{
+    struct stat st;
+    if (mkdir(zPath, 0777) == 0) return KBS_OK;
+    if (errno == EEXIST && stat(zPath, &st) == 0 && S_ISDIR(st.st_mode)) return KBS_OK;
+    return plat_errno_rc(errno);
+}
+
 FILE *plat_fopen(const char *zPath, const char *zMode)
 {
     return fopen(zPath, zMode);

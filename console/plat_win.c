@@ -227,6 +227,23 @@ out:
     return rc;
 }
 
+int plat_mkdir(const char *zPath)
+{
+    wchar_t *w = plat_wide(zPath, 0);
+    DWORD e, a;
+    if (!w) return KBS_ENOMEM;
+    if (CreateDirectoryW(w, NULL)) {
+        free(w);
+        return KBS_OK;
+    }
+    e = GetLastError();
+    a = GetFileAttributesW(w);
+    free(w);
+    if (e == ERROR_ALREADY_EXISTS && a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_DIRECTORY))
+        return KBS_OK;
+    return plat_win_rc(e);
+}
+
 FILE *plat_fopen(const char *zPath, const char *zMode)
 {
     wchar_t *w = plat_wide(zPath, 0), *wm = plat_wide(zMode, 0);
