@@ -1,0 +1,359 @@
+/* test_db.c: the console database: schema and migration, host identity, history, shared hotfix
+ * sets, merging of hotfix CSVs, catalog changes and hostile host names. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "cat.h"
+#include "db.h"
+#include "db_int.h"
+#include "dbtest_util.h"
+
+#define T_DB KBS_TEST_TMP "/test_db.db"
+
+typedef struct t_ctx {
+    cat_t cat;
+    db_t *db;
+} t_ctx_t;
+
+static int setup(void **state)
+{
+    static t_ctx_t c;
+    char zErr[DB_ERR_MAX];
+    memset(&c, 0, sizeof c);
+    t_rm_db(T_DB);
+    if (cat_load_default(&c.cat)) return -1;
+    if (db_open(T_DB, &c.db, zErr, sizeof zErr)) return -1;
+    if (db_use_catalog(c.db, &c.cat, NULL)) return -1;
+    *state = &c;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    t_ctx_t *c = *state;
+    db_close(c->db);
+    cat_release(&c->cat);
+    t_rm_db(T_DB);
+    return 0;
+}
+
+/* The verdict of zRule for host zHost in a fresh report, or -1 when the host is absent. */
+static int t_verdict(db_t *db, const char *zHost, const char *zRule, char *zOs, size_t nOs)
+{
+    db_filter_t f;
+    db_report_t r;
+    size_t i, j;
+    int st = -1;
+    memset(&f, 0, sizeof f);
+    f.status = -1;
+    f.now = T_NOW;
+    f.zHost = zHost;
+    assert_int_equal(db_report_load(db, &f, &r), KBS_OK);
+    for (i = 0; i < r.rep.nHost; i++)
+        for (j = 0; j < r.rep.aHost[i].nVerdict; j++)
+            if (!strcmp(r.rep.aHost[i].aVerdict[j].rule->zId, zRule)) {
+                st = (int)r.rep.aHost[i].aVerdict[j].status;
+                if (zOs) snprintf(zOs, nOs, "%s", r.rep.aHost[i].zOsName);
+            }
+    db_report_release(&r);
+    return st;
+}
+
+static int64_t t_count(db_t *db, int which)
+{
+    int64_t a[3];
+    assert_int_equal(db_counts(db, &a[0], &a[1], &a[2]), KBS_OK);
+    return a[which];
+}
+
+static void test_schema_and_version(void **state)
+{
+    sqlite3 *h;
+    sqlite3_stmt *st;
+    db_t *db2 = NULL;
+    char zErr[DB_ERR_MAX];
+    (void)state;
+    assert_int_equal(sqlite3_open(T_DB, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), DB_SCHEMA_VERSION);
+    sqlite3_finalize(st);
+    assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+
+    /* A database from a newer kbsentry is refused, not "migrated" backwards. */
+    t_rm_db(KBS_TEST_TMP "/test_db_new.db");
+    assert_int_equal(sqlite3_open(KBS_TEST_TMP "/test_db_new.db", &h), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(h);
+    assert_int_equal(db_open(KBS_TEST_TMP "/test_db_new.db", &db2, zErr, sizeof zErr),
+                     KBS_EVERSION);
+    assert_null(db2);
+    assert_non_null(strstr(zErr, "newer"));
+    t_rm_db(KBS_TEST_TMP "/test_db_new.db");
+}
+
+static void test_newer_scan_wins_older_is_history(void **state)
+{
+    t_ctx_t *c = *state;
+    snap_t s;
+    db_ingest_res_t res;
+
+    t_snap_xp(&s, "PC-A", "{aaaa}", T_NOW - 86400, 0);
+    assert_int_equal(db_ingest(c->db, &s, "a1.kbs", 0, &res), KBS_OK);
+    assert_int_equal(res, DB_ING_NEW_HOST);
+    snap_release(&s);
+    assert_int_equal(t_verdict(c->db, "PC-A", "MS17-010", NULL, 0), VERDICT_MISSING);
+
+    /* Patched a day later: the newer scan is the state. */
+    t_snap_xp(&s, "PC-A", "{aaaa}", T_NOW, 1);
+    assert_int_equal(db_ingest(c->db, &s, "a2.kbs", 0, &res), KBS_OK);
+    assert_int_equal(res, DB_ING_CURRENT);
+    snap_release(&s);
+    assert_int_equal(t_verdict(c->db, "PC-A", "MS17-010", NULL, 0), VERDICT_PATCHED);
+
+    /* An old unpatched scan found later (clock skew, an old USB stick) changes nothing. */
+    t_snap_xp(&s, "PC-A", "{aaaa}", T_NOW - 7 * 86400, 0);
+    assert_int_equal(db_ingest(c->db, &s, "a0.kbs", 0, &res), KBS_OK);
+    assert_int_equal(res, DB_ING_HISTORY);
+    /* The same scan again is a duplicate. */
+    assert_int_equal(db_ingest(c->db, &s, "copy-of-a0.kbs", 0, &res), KBS_OK);
+    assert_int_equal(res, DB_ING_DUPLICATE);
+    snap_release(&s);
+    assert_int_equal(t_verdict(c->db, "PC-A", "MS17-010", NULL, 0), VERDICT_PATCHED);
+    assert_int_equal(t_count(c->db, 0), 1);
+    assert_int_equal(t_count(c->db, 1), 3);
+}
+
+static void test_machine_id_is_identity(void **state)
+{
+    t_ctx_t *c = *state;
+    snap_t s;
+    db_ingest_res_t res;
+    db_filter_t f;
+    db_report_t r;
+
+    t_snap_xp(&s, "DESK-1", "{m1}", T_NOW - 100, 1);
+    assert_int_equal(db_ingest(c->db, &s, "d1.kbs", 0, &res), KBS_OK);
+    snap_release(&s);
+    /* Renamed (hot desk): same machine id, one host with the new name. */
+    t_snap_xp(&s, "DESK-7", "{m1}", T_NOW, 1);
+    assert_int_equal(db_ingest(c->db, &s, "d7.kbs", 0, &res), KBS_OK);
+    assert_int_equal(res, DB_ING_CURRENT);
+    snap_release(&s);
+    /* Another machine now called DESK-1: a second host. */
+    t_snap_xp(&s, "DESK-1", "{m2}", T_NOW, 0);
+    assert_int_equal(db_ingest(c->db, &s, "d1b.kbs", 0, &res), KBS_OK);
+    assert_int_equal(res, DB_ING_NEW_HOST);
+    snap_release(&s);
+    assert_int_equal(t_count(c->db, 0), 2);
+    memset(&f, 0, sizeof f);
+    f.status = -1;
+    f.now = T_NOW;
+    assert_int_equal(db_report_load(c->db, &f, &r), KBS_OK);
+    assert_int_equal(r.rep.nHost, 2);
+    assert_string_equal(r.rep.aHost[0].zHost, "DESK-1");
+    assert_string_equal(r.rep.aHost[0].zMachineId, "{m2}");
+    assert_string_equal(r.rep.aHost[1].zHost, "DESK-7");
+    db_report_release(&r);
+}
+
+static void test_hotfix_sets_are_shared(void **state)
+{
+    t_ctx_t *c = *state;
+    snap_t s;
+    db_ingest_res_t res;
+    int i;
+    for (i = 0; i < 10; i++) {
+        char zName[16], zMid[16];
+        snprintf(zName, sizeof zName, "PC-%d", i);
+        snprintf(zMid, sizeof zMid, "{%d}", i);
+        t_snap_xp(&s, zName, zMid, T_NOW, i % 2);
+        assert_int_equal(db_ingest(c->db, &s, zName, 0, &res), KBS_OK);
+        snap_release(&s);
+    }
+    assert_int_equal(t_count(c->db, 0), 10);
+    assert_int_equal(t_count(c->db, 2), 2); /* two distinct lists among ten hosts */
+}
+
+/* A CSV-only host has an unknown OS; a systeminfo of the same host brings the OS and the two
+ * hotfix lists are merged (in either order). */
+static void test_csv_merges_with_os_scan(void **state)
+{
+    t_ctx_t *c = *state;
+    snap_t csv, si;
+    db_ingest_res_t res;
+    char zOs[64];
+
+    snap_init(&csv);
+    snprintf(csv.zOrigin, sizeof csv.zOrigin, "qfe-csv");
+    snprintf(csv.zHost, sizeof csv.zHost, "pc-q");
+    snap_add_hotfix(&csv, "KB4012598", SNAP_SRC_QFE, NULL, -1);
+    csv.osKnown = 0;
+    assert_int_equal(db_ingest(c->db, &csv, "q.csv", T_NOW, &res), KBS_OK);
+    assert_int_equal(res, DB_ING_NEW_HOST);
+    assert_int_equal(t_verdict(c->db, "PC-Q", "MS17-010", zOs, sizeof zOs), VERDICT_UNKNOWN);
+    assert_string_equal(zOs, "Unknown OS");
+
+    /* systeminfo a few minutes earlier, without KB4012598 in its (cut) list and no file facts. */
+    t_snap_xp(&si, "PC-Q", NULL, 0, 0);
+    snprintf(si.zOrigin, sizeof si.zOrigin, "systeminfo");
+    si.nFile = 0;
+    assert_int_equal(db_ingest(c->db, &si, "q.txt", T_NOW - 300, &res), KBS_OK);
+    assert_int_equal(res, DB_ING_MERGED);
+    assert_int_equal(t_count(c->db, 0), 1);
+    assert_int_equal(t_verdict(c->db, "pc-q", "MS17-010", zOs, sizeof zOs), VERDICT_PATCHED);
+    assert_non_null(strstr(zOs, "XP"));
+    snap_release(&si);
+    snap_release(&csv);
+}
+
+static void test_catalog_change_recomputes(void **state)
+{
+    t_ctx_t *c = *state;
+    snap_t s;
+    db_ingest_res_t res;
+    cat_t site;
+    size_t nRedo = 0;
+    char *zText = NULL;
+    size_t n = 0;
+
+    t_snap_xp(&s, "PC-C", "{c}", T_NOW, 1);
+    assert_int_equal(db_ingest(c->db, &s, "c.kbs", 0, &res), KBS_OK);
+    snap_release(&s);
+    assert_int_equal(t_verdict(c->db, "PC-C", "MS17-010", NULL, 0), VERDICT_PATCHED);
+
+    assert_int_equal(plat_read_file(KBS_TEST_DATA "/cat/site.kbscat", 1 << 20, &zText, &n), KBS_OK);
+    assert_int_equal(cat_parse(zText, n, "site.kbscat", &site, NULL), KBS_OK);
+    free(zText);
+    assert_int_equal(db_use_catalog(c->db, &site, &nRedo), KBS_OK);
+    assert_int_equal(nRedo, 1);
+    assert_int_equal(t_verdict(c->db, "PC-C", "MS17-010", NULL, 0), -1);
+    assert_int_equal(t_verdict(c->db, "PC-C", "SITE-2024-01", NULL, 0), VERDICT_NOT_AFFECTED);
+    /* The same catalog again: nothing to redo. */
+    assert_int_equal(db_use_catalog(c->db, &site, &nRedo), KBS_OK);
+    assert_int_equal(nRedo, 0);
+    /* Back to the built-in one. */
+    assert_int_equal(db_use_catalog(c->db, &c->cat, &nRedo), KBS_OK);
+    assert_int_equal(nRedo, 1);
+    assert_int_equal(t_verdict(c->db, "PC-C", "MS17-010", NULL, 0), VERDICT_PATCHED);
+    cat_release(&site);
+}
+
+static void test_hostile_names_are_data(void **state)
+{
+    static const char *const azName[] = {
+        "x'); DROP TABLE host; --", "<script>alert(1)</script>", "..\\..\\windows\\evil",
+        "../../etc/passwd", "=cmd|' /C calc'!A0", "tab\there\nnewline\\back",
+    };
+    t_ctx_t *c = *state;
+    db_filter_t f;
+    db_report_t r;
+    size_t i, j;
+    for (i = 0; i < sizeof azName / sizeof azName[0]; i++) {
+        snap_t s;
+        db_ingest_res_t res;
+        char zMid[16];
+        snprintf(zMid, sizeof zMid, "{h%d}", (int)i);
+        t_snap_xp(&s, azName[i], zMid, T_NOW, 1);
+        snprintf(s.zDomain, sizeof s.zDomain, "%s", azName[i]);
+        assert_int_equal(db_ingest(c->db, &s, azName[i], 0, &res), KBS_OK);
+        snap_release(&s);
+    }
+    memset(&f, 0, sizeof f);
+    f.status = -1;
+    f.now = T_NOW;
+    assert_int_equal(db_report_load(c->db, &f, &r), KBS_OK);
+    assert_int_equal(r.rep.nHost, sizeof azName / sizeof azName[0]);
+    for (i = 0; i < sizeof azName / sizeof azName[0]; i++) {
+        int bFound = 0;
+        for (j = 0; j < r.rep.nHost; j++)
+            if (!strcmp(r.rep.aHost[j].zHost, azName[i]) && !strcmp(r.rep.aHost[j].zDomain, azName[i]) &&
+                !strcmp(r.rep.aHost[j].zSourcePath, azName[i]))
+                bFound = 1;
+        assert_true(bFound);
+    }
+    db_report_release(&r);
+}
+
+static void test_filters(void **state)
+{
+    t_ctx_t *c = *state;
+    snap_t s;
+    db_ingest_res_t res;
+    db_filter_t f;
+    db_report_t r;
+
+    t_snap_xp(&s, "OLD", "{o}", T_NOW - 90 * 86400, 1);
+    assert_int_equal(db_ingest(c->db, &s, "o", 0, &res), KBS_OK);
+    snap_release(&s);
+    t_snap_xp(&s, "NEW", "{n}", T_NOW, 0);
+    assert_int_equal(db_ingest(c->db, &s, "n", 0, &res), KBS_OK);
+    snap_release(&s);
+
+    memset(&f, 0, sizeof f);
+    f.now = T_NOW;
+    f.status = VERDICT_MISSING;
+    f.zRule = "ms17-010";
+    assert_int_equal(db_report_load(c->db, &f, &r), KBS_OK);
+    assert_int_equal(r.rep.nHost, 1);
+    assert_string_equal(r.rep.aHost[0].zHost, "NEW");
+    assert_int_equal(r.rep.aHost[0].nVerdict, 1);
+    assert_int_equal(r.rep.cat->nRule, 1);
+    db_report_release(&r);
+
+    memset(&f, 0, sizeof f);
+    f.now = T_NOW;
+    f.status = -1;
+    f.staleDays = 30;
+    f.staleOnly = 1;
+    assert_int_equal(db_report_load(c->db, &f, &r), KBS_OK);
+    assert_int_equal(r.rep.nHost, 1);
+    assert_string_equal(r.rep.aHost[0].zHost, "OLD");
+    assert_int_equal(r.rep.aHost[0].stale, 1);
+    db_report_release(&r);
+
+    f.zRule = "NO-SUCH-RULE";
+    assert_int_equal(db_report_load(c->db, &f, &r), KBS_ENOTFOUND);
+}
+
+static void test_field_escaping_round_trip(void **state)
+{
+    db_buf_t b;
+    char zOut[64];
+    const char *p;
+    (void)state;
+    memset(&b, 0, sizeof b);
+    db_buf_field(&b, "a\tb\\c\nd", '\t');
+    db_buf_field(&b, "", '\n');
+    p = b.z;
+    assert_int_equal(db_field_next(&p, zOut, sizeof zOut), '\t');
+    assert_string_equal(zOut, "a\tb\\c\nd");
+    assert_int_equal(db_field_next(&p, zOut, sizeof zOut), '\n');
+    assert_string_equal(zOut, "");
+    assert_int_equal(db_field_next(&p, zOut, sizeof zOut), 0);
+    free(b.z);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_schema_and_version, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_newer_scan_wins_older_is_history, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_machine_id_is_identity, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hotfix_sets_are_shared, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_csv_merges_with_os_scan, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_catalog_change_recomputes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hostile_names_are_data, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
+        cmocka_unit_test(test_field_escaping_round_trip),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
