@@ -88,8 +88,16 @@ static const char rep_zCss[] =
     "td.x{background:#ddd}td.p{background:#c8e6c9}td.n{color:#678}"
     "tr.st td{font-style:italic}b.stl{color:#b26a00;margin-left:4px}"
     ".ctl{margin:6px 0}.ctl input,.ctl select{margin-right:10px}"
-    "#kbs-errors{color:#c62828}"
+    "#kbs-errors{color:#c62828}tr.h{display:none}"
     "svg text{font:12px Segoe UI,Tahoma,Arial,sans-serif}";
+
+/* Rows shown at once: a browser needs tens of seconds to lay out a table of a whole fleet
+ * (35,640 x 14 cells), and nobody reads that many rows; filters and "show all" reach the rest.
+ * Rows past the limit come hidden (class "h"); without script, <noscript> shows them all. */
+#define REP_HTML_SHOWN 1000
+#define REP_STR_(x) #x
+#define REP_STR(x) REP_STR_(x)
+#define REP_HTML_SHOWN_STR REP_STR(REP_HTML_SHOWN)
 
 /* The page's script. ES3 only (no let/const, arrow functions, fetch, forEach, textContent
  * assumptions) so that it runs in the old browsers fleets like these still have; without
@@ -97,56 +105,65 @@ static const char rep_zCss[] =
  * filters the table itself and writes the outcome into #kbs-selftest and the title. */
 static const char rep_zScript[] =
     "(function(){\n"
-    "var d=document;function $(i){return d.getElementById(i);}\n"
+    "var d=document,LIMIT=" REP_HTML_SHOWN_STR ";function $(i){return d.getElementById(i);}\n"
     "function txt(e){return e.textContent!==undefined?e.textContent:e.innerText;}\n"
     "function on(e,v,f){if(e.addEventListener)e.addEventListener(v,f,false);"
     "else if(e.attachEvent)e.attachEvent('on'+v,f);}\n"
     "var t=$('kbs-hosts');if(!t||!t.tHead||!t.tBodies.length)return;\n"
     "var tb=t.tBodies[0],hs=t.tHead.rows[0].cells,rows=[],i;\n"
     "for(i=0;i<tb.rows.length;i++)rows.push(tb.rows[i]);\n"
-    "var rank={m:0,u:1,x:2,p:3,n:4},sc=-1,sd=1;\n"
+    "var rank={m:0,u:1,x:2,p:3,n:4},sc=-1,sd=1,all=false;\n"
+    "var q=$('kbs-q'),vf=$('kbs-v'),so=$('kbs-stale'),cnt=$('kbs-count'),btn=$('kbs-all'),tm=null;\n"
     "function key(r,c,ty){var e=r.cells[c],k;if(!e)return '';\n"
     " if(ty==='n'){k=e.getAttribute('data-k');return k===null||k===''?-1e18:+k;}\n"
     " if(ty==='v'){k=rank[e.className];return k===undefined?9:k;}\n"
     " return txt(e).toLowerCase();}\n"
-    "function sortBy(c,dir){var ty=hs[c].getAttribute('data-t')||'s',a=[],j,f;\n"
-    " for(j=0;j<rows.length;j++)a.push({k:key(rows[j],c,ty),i:j,r:rows[j]});\n"
-    " a.sort(function(x,y){return x.k<y.k?-dir:x.k>y.k?dir:x.i-y.i;});\n"
-    " f=d.createDocumentFragment();\n"
-    " for(j=0;j<a.length;j++){rows[j]=a[j].r;f.appendChild(a[j].r);}\n"
-    " tb.appendChild(f);sc=c;sd=dir;\n"
-    " for(j=0;j<hs.length;j++)hs[j].className=j===c?(dir>0?'asc':'desc'):'';}\n"
     "function hay(r){var j,s='',c=' ';if(r.kbsHay===undefined){\n"
     " for(j=0;j<r.cells.length;j++){s+=txt(r.cells[j]).toLowerCase()+'\\t';\n"
     "  if(rank[r.cells[j].className]!==undefined)c+=r.cells[j].className+' ';}\n"
     " r.kbsHay=s;r.kbsCodes=c;}return r.kbsHay;}\n"
-    "var q=$('kbs-q'),vf=$('kbs-v'),so=$('kbs-stale'),cnt=$('kbs-count'),tm=null;\n"
+    "function say(m){if(cnt){cnt.innerHTML='';cnt.appendChild(d.createTextNode(m));}}\n"
     "function apply(){var s=q?q.value.toLowerCase():'',v=vf?vf.value:'',st=so&&so.checked,"
     "n=0,j,r,h,ok;\n"
     " for(j=0;j<rows.length;j++){r=rows[j];h=hay(r);ok=!s||h.indexOf(s)>=0;\n"
     "  if(ok&&v==='bad')ok=/ [mux] /.test(r.kbsCodes);\n"
     "  else if(ok&&v)ok=r.kbsCodes.indexOf(' '+v+' ')>=0;\n"
     "  if(ok&&st)ok=/(^| )st( |$)/.test(r.className);\n"
-    "  r.style.display=ok?'':'none';if(ok)n++;}\n"
-    " if(cnt){cnt.innerHTML='';cnt.appendChild(d.createTextNode(n+' of '+rows.length+"
-    "' hosts shown'));}return n;}\n"
+    "  r.style.display=ok&&(all||n<LIMIT)?'table-row':'none';if(ok)n++;}\n"
+    " say(n>LIMIT&&!all?'first '+LIMIT+' of '+n+' matching hosts shown':"
+    "n+' of '+rows.length+' hosts shown');\n"
+    " if(btn)btn.style.display=n>LIMIT&&!all?'':'none';return n;}\n"
     "function later(){if(tm)clearTimeout(tm);tm=setTimeout(apply,rows.length>2000?250:50);}\n"
+    "function sortBy(c,dir){var ty=hs[c].getAttribute('data-t')||'s',a=[],j,f;\n"
+    " for(j=0;j<rows.length;j++)a.push({k:key(rows[j],c,ty),i:j,r:rows[j]});\n"
+    " a.sort(function(x,y){return x.k<y.k?-dir:x.k>y.k?dir:x.i-y.i;});\n"
+    " f=d.createDocumentFragment();\n"
+    " for(j=0;j<a.length;j++){rows[j]=a[j].r;f.appendChild(a[j].r);}\n"
+    " tb.appendChild(f);sc=c;sd=dir;\n"
+    " for(j=0;j<hs.length;j++)hs[j].className=j===c?(dir>0?'asc':'desc'):'';\n"
+    " if(rows.length>LIMIT)apply();}\n"
     "if(q)on(q,'keyup',later);if(vf)on(vf,'change',apply);if(so)on(so,'click',apply);\n"
+    "if(btn)btn.onclick=function(){all=true;apply();};\n"
     "for(i=0;i<hs.length;i++)hs[i].onclick=(function(c){return function(){"
     "sortBy(c,sc===c?-sd:1);};})(i);\n"
-    "apply();\n"
+    "if(rows.length>LIMIT){say('first '+LIMIT+' of '+rows.length+' hosts shown');"
+    "if(btn)btn.style.display='';}else say(rows.length+' hosts');\n"
     "function ordered(c,dir){var ty=hs[c].getAttribute('data-t')||'s',j,a,b;\n"
     " for(j=1;j<rows.length;j++){a=key(rows[j-1],c,ty);b=key(rows[j],c,ty);\n"
     "  if(dir>0?a>b:a<b)return false;}return true;}\n"
-    "function selftest(){var ok=true,first,last,oldest,miss,nv=-1,j,orig=rows[0],res;\n"
+    "function visible(){var j,n=0;for(j=0;j<rows.length;j++)if(rows[j].style.display!=='none')n++;"
+    "return n;}\n"
+    "function selftest(){var ok=true,first,last,oldest,miss,shown,nv=-1,j,orig=rows[0],res;\n"
     " sortBy(0,1);ok=ok&&ordered(0,1);first=rows.length?txt(rows[0].cells[0]):'';\n"
     " sortBy(0,-1);ok=ok&&ordered(0,-1);last=rows.length?txt(rows[0].cells[0]):'';\n"
     " sortBy(4,1);ok=ok&&ordered(4,1);oldest=rows.length?txt(rows[0].cells[0]):'';\n"
     " for(j=0;j<hs.length;j++)if(hs[j].getAttribute('data-t')==='v'){nv=j;break;}\n"
     " if(nv>=0){sortBy(nv,1);ok=ok&&ordered(nv,1);}\n"
     " if(vf){vf.value='m';miss=apply();vf.value='';apply();}\n"
+    " shown=visible();if(btn&&btn.onclick)btn.onclick();\n"
     " res='selftest '+(ok?'ok':'FAIL')+' rows='+rows.length+' first='+first+' last='+last+"
-    "' oldest='+oldest+' missing='+miss+' moved='+(rows.length>1&&orig!==rows[0]?1:0);\n"
+    "' oldest='+oldest+' missing='+miss+' moved='+(rows.length>1&&orig!==rows[0]?1:0)+"
+    "' shown='+shown+' all='+visible();\n"
     " var e=$('kbs-selftest');if(e)e.appendChild(d.createTextNode(res));d.title=res;}\n"
     "if(location.hash==='#selftest')selftest();\n"
     "})();\n";
@@ -299,12 +316,18 @@ static void rep_html_summary(rep_out_t *o, const rep_t *r, const rep_sum_t *s)
 }
 
 static void rep_html_row(rep_out_t *o, const rep_t *r, const rep_sum_t *s, const rep_host_t *h,
-                         const long *aIdx)
+                         const long *aIdx, int hidden)
 {
     char zIso[24];
     size_t c;
 
-    rep_out_str(o, h->stale ? "<tr class=\"st\"><td>" : "<tr><td>");
+    if (h->stale || hidden) {
+        rep_out_str(o, "<tr class=\"");
+        rep_out_str(o, h->stale ? (hidden ? "st h" : "st") : "h");
+        rep_out_str(o, "\"><td>");
+    } else {
+        rep_out_str(o, "<tr><td>");
+    }
     rep_html_esc(o, h->zHost);
     rep_out_str(o, "</td><td>");
     rep_html_esc(o, h->zDomain);
@@ -376,7 +399,8 @@ int rep_html_render(const rep_t *r, FILE *out)
     rep_out_str(o, "<!DOCTYPE html>\n<html lang=\"en\"><head>\n<meta charset=\"utf-8\">\n"
                    "<meta http-equiv=\"X-UA-Compatible\" content=\"IE=edge\">\n"
                    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-                   "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n<title>");
+                   "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n"
+                   "<noscript><style>tr.h{display:table-row}</style></noscript>\n<title>");
     rep_html_esc(o, zTitle);
     rep_out_str(o, "</title>\n<style>");
     rep_out_str(o, rep_zCss);
@@ -423,7 +447,8 @@ int rep_html_render(const rep_t *r, FILE *out)
         rep_out_str(o, "</option>");
     }
     rep_out_str(o, "</select><label><input id=\"kbs-stale\" type=\"checkbox\"> stale only</label>"
-                   " <span id=\"kbs-count\"></span></div>\n"
+                   " <span id=\"kbs-count\"></span> <button id=\"kbs-all\" type=\"button\" "
+                   "style=\"display:none\">show all</button></div>\n"
                    "<table id=\"kbs-hosts\"><thead><tr><th>host</th><th>domain</th>"
                    "<th>family</th><th>OS</th><th data-t=\"n\">last seen</th>");
     for (i = 0; i < s.nCol; i++) {
@@ -436,7 +461,7 @@ int rep_html_render(const rep_t *r, FILE *out)
     rep_out_str(o, "</tr></thead>\n<tbody>\n");
     for (i = 0; i < r->nHost; i++) {
         if (s.nCol) rep_host_cells(&s, r, &r->aHost[i], aIdx);
-        rep_html_row(o, r, &s, &r->aHost[i], aIdx);
+        rep_html_row(o, r, &s, &r->aHost[i], aIdx, i >= REP_HTML_SHOWN);
     }
     rep_out_str(o, "</tbody></table>\n<div id=\"kbs-selftest\"></div>\n<script>\n");
     rep_out_str(o, rep_zScript);

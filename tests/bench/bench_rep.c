@@ -1,4 +1,6 @@
-/* bench_rep.c: time and size of each report format for a synthetic fleet (35,640 hosts x 9 rules). */
+/* bench_rep.c: time and size of each report format for a synthetic fleet (35,640 hosts x 9 rules).
+ * usage: bench_rep [HOSTS [DIR [keep]]]: writes to DIR (default a temporary file), keeps the
+ * files with "keep" (e.g. to load the HTML in a browser). */
 #ifndef _WIN32
 #define _POSIX_C_SOURCE 200809L
 #endif
@@ -58,7 +60,7 @@ int main(int argc, char **argv)
     rep_verdict_t *aV = calloc(nHost ? nHost * BENCH_RULES : 1, sizeof *aV);
     char *zNames = malloc(nHost ? nHost * 24 : 1);
     const char *zTmp = argc > 2 ? argv[2] : NULL;
-    int f;
+    int keep = argc > 3 && !strcmp(argv[3], "keep"), f;
 
     if (!aHost || !aV || !zNames) return 2;
     memset(aRule, 0, sizeof aRule);
@@ -126,7 +128,7 @@ int main(int argc, char **argv)
         t1 = bench_now_ms();
         nByte = ftell(out);
         fclose(out);
-        if (zTmp) remove(zPath);
+        if (zTmp && !keep) remove(zPath);
         if (rc != KBS_OK) {
             fprintf(stderr, "bench_rep: %s failed: %s\n", azFmt[f], kbs_strerror(rc));
             return 2;

@@ -1,6 +1,7 @@
 #!/bin/sh
-# check_html.sh: loads a generated HTML report in headless Chromium and checks that its script
-# runs without error, sorts and filters the host table, and that no planted markup became live.
+# check_html.sh: loads generated HTML reports in headless Chromium and checks that the script
+# runs without error, sorts, filters and pages the host table, and that no planted markup became
+# live.
 # usage: check_html.sh REP_SAMPLE_PROGRAM WORKDIR
 set -u
 
@@ -16,42 +17,48 @@ chrome=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$chrome" ] || fail "chromium not found; install it: apt-get install -y --no-install-recommends chromium (cmake/install-packages.sh does)"
 
 mkdir -p "$work" || fail "cannot create $work"
-html="$work/report.html"
-dom="$work/dom.html"
-log="$work/chromium.log"
-rm -f "$html" "$dom" "$log"
-"$gen" "$html" html || fail "$gen could not write $html"
-
 profile=$(mktemp -d) || fail "mktemp"
 trap 'rm -rf "$profile"' EXIT
-# --enable-logging=stderr puts console messages (uncaught exceptions included) into the log.
-timeout 60 "$chrome" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-  --disable-background-networking --disable-component-update --disable-sync \
-  --user-data-dir="$profile" --enable-logging=stderr --v=0 \
-  --dump-dom "file://$html#selftest" >"$dom" 2>"$log"
-rc=$?
-[ $rc -ne 124 ] || fail "chromium timed out (an alert() from planted markup blocks a headless page)"
-[ $rc -eq 0 ] || { tail -n 20 "$log" >&2; fail "chromium exited with $rc"; }
-[ -s "$dom" ] || { tail -n 20 "$log" >&2; fail "chromium dumped no DOM"; }
 
-if grep -E 'Uncaught|SyntaxError|ReferenceError|TypeError' "$log" >&2; then
-  fail "script error in the browser log ($log)"
-fi
-grep -q '<div id="kbs-errors"></div>' "$dom" || {
-  grep -o '<div id="kbs-errors">[^<]*' "$dom" >&2
-  fail "the page recorded a script error"
+# check NAME FILLER EXPECTED-SELFTEST-RESULT
+check() {
+  html="$work/$1.html"
+  dom="$work/$1.dom.html"
+  log="$work/$1.chromium.log"
+  rm -f "$html" "$dom" "$log"
+  "$gen" "$html" html "$2" || fail "$gen could not write $html"
+  # --enable-logging=stderr puts console messages (uncaught exceptions included) into the log.
+  timeout 60 "$chrome" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --user-data-dir="$profile" --enable-logging=stderr --v=0 \
+    --dump-dom "file://$html#selftest" >"$dom" 2>"$log"
+  rc=$?
+  [ $rc -ne 124 ] || fail "$1: chromium timed out (an alert() from planted markup blocks a headless page)"
+  [ $rc -eq 0 ] || { tail -n 20 "$log" >&2; fail "$1: chromium exited with $rc"; }
+  [ -s "$dom" ] || { tail -n 20 "$log" >&2; fail "$1: chromium dumped no DOM"; }
+
+  if grep -E 'Uncaught|SyntaxError|ReferenceError|TypeError' "$log" >&2; then
+    fail "$1: script error in the browser log ($log)"
+  fi
+  grep -q '<div id="kbs-errors"></div>' "$dom" || {
+    grep -o '<div id="kbs-errors">[^<]*' "$dom" >&2
+    fail "$1: the page recorded a script error"
+  }
+
+  result=$(grep -o '<div id="kbs-selftest">[^<]*</div>' "$dom" | sed -e 's/<[^>]*>//g')
+  [ -n "$result" ] || fail "$1: the page's self-test wrote no result (script did not run?)"
+  echo "browser $1: $result"
+  [ "$result" = "$3" ] || fail "$1: expected '$3'"
+
+  # Exactly the page's own two scripts; the planted <script> and <img onerror> stayed text.
+  n=$(grep -o '<script' "$dom" | wc -l)
+  [ "$n" -eq 2 ] || fail "$1: $n script elements in the DOM, expected 2"
+  if grep -q '<img' "$dom"; then fail "$1: a planted <img> became an element"; fi
+  if grep -q '<b>bold' "$dom"; then fail "$1: a planted <b> became an element"; fi
+  grep -q 'host-&lt;script&gt;alert(1)&lt;/script&gt;' "$dom" || fail "$1: escaped host name not found"
 }
 
-result=$(grep -o '<div id="kbs-selftest">[^<]*</div>' "$dom" | sed -e 's/<[^>]*>//g')
-[ -n "$result" ] || fail "the page's self-test wrote no result (script did not run?)"
-echo "browser: $result"
-expect="selftest ok rows=8 first=alpha-01 last=zulu-99 oldest=victor-stale missing=3 moved=1"
-[ "$result" = "$expect" ] || fail "expected '$expect'"
-
-# Exactly the page's own two scripts; the planted <script> and <img onerror> stayed text.
-n=$(grep -o '<script' "$dom" | wc -l)
-[ "$n" -eq 2 ] || fail "$n script elements in the DOM, expected 2"
-if grep -q '<img' "$dom"; then fail "a planted <img> became an element"; fi
-if grep -q '<b>bold' "$dom"; then fail "a planted <b> became an element"; fi
-grep -q 'host-&lt;script&gt;alert(1)&lt;/script&gt;' "$dom" || fail "escaped host name not found"
+check small 0 "selftest ok rows=8 first=alpha-01 last=zulu-99 oldest=victor-stale missing=3 moved=1 shown=8 all=8"
+# Longer than the page shows at once: 1,000 rows, then "show all".
+check long 1500 "selftest ok rows=1508 first=alpha-01 last=zulu-99 oldest=victor-stale missing=3 moved=1 shown=1000 all=1508"
 echo "browser: ok"

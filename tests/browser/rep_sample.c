@@ -1,5 +1,6 @@
 /* rep_sample.c: writes a small report with hostile host names for the headless browser check. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kbs_err.h"
@@ -8,9 +9,11 @@
 #define SAMPLE_RULES 2
 #define SAMPLE_HOSTS 8
 
-/* usage: rep_sample OUT [table|csv|json|html]
+/* usage: rep_sample OUT [table|csv|json|html [FILLER]]
  * The hosts come out of order on purpose: "zulu-99" first, "alpha-01" last but one, and the
- * oldest scan is "victor-stale"'s. Three hosts miss a rule. check_html.sh knows these facts. */
+ * oldest scan is "victor-stale"'s. Three hosts miss a rule. FILLER more hosts ("filler-N", all
+ * patched, recent) make the table longer than the HTML shows at once. check_html.sh knows these
+ * facts. */
 int main(int argc, char **argv)
 {
     static const char *const azHost[SAMPLE_HOSTS] = {
@@ -31,21 +34,25 @@ int main(int argc, char **argv)
     };
     cat_rule_t aRule[SAMPLE_RULES];
     cat_t cat;
-    rep_host_t aHost[SAMPLE_HOSTS];
-    rep_verdict_t aV[SAMPLE_HOSTS][SAMPLE_RULES];
+    rep_host_t *aHost;
+    rep_verdict_t (*aV)[SAMPLE_RULES];
+    char *zFill;
     rep_t r;
     FILE *out;
-    size_t i, j;
+    size_t i, j, nFill = argc > 3 ? (size_t)strtoul(argv[3], NULL, 10) : 0, nHost;
     int fmt = argc > 2 ? rep_format_from_name(argv[2]) : REP_FMT_HTML, rc;
 
-    if (argc < 2 || fmt < 0) {
-        fprintf(stderr, "usage: rep_sample OUT [table|csv|json|html]\n");
+    if (argc < 2 || fmt < 0 || nFill > 1000000) {
+        fprintf(stderr, "usage: rep_sample OUT [table|csv|json|html [FILLER]]\n");
         return 2;
     }
+    nHost = SAMPLE_HOSTS + nFill;
+    aHost = calloc(nHost, sizeof *aHost);
+    aV = calloc(nHost, sizeof *aV);
+    zFill = calloc(nFill + 1, 16);
+    if (!aHost || !aV || !zFill) return 2;
     memset(aRule, 0, sizeof aRule);
     memset(&cat, 0, sizeof cat);
-    memset(aHost, 0, sizeof aHost);
-    memset(aV, 0, sizeof aV);
     snprintf(aRule[0].zId, sizeof aRule[0].zId, "MS17-010");
     snprintf(aRule[0].zTitle, sizeof aRule[0].zTitle, "SMBv1 remote code execution (WannaCry)");
     snprintf(aRule[1].zId, sizeof aRule[1].zId, "CVE-2019-0708");
@@ -55,32 +62,34 @@ int main(int argc, char **argv)
     snprintf(cat.zSource, sizeof cat.zSource, "built-in");
     snprintf(cat.zHash, sizeof cat.zHash, "00112233aabbccdd");
 
-    for (i = 0; i < SAMPLE_HOSTS; i++) {
+    for (i = 0; i < nHost; i++) {
         rep_host_t *h = &aHost[i];
-        h->zHost = azHost[i];
+        int fill = i >= SAMPLE_HOSTS;
+        if (fill) snprintf(zFill + (i - SAMPLE_HOSTS) * 16, 16, "filler-%06lu", (unsigned long)i);
+        h->zHost = fill ? zFill + (i - SAMPLE_HOSTS) * 16 : azHost[i];
         h->zDomain = i % 2 ? "CORP" : "<img src=x onerror=alert(2)>";
         h->zOsName = i % 3 ? "Windows XP SP3 x86" : "Windows 8.1 x64";
         h->zOsFamily = i % 3 ? "xp" : "8.1";
         h->zOsDetail = "Microsoft Windows XP Professional 5.1.2600 SP3 x86";
         h->zOrigin = "agent";
         h->zSourcePath = "\\\\fs01\\drop\\x.kbs";
-        h->scanTime = 1494806400 - (int64_t)(i + 1) * 3600 - (i == 4 ? 90 * 86400 : 0);
+        h->scanTime = 1494806400 - (int64_t)(fill ? 1 : i + 1) * 3600 - (i == 4 ? 90 * 86400 : 0);
         h->stale = i == 4;
         h->nHotfix = 180 + i;
         h->aVerdict = aV[i];
         h->nVerdict = SAMPLE_RULES;
         for (j = 0; j < SAMPLE_RULES; j++) {
             aV[i][j].rule = &aRule[j];
-            aV[i][j].status = aSt[i][j];
+            aV[i][j].status = fill ? VERDICT_PATCHED : aSt[i][j];
             aV[i][j].zEvidence = "KB4012598 not listed; srv.sys 5.1.2600.5512 < 5.1.2600.7208 "
                                  "</td><script>alert(3)</script>";
-            aV[i][j].zAction = aSt[i][j] == VERDICT_MISSING ? "install KB4012598" : "";
+            aV[i][j].zAction = aV[i][j].status == VERDICT_MISSING ? "install KB4012598" : "";
         }
     }
     memset(&r, 0, sizeof r);
     r.cat = &cat;
     r.aHost = aHost;
-    r.nHost = SAMPLE_HOSTS;
+    r.nHost = nHost;
     r.now = 1494806400;
     r.staleDays = 30;
     r.zTitle = "kbsentry sample report <i>";
@@ -95,5 +104,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "rep_sample: %s: %s\n", argv[1], kbs_strerror(rc));
         return 2;
     }
+    free(aHost);
+    free(aV);
+    free(zFill);
     return 0;
 }

@@ -706,7 +706,7 @@ static void assert_html_tags(const char *z)
     static const char *const azOk[] = {
         "html", "head", "meta", "title", "style", "body", "script", "div", "h1", "h2", "p",
         "table", "thead", "tbody", "tr", "th", "td", "svg", "text", "rect", "input", "select",
-        "option", "label", "span", "b", NULL,
+        "option", "label", "span", "b", "noscript", "button", NULL,
     };
     const char *p = z;
     int nScript = 0;
