@@ -82,7 +82,7 @@ static int coll_map_load_cb(void *pCtx, const char *zPath, int64_t size, int64_t
 
 typedef struct coll_item {
     char *zPath;
-    int64_t size, mtime;
+    int64_t size, mtime, mtimeNs;
 } coll_item_t;
 
 typedef struct coll_walk {
@@ -113,6 +113,7 @@ static int coll_walk_cb(void *pCtx, const char *zPath, const plat_stat_t *pSt, i
     memcpy(p->zPath, zPath, strlen(zPath) + 1);
     p->size = pSt->size;
     p->mtime = pSt->mtime;
+    p->mtimeNs = pSt->mtimeNs;
     w->n++;
     return KBS_OK;
 }
@@ -273,7 +274,7 @@ static int coll_store(db_t *db, const coll_item_t *it, snap_t *aSnap, size_t nSn
     }
     f.zPath = it->zPath;
     f.size = it->size;
-    f.mtime = it->mtime;
+    f.mtime = it->mtimeNs;
     f.hash = h;
     f.zKind = zKind;
     if ((rc = db_file_record(db, &f))) goto undo;
@@ -341,7 +342,7 @@ int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, 
             pSt->nUnchanged++; /* the same file named by two paths given */
             continue;
         }
-        if (k && k->size == it->size && k->mtime == it->mtime) {
+        if (k && k->size == it->size && k->mtime == it->mtimeNs) {
             pSt->nUnchanged++;
             continue;
         }
@@ -377,7 +378,7 @@ int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, 
             db_file_t f;
             f.zPath = it->zPath;
             f.size = it->size;
-            f.mtime = it->mtime;
+            f.mtime = it->mtimeNs;
             f.hash = h;
             f.zKind = "";
             free(z);

@@ -45,8 +45,8 @@ int db_rollback_savepoint(db_t *db);
 /* What is known of an input file. */
 typedef struct db_file {
     const char *zPath;
-    int64_t size, mtime;
-    uint64_t hash;               /* content hash (collect's coll_hash64) */
+    int64_t size, mtime;         /* mtime in nanoseconds since 1970 (file-system precision) */
+    uint64_t hash;               /* content hash (db_hash64) */
     const char *zKind;           /* imp_kind_name() */
 } db_file_t;
 

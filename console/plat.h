@@ -21,6 +21,7 @@ typedef struct plat_stat {
     int isDir;               /* 1 directory, 0 regular file (or anything else readable) */
     int64_t size;            /* bytes */
     int64_t mtime;           /* last write, Unix seconds UTC */
+    int64_t mtimeNs;         /* the same in nanoseconds (as fine as the file system keeps it) */
 } plat_stat_t;
 
 /* plat_stat: size, mtime and kind of the UTF-8 path zPath (UNC paths work on Windows).

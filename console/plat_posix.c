@@ -32,6 +32,7 @@ static void plat_fill(const struct stat *st, plat_stat_t *p)
     p->isDir = S_ISDIR(st->st_mode) ? 1 : 0;
     p->size = (int64_t)st->st_size;
     p->mtime = (int64_t)st->st_mtime;
+    p->mtimeNs = (int64_t)st->st_mtim.tv_sec * 1000000000 + (int64_t)st->st_mtim.tv_nsec;
 }
 
 int plat_stat(const char *zPath, plat_stat_t *pSt)

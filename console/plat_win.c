@@ -74,6 +74,14 @@ static char *plat_utf8(const wchar_t *w)
     return z;
 }
 
+static int64_t plat_ft_unix_ns(const FILETIME *ft)
+{
+    ULARGE_INTEGER u;
+    u.LowPart = ft->dwLowDateTime;
+    u.HighPart = ft->dwHighDateTime;
+    return (int64_t)(u.QuadPart - 116444736000000000ULL) * 100;
+}
+
 static int64_t plat_ft_unix(const FILETIME *ft)
 {
     ULARGE_INTEGER u;
@@ -96,6 +104,7 @@ int plat_stat(const char *zPath, plat_stat_t *pSt)
     pSt->isDir = (a.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) ? 1 : 0;
     pSt->size = (int64_t)(((uint64_t)a.nFileSizeHigh << 32) | a.nFileSizeLow);
     pSt->mtime = plat_ft_unix(&a.ftLastWriteTime);
+    pSt->mtimeNs = plat_ft_unix_ns(&a.ftLastWriteTime);
     return KBS_OK;
 }
 
@@ -147,6 +156,7 @@ static int plat_walk_dir(const char *zDir, plat_walk_fn fn, void *pCtx)
         p->st.isDir = (fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) ? 1 : 0;
         p->st.size = (int64_t)(((uint64_t)fd.nFileSizeHigh << 32) | fd.nFileSizeLow);
         p->st.mtime = plat_ft_unix(&fd.ftLastWriteTime);
+        p->st.mtimeNs = plat_ft_unix_ns(&fd.ftLastWriteTime);
         p->isLink = (fd.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) ? 1 : 0;
     } while (FindNextFileW(h, &fd));
     FindClose(h);

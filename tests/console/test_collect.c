@@ -1,0 +1,266 @@
+/* test_collect.c: collect over folders: bad files reported and skipped, idempotent re-runs,
+ * content-hash skips, clock skew between duplicate hosts, oversized files refused unread. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "cat.h"
+#include "collect.h"
+#include "db.h"
+#include "dbtest_util.h"
+
+#define T_DIR KBS_TEST_TMP "/test_collect"
+#define T_DB KBS_TEST_TMP "/test_collect.db"
+
+typedef struct t_ctx {
+    cat_t cat;
+    db_t *db;
+    FILE *err;
+} t_ctx_t;
+
+static const char *const t_azFile[] = {
+    "good1.kbs", "good2.kbs", "torn.kbs", "foreign.txt", "sub/good3.kbs", "sub/big.bin",
+    "sub/nul.kbs", "empty.kbs",
+};
+
+static int setup(void **state)
+{
+    static t_ctx_t c;
+    char zErr[DB_ERR_MAX], zPath[512];
+    size_t i;
+    memset(&c, 0, sizeof c);
+    plat_mkdir(T_DIR);
+    plat_mkdir(T_DIR "/sub");
+    for (i = 0; i < sizeof t_azFile / sizeof t_azFile[0]; i++) {
+        snprintf(zPath, sizeof zPath, "%s/%s", T_DIR, t_azFile[i]);
+        remove(zPath);
+    }
+    t_rm_db(T_DB);
+    if (cat_load_default(&c.cat)) return -1;
+    if (db_open(T_DB, &c.db, zErr, sizeof zErr) || db_use_catalog(c.db, &c.cat, NULL)) return -1;
+    if (!(c.err = tmpfile())) return -1;
+    *state = &c;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    t_ctx_t *c = *state;
+    db_close(c->db);
+    cat_release(&c->cat);
+    fclose(c->err);
+    t_rm_db(T_DB);
+    return 0;
+}
+
+/* Everything written to c->err so far (static buffer). */
+static const char *t_err(t_ctx_t *c)
+{
+    static char z[8192];
+    size_t n;
+    fflush(c->err);
+    rewind(c->err);
+    n = fread(z, 1, sizeof z - 1, c->err);
+    z[n] = 0;
+    return z;
+}
+
+static int t_collect(t_ctx_t *c, coll_stats_t *pSt, size_t nMax)
+{
+    coll_opts_t o;
+    char *azPath[1];
+    azPath[0] = T_DIR;
+    memset(&o, 0, sizeof o);
+    o.err = c->err;
+    o.nFileMax = nMax;
+    return coll_run(c->db, azPath, 1, &o, pSt);
+}
+
+static void test_bad_files_reported_rest_collected(void **state)
+{
+    t_ctx_t *c = *state;
+    coll_stats_t st;
+    snap_t s;
+    int64_t nHost;
+    const char *zErr;
+    static const char zNul[] = "KBSENTRY-SNAPSHOT 1.0\r\nhost=a\0b\r\n";
+
+    t_snap_xp(&s, "GOOD1", "{g1}", T_NOW, 1);
+    assert_int_equal(t_write_snap(T_DIR "/good1.kbs", &s, 0), 0);
+    snap_release(&s);
+    t_snap_xp(&s, "GOOD2", "{g2}", T_NOW, 0);
+    assert_int_equal(t_write_snap(T_DIR "/good2.kbs", &s, 0), 0);
+    assert_int_equal(t_write_snap(T_DIR "/torn.kbs", &s, 300), 0); /* cut mid-file */
+    snap_release(&s);
+    t_snap_xp(&s, "GOOD3", "{g3}", T_NOW, 1);
+    assert_int_equal(t_write_snap(T_DIR "/sub/good3.kbs", &s, 0), 0);
+    snap_release(&s);
+    assert_int_equal(t_write(T_DIR "/foreign.txt", "shopping list\r\neggs\r\n", 21), 0);
+    assert_int_equal(t_write(T_DIR "/sub/nul.kbs", zNul, sizeof zNul - 1), 0);
+    assert_int_equal(t_write(T_DIR "/empty.kbs", "", 0), 0);
+    {
+        /* Bigger than the limit given below: refused by its size, never read. */
+        char zBig[9000];
+        memset(zBig, 'A', sizeof zBig);
+        assert_int_equal(t_write(T_DIR "/sub/big.bin", zBig, sizeof zBig), 0);
+    }
+
+    assert_int_equal(t_collect(c, &st, 8192), KBS_EPARSE);
+    assert_int_equal(st.nFile, 8);
+    assert_int_equal(st.nRead, 3);
+    assert_int_equal(st.nBad, 5);
+    assert_int_equal(st.nNewHost, 3);
+    zErr = t_err(c);
+    assert_non_null(strstr(zErr, "torn.kbs:"));
+    assert_non_null(strstr(zErr, "foreign.txt:1: not a kbsentry snapshot"));
+    assert_non_null(strstr(zErr, "big.bin:0: file too large"));
+    assert_non_null(strstr(zErr, "nul.kbs:"));
+    assert_non_null(strstr(zErr, "empty.kbs:"));
+    assert_int_equal(db_counts(c->db, &nHost, NULL, NULL), KBS_OK);
+    assert_int_equal(nHost, 3);
+
+    /* Again: the good files are skipped by size and mtime, the bad ones reported again, nothing
+     * stored changes. */
+    assert_int_equal(t_collect(c, &st, 8192), KBS_EPARSE);
+    assert_int_equal(st.nUnchanged, 3);
+    assert_int_equal(st.nRead, 0);
+    assert_int_equal(st.nBad, 5);
+    assert_int_equal(db_counts(c->db, &nHost, NULL, NULL), KBS_OK);
+    assert_int_equal(nHost, 3);
+}
+
+static void test_rewritten_same_content_is_skipped_by_hash(void **state)
+{
+    t_ctx_t *c = *state;
+    coll_stats_t st;
+    snap_t s;
+    int64_t nScan;
+    t_snap_xp(&s, "H1", "{h1}", T_NOW, 1);
+    assert_int_equal(t_write_snap(T_DIR "/good1.kbs", &s, 0), 0);
+    assert_int_equal(t_collect(c, &st, 0), KBS_OK);
+    assert_int_equal(st.nRead, 1);
+    /* The same bytes with another mtime (copied again, touched): the content hash says
+     * unchanged. The stored mtime is moved instead of the file's: no portable utime(). */
+    {
+        char *z = NULL, zPath[1024];
+        size_t n = 0;
+        db_report_t r;
+        db_filter_t f;
+        db_file_t df;
+        memset(&f, 0, sizeof f);
+        f.status = -1;
+        assert_int_equal(db_report_load(c->db, &f, &r), KBS_OK);
+        snprintf(zPath, sizeof zPath, "%s", r.rep.aHost[0].zSourcePath);
+        db_report_release(&r);
+        assert_int_equal(plat_read_file(zPath, 1 << 20, &z, &n), KBS_OK);
+        df.zPath = zPath;
+        df.size = (int64_t)n;
+        df.mtime = 12345;
+        df.hash = db_hash64(z, n);
+        df.zKind = "snapshot";
+        assert_int_equal(db_file_record(c->db, &df), KBS_OK);
+        free(z);
+    }
+    assert_int_equal(t_collect(c, &st, 0), KBS_OK);
+    assert_int_equal(st.nUnchanged, 1);
+    assert_int_equal(st.nRead, 0);
+    /* A new scan in the same file is read and becomes the state. */
+    s.scanTime += 3600;
+    assert_int_equal(t_write_snap(T_DIR "/good1.kbs", &s, 0), 0);
+    assert_int_equal(t_collect(c, &st, 0), KBS_OK);
+    assert_int_equal(st.nRead, 1);
+    assert_int_equal(st.nCurrent, 1);
+    snap_release(&s);
+    assert_int_equal(db_counts(c->db, NULL, &nScan, NULL), KBS_OK);
+    assert_int_equal(nScan, 2);
+}
+
+/* Two snapshots of one machine whose clock jumped: the later scan time wins whatever the order. */
+static void test_clock_skew_duplicates(void **state)
+{
+    t_ctx_t *c = *state;
+    coll_stats_t st;
+    snap_t s;
+    db_filter_t f;
+    db_report_t r;
+
+    /* good1 (collected first, by path order) holds the newer scan; good2 the older one. */
+    t_snap_xp(&s, "SKEW", "{skew}", T_NOW + 3600, 1);
+    assert_int_equal(t_write_snap(T_DIR "/good1.kbs", &s, 0), 0);
+    snap_release(&s);
+    t_snap_xp(&s, "SKEW", "{skew}", T_NOW, 0);
+    assert_int_equal(t_write_snap(T_DIR "/good2.kbs", &s, 0), 0);
+    snap_release(&s);
+    assert_int_equal(t_collect(c, &st, 0), KBS_OK);
+    assert_int_equal(st.nNewHost, 1);
+    assert_int_equal(st.nHistory, 1);
+    memset(&f, 0, sizeof f);
+    f.status = -1;
+    f.now = T_NOW;
+    assert_int_equal(db_report_load(c->db, &f, &r), KBS_OK);
+    assert_int_equal(r.rep.nHost, 1);
+    assert_int_equal(r.rep.aHost[0].scanTime, T_NOW + 3600);
+    assert_non_null(strstr(r.rep.aHost[0].zSourcePath, "good1.kbs"));
+    db_report_release(&r);
+}
+
+static void test_huge_sparse_file_refused_unread(void **state)
+{
+    t_ctx_t *c = *state;
+    coll_stats_t st;
+    FILE *f = plat_fopen(T_DIR "/sub/big.bin", "wb");
+    assert_non_null(f);
+    /* 1 GB, sparse: no time or disk spent writing it. */
+    assert_int_equal(fseek(f, (1L << 30) - 1, SEEK_SET), 0);
+    assert_int_equal(fputc('x', f), 'x');
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(t_collect(c, &st, 0), KBS_EPARSE);
+    assert_int_equal(st.nBad, 1);
+    assert_non_null(strstr(t_err(c), "big.bin:0: file too large (1073741824 bytes; the limit is 16 MB)"));
+    remove(T_DIR "/sub/big.bin");
+}
+
+static void test_agentless_inputs_by_content(void **state)
+{
+    t_ctx_t *c = *state;
+    coll_stats_t st;
+    coll_opts_t o;
+    char *azPath[2];
+    azPath[0] = KBS_TEST_DATA "/imp/xp_sp3_en_file1.txt";
+    azPath[1] = KBS_TEST_DATA "/imp/qfe_2hosts_utf16.csv";
+    memset(&o, 0, sizeof o);
+    o.err = c->err;
+    assert_int_equal(coll_run(c->db, azPath, 2, &o, &st), KBS_OK);
+    assert_int_equal(st.nRead, 2);
+    assert_true(st.nScan >= 3); /* one systeminfo + two CSV hosts */
+}
+
+static void test_missing_path_is_an_error(void **state)
+{
+    t_ctx_t *c = *state;
+    coll_stats_t st;
+    coll_opts_t o;
+    char *azPath[1];
+    azPath[0] = T_DIR "/no-such-dir";
+    memset(&o, 0, sizeof o);
+    o.err = c->err;
+    assert_int_equal(coll_run(c->db, azPath, 1, &o, &st), KBS_EPARSE);
+    assert_int_equal(st.nBad, 1);
+    assert_non_null(strstr(t_err(c), "no-such-dir:0: cannot read"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_bad_files_reported_rest_collected, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rewritten_same_content_is_skipped_by_hash, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_clock_skew_duplicates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_huge_sparse_file_refused_unread, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_agentless_inputs_by_content, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_missing_path_is_an_error, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
