@@ -274,7 +274,8 @@ static long rep_col_of(const rep_sum_t *s, const rep_t *r, const cat_rule_t *rul
 void rep_host_cells(const rep_sum_t *s, const rep_t *r, const rep_host_t *h, long *aIdx)
 {
     size_t c, i;
-    for (c = 0; c < s->nCol; c++) aIdx[c] = -1;
+    for (c = 0; c < s->nCol; c++)
+        aIdx[c] = -1;
     for (i = 0; i < h->nVerdict; i++) {
         long col = rep_col_of(s, r, h->aVerdict[i].rule);
         if (col >= 0 && aIdx[col] < 0) aIdx[col] = (long)i;
@@ -317,7 +318,8 @@ int rep_sum_build(const rep_t *r, rep_sum_t *s)
             aExtra[nExtra++] = rule;
         }
     }
-    for (i = 0; i < s->nCat; i++) s->nCol += s->aCatCol[i] ? 1 : 0;
+    for (i = 0; i < s->nCat; i++)
+        s->nCol += s->aCatCol[i] ? 1 : 0;
     s->nCol += nExtra;
     if (s->nCol) {
         size_t c = 0;
@@ -328,18 +330,19 @@ int rep_sum_build(const rep_t *r, rep_sum_t *s)
                 s->aCol[c] = &r->cat->aRule[i];
                 s->aCatCol[i] = ++c;
             }
-        for (i = 0; i < nExtra; i++) s->aCol[c++] = aExtra[i];
+        for (i = 0; i < nExtra; i++)
+            s->aCol[c++] = aExtra[i];
         if (!(aIdx = malloc(s->nCol * sizeof *aIdx))) goto out;
     }
 
     /* Families: sort host pointers by family key, then count each run. */
     if (r->nHost) {
         if (!(aSorted = malloc(r->nHost * sizeof *aSorted))) goto out;
-        for (i = 0; i < r->nHost; i++) aSorted[i] = &r->aHost[i];
+        for (i = 0; i < r->nHost; i++)
+            aSorted[i] = &r->aHost[i];
         qsort((void *)aSorted, r->nHost, sizeof *aSorted, rep_cmp_family);
         for (i = 0; i < r->nHost; i++)
-            if (!i || strcmp(rep_family_of(aSorted[i]), rep_family_of(aSorted[i - 1])))
-                s->nFam++;
+            if (!i || strcmp(rep_family_of(aSorted[i]), rep_family_of(aSorted[i - 1]))) s->nFam++;
         if (!(s->aFam = calloc(s->nFam, sizeof *s->aFam))) goto out;
         for (i = 0, j = 0; i < r->nHost; i++) {
             const rep_host_t *h = aSorted[i];

@@ -12,7 +12,8 @@ static int rep_csv_formula_like(const unsigned char *p, size_t n)
 {
     size_t i = 0;
     uint32_t cp;
-    while (i < n && p[i] == ' ') i++;
+    while (i < n && p[i] == ' ')
+        i++;
     if (i == n) return 0;
     switch (p[i]) {
     case '=':
@@ -66,8 +67,7 @@ static void rep_csv_field(rep_out_t *o, const char *z)
     if (quote) rep_out_ch(o, '"');
 }
 
-static void rep_csv_row(rep_out_t *o, const rep_host_t *h, const char *zIso,
-                        const rep_verdict_t *v)
+static void rep_csv_row(rep_out_t *o, const rep_host_t *h, const char *zIso, const rep_verdict_t *v)
 {
     rep_csv_field(o, h->zHost);
     rep_out_ch(o, ',');
@@ -111,7 +111,8 @@ int rep_csv_render(const rep_t *r, FILE *out)
         char zIso[24];
         rep_iso_time(h->scanTime, zIso);
         if (!h->nVerdict) rep_csv_row(o, h, zIso, NULL);
-        for (j = 0; j < h->nVerdict; j++) rep_csv_row(o, h, zIso, &h->aVerdict[j]);
+        for (j = 0; j < h->nVerdict; j++)
+            rep_csv_row(o, h, zIso, &h->aVerdict[j]);
     }
     rc = rep_out_finish(o);
     free(o);

@@ -94,9 +94,9 @@ static const char rep_zCss[] =
 /* Rows shown at once: a browser needs tens of seconds to lay out a table of a whole fleet
  * (35,640 x 14 cells), and nobody reads that many rows; filters and "show all" reach the rest.
  * Rows past the limit come hidden (class "h"); without script, <noscript> shows them all. */
-#define REP_HTML_SHOWN 1000
-#define REP_STR_(x) #x
-#define REP_STR(x) REP_STR_(x)
+#define REP_HTML_SHOWN     1000
+#define REP_STR_(x)        #x
+#define REP_STR(x)         REP_STR_(x)
 #define REP_HTML_SHOWN_STR REP_STR(REP_HTML_SHOWN)
 
 /* The page's script. ES3 only (no let/const, arrow functions, fetch, forEach, textContent
@@ -113,7 +113,8 @@ static const char rep_zScript[] =
     "var tb=t.tBodies[0],hs=t.tHead.rows[0].cells,rows=[],i;\n"
     "for(i=0;i<tb.rows.length;i++)rows.push(tb.rows[i]);\n"
     "var rank={m:0,u:1,x:2,p:3,n:4},sc=-1,sd=1,all=false;\n"
-    "var q=$('kbs-q'),vf=$('kbs-v'),so=$('kbs-stale'),cnt=$('kbs-count'),btn=$('kbs-all'),tm=null;\n"
+    "var "
+    "q=$('kbs-q'),vf=$('kbs-v'),so=$('kbs-stale'),cnt=$('kbs-count'),btn=$('kbs-all'),tm=null;\n"
     "function key(r,c,ty){var e=r.cells[c],k;if(!e)return '';\n"
     " if(ty==='n'){k=e.getAttribute('data-k');return k===null||k===''?-1e18:+k;}\n"
     " if(ty==='v'){k=rank[e.className];return k===undefined?9:k;}\n"
@@ -265,7 +266,8 @@ static void rep_html_chart(rep_out_t *o, const rep_sum_t *s)
         rep_out_str(o, "\">");
         rep_out_u64(o, f->nHost);
         rep_out_str(o, " hosts, ");
-        rep_html_dec(o, (uint64_t)(f->aWorst[VERDICT_PATCHED] + f->aWorst[VERDICT_NOT_AFFECTED]) * 100,
+        rep_html_dec(o,
+                     (uint64_t)(f->aWorst[VERDICT_PATCHED] + f->aWorst[VERDICT_NOT_AFFECTED]) * 100,
                      f->nHost);
         rep_out_str(o, "% ok</text>\n");
     }
@@ -309,7 +311,8 @@ static void rep_html_summary(rep_out_t *o, const rep_t *r, const rep_sum_t *s)
     rep_html_status_heads(o);
     rep_out_str(o, "</tr></thead><tbody>\n");
     for (i = 0; i < s->nCol; i++) {
-        for (k = 0, nAll = 0; k < VERDICT_COUNT; k++) nAll += s->aColCount[i][k];
+        for (k = 0, nAll = 0; k < VERDICT_COUNT; k++)
+            nAll += s->aColCount[i][k];
         rep_html_counts_row(o, s->aCol[i]->zId, nAll, (size_t)-1, s->aColCount[i]);
     }
     rep_out_str(o, "</tbody></table>\n");
@@ -338,8 +341,8 @@ static void rep_html_row(rep_out_t *o, const rep_t *r, const rep_sum_t *s, const
     if (rep_iso_time(h->scanTime, zIso)) {
         rep_out_str(o, "</td><td data-k=\"");
         if (h->scanTime < 0) rep_out_ch(o, '-');
-        rep_out_u64(o, h->scanTime < 0 ? (uint64_t)0 - (uint64_t)h->scanTime
-                                       : (uint64_t)h->scanTime);
+        rep_out_u64(o,
+                    h->scanTime < 0 ? (uint64_t)0 - (uint64_t)h->scanTime : (uint64_t)h->scanTime);
         rep_out_str(o, "\">");
         zIso[10] = ' ';
         rep_out_put(o, zIso, 16);

@@ -80,7 +80,7 @@ typedef struct rep_sum {
     const cat_rule_t **aCol; /* rules that occur in the hosts' verdicts: catalog order first */
     size_t nCol;
     size_t (*aColCount)[VERDICT_COUNT]; /* per column: hosts by status */
-    rep_fam_t *aFam;                     /* sorted by family key */
+    rep_fam_t *aFam;                    /* sorted by family key */
     size_t nFam;
     size_t nStale;
     size_t aWorst[VERDICT_COUNT]; /* all hosts by worst status */

@@ -34,8 +34,12 @@ static void rep_json_str(rep_out_t *o, const char *z)
         default:
             k = rep_utf8_next(p + i, n - i, &cp);
             if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || cp == 0x2028 || cp == 0x2029) {
-                char a[6] = {'\\', 'u', zHex[(cp >> 12) & 15], zHex[(cp >> 8) & 15],
-                             zHex[(cp >> 4) & 15], zHex[cp & 15]};
+                char a[6] = {'\\',
+                             'u',
+                             zHex[(cp >> 12) & 15],
+                             zHex[(cp >> 8) & 15],
+                             zHex[(cp >> 4) & 15],
+                             zHex[cp & 15]};
                 rep_out_put(o, a, 6);
             } else if (cp == 0xFFFD) {
                 rep_out_cp(o, cp);
@@ -170,7 +174,8 @@ static void rep_json_summary(rep_out_t *o, const rep_t *r, const rep_sum_t *s)
     }
     rep_out_str(o, "],\n\"by_rule\":[");
     for (i = 0; i < s->nCol; i++) {
-        for (k = 0, nAll = 0; k < VERDICT_COUNT; k++) nAll += s->aColCount[i][k];
+        for (k = 0, nAll = 0; k < VERDICT_COUNT; k++)
+            nAll += s->aColCount[i][k];
         rep_out_str(o, i ? ",\n{" : "\n{");
         rep_json_kv(o, "id", s->aCol[i]->zId, 1);
         rep_out_str(o, ",\"hosts\":");

@@ -5,9 +5,10 @@
 #include "kbs_err.h"
 #include "rep_int.h"
 
-#define REP_W_HOST 40   /* longer host names are cut in the table; the check view shows them whole */
+#define REP_W_HOST 40 /* longer host names are cut in the table; the check view shows them whole   \
+                       */
 #define REP_W_FAMILY 16
-#define REP_W_RULE 24
+#define REP_W_RULE   24
 
 /* Terminal columns a code point takes: East Asian wide ranges take two. */
 static size_t rep_cp_width(uint32_t cp)
@@ -151,7 +152,8 @@ static void rep_table_summary(rep_out_t *o, const rep_t *r, const rep_sum_t *s)
     rep_out_ch(o, '\n');
     for (i = 0; i < s->nCol; i++) {
         size_t nAll = 0;
-        for (k = 0; k < VERDICT_COUNT; k++) nAll += s->aColCount[i][k];
+        for (k = 0; k < VERDICT_COUNT; k++)
+            nAll += s->aColCount[i][k];
         rep_cell(o, s->aCol[i]->zId, REP_W_RULE, wName, 0);
         rep_num(o, nAll, wNum > 5 ? wNum : 5);
         for (k = 0; k < VERDICT_COUNT; k++) {
@@ -335,7 +337,8 @@ int rep_check_text(const rep_t *r, const rep_host_t *h, FILE *out)
         size_t k;
         aCnt[rep_status(v->status)]++;
         rep_cell(o, v->rule ? v->rule->zId : "?", 40, wId, 0);
-        for (k = 0; zKey[k]; k++) rep_out_ch(o, (char)(zKey[k] >= 'a' ? zKey[k] - 32 : zKey[k]));
+        for (k = 0; zKey[k]; k++)
+            rep_out_ch(o, (char)(zKey[k] >= 'a' ? zKey[k] - 32 : zKey[k]));
         if (v->rule && v->rule->zTitle[0]) {
             rep_out_pad(o, 14 - k);
             rep_text_put(o, v->rule->zTitle, 100);

@@ -33,7 +33,7 @@ static double bench_now_ms(void)
 }
 
 static const char *const bench_azRule[BENCH_RULES] = {
-    "MS08-067", "MS17-010", "CVE-2019-0708", "MS14-068", "MS15-034",
+    "MS08-067", "MS17-010", "CVE-2019-0708", "MS14-068",       "MS15-034",
     "MS10-061", "MS12-020", "CVE-2020-0796", "CVE-2021-34527",
 };
 
@@ -46,8 +46,8 @@ static const char *const bench_azEvidence[] = {
     "hotfix list cut short by systeminfo (263 reported, 120 listed)",
 };
 static const char *const bench_azAction[] = {
-    "", "install KB4012598", "upgrade needed: no fix exists for this OS version", "",
-    "rescan with the agent",
+    "", "install KB4012598",     "upgrade needed: no fix exists for this OS version",
+    "", "rescan with the agent",
 };
 
 int main(int argc, char **argv)
@@ -95,8 +95,11 @@ int main(int argc, char **argv)
         h->nVerdict = BENCH_RULES;
         for (j = 0; j < BENCH_RULES; j++) {
             int st = (int)((i * 31 + j * 7) % 17);
-            st = st < 9 ? VERDICT_PATCHED : st < 13 ? VERDICT_MISSING
-                 : st < 14 ? VERDICT_UNPATCHABLE : st < 16 ? VERDICT_NOT_AFFECTED : VERDICT_UNKNOWN;
+            st = st < 9    ? VERDICT_PATCHED
+                 : st < 13 ? VERDICT_MISSING
+                 : st < 14 ? VERDICT_UNPATCHABLE
+                 : st < 16 ? VERDICT_NOT_AFFECTED
+                           : VERDICT_UNKNOWN;
             h->aVerdict[j].rule = &aRule[j];
             h->aVerdict[j].status = (verdict_status_t)st;
             h->aVerdict[j].zEvidence = bench_azEvidence[st];
@@ -119,8 +122,7 @@ int main(int argc, char **argv)
         double t0, t1;
         long nByte;
         int rc;
-        if (zTmp)
-            snprintf(zPath, sizeof zPath, "%s/bench_rep.%s", zTmp, azFmt[f]);
+        if (zTmp) snprintf(zPath, sizeof zPath, "%s/bench_rep.%s", zTmp, azFmt[f]);
         out = zTmp ? fopen(zPath, "wb") : tmpfile();
         if (!out) return 2;
         t0 = bench_now_ms();

@@ -12,8 +12,8 @@
 #include "rep.h"
 #include "rep_int.h"
 
-#define NOW 1494806400LL /* 2017-05-15T00:00:00Z */
-#define DAY 86400LL
+#define NOW  1494806400LL /* 2017-05-15T00:00:00Z */
+#define DAY  86400LL
 #define FFFD "\xEF\xBF\xBD"
 
 /* ---- the fixture: six hosts, each carrying something a renderer could get wrong ---- */
@@ -100,7 +100,8 @@ static fix_t *fix_new(void)
     h->zDomain = "\x1b[31mred\x1b[0m";
 
     h = &f->aHost[5]; /* invalid UTF-8, a status out of range, a rule outside the catalog */
-    h->zHost = "bad\xFF\xFE\xC0\xAF" "end";
+    h->zHost = "bad\xFF\xFE\xC0\xAF"
+               "end";
     h->zOsFamily = "8.1";
     h->scanTime = NOW - 5 * DAY;
     fix_verdict(&f->aV[5][0], &f->extra, (verdict_status_t)77, "odd\xE2\x82", NULL);
@@ -152,10 +153,14 @@ static int utf8_valid(const unsigned char *p, size_t n)
             i++;
             continue;
         }
-        if ((c & 0xE0) == 0xC0) need = 1, cp = c & 0x1F, min = 0x80;
-        else if ((c & 0xF0) == 0xE0) need = 2, cp = c & 0x0F, min = 0x800;
-        else if ((c & 0xF8) == 0xF0) need = 3, cp = c & 0x07, min = 0x10000;
-        else return 0;
+        if ((c & 0xE0) == 0xC0)
+            need = 1, cp = c & 0x1F, min = 0x80;
+        else if ((c & 0xF0) == 0xE0)
+            need = 2, cp = c & 0x0F, min = 0x800;
+        else if ((c & 0xF8) == 0xF0)
+            need = 3, cp = c & 0x07, min = 0x10000;
+        else
+            return 0;
         for (k = 1; k <= need; k++) {
             if (i + k >= n || (p[i + k] & 0xC0) != 0x80) return 0;
             cp = (cp << 6) | (p[i + k] & 0x3F);
@@ -200,10 +205,14 @@ static int jp_hex4(jp_t *j, uint32_t *pv)
     for (int i = 0; i < 4; i++, j->p++) {
         char c = j->p < j->end ? *j->p : 0;
         v <<= 4;
-        if (c >= '0' && c <= '9') v |= (uint32_t)(c - '0');
-        else if (c >= 'a' && c <= 'f') v |= (uint32_t)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F') v |= (uint32_t)(c - 'A' + 10);
-        else return 0;
+        if (c >= '0' && c <= '9')
+            v |= (uint32_t)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v |= (uint32_t)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            v |= (uint32_t)(c - 'A' + 10);
+        else
+            return 0;
     }
     *pv = v;
     return 1;
@@ -244,8 +253,10 @@ static int jp_string(jp_t *j, char **pz)
             } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
                 goto bad;
             }
-            if (cp < 0x80) *w++ = (char)cp;
-            else if (cp < 0x800) *w++ = (char)(0xC0 | cp >> 6), *w++ = (char)(0x80 | (cp & 63));
+            if (cp < 0x80)
+                *w++ = (char)cp;
+            else if (cp < 0x800)
+                *w++ = (char)(0xC0 | cp >> 6), *w++ = (char)(0x80 | (cp & 63));
             else if (cp < 0x10000)
                 *w++ = (char)(0xE0 | cp >> 12), *w++ = (char)(0x80 | ((cp >> 6) & 63)),
                 *w++ = (char)(0x80 | (cp & 63));
@@ -312,8 +323,14 @@ static int jp_value(jp_t *j, jv_t *v, int depth)
     switch (*j->p) {
     case '"': v->type = J_STR; return jp_string(j, &v->z);
     case 'n': v->type = J_NULL; return jp_lit(j, "null");
-    case 't': v->type = J_BOOL; v->z = xstrdup("true"); return jp_lit(j, "true");
-    case 'f': v->type = J_BOOL; v->z = xstrdup("false"); return jp_lit(j, "false");
+    case 't':
+        v->type = J_BOOL;
+        v->z = xstrdup("true");
+        return jp_lit(j, "true");
+    case 'f':
+        v->type = J_BOOL;
+        v->z = xstrdup("false");
+        return jp_lit(j, "false");
     case '[':
     case '{': {
         int obj = *j->p == '{';
@@ -360,12 +377,16 @@ static int jp_value(jp_t *j, jv_t *v, int depth)
         v->type = J_NUM;
         if (j->p < j->end && *j->p == '-') j->p++;
         if (j->p >= j->end || *j->p < '0' || *j->p > '9') return 0;
-        if (*j->p == '0') j->p++;
-        else while (j->p < j->end && *j->p >= '0' && *j->p <= '9') j->p++;
+        if (*j->p == '0')
+            j->p++;
+        else
+            while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
+                j->p++;
         if (j->p < j->end && *j->p == '.') {
             j->p++;
             if (j->p >= j->end || *j->p < '0' || *j->p > '9') return 0;
-            while (j->p < j->end && *j->p >= '0' && *j->p <= '9') j->p++;
+            while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
+                j->p++;
         }
         v->z = malloc((size_t)(j->p - s) + 1);
         memcpy(v->z, s, (size_t)(j->p - s));
@@ -468,7 +489,8 @@ static void csv_parse(const char *z, csv_t *c)
 static void csv_free(csv_t *c)
 {
     for (size_t i = 0; i < c->nRow; i++) {
-        for (size_t k = 0; k < c->anField[i]; k++) free(c->aaRow[i][k]);
+        for (size_t k = 0; k < c->anField[i]; k++)
+            free(c->aaRow[i][k]);
         free(c->aaRow[i]);
     }
     free(c->aaRow);
@@ -569,7 +591,8 @@ static void test_json_report(void **state)
         assert_int_equal(ls->type, f->aHost[i].scanTime ? J_STR : J_NULL);
     }
     /* Valid strings come back exactly, controls included; invalid bytes as U+FFFD. */
-    for (i = 0; i < 4; i++) assert_string_equal(jstr(&hosts->a[i], "host"), f->aHost[i].zHost);
+    for (i = 0; i < 4; i++)
+        assert_string_equal(jstr(&hosts->a[i], "host"), f->aHost[i].zHost);
     assert_string_equal(jstr(&hosts->a[4], "host"), "m\xC3\xBCller-\xCE\xA9");
     assert_string_equal(jstr(&hosts->a[4], "domain"), "\x1b[31mred\x1b[0m");
     assert_string_equal(jstr(&hosts->a[5], "host"), "bad" FFFD FFFD FFFD FFFD "end");
@@ -621,7 +644,8 @@ static void test_json_check(void **state)
     rules = jget(&root, "rules");
     assert_int_equal(rules->n, 2);
     assert_string_equal(jstr(&rules->a[0], "evidence"), "  =HYPERLINK(\"x\")");
-    assert_string_equal(jstr(&rules->a[0], "action"), "reboot pending: restart to finish KB4012598");
+    assert_string_equal(jstr(&rules->a[0], "action"),
+                        "reboot pending: restart to finish KB4012598");
     jv_free(&root);
     free(z);
 
@@ -641,7 +665,8 @@ static void assert_defused(const char *zCell)
 {
     const char *p = zCell;
     if (*p == '\'') return;
-    while (*p == ' ') p++;
+    while (*p == ' ')
+        p++;
     if (*p && strchr("=+-@\t\r", *p)) {
         print_error("cell starts a formula: \"%s\"\n", zCell);
         fail();
@@ -664,7 +689,8 @@ static void test_csv(void **state)
     assert_string_equal(c.aaRow[0][10], "action");
     for (i = 0; i < c.nRow; i++) {
         assert_int_equal(c.anField[i], 11);
-        for (k = 0; k < 11; k++) assert_defused(c.aaRow[i][k]);
+        for (k = 0; k < 11; k++)
+            assert_defused(c.aaRow[i][k]);
     }
     /* row 1: PC-0001 x MS17-010 */
     assert_string_equal(c.aaRow[1][0], "PC-0001");
@@ -704,9 +730,9 @@ static void test_csv(void **state)
 static void assert_html_tags(const char *z)
 {
     static const char *const azOk[] = {
-        "html", "head", "meta", "title", "style", "body", "script", "div", "h1", "h2", "p",
-        "table", "thead", "tbody", "tr", "th", "td", "svg", "text", "rect", "input", "select",
-        "option", "label", "span", "b", "noscript", "button", NULL,
+        "html",  "head",   "meta",   "title", "style", "body", "script",   "div",    "h1",   "h2",
+        "p",     "table",  "thead",  "tbody", "tr",    "th",   "td",       "svg",    "text", "rect",
+        "input", "select", "option", "label", "span",  "b",    "noscript", "button", NULL,
     };
     const char *p = z;
     int nScript = 0;
@@ -773,7 +799,8 @@ static void test_html(void **state)
     assert_null(strstr(z, "src="));
     assert_null(strstr(z, "href="));
     assert_null(strstr(z, "url("));
-    for (i = 0; i < n; i++) assert_true((unsigned char)z[i] >= 0x20 || z[i] == '\n');
+    for (i = 0; i < n; i++)
+        assert_true((unsigned char)z[i] >= 0x20 || z[i] == '\n');
     free(z);
     free(f);
 }
@@ -782,7 +809,8 @@ static void test_html(void **state)
 static size_t col_of(const char *zLine, size_t off)
 {
     size_t c = 0;
-    for (size_t i = 0; i < off; i++) c += ((unsigned char)zLine[i] & 0xC0) != 0x80;
+    for (size_t i = 0; i < off; i++)
+        c += ((unsigned char)zLine[i] & 0xC0) != 0x80;
     return c;
 }
 
@@ -792,15 +820,16 @@ static size_t off_of(const char *zLine, size_t col)
     size_t i = 0, c = 0;
     while (zLine[i] && zLine[i] != '\n' && c < col) {
         i++;
-        while (((unsigned char)zLine[i] & 0xC0) == 0x80) i++;
+        while (((unsigned char)zLine[i] & 0xC0) == 0x80)
+            i++;
         c++;
     }
     return i;
 }
 
 /* The summary line starting with zStart (after "By OS family") holds these numbers; -1 ends. */
-static void assert_counts(const char *z, const char *zStart, long a, long b, long c, long d,
-                          long e, long f, long g)
+static void assert_counts(const char *z, const char *zStart, long a, long b, long c, long d, long e,
+                          long f, long g)
 {
     const long aWant[7] = {a, b, c, d, e, f, g};
     const char *p = strstr(z, "By OS family");
@@ -818,7 +847,8 @@ static void assert_counts(const char *z, const char *zStart, long a, long b, lon
         }
         p = zEnd;
     }
-    while (*p == ' ') p++;
+    while (*p == ' ')
+        p++;
     assert_int_equal(*p, '\n');
 }
 
@@ -830,7 +860,8 @@ static void test_table(void **state)
     (void)state;
 
     assert_true(utf8_valid((const unsigned char *)z, n));
-    for (i = 0; i < n; i++) assert_true((unsigned char)z[i] >= 0x20 || z[i] == '\n');
+    for (i = 0; i < n; i++)
+        assert_true((unsigned char)z[i] >= 0x20 || z[i] == '\n');
     assert_has(z, "6 hosts, 3 rules, 1 stale (not seen for more than 30 days)");
     zHead = strstr(z, "\nHOST ");
     assert_non_null(zHead);
@@ -851,7 +882,7 @@ static void test_table(void **state)
     assert_has(z, "m\xC3\xBCller-\xCE\xA9");
     assert_has(z, "never");
     assert_has(z, "line1" FFFD "line2" FFFD "\"q\"");
-    assert_counts(z, "\nxp ", 3, 1, 2, 0, 1, 0, 0);          /* hosts, stale, by worst */
+    assert_counts(z, "\nxp ", 3, 1, 2, 0, 1, 0, 0); /* hosts, stale, by worst */
     assert_counts(z, "\nunknown ", 1, 0, 0, 0, 1, 0, 0);
     assert_counts(z, "\nall ", 6, 1, 2, 0, 3, 1, 0);
     assert_counts(z, "\nMS17-010 ", 4, 1, 1, 1, 1, 0, -1); /* hosts, then by verdict */
@@ -999,7 +1030,8 @@ static void test_long_strings(void **state)
     jv_t root;
     (void)state;
     assert_non_null(zBig);
-    for (i = 0; i < nBig; i++) zBig[i] = "<\"&\xC3\xA9x"[i % 6];
+    for (i = 0; i < nBig; i++)
+        zBig[i] = "<\"&\xC3\xA9x"[i % 6];
     zBig[nBig] = 0;
     /* make it end on a complete character */
     zBig[nBig - 1] = 'x';
