@@ -79,7 +79,8 @@ static void scan_os_api(snap_t *s)
     s->os.sp_major = vi.wServicePackMajor;
     s->os.sp_minor = vi.wServicePackMinor;
     s->os.sp_known = 1;
-    if (vi.wProductType >= 1 && vi.wProductType <= 3) s->os.product_type = (os_ptype_t)vi.wProductType;
+    if (vi.wProductType >= 1 && vi.wProductType <= 3)
+        s->os.product_type = (os_ptype_t)vi.wProductType;
     winapi_utf8(vi.szCSDVersion, sizeof(vi.szCSDVersion) / sizeof(vi.szCSDVersion[0]), zCsd,
                 sizeof(zCsd));
     scan_fill(s->os.zCsdVersion, sizeof(s->os.zCsdVersion), zCsd);
@@ -116,7 +117,8 @@ static void scan_reg_os(const reg_ctx_t *r, snap_t *s)
     scan_fill(s->os.zDisplayVersion, sizeof(s->os.zDisplayVersion), o.zDisplayVersion);
     scan_fill(s->os.zDisplayVersion, sizeof(s->os.zDisplayVersion), o.zReleaseId);
     if (o.hasUbr) s->os.ubr = o.ubr;
-    if (o.hasInstallDate) reg_unix_iso((int64_t)o.installDate, s->os.zInstallDate, sizeof(s->os.zInstallDate));
+    if (o.hasInstallDate)
+        reg_unix_iso((int64_t)o.installDate, s->os.zInstallDate, sizeof(s->os.zInstallDate));
     scan_fill(s->zMachineId, sizeof(s->zMachineId), o.zMachineGuid);
     /* A malformed value is reported, but the rest of the key was read. */
     if (o.nBad)
@@ -192,7 +194,8 @@ static int scan_wmi(const scan_opts_t *o, snap_t *s, int *pQfeOk, char *zDomain,
     if (rc == KBS_OK) {
         scan_fill(s->zHost, sizeof(s->zHost), wc.zName);
         /* XP has no PartOfDomain; there Domain holds the workgroup when not joined. */
-        scan_fill(zDomain, nDomain, wc.partOfDomain == 0 && wc.zWorkgroup[0] ? wc.zWorkgroup : wc.zDomain);
+        scan_fill(zDomain, nDomain,
+                  wc.partOfDomain == 0 && wc.zWorkgroup[0] ? wc.zWorkgroup : wc.zDomain);
     }
     if (rc == KBS_ENOMEM || scan_stopped(o)) goto out;
     rc = wmi_query_qfe(&w, s, &n, zErr, sizeof(zErr));

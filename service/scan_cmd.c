@@ -52,7 +52,8 @@ static void scan_cmd_summary(const snap_t *s, DWORD ms, FILE *out)
     char zVer[32];
 
     os_identify(&s->os, &id);
-    for (i = 0; i < s->nSource; i++) nOk += s->aSource[i].ok != 0;
+    for (i = 0; i < s->nSource; i++)
+        nOk += s->aSource[i].ok != 0;
     fprintf(out, "host:     %s (%s)\n", s->zHost, s->zDomain[0] ? s->zDomain : "no domain");
     fprintf(out, "machine:  %s\n", s->zMachineId[0] ? s->zMachineId : "(no MachineGuid)");
     fprintf(out, "os:       %s, %u.%u.%u.%u, %s\n", id.zName, (unsigned)s->os.major,

@@ -24,7 +24,8 @@ const winapi_t *winapi_get(void)
     if (g_apiState == 2) return &g_api;
     if (InterlockedCompareExchange(&g_apiState, 1, 0) != 0) {
         /* Another thread is looking up: the lookups take microseconds. */
-        while (g_apiState != 2) Sleep(0);
+        while (g_apiState != 2)
+            Sleep(0);
         return &g_api;
     }
     memset(&t, 0, sizeof(t));
@@ -32,8 +33,8 @@ const winapi_t *winapi_get(void)
     hK32 = GetModuleHandleW(L"kernel32.dll");
     hNt = GetModuleHandleW(L"ntdll.dll");
     /* The casts go through a generic function pointer: FARPROC has another signature. */
-    t.pfnWow64DisableWow64FsRedirection =
-        (BOOL(WINAPI *)(PVOID *))(void (*)(void))winapi_proc(hK32, "Wow64DisableWow64FsRedirection");
+    t.pfnWow64DisableWow64FsRedirection = (BOOL(WINAPI *)(PVOID *))(void (*)(void))winapi_proc(
+        hK32, "Wow64DisableWow64FsRedirection");
     t.pfnWow64RevertWow64FsRedirection =
         (BOOL(WINAPI *)(PVOID))(void (*)(void))winapi_proc(hK32, "Wow64RevertWow64FsRedirection");
     t.pfnIsWow64Process =
@@ -53,9 +54,10 @@ const winapi_t *winapi_get(void)
 }
 
 static const winsys_t g_sys = {
-    RegOpenKeyExW,       RegQueryValueExW,       RegEnumKeyExW,   RegCloseKey,
-    CoCreateInstance,    GetFileVersionInfoSizeW, GetFileVersionInfoW, VerQueryValueW,
-    GetComputerNameW,    CreateFileW,            WriteFile,       FlushFileBuffers,
+    RegOpenKeyExW,       RegQueryValueExW, RegEnumKeyExW,
+    RegCloseKey,         CoCreateInstance, GetFileVersionInfoSizeW,
+    GetFileVersionInfoW, VerQueryValueW,   GetComputerNameW,
+    CreateFileW,         WriteFile,        FlushFileBuffers,
     MoveFileExW,
 };
 
@@ -158,7 +160,8 @@ static int winapi_put(char *z, size_t n, size_t *pi, unsigned long c)
         len = 4;
     }
     if (*pi + len + 1 > n) return 0;
-    for (k = 0; k < len; k++) z[(*pi)++] = (char)b[k];
+    for (k = 0; k < len; k++)
+        z[(*pi)++] = (char)b[k];
     return 1;
 }
 

@@ -13,9 +13,9 @@
 
 /* The files that prove a fix, relative to System32. */
 static const wchar_t *const g_azEvidence[] = {
-    L"drivers\\srv.sys",  L"drivers\\srv2.sys",  L"drivers\\termdd.sys", L"drivers\\rdpwd.sys",
-    L"netapi32.dll",      L"shell32.dll",        L"spoolsv.exe",         L"umpnpmgr.dll",
-    L"lsasrv.dll",
+    L"drivers\\srv.sys",   L"drivers\\srv2.sys", L"drivers\\termdd.sys",
+    L"drivers\\rdpwd.sys", L"netapi32.dll",      L"shell32.dll",
+    L"spoolsv.exe",        L"umpnpmgr.dll",      L"lsasrv.dll",
 };
 
 int file_version(const winsys_t *sys, const wchar_t *zPath, ver_t *pVer, char *zErr, size_t nErr)
@@ -44,7 +44,8 @@ int file_version(const winsys_t *sys, const wchar_t *zPath, ver_t *pVer, char *z
         e = GetLastError();
         /* 1812/1813: the file has no version resource at all. */
         if (e == ERROR_RESOURCE_DATA_NOT_FOUND || e == ERROR_RESOURCE_TYPE_NOT_FOUND)
-            snprintf(zErr, nErr, "no version resource (GetFileVersionInfoSizeW: %lu)", (unsigned long)e);
+            snprintf(zErr, nErr, "no version resource (GetFileVersionInfoSizeW: %lu)",
+                     (unsigned long)e);
         else
             winapi_errfmt(zErr, nErr, "GetFileVersionInfoSizeW", NULL, e);
         goto out;
@@ -75,7 +76,8 @@ int file_version(const winsys_t *sys, const wchar_t *zPath, ver_t *pVer, char *z
         goto out;
     }
     if (pFfi->dwSignature != 0xFEEF04BDu) {
-        snprintf(zErr, nErr, "VS_FIXEDFILEINFO signature 0x%08lX", (unsigned long)pFfi->dwSignature);
+        snprintf(zErr, nErr, "VS_FIXEDFILEINFO signature 0x%08lX",
+                 (unsigned long)pFfi->dwSignature);
         rc = KBS_EPARSE;
         goto out;
     }

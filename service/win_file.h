@@ -1,4 +1,5 @@
-/* win_file.h: version resources of the evidence files under System32 (srv.sys, netapi32.dll, ...). */
+/* win_file.h: version resources of the evidence files under System32 (srv.sys, netapi32.dll, ...).
+ */
 #ifndef KBS_WIN_FILE_H
 #define KBS_WIN_FILE_H
 

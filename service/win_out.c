@@ -45,7 +45,8 @@ int out_write_file_sys(const winsys_t *sys, const wchar_t *zPath, const void *p,
     /* Same directory, so the rename never crosses volumes; the pid keeps two writers apart. */
     _snwprintf(zTmp, MAX_PATH + 31, L"%ls.tmp%lu", zPath, (unsigned long)GetCurrentProcessId());
     zTmp[MAX_PATH + 31] = 0;
-    h = sys->pfnCreateFileW(zTmp, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+    h = sys->pfnCreateFileW(zTmp, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL,
+                            NULL);
     if (h == INVALID_HANDLE_VALUE) {
         e = GetLastError();
         out_err(zErr, nErr, "CreateFileW", zTmp, e);

@@ -10,8 +10,8 @@
 #include "kb.h"
 #include "kbs_err.h"
 
-#define REG_NAME_MAX 256        /* registry key names are at most 255 characters */
-#define REG_ENUM_LIMIT 200000   /* no real key has more subkeys: a guard against a looping fake */
+#define REG_NAME_MAX   256    /* registry key names are at most 255 characters */
+#define REG_ENUM_LIMIT 200000 /* no real key has more subkeys: a guard against a looping fake */
 
 static const wchar_t g_zCurVer[] = L"SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion";
 static const wchar_t g_zCrypto[] = L"SOFTWARE\\Microsoft\\Cryptography";
@@ -49,8 +49,7 @@ static void reg_err(char *zErr, size_t nErr, const char *zApi, const wchar_t *zK
     winapi_errfmt(zErr, nErr, zApi, zName, (unsigned long)code);
 }
 
-int reg_value_str(DWORD type, const BYTE *p, DWORD cb, char *z, size_t n, char *zWhy,
-                  size_t nWhy)
+int reg_value_str(DWORD type, const BYTE *p, DWORD cb, char *z, size_t n, char *zWhy, size_t nWhy)
 {
     wchar_t aW[REG_VALUE_MAX / 2 + 1];
     size_t nW, i, len;
@@ -76,8 +75,10 @@ int reg_value_str(DWORD type, const BYTE *p, DWORD cb, char *z, size_t n, char *
     }
     /* Leading and trailing blanks are never part of a name, version or id. */
     len = strlen(z);
-    while (len && z[len - 1] == ' ') z[--len] = 0;
-    for (i = 0; z[i] == ' '; i++) {}
+    while (len && z[len - 1] == ' ')
+        z[--len] = 0;
+    for (i = 0; z[i] == ' '; i++) {
+    }
     if (i) memmove(z, z + i, len - i + 1);
     return KBS_OK;
 }
@@ -172,16 +173,38 @@ int reg_read_os(const reg_ctx_t *r, reg_os_t *o, char *zErr, size_t nErr)
     if (e != ERROR_SUCCESS) {
         h = NULL;
         reg_err(zErr, nErr, "RegOpenKeyExW", g_zCurVer, e);
-        rc = e == ERROR_FILE_NOT_FOUND ? KBS_ENOTFOUND : e == ERROR_ACCESS_DENIED ? KBS_EACCESS : KBS_EIO;
+        rc = e == ERROR_FILE_NOT_FOUND  ? KBS_ENOTFOUND
+             : e == ERROR_ACCESS_DENIED ? KBS_EACCESS
+                                        : KBS_EIO;
         goto out;
     }
-    reg_note_bad(o, reg_get_str(r, h, L"ProductName", o->zProductName, sizeof(o->zProductName), zWhy, sizeof(zWhy)), zWhy);
-    reg_note_bad(o, reg_get_str(r, h, L"CurrentVersion", o->zCurrentVersion, sizeof(o->zCurrentVersion), zWhy, sizeof(zWhy)), zWhy);
-    reg_note_bad(o, reg_get_str(r, h, L"CurrentBuildNumber", o->zBuild, sizeof(o->zBuild), zWhy, sizeof(zWhy)), zWhy);
-    reg_note_bad(o, reg_get_str(r, h, L"CSDVersion", o->zCsdVersion, sizeof(o->zCsdVersion), zWhy, sizeof(zWhy)), zWhy);
-    reg_note_bad(o, reg_get_str(r, h, L"ReleaseId", o->zReleaseId, sizeof(o->zReleaseId), zWhy, sizeof(zWhy)), zWhy);
-    reg_note_bad(o, reg_get_str(r, h, L"DisplayVersion", o->zDisplayVersion, sizeof(o->zDisplayVersion), zWhy, sizeof(zWhy)), zWhy);
-    reg_note_bad(o, reg_get_str(r, h, L"EditionID", o->zEdition, sizeof(o->zEdition), zWhy, sizeof(zWhy)), zWhy);
+    reg_note_bad(o,
+                 reg_get_str(r, h, L"ProductName", o->zProductName, sizeof(o->zProductName), zWhy,
+                             sizeof(zWhy)),
+                 zWhy);
+    reg_note_bad(o,
+                 reg_get_str(r, h, L"CurrentVersion", o->zCurrentVersion,
+                             sizeof(o->zCurrentVersion), zWhy, sizeof(zWhy)),
+                 zWhy);
+    reg_note_bad(
+        o,
+        reg_get_str(r, h, L"CurrentBuildNumber", o->zBuild, sizeof(o->zBuild), zWhy, sizeof(zWhy)),
+        zWhy);
+    reg_note_bad(o,
+                 reg_get_str(r, h, L"CSDVersion", o->zCsdVersion, sizeof(o->zCsdVersion), zWhy,
+                             sizeof(zWhy)),
+                 zWhy);
+    reg_note_bad(
+        o,
+        reg_get_str(r, h, L"ReleaseId", o->zReleaseId, sizeof(o->zReleaseId), zWhy, sizeof(zWhy)),
+        zWhy);
+    reg_note_bad(o,
+                 reg_get_str(r, h, L"DisplayVersion", o->zDisplayVersion,
+                             sizeof(o->zDisplayVersion), zWhy, sizeof(zWhy)),
+                 zWhy);
+    reg_note_bad(
+        o, reg_get_str(r, h, L"EditionID", o->zEdition, sizeof(o->zEdition), zWhy, sizeof(zWhy)),
+        zWhy);
     rc = reg_get_dword(r, h, L"UBR", &o->ubr, zWhy, sizeof(zWhy));
     o->hasUbr = rc == KBS_OK;
     reg_note_bad(o, rc, zWhy);
@@ -201,7 +224,10 @@ int reg_read_os(const reg_ctx_t *r, reg_os_t *o, char *zErr, size_t nErr)
     /* MachineGuid is optional (missing on some cloned XP images): no error when absent. */
     e = r->sys->pfnRegOpenKeyExW(r->hRoot, g_zCrypto, 0, KEY_READ | r->aView[0], &h);
     if (e == ERROR_SUCCESS) {
-        reg_note_bad(o, reg_get_str(r, h, L"MachineGuid", o->zMachineGuid, sizeof(o->zMachineGuid), zWhy, sizeof(zWhy)), zWhy);
+        reg_note_bad(o,
+                     reg_get_str(r, h, L"MachineGuid", o->zMachineGuid, sizeof(o->zMachineGuid),
+                                 zWhy, sizeof(zWhy)),
+                     zWhy);
     } else {
         h = NULL;
     }
@@ -293,7 +319,11 @@ static int reg_updates_view(const reg_ctx_t *r, REGSAM view, snap_t *s, size_t *
         goto out;
     }
     for (i = 0; i < REG_ENUM_LIMIT && (g = reg_enum(r, hTop, i, zProd, &e)) != 0; i++) {
-        if (g < 0) { reg_err(zErr, nErr, "RegEnumKeyExW", g_zUpdates, e); rc = KBS_EIO; goto out; }
+        if (g < 0) {
+            reg_err(zErr, nErr, "RegEnumKeyExW", g_zUpdates, e);
+            rc = KBS_EIO;
+            goto out;
+        }
         if (g == 2) continue;
         if ((e = (LONG)reg_open_sub(r, hTop, zProd, view, &hProd)) != ERROR_SUCCESS) {
             reg_err(zErr, nErr, "RegOpenKeyExW", zProd, e);
@@ -301,10 +331,17 @@ static int reg_updates_view(const reg_ctx_t *r, REGSAM view, snap_t *s, size_t *
             continue; /* the other products still count; the list is marked incomplete */
         }
         for (j = 0; j < REG_ENUM_LIMIT && (g = reg_enum(r, hProd, j, zSp, &e)) != 0; j++) {
-            if (g < 0) { reg_err(zErr, nErr, "RegEnumKeyExW", zProd, e); rc = KBS_EIO; break; }
+            if (g < 0) {
+                reg_err(zErr, nErr, "RegEnumKeyExW", zProd, e);
+                rc = KBS_EIO;
+                break;
+            }
             if (g == 2) continue;
             if (reg_is_kb_name(zSp)) {
-                if ((g = reg_updates_kb(r, hProd, zSp, view, s, pn)) != KBS_OK) { rc = g; goto out; }
+                if ((g = reg_updates_kb(r, hProd, zSp, view, s, pn)) != KBS_OK) {
+                    rc = g;
+                    goto out;
+                }
                 continue;
             }
             if ((e = (LONG)reg_open_sub(r, hProd, zSp, view, &hSp)) != ERROR_SUCCESS) {
@@ -313,9 +350,16 @@ static int reg_updates_view(const reg_ctx_t *r, REGSAM view, snap_t *s, size_t *
                 continue;
             }
             for (k = 0; k < REG_ENUM_LIMIT && (g = reg_enum(r, hSp, k, zKb, &e)) != 0; k++) {
-                if (g < 0) { reg_err(zErr, nErr, "RegEnumKeyExW", zSp, e); rc = KBS_EIO; break; }
+                if (g < 0) {
+                    reg_err(zErr, nErr, "RegEnumKeyExW", zSp, e);
+                    rc = KBS_EIO;
+                    break;
+                }
                 if (g == 2) continue;
-                if ((g = reg_updates_kb(r, hSp, zKb, view, s, pn)) != KBS_OK) { rc = g; goto out; }
+                if ((g = reg_updates_kb(r, hSp, zKb, view, s, pn)) != KBS_OK) {
+                    rc = g;
+                    goto out;
+                }
             }
             r->sys->pfnRegCloseKey(hSp);
             hSp = NULL;
@@ -349,7 +393,11 @@ static int reg_hotfix_view(const reg_ctx_t *r, REGSAM view, snap_t *s, size_t *p
         goto out;
     }
     for (i = 0; i < REG_ENUM_LIMIT && (g = reg_enum(r, hTop, i, zKb, &e)) != 0; i++) {
-        if (g < 0) { reg_err(zErr, nErr, "RegEnumKeyExW", g_zHotFix, e); rc = KBS_EIO; goto out; }
+        if (g < 0) {
+            reg_err(zErr, nErr, "RegEnumKeyExW", g_zHotFix, e);
+            rc = KBS_EIO;
+            goto out;
+        }
         if (g == 2) continue;
         if ((e = (LONG)reg_open_sub(r, hTop, zKb, view, &h)) != ERROR_SUCCESS) {
             reg_err(zErr, nErr, "RegOpenKeyExW", zKb, e);
@@ -360,7 +408,8 @@ static int reg_hotfix_view(const reg_ctx_t *r, REGSAM view, snap_t *s, size_t *p
         g = reg_get_dword(r, h, L"Installed", &inst, zWhy, sizeof(zWhy));
         r->sys->pfnRegCloseKey(h);
         h = NULL;
-        if (g == KBS_OK && inst == 1 && (g = reg_add(s, zKb, SNAP_SRC_HOTFIX, NULL, -1, pn)) != KBS_OK) {
+        if (g == KBS_OK && inst == 1 &&
+            (g = reg_add(s, zKb, SNAP_SRC_HOTFIX, NULL, -1, pn)) != KBS_OK) {
             rc = g;
             goto out;
         }
@@ -423,7 +472,8 @@ int reg_cbs_kb(const char *zName, char *z, size_t n)
     }
     if (!p) return KBS_EPARSE;
     p += 2;
-    while (isdigit((unsigned char)p[nDig])) nDig++;
+    while (isdigit((unsigned char)p[nDig]))
+        nDig++;
     if (nDig < 4 || nDig > 8 || n < nDig + 3) return KBS_EPARSE;
     z[0] = 'K';
     z[1] = 'B';
@@ -460,7 +510,11 @@ int reg_read_cbs(const reg_ctx_t *r, snap_t *s, size_t *pnFound, char *zErr, siz
         goto out;
     }
     for (i = 0; i < REG_ENUM_LIMIT && (g = reg_enum(r, hTop, i, zPkgW, &e)) != 0; i++) {
-        if (g < 0) { reg_err(zErr, nErr, "RegEnumKeyExW", g_zCbs, e); rc = KBS_EIO; goto out; }
+        if (g < 0) {
+            reg_err(zErr, nErr, "RegEnumKeyExW", g_zCbs, e);
+            rc = KBS_EIO;
+            goto out;
+        }
         if (g == 2) continue;
         winapi_utf8(zPkgW, (size_t)-1, zPkg, sizeof(zPkg));
         if (reg_cbs_kb(zPkg, zKb, sizeof(zKb)) != KBS_OK) continue;
@@ -473,12 +527,16 @@ int reg_read_cbs(const reg_ctx_t *r, snap_t *s, size_t *pnFound, char *zErr, siz
         if (nA == capA) {
             capA = capA ? capA * 2 : 64;
             aNew = realloc(a, capA * sizeof(*a));
-            if (!aNew) { rc = KBS_ENOMEM; goto out; }
+            if (!aNew) {
+                rc = KBS_ENOMEM;
+                goto out;
+            }
             a = aNew;
         }
         memset(&a[nA], 0, sizeof(a[nA]));
         snprintf(a[nA].zKb, sizeof(a[nA].zKb), "%s", zKb);
-        /* A package without a readable state is listed with state 0 (absent), never as installed. */
+        /* A package without a readable state is listed with state 0 (absent), never as installed.
+         */
         a[nA].state = g == KBS_OK && state <= 0x7fffffff ? (int)state : 0;
         if (reg_get_dword(r, h, L"InstallTimeHigh", &hi, zWhy, sizeof(zWhy)) == KBS_OK &&
             reg_get_dword(r, h, L"InstallTimeLow", &lo, zWhy, sizeof(zWhy)) == KBS_OK)
@@ -493,7 +551,10 @@ int reg_read_cbs(const reg_ctx_t *r, snap_t *s, size_t *pnFound, char *zErr, siz
             if ((a[k].state == SNAP_CBS_INSTALLED) != (pass == 0)) continue;
             g = snap_add_hotfix(s, a[k].zKb, SNAP_SRC_CBS, a[k].zWhen[0] ? a[k].zWhen : NULL,
                                 a[k].state);
-            if (g != KBS_OK) { rc = g; goto out; }
+            if (g != KBS_OK) {
+                rc = g;
+                goto out;
+            }
             (*pnFound)++;
         }
     }
@@ -511,11 +572,14 @@ int reg_mdy_iso(const char *zIn, char *z, size_t n)
     const char *p = zIn;
 
     if (n) z[0] = 0;
-    while (isdigit((unsigned char)*p) && nm < 3) m = m * 10 + (unsigned)(*p++ - '0'), nm++;
+    while (isdigit((unsigned char)*p) && nm < 3)
+        m = m * 10 + (unsigned)(*p++ - '0'), nm++;
     if (*p++ != '/') return KBS_EPARSE;
-    while (isdigit((unsigned char)*p) && nd < 3) d = d * 10 + (unsigned)(*p++ - '0'), nd++;
+    while (isdigit((unsigned char)*p) && nd < 3)
+        d = d * 10 + (unsigned)(*p++ - '0'), nd++;
     if (*p++ != '/') return KBS_EPARSE;
-    while (isdigit((unsigned char)*p) && ny < 5) y = y * 10 + (unsigned)(*p++ - '0'), ny++;
+    while (isdigit((unsigned char)*p) && ny < 5)
+        y = y * 10 + (unsigned)(*p++ - '0'), ny++;
     if (*p || nm < 1 || nm > 2 || nd < 1 || nd > 2 || ny != 4) return KBS_EPARSE;
     if (m < 1 || m > 12 || d < 1 || d > 31 || y < 1980 || y > 9999 || n < 11) return KBS_EPARSE;
     snprintf(z, n, "%04u-%02u-%02u", y, m, d);

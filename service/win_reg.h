@@ -10,15 +10,15 @@
 #include "snap.h"
 #include "win_api.h"
 
-#define REG_VALUE_MAX 4096   /* bytes; a longer value is not one Windows wrote for these keys */
-#define REG_VIEW_MAX 2
+#define REG_VALUE_MAX 4096 /* bytes; a longer value is not one Windows wrote for these keys */
+#define REG_VIEW_MAX  2
 
 /* Where and how to read: the root (HKLM, or a test's key holding a SOFTWARE\... tree), the
  * registry views (the 64-bit and 32-bit one on 64-bit Windows) and the Win32 call table. */
 typedef struct reg_ctx {
     const winsys_t *sys;
     HKEY hRoot;
-    REGSAM aView[REG_VIEW_MAX];   /* aView[0] is the native (64-bit) view */
+    REGSAM aView[REG_VIEW_MAX]; /* aView[0] is the native (64-bit) view */
     int nView;
 } reg_ctx_t;
 
@@ -30,8 +30,8 @@ void reg_ctx_init(reg_ctx_t *r, const winsys_t *sys, HKEY hRoot);
  * strings are "" and has* flags 0 when absent or malformed. */
 typedef struct reg_os {
     char zProductName[OS_STR_MAX];
-    char zCurrentVersion[16];     /* "5.1", "6.3" (10.0 still says 6.3) */
-    char zBuild[16];              /* CurrentBuildNumber */
+    char zCurrentVersion[16]; /* "5.1", "6.3" (10.0 still says 6.3) */
+    char zBuild[16];          /* CurrentBuildNumber */
     char zCsdVersion[64];
     char zReleaseId[16];
     char zDisplayVersion[16];
@@ -39,8 +39,8 @@ typedef struct reg_os {
     uint32_t ubr, installDate, major, minor;
     int hasUbr, hasInstallDate, hasMajor; /* hasMajor: CurrentMajor/MinorVersionNumber (10.0+) */
     char zMachineGuid[SNAP_ID_MAX];
-    unsigned nBad;                /* values present but malformed (wrong type, too long) */
-    char zBad[SNAP_ERR_MAX];      /* the first of them, e.g. "UBR: type 1, 8 bytes" */
+    unsigned nBad;           /* values present but malformed (wrong type, too long) */
+    char zBad[SNAP_ERR_MAX]; /* the first of them, e.g. "UBR: type 1, 8 bytes" */
 } reg_os_t;
 
 /* reg_read_os: fills *pOut from the native view. Returns KBS_OK (even with nBad > 0), or an
@@ -62,8 +62,7 @@ int reg_read_cbs(const reg_ctx_t *r, snap_t *s, size_t *pnFound, char *zErr, siz
  * (odd sizes, missing or embedded NULs tolerated: the text stops at the first NUL) as sanitised
  * UTF-8 in z. reg_value_dword: a REG_DWORD of exactly 4 bytes. Both return KBS_OK, KBS_EPARSE
  * (wrong type or size, reason in zWhy) or KBS_ETOOBIG (the text did not fit z). */
-int reg_value_str(DWORD type, const BYTE *p, DWORD cb, char *z, size_t n, char *zWhy,
-                  size_t nWhy);
+int reg_value_str(DWORD type, const BYTE *p, DWORD cb, char *z, size_t n, char *zWhy, size_t nWhy);
 int reg_value_dword(DWORD type, const BYTE *p, DWORD cb, uint32_t *pOut, char *zWhy, size_t nWhy);
 
 /* reg_cbs_kb: the "KB<digits>" of a CBS package key name ("Package_for_KB4012212~31bf...",

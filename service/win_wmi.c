@@ -29,8 +29,8 @@ void wmi_close(wmi_t *w)
     w->comInit = 0;
 }
 
-int wmi_open(wmi_t *w, const winsys_t *sys, HANDLE hStop, DWORD nextMs, DWORD budgetMs,
-             char *zErr, size_t nErr)
+int wmi_open(wmi_t *w, const winsys_t *sys, HANDLE hStop, DWORD nextMs, DWORD budgetMs, char *zErr,
+             size_t nErr)
 {
     IWbemLocator *pLoc = NULL;
     IWbemServices *pSvc = NULL;
@@ -102,8 +102,8 @@ typedef int (*wmi_row_fn)(IWbemClassObject *pObj, void *pCtx);
 /* Runs zQuery and calls fn per object. Each Next waits in slices of WMI_SLICE_MS so a stop is
  * seen within one slice; it gives up after w->nextMs for one object or when the budget is
  * spent. */
-static int wmi_exec(wmi_t *w, const wchar_t *zQuery, const char *zClass, wmi_row_fn fn,
-                    void *pCtx, size_t *pnRows, char *zErr, size_t nErr)
+static int wmi_exec(wmi_t *w, const wchar_t *zQuery, const char *zClass, wmi_row_fn fn, void *pCtx,
+                    size_t *pnRows, char *zErr, size_t nErr)
 {
     IWbemServices *pSvc = w->pSvc;
     IEnumWbemClassObject *pEnum = NULL;
@@ -125,9 +125,8 @@ static int wmi_exec(wmi_t *w, const wchar_t *zQuery, const char *zClass, wmi_row
         rc = KBS_ENOMEM;
         goto out;
     }
-    hr = pSvc->lpVtbl->ExecQuery(pSvc, zLang, zQ,
-                                 WBEM_FLAG_FORWARD_ONLY | WBEM_FLAG_RETURN_IMMEDIATELY, NULL,
-                                 &pEnum);
+    hr = pSvc->lpVtbl->ExecQuery(
+        pSvc, zLang, zQ, WBEM_FLAG_FORWARD_ONLY | WBEM_FLAG_RETURN_IMMEDIATELY, NULL, &pEnum);
     if (FAILED(hr) || !pEnum) {
         pEnum = NULL;
         winapi_errfmt(zErr, nErr, "IWbemServices::ExecQuery", zClass, (unsigned long)hr);
@@ -150,8 +149,8 @@ static int wmi_exec(wmi_t *w, const wchar_t *zQuery, const char *zClass, wmi_row
                 goto out;
             }
             if (waited >= w->nextMs) {
-                snprintf(zErr, nErr, "IEnumWbemClassObject::Next %s: no answer in %lu ms",
-                         zClass, (unsigned long)w->nextMs);
+                snprintf(zErr, nErr, "IEnumWbemClassObject::Next %s: no answer in %lu ms", zClass,
+                         (unsigned long)w->nextMs);
                 rc = KBS_ETIMEOUT;
                 goto out;
             }
@@ -393,7 +392,8 @@ int wmi_cimdate_iso(const char *zIn, char *z, size_t n)
 
     if (n) z[0] = 0;
     /* yyyymmddHHMMSS.mmmmmm+UUU: exactly 25 characters, the offset in minutes. */
-    if (strlen(zIn) != 25 || zIn[14] != '.' || (zIn[21] != '+' && zIn[21] != '-')) return KBS_EPARSE;
+    if (strlen(zIn) != 25 || zIn[14] != '.' || (zIn[21] != '+' && zIn[21] != '-'))
+        return KBS_EPARSE;
     if (!wmi_digits(zIn, 4, &y) || !wmi_digits(zIn + 4, 2, &mo) || !wmi_digits(zIn + 6, 2, &d) ||
         !wmi_digits(zIn + 8, 2, &h) || !wmi_digits(zIn + 10, 2, &mi) ||
         !wmi_digits(zIn + 12, 2, &s) || !wmi_digits(zIn + 22, 3, &off))

@@ -10,16 +10,16 @@
 #include "snap.h"
 #include "win_api.h"
 
-#define WMI_NEXT_MS 5000      /* longest wait for one object: WMI on XP is known to hang */
-#define WMI_BUDGET_MS 20000   /* all WMI queries of one scan together */
-#define WMI_SLICE_MS 200      /* waits are cut into slices so a stop is seen quickly */
+#define WMI_NEXT_MS   5000  /* longest wait for one object: WMI on XP is known to hang */
+#define WMI_BUDGET_MS 20000 /* all WMI queries of one scan together */
+#define WMI_SLICE_MS  200   /* waits are cut into slices so a stop is seen quickly */
 
 /* One WMI session. Opaque members; made by wmi_open, ended by wmi_close. */
 typedef struct wmi {
     const winsys_t *sys;
-    void *pSvc;               /* IWbemServices* */
-    int comInit;              /* 1: this thread's COM was initialised by wmi_open */
-    HANDLE hStop;             /* may be NULL */
+    void *pSvc;   /* IWbemServices* */
+    int comInit;  /* 1: this thread's COM was initialised by wmi_open */
+    HANDLE hStop; /* may be NULL */
     DWORD nextMs, budgetMs, start;
 } wmi_t;
 
@@ -27,8 +27,8 @@ typedef struct wmi {
  * the process security (already set is fine), connects to ROOT\CIMV2. hStop (may be NULL) ends
  * waits early; nextMs/budgetMs 0 mean the defaults above. Returns KBS_OK, or an error with the
  * failing call and HRESULT in zErr (w is then closed). */
-int wmi_open(wmi_t *w, const winsys_t *sys, HANDLE hStop, DWORD nextMs, DWORD budgetMs,
-             char *zErr, size_t nErr);
+int wmi_open(wmi_t *w, const winsys_t *sys, HANDLE hStop, DWORD nextMs, DWORD budgetMs, char *zErr,
+             size_t nErr);
 
 /* wmi_close: releases the connection and COM; accepts a zeroed or closed w. */
 void wmi_close(wmi_t *w);
@@ -37,12 +37,12 @@ void wmi_close(wmi_t *w);
  * are missing on XP). */
 typedef struct wmi_os {
     char zCaption[OS_STR_MAX];
-    char zVersion[32];           /* "5.1.2600" */
+    char zVersion[32]; /* "5.1.2600" */
     char zBuild[16];
     char zCsdVersion[64];
-    char zArch[32];              /* OSArchitecture: "64-bit", "32-bit", localised on some */
-    char zInstallDate[24];       /* ISO 8601 UTC */
-    char zMuiLanguage[16];       /* MUILanguages[0], "en-US" */
+    char zArch[32];        /* OSArchitecture: "64-bit", "32-bit", localised on some */
+    char zInstallDate[24]; /* ISO 8601 UTC */
+    char zMuiLanguage[16]; /* MUILanguages[0], "en-US" */
     uint32_t spMajor, spMinor, productType, osLanguage;
     int hasSp, hasProductType, hasOsLanguage;
 } wmi_os_t;
@@ -52,8 +52,8 @@ typedef struct wmi_cs {
     char zName[SNAP_HOST_MAX];
     char zDomain[SNAP_HOST_MAX];
     char zWorkgroup[SNAP_HOST_MAX];
-    char zSystemType[64];        /* "x64-based PC", "X86-based PC" */
-    int partOfDomain;            /* -1 unknown (XP lacks PartOfDomain) */
+    char zSystemType[64]; /* "x64-based PC", "X86-based PC" */
+    int partOfDomain;     /* -1 unknown (XP lacks PartOfDomain) */
 } wmi_cs_t;
 
 /* wmi_query_os / wmi_query_cs: the first instance. wmi_query_qfe: every hotfix into s

@@ -8,14 +8,14 @@
 #include <wchar.h>
 #include <windows.h>
 
-#define RF_CV L"SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion"
+#define RF_CV  L"SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion"
 #define RF_UPD L"SOFTWARE\\Microsoft\\Updates"
 #define RF_HFX L"SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\HotFix"
 #define RF_CBS L"SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\Packages"
 
 /* Sets value zName of root\zSub (made when missing) to cb bytes of p with type. */
-static int rf_set(HKEY hRoot, const wchar_t *zSub, const wchar_t *zName, DWORD type,
-                  const void *p, DWORD cb)
+static int rf_set(HKEY hRoot, const wchar_t *zSub, const wchar_t *zName, DWORD type, const void *p,
+                  DWORD cb)
 {
     HKEY h = NULL;
     LONG e = RegCreateKeyExW(hRoot, zSub, 0, NULL, 0, KEY_ALL_ACCESS, NULL, &h, NULL);
@@ -64,16 +64,16 @@ static int rf_hotfixes(HKEY hRoot)
     e |= rf_set(hRoot, RF_UPD L"\\Windows XP\\SP3\\KB2347290", NULL, 0, NULL, 0);
     /* InstalledDate of the wrong type and a garbage one: the KB still counts, the date not. */
     e |= rf_dword(hRoot, RF_UPD L"\\Windows XP\\SP3\\KB2509553", L"InstalledDate", 20110101);
-    e |= rf_sz(hRoot, RF_UPD L"\\Windows Internet Explorer 8\\SP0\\KB2510531-IE8",
-               L"InstalledDate", L"13/45/2011");
+    e |= rf_sz(hRoot, RF_UPD L"\\Windows Internet Explorer 8\\SP0\\KB2510531-IE8", L"InstalledDate",
+               L"13/45/2011");
     /* A fix directly under the product (no SP level). */
     e |= rf_set(hRoot, RF_UPD L"\\Windows Media Player\\KB952069", NULL, 0, NULL, 0);
 
     e |= rf_dword(hRoot, RF_HFX L"\\KB958644", L"Installed", 1);
     e |= rf_dword(hRoot, RF_HFX L"\\KB893803-v2", L"Installed", 1);
-    e |= rf_dword(hRoot, RF_HFX L"\\KB111111", L"Installed", 0);  /* uninstalled */
-    e |= rf_sz(hRoot, RF_HFX L"\\KB222222", L"Installed", L"1");  /* wrong type */
-    e |= rf_set(hRoot, RF_HFX L"\\KB333333", NULL, 0, NULL, 0);    /* no Installed value */
+    e |= rf_dword(hRoot, RF_HFX L"\\KB111111", L"Installed", 0); /* uninstalled */
+    e |= rf_sz(hRoot, RF_HFX L"\\KB222222", L"Installed", L"1"); /* wrong type */
+    e |= rf_set(hRoot, RF_HFX L"\\KB333333", NULL, 0, NULL, 0);  /* no Installed value */
 
     e |= rf_dword(hRoot, RF_CBS L"\\Package_for_KB4012212~31bf3856ad364e35~amd64~~6.1.1.2",
                   L"CurrentState", 112);

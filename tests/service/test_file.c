@@ -25,7 +25,8 @@ static void t_k32(void)
 static void t_tmp(const char *zRel, wchar_t *z, size_t n)
 {
     char zA[MAX_PATH];
-    snprintf(zA, sizeof(zA), "%s/file-%lu/%s", KBS_TEST_TMP, (unsigned long)GetCurrentProcessId(), zRel);
+    snprintf(zA, sizeof(zA), "%s/file-%lu/%s", KBS_TEST_TMP, (unsigned long)GetCurrentProcessId(),
+             zRel);
     MultiByteToWideChar(CP_UTF8, 0, zA, -1, z, (int)n);
 }
 
@@ -48,8 +49,9 @@ static void test_real_and_absent(void **state)
     t_k32();
     assert_int_equal(file_version(winsys_default(), g_zK32, &v, zErr, sizeof(zErr)), KBS_OK);
     assert_true(v.part[0] >= 5);
-    assert_int_equal(file_version(winsys_default(), L"C:\\no\\such\\srv.sys", &v, zErr, sizeof(zErr)),
-                     KBS_ENOTFOUND);
+    assert_int_equal(
+        file_version(winsys_default(), L"C:\\no\\such\\srv.sys", &v, zErr, sizeof(zErr)),
+        KBS_ENOTFOUND);
     assert_string_equal(zErr, "");
     t_tmp("", zPath, MAX_PATH);
     CreateDirectoryW(zPath, NULL);
@@ -84,10 +86,24 @@ static int g_mode;
 static BOOL WINAPI t_query(LPCVOID pBlock, LPCWSTR zSub, LPVOID *pp, PUINT pn)
 {
     (void)zSub;
-    if (g_mode == 0) { *pp = &g_ffi; *pn = sizeof(g_ffi); return TRUE; }          /* outside */
-    if (g_mode == 1) { *pp = (void *)pBlock; *pn = 8; return TRUE; }               /* short */
-    if (g_mode == 2) { *pp = (void *)pBlock; *pn = sizeof(g_ffi); return TRUE; }   /* no sig */
-    *pp = NULL; *pn = 0; return FALSE;
+    if (g_mode == 0) {
+        *pp = &g_ffi;
+        *pn = sizeof(g_ffi);
+        return TRUE;
+    } /* outside */
+    if (g_mode == 1) {
+        *pp = (void *)pBlock;
+        *pn = 8;
+        return TRUE;
+    } /* short */
+    if (g_mode == 2) {
+        *pp = (void *)pBlock;
+        *pn = sizeof(g_ffi);
+        return TRUE;
+    } /* no sig */
+    *pp = NULL;
+    *pn = 0;
+    return FALSE;
 }
 static BOOL WINAPI t_info_zero(LPCWSTR z, DWORD h, DWORD n, LPVOID p)
 {

@@ -44,7 +44,9 @@ static int t_temps(void)
     t_path(L"*.tmp*", zPat);
     h = FindFirstFileW(zPat, &fd);
     if (h == INVALID_HANDLE_VALUE) return 0;
-    do n++; while (FindNextFileW(h, &fd));
+    do
+        n++;
+    while (FindNextFileW(h, &fd));
     FindClose(h);
     return n;
 }
@@ -101,7 +103,8 @@ static void test_failures(void **state)
 
     sys = *winsys_default();
     sys.pfnMoveFileExW = t_move_fail;
-    assert_int_equal(out_write_file_sys(&sys, zPath, "new\r\n", 5, zErr, sizeof(zErr)), KBS_EACCESS);
+    assert_int_equal(out_write_file_sys(&sys, zPath, "new\r\n", 5, zErr, sizeof(zErr)),
+                     KBS_EACCESS);
     assert_non_null(strstr(zErr, "MoveFileExW"));
     assert_non_null(strstr(zErr, ": 5"));
     sys = *winsys_default();
@@ -111,7 +114,8 @@ static void test_failures(void **state)
     assert_non_null(strstr(zErr, ": 112"));
     sys = *winsys_default();
     sys.pfnWriteFile = t_write_half;
-    assert_int_equal(out_write_file_sys(&sys, zPath, "new content\r\n", 13, zErr, sizeof(zErr)), KBS_EIO);
+    assert_int_equal(out_write_file_sys(&sys, zPath, "new content\r\n", 13, zErr, sizeof(zErr)),
+                     KBS_EIO);
     assert_non_null(strstr(zErr, "WriteFile"));
     t_read(zPath, zBuf, sizeof(zBuf));
     assert_string_equal(zBuf, "old\r\n");

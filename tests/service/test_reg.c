@@ -40,17 +40,23 @@ static void test_value_str(void **state)
                      KBS_OK);
     assert_string_equal(z, "Windows XP");
     /* Not NUL-terminated, odd size (a half character at the end). */
-    assert_int_equal(reg_value_str(REG_SZ, (const BYTE *)zNoNul, sizeof(zNoNul), z, 64, zWhy, 128), KBS_OK);
+    assert_int_equal(reg_value_str(REG_SZ, (const BYTE *)zNoNul, sizeof(zNoNul), z, 64, zWhy, 128),
+                     KBS_OK);
     assert_string_equal(z, "abc");
-    assert_int_equal(reg_value_str(REG_SZ, (const BYTE *)zNoNul, sizeof(zNoNul) - 1, z, 64, zWhy, 128), KBS_OK);
+    assert_int_equal(
+        reg_value_str(REG_SZ, (const BYTE *)zNoNul, sizeof(zNoNul) - 1, z, 64, zWhy, 128), KBS_OK);
     assert_string_equal(z, "ab");
-    assert_int_equal(reg_value_str(REG_EXPAND_SZ, (const BYTE *)zEmbedded, sizeof(zEmbedded), z, 64, zWhy, 128), KBS_OK);
+    assert_int_equal(
+        reg_value_str(REG_EXPAND_SZ, (const BYTE *)zEmbedded, sizeof(zEmbedded), z, 64, zWhy, 128),
+        KBS_OK);
     assert_string_equal(z, "ab");
     /* Control characters would break a line-based snapshot. */
-    assert_int_equal(reg_value_str(REG_SZ, (const BYTE *)zCtl, sizeof(zCtl), z, 64, zWhy, 128), KBS_OK);
+    assert_int_equal(reg_value_str(REG_SZ, (const BYTE *)zCtl, sizeof(zCtl), z, 64, zWhy, 128),
+                     KBS_OK);
     assert_string_equal(z, "a??b?c");
     /* Lone surrogates become U+FFFD; a pair becomes one 4-byte character. */
-    assert_int_equal(reg_value_str(REG_SZ, (const BYTE *)zSur, sizeof(zSur), z, 64, zWhy, 128), KBS_OK);
+    assert_int_equal(reg_value_str(REG_SZ, (const BYTE *)zSur, sizeof(zSur), z, 64, zWhy, 128),
+                     KBS_OK);
     assert_string_equal(z, "\xEF\xBF\xBDx\xEF\xBF\xBD\xF0\x9F\x98\x80");
     /* Empty and zero-length values. */
     assert_int_equal(reg_value_str(REG_SZ, (const BYTE *)zOk, 0, z, 64, zWhy, 128), KBS_OK);
@@ -58,14 +64,17 @@ static void test_value_str(void **state)
     /* Wrong types. */
     assert_int_equal(reg_value_str(REG_DWORD, (const BYTE *)zOk, 4, z, 64, zWhy, 128), KBS_EPARSE);
     assert_non_null(strstr(zWhy, "type 4"));
-    assert_int_equal(reg_value_str(REG_MULTI_SZ, (const BYTE *)zOk, sizeof(zOk), z, 64, zWhy, 128), KBS_EPARSE);
-    assert_int_equal(reg_value_str(REG_BINARY, (const BYTE *)zOk, sizeof(zOk), z, 64, zWhy, 128), KBS_EPARSE);
+    assert_int_equal(reg_value_str(REG_MULTI_SZ, (const BYTE *)zOk, sizeof(zOk), z, 64, zWhy, 128),
+                     KBS_EPARSE);
+    assert_int_equal(reg_value_str(REG_BINARY, (const BYTE *)zOk, sizeof(zOk), z, 64, zWhy, 128),
+                     KBS_EPARSE);
     /* Oversized value, and a value too long for the caller's buffer. */
     memset(big, 'A', sizeof(big));
     assert_int_equal(reg_value_str(REG_SZ, big, sizeof(big), z, 64, zWhy, 128), KBS_ETOOBIG);
     wmemset(zLong, L'x', 99);
     zLong[99] = 0;
-    assert_int_equal(reg_value_str(REG_SZ, (const BYTE *)zLong, sizeof(zLong), z, 16, zWhy, 128), KBS_ETOOBIG);
+    assert_int_equal(reg_value_str(REG_SZ, (const BYTE *)zLong, sizeof(zLong), z, 16, zWhy, 128),
+                     KBS_ETOOBIG);
     assert_true(strlen(z) < 16);
 }
 
@@ -91,13 +100,16 @@ static void test_cbs_kb(void **state)
     char z[16];
     (void)state;
 
-    assert_int_equal(reg_cbs_kb("Package_for_KB4012212~31bf3856ad364e35~amd64~~6.1.1.2", z, 16), KBS_OK);
+    assert_int_equal(reg_cbs_kb("Package_for_KB4012212~31bf3856ad364e35~amd64~~6.1.1.2", z, 16),
+                     KBS_OK);
     assert_string_equal(z, "KB4012212");
-    assert_int_equal(reg_cbs_kb("Package_12_for_KB3000483~31bf3856ad364e35~x86~~6.1.1.0", z, 16), KBS_OK);
+    assert_int_equal(reg_cbs_kb("Package_12_for_KB3000483~31bf3856ad364e35~x86~~6.1.1.0", z, 16),
+                     KBS_OK);
     assert_string_equal(z, "KB3000483");
     assert_int_equal(reg_cbs_kb("Package_for_KB976902_RTM~31bf", z, 16), KBS_OK);
     assert_string_equal(z, "KB976902");
-    assert_int_equal(reg_cbs_kb("Package_for_RollupFix~31bf3856ad364e35~amd64~~17763.1.1", z, 16), KBS_EPARSE);
+    assert_int_equal(reg_cbs_kb("Package_for_RollupFix~31bf3856ad364e35~amd64~~17763.1.1", z, 16),
+                     KBS_EPARSE);
     assert_int_equal(reg_cbs_kb("Microsoft-Windows-Foundation-Package~31bf", z, 16), KBS_EPARSE);
     assert_int_equal(reg_cbs_kb("Package_for_KB~", z, 16), KBS_EPARSE);
     assert_int_equal(reg_cbs_kb("Package_for_KB123~", z, 16), KBS_EPARSE);

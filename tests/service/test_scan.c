@@ -59,8 +59,8 @@ static void test_real(void **state)
     {
         size_t i;
         for (i = 0; i < s.nSource; i++)
-            print_message("  source %s: %s %s\n", s.aSource[i].zName, s.aSource[i].ok ? "ok" : "FAILED",
-                          s.aSource[i].zError);
+            print_message("  source %s: %s %s\n", s.aSource[i].zName,
+                          s.aSource[i].ok ? "ok" : "FAILED", s.aSource[i].zError);
     }
     assert_true(s.zHost[0] != 0);
     assert_string_equal(s.zOrigin, "agent");
@@ -244,7 +244,8 @@ static void test_cmd(void **state)
     assert_int_equal(scan_cmd(4, argvStd, out, err), 2); /* --stdout takes no value */
 
     /* --out: DIR\<HOST>.kbs, a valid snapshot; DIR is made. */
-    snprintf(zDir, sizeof(zDir), "%s\\scan-%lu", KBS_TEST_TMP, (unsigned long)GetCurrentProcessId());
+    snprintf(zDir, sizeof(zDir), "%s\\scan-%lu", KBS_TEST_TMP,
+             (unsigned long)GetCurrentProcessId());
     assert_int_equal(scan_cmd(4, argvOut, out, err), 0);
     assert_true(GetComputerNameW(zHostW, &nHost));
     WideCharToMultiByte(CP_UTF8, 0, zHostW, -1, zHost, sizeof(zHost), NULL, NULL);
@@ -291,12 +292,9 @@ static void test_cmd(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_real),
-        cmocka_unit_test(test_wmi_broken),
-        cmocka_unit_test(test_all_broken),
-        cmocka_unit_test(test_stop_and_flags),
-        cmocka_unit_test(test_file_name),
-        cmocka_unit_test(test_cmd),
+        cmocka_unit_test(test_real),       cmocka_unit_test(test_wmi_broken),
+        cmocka_unit_test(test_all_broken), cmocka_unit_test(test_stop_and_flags),
+        cmocka_unit_test(test_file_name),  cmocka_unit_test(test_cmd),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

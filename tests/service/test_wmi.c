@@ -29,17 +29,23 @@ typedef struct t_row {
 /* What the fakes do; set by each test. */
 static struct {
     HRESULT hrCreate, hrConnect, hrExec, hrNextFail;
-    int failAtRow;           /* Next fails with hrNextFail at this row (-1 never) */
-    int hang;                /* Next always times out */
-    DWORD sleepPerRow;       /* Next sleeps this long before each row */
+    int failAtRow;     /* Next fails with hrNextFail at this row (-1 never) */
+    int hang;          /* Next always times out */
+    DWORD sleepPerRow; /* Next sleeps this long before each row */
     const t_row_t *aRow;
     int nRow;
-    LONG nRef;               /* references held on all fakes: back to 0 after wmi_close */
+    LONG nRef; /* references held on all fakes: back to 0 after wmi_close */
     wchar_t zLastQuery[256];
 } g;
 
-typedef struct t_obj { IWbemClassObject iface; const t_row_t *pRow; } t_obj_t;
-typedef struct t_enum { IEnumWbemClassObject iface; int i; } t_enum_t;
+typedef struct t_obj {
+    IWbemClassObject iface;
+    const t_row_t *pRow;
+} t_obj_t;
+typedef struct t_enum {
+    IEnumWbemClassObject iface;
+    int i;
+} t_enum_t;
 
 static HRESULT STDMETHODCALLTYPE t_qi(void *This, REFIID riid, void **ppv)
 {
@@ -47,8 +53,16 @@ static HRESULT STDMETHODCALLTYPE t_qi(void *This, REFIID riid, void **ppv)
     *ppv = NULL;
     return E_NOINTERFACE;
 }
-static ULONG STDMETHODCALLTYPE t_addref(void *This) { (void)This; return (ULONG)InterlockedIncrement(&g.nRef); }
-static ULONG STDMETHODCALLTYPE t_release(void *This) { (void)This; return (ULONG)InterlockedDecrement(&g.nRef); }
+static ULONG STDMETHODCALLTYPE t_addref(void *This)
+{
+    (void)This;
+    return (ULONG)InterlockedIncrement(&g.nRef);
+}
+static ULONG STDMETHODCALLTYPE t_release(void *This)
+{
+    (void)This;
+    return (ULONG)InterlockedDecrement(&g.nRef);
+}
 
 static HRESULT STDMETHODCALLTYPE t_obj_get(IWbemClassObject *This, LPCWSTR zName, LONG lFlags,
                                            VARIANT *pVal, CIMTYPE *pType, LONG *pFlavor)
@@ -132,7 +146,8 @@ static HRESULT STDMETHODCALLTYPE t_connect(IWbemLocator *This, const BSTR zNs, c
 static IWbemLocatorVtbl g_locVtbl;
 static IWbemLocator g_loc = {&g_locVtbl};
 
-static HRESULT WINAPI t_cocreate(REFCLSID clsid, LPUNKNOWN pOuter, DWORD ctx, REFIID riid, LPVOID *pp)
+static HRESULT WINAPI t_cocreate(REFCLSID clsid, LPUNKNOWN pOuter, DWORD ctx, REFIID riid,
+                                 LPVOID *pp)
 {
     (void)clsid, (void)pOuter, (void)ctx, (void)riid;
     *pp = NULL;
@@ -175,13 +190,13 @@ static const t_row_t g_aQfe[] = {
     /* XP: a fix's file entry; the KB is in ServicePackInEffect. */
     {{{L"HotFixID", VT_BSTR, L"File 1", 0}, {L"ServicePackInEffect", VT_BSTR, L"KB958644", 0}}},
     {{{L"HotFixID", VT_BSTR, L"File 1", 0}, {L"ServicePackInEffect", VT_BSTR, L"SP3", 0}}},
-    {{{L"HotFixID", VT_I4, NULL, 5}}},                      /* wrong type: skipped */
-    {{{L"HotFixID", VT_NULL, NULL, 0}}},                    /* NULL: skipped */
+    {{{L"HotFixID", VT_I4, NULL, 5}}},   /* wrong type: skipped */
+    {{{L"HotFixID", VT_NULL, NULL, 0}}}, /* NULL: skipped */
     {{{L"HotFixID", VT_BSTR, L"Q147222", 0}, {L"InstalledOn", VT_BSTR, L"garbage", 0}}},
     {{{L"HotFixID", VT_BSTR, L"KB4012212", 0}, {L"InstalledOn", VT_BSTR, L"20170315", 0}}},
     {{{L"HotFixID", VT_BSTR, L"KB2510531-IE8", 0},
       {L"InstalledOn", VT_BSTR, L"01d29ce46a79a800", 0}}},
-    {{{L"HotFixID", VT_BSTR, L"Update\r\nfor x", 0}}},      /* not a KB; control chars */
+    {{{L"HotFixID", VT_BSTR, L"Update\r\nfor x", 0}}}, /* not a KB; control chars */
     {{{L"Description", VT_BSTR, L"no id at all", 0}}},
 };
 
