@@ -13,7 +13,7 @@
 
 /* A transaction is committed after this many files or this many milliseconds, whichever comes
  * first: a killed collect loses at most that much work, which the next run redoes. */
-#define COLL_BATCH_FILES 4000
+#define COLL_BATCH_FILES 500
 #define COLL_BATCH_MS 1000.0
 
 typedef struct coll_opts {
