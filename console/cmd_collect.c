@@ -61,6 +61,7 @@ int cmd_collect(cmd_ctx_t *c, int argc, char **argv)
     memset(&o, 0, sizeof o);
     o.err = c->err;
     o.bProgress = 1;
+    o.zDbPath = cmd_db_path(c);
     rc = coll_run(c->db, azPath, nPath, &o, &st);
     if (!bQuiet)
         fprintf(c->out,

@@ -118,6 +118,29 @@ static int coll_walk_cb(void *pCtx, const char *zPath, const plat_stat_t *pSt, i
     return KBS_OK;
 }
 
+/* The last path component (after '/' or '\\'). */
+static const char *coll_base(const char *z)
+{
+    const char *p = z;
+    for (; *z; z++)
+        if (*z == '/' || *z == '\\') p = z + 1;
+    return p;
+}
+
+/* 1 when zPath names the database or one of SQLite's files beside it (a drop folder may hold
+ * the database itself). */
+static int coll_is_db_file(const char *zPath, const char *zDbPath)
+{
+    const char *zB = coll_base(zPath), *zDb;
+    size_t n;
+    if (!zDbPath) return 0;
+    zDb = coll_base(zDbPath);
+    n = strlen(zDb);
+    if (strncmp(zB, zDb, n)) return 0;
+    return !zB[n] || !strcmp(zB + n, "-wal") || !strcmp(zB + n, "-shm") ||
+           !strcmp(zB + n, "-journal");
+}
+
 /* ---- parsing one input ---- */
 
 static int coll_parse_buf(const char *zPath, const char *z, size_t n, snap_t **paSnap,
@@ -338,6 +361,7 @@ int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, 
         int r;
 
         coll_progress_show(&prog, i, w.n);
+        if (coll_is_db_file(it->zPath, o->zDbPath)) continue;
         if (i && w.a[i - 1].zPath && !strcmp(w.a[i - 1].zPath, it->zPath)) {
             pSt->nUnchanged++; /* the same file named by two paths given */
             continue;

@@ -20,6 +20,7 @@ typedef struct coll_opts {
     FILE *err;               /* messages "PATH:LINE: reason" and the progress bar */
     int bProgress;           /* 1: draw a progress bar when err is a terminal and work takes > 1 s */
     size_t nFileMax;         /* 0: COLL_FILE_MAX */
+    const char *zDbPath;     /* the database: its own files (and -wal, -shm) are not inputs */
 } coll_opts_t;
 
 typedef struct coll_stats {
