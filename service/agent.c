@@ -217,6 +217,8 @@ static void agent_scan_done(agent_t *a)
     CloseHandle(a->hScan);
     a->hScan = NULL;
     a->nScans++;
+    /* Hours of idle follow: hand the scan's pages (COM, WMI, SQLite) back to the system. */
+    SetProcessWorkingSetSize(GetCurrentProcess(), (SIZE_T)-1, (SIZE_T)-1);
     if (a->opts.maxScans && a->nScans >= a->opts.maxScans) {
         SetEvent(a->hStop);
         return;
