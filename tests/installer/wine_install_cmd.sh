@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# wine_install_cmd.sh: installer/install.cmd under Wine's cmd: picks the package of its
+# architecture and the newest version, installs when missing, does nothing when up to date or
+# newer, upgrades when older, repairs a lost service, and reports each outcome through
+# eventcreate (a recording stand-in here: Wine has no eventcreate.exe).
+#   wine_install_cmd.sh INSTALL_CMD MSI MSI_CMAKE SVC_EXE CONSOLE_EXE VERSION NEXT_VERSION
+set -u
+. "$(dirname "$0")/wine_lib.sh"
+CMD=$1 MSI=$2 MSI_CMAKE=$3 SVC_EXE=$4 CONSOLE_EXE=$5 VERSION=$6 NEXT=$7
+[ -f "$MSI" ] || { echo "FAIL no package $MSI (build the msi target)"; exit 1; }
+SHARE=$WORK/share
+STUB=$WORK/stub
+mkdir -p "$SHARE" "$STUB"
+cmake -DVERSION="$NEXT" -DARCH=x64 -DSVC_EXE="$SVC_EXE" -DCONSOLE_EXE="$CONSOLE_EXE" \
+  -DOUT="$WORK/next.msi" -P "$MSI_CMAKE" >"$WORK/next.log" 2>&1 &
+BUILD=$!
+make_prefix
+wait $BUILD || { cat "$WORK/next.log"; echo "FAIL building the $NEXT package"; exit 1; }
+
+cp "$CMD" "$SHARE/install.cmd"
+cp "$MSI" "$SHARE/kbsentry-$VERSION-x64.msi"
+# Decoys: another architecture with a higher version, and names that are no version.
+echo "not a package" >"$SHARE/kbsentry-99.0.0-x86.msi"
+echo "not a package" >"$SHARE/kbsentry-abc-x64.msi"
+echo "not a package" >"$SHARE/kbsentry-1.02.0-x64.msi"
+echo "not a package" >"$SHARE/kbsentry-1.2-x64.msi"
+EVENTS=$WORK/events.log
+printf '@echo off\r\necho %%* >> %s\r\n' "$(winpath "$EVENTS")" >"$STUB/eventcreate.cmd"
+KEY='HKLM\SOFTWARE\kbsentry'
+
+# run [ENV=VALUE&& ...]: runs the script from the share; the last event line is in $EV.
+run() {
+  : >"$EVENTS"
+  w cmd /c "set PATH=$(winpath "$STUB");%PATH%&& $* $(winpath "$SHARE/install.cmd") DROPSHARE=\\\\srv\\kbs\$"
+  RC=$?
+  EV=$(tr -d '\r' <"$EVENTS" 2>/dev/null | tail -1)
+  echo "  rc=$RC event: $EV"
+}
+
+run
+check "fresh machine: installs $VERSION" [ $RC -eq 0 -a "$(reg_value "$KEY" Version)" = "$VERSION" ]
+check "fresh machine: event 1 INFORMATION" grep -q "/T INFORMATION /ID 1 .*kbsentry $VERSION installed" <<<"$EV"
+check "fresh machine: properties reach msiexec" [ "$(reg_value "$KEY" DropShare)" = '\\srv\kbs$' ]
+check "service RUNNING" wait_for 20 eval '[ "$(svc_state)" = RUNNING ]'
+
+run
+check "same version: nothing to do (event 10)" \
+  grep -q "/T INFORMATION /ID 10 .*$VERSION is up to date" <<<"$EV"
+
+cp "$WORK/next.msi" "$SHARE/kbsentry-$NEXT-x64.msi"
+run
+check "older installed: upgrades to $NEXT" [ $RC -eq 0 -a "$(reg_value "$KEY" Version)" = "$NEXT" ]
+check "upgrade event names both versions" grep -q "ID 1 .*$NEXT installed (upgrade from $VERSION)" <<<"$EV"
+
+rm "$SHARE/kbsentry-$NEXT-x64.msi"
+run
+check "newer installed: nothing to do (event 11)" \
+  grep -q "/T INFORMATION /ID 11 .*$NEXT is newer than the package $VERSION" <<<"$EV"
+check "newer installed: still $NEXT" [ "$(reg_value "$KEY" Version)" = "$NEXT" ]
+
+cp "$WORK/next.msi" "$SHARE/kbsentry-$NEXT-x64.msi"
+w sc stop kbsentry
+wait_for 15 eval '[ "$(svc_state)" = STOPPED ]'
+w sc delete kbsentry
+check "service deleted by hand" [ "$(svc_state)" = NONE ]
+run
+check "service lost: repaired" [ $RC -eq 0 ] && check "service back" wait_for 20 eval '[ "$(svc_state)" != NONE ]'
+check "repair event" grep -q "ID 1 .*(repair from $NEXT)" <<<"$EV"
+
+run 'set PROCESSOR_ARCHITECTURE=x86&&'
+check "x86: takes the x86 package (which fails here) and logs ERROR 30" \
+  eval '[ $RC -ne 0 ] && grep -q "/T ERROR /ID 30 .*kbsentry-99.0.0-x86.msi failed with msiexec code" <<<"$EV"'
+run 'set PROCESSOR_ARCHITECTURE=IA64&&'
+check "unknown architecture: ERROR 20" eval '[ $RC -eq 1 ] && grep -q "/T ERROR /ID 20 " <<<"$EV"'
+rm "$SHARE"/kbsentry-*-x64.msi
+run
+check "no package: ERROR 21" eval '[ $RC -eq 1 ] && grep -q "/T ERROR /ID 21 " <<<"$EV"'
+check "install.cmd has CRLF line ends" eval '[ "$(grep -c $'"'"'\r$'"'"' "$CMD")" -eq "$(wc -l <"$CMD")" ]'
+finish
