@@ -110,7 +110,11 @@ const snap_file_t *snap_find_file(const snap_t *s, const char *zName);
 
 /* snap_write: serialises s as format v1 text (CRLF) into a malloc'd buffer *pzOut of *pnOut bytes
  * (followed by a NUL that *pnOut does not count);
- * the caller frees it. Returns KBS_OK, KBS_EINVAL (a field that cannot be written) or KBS_ENOMEM. */
+ * the caller frees it. Returns KBS_OK, KBS_EINVAL (a field that cannot be written) or KBS_ENOMEM.
+ * KBS_EINVAL covers everything snap_parse would reject: an empty host, raw id, path or source
+ * name; a string that is not UTF-8; a scan time outside 1970..9999; version parts over 65535,
+ * SP over 255, CBS state over 65535; a line longer than SNAP_LINE_MAX after escaping; unknown
+ * keys (azExtra) without a newer minor in fmtMinor, which is then the minor written. */
 int snap_write(const snap_t *s, char **pzOut, size_t *pnOut);
 
 /* Where and why a parse failed. */

@@ -131,6 +131,7 @@ typedef struct snap_buf {
     int oom;
     uint32_t crc;        /* over the lines written so far (each ending in '\n') */
     size_t nLineStart;   /* where the current line began */
+    int tooLong;         /* a line came out longer than SNAP_LINE_MAX */
     unsigned nRecord;
 } snap_buf_t;
 
@@ -184,6 +185,7 @@ static void sb_val(snap_buf_t *b, const char *z)
 /* Ends the current line: the checksum sees it with '\n', the file gets CRLF. */
 static void sb_eol(snap_buf_t *b, int isRecord)
 {
+    if (b->n - b->nLineStart > SNAP_LINE_MAX) b->tooLong = 1;
     if (!b->oom) {
         static const char nl = '\n';
         b->crc = snap_crc(b->crc, (const unsigned char *)b->z + b->nLineStart, b->n - b->nLineStart);
@@ -222,16 +224,78 @@ const char *snap_ptype_name(os_ptype_t t)
     }
 }
 
+/* 1 when the fixed-size field z[nField] is NUL-terminated valid UTF-8 (and not empty if bNeed). */
+static int sw_str(const char *z, size_t nField, int bNeed)
+{
+    const char *zNul = memchr(z, 0, nField);
+    if (!zNul || (bNeed && zNul == z)) return 0;
+    return snap_utf8_ok((const unsigned char *)z, (size_t)(zNul - z));
+}
+
+#define SW_STR(f, bNeed) sw_str((f), sizeof(f), (bNeed))
+#define SNAP_TIME_LAST 253402300799LL /* 9999-12-31T23:59:59Z: four-digit years only */
+
+/* Everything the parser would reject is refused here, so that no writer makes a file that no
+ * reader takes (an agent's snapshot must never be lost at the console). 0 or KBS_EINVAL. */
+static int snap_write_check(const snap_t *s)
+{
+    size_t i;
+    if (!SW_STR(s->zOrigin, 0) || !SW_STR(s->zHost, 1) || !SW_STR(s->zDomain, 0) ||
+        !SW_STR(s->zMachineId, 0) || !SW_STR(s->zAgentVersion, 0) || !SW_STR(s->zHotfixNote, 0))
+        return KBS_EINVAL;
+    if (s->scanTime < 0 || s->scanTime > SNAP_TIME_LAST) return KBS_EINVAL;
+    if (!SW_STR(s->os.zProductName, 0) || !SW_STR(s->os.zEdition, 0) ||
+        !SW_STR(s->os.zCsdVersion, 0) || !SW_STR(s->os.zDisplayVersion, 0) ||
+        !SW_STR(s->os.zInstallDate, 0) || !SW_STR(s->os.zUiLanguage, 0))
+        return KBS_EINVAL;
+    if (s->os.major > 0xFFFF || s->os.minor > 0xFFFF || s->os.build > 0xFFFF) return KBS_EINVAL;
+    if (s->os.sp_known && (s->os.sp_major > 255 || s->os.sp_minor > 255)) return KBS_EINVAL;
+    for (i = 0; i < s->nSource; i++) {
+        if (!SW_STR(s->aSource[i].zName, 1) || !SW_STR(s->aSource[i].zError, 0)) return KBS_EINVAL;
+    }
+    for (i = 0; i < s->nHotfix; i++) {
+        const snap_hotfix_t *h = &s->aHotfix[i];
+        if (!SW_STR(h->zRaw, 1) || !SW_STR(h->zInstalled, 0) || h->cbsState > 0xFFFF)
+            return KBS_EINVAL;
+        if (h->sources >= 1u << SNAP_NSRC) return KBS_EINVAL;
+    }
+    for (i = 0; i < s->nFile; i++) {
+        if (!SW_STR(s->aFile[i].zPath, 1) || !SW_STR(s->aFile[i].zError, 0)) return KBS_EINVAL;
+    }
+    for (i = 0; i < s->nExtra; i++) {
+        /* Kept lines of a newer minor go out verbatim: one line of "key=value" text. */
+        const char *z = s->azExtra[i];
+        size_t n = z ? strlen(z) : 0, k;
+        if (n == 0 || z[0] == '=' || !memchr(z, '=', n)) return KBS_EINVAL;
+        for (k = 0; k < n; k++) {
+            if ((unsigned char)z[k] < 0x20 || z[k] == 0x7F) return KBS_EINVAL;
+        }
+        if (!snap_utf8_ok((const unsigned char *)z, n)) return KBS_EINVAL;
+    }
+    return KBS_OK;
+}
+
 int snap_write(const snap_t *s, char **pzOut, size_t *pnOut)
 {
     snap_buf_t b = {0};
     char z[64];
     size_t i, j;
+    unsigned minor = SNAP_FMT_MINOR;
+    int rc;
 
     *pzOut = NULL;
     *pnOut = 0;
+    if ((rc = snap_write_check(s)) != KBS_OK) return rc;
+    /* Unknown keys kept from a newer minor are written under that minor, so that a reader (this
+     * one included) takes them back instead of calling them unknown. */
+    if (s->nExtra && s->fmtMajor == SNAP_FMT_MAJOR && s->fmtMinor > SNAP_FMT_MINOR) {
+        if (s->fmtMinor > 999) return KBS_EINVAL;
+        minor = s->fmtMinor;
+    } else if (s->nExtra) {
+        return KBS_EINVAL; /* under our own minor they would be unknown keys */
+    }
     snap_crc_init();
-    snprintf(z, sizeof z, "%s%u.%u", SNAP_MAGIC, SNAP_FMT_MAJOR, SNAP_FMT_MINOR);
+    snprintf(z, sizeof z, "%s%u.%u", SNAP_MAGIC, SNAP_FMT_MAJOR, minor);
     sb_str(&b, z);
     sb_eol(&b, 0);
     sb_kv(&b, "origin", s->zOrigin);
@@ -310,9 +374,9 @@ int snap_write(const snap_t *s, char **pzOut, size_t *pnOut)
     sb_put(&b, "\r\n", 2);
     sb_need(&b, 1); /* a NUL after the text, not counted: callers may treat it as a string */
     if (!b.oom) b.z[b.n] = 0;
-    if (b.oom) {
+    if (b.oom || b.tooLong) {
         free(b.z);
-        return KBS_ENOMEM;
+        return b.oom ? KBS_ENOMEM : KBS_EINVAL;
     }
     *pzOut = b.z;
     *pnOut = b.n;

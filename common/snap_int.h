@@ -23,4 +23,7 @@ void snap_crc_init(void);
 uint32_t snap_crc(uint32_t crc, const unsigned char *p, size_t n);
 const char *snap_ptype_name(os_ptype_t t);
 
+/* snap_utf8_ok: 1 when n bytes at p are valid UTF-8 (no overlongs, no surrogates), else 0. */
+int snap_utf8_ok(const unsigned char *p, size_t n);
+
 #endif

@@ -53,6 +53,10 @@ static int rd_val(snap_rd_t *r, const char *z, size_t n, char *zOut, size_t nOut
             if (hi < 0 || lo < 0) return rd_fail(r, KBS_EPARSE, "%s: bad %%-escape", zWhat);
             c = (char)(hi * 16 + lo);
             if (c == 0) return rd_fail(r, KBS_EPARSE, "%s: escaped NUL byte", zWhat);
+            /* Only what the writer escapes: an escaped byte >= 0x80 could make the value invalid
+             * UTF-8 that no writer may emit again. */
+            if ((unsigned char)c >= 0x80)
+                return rd_fail(r, KBS_EPARSE, "%s: %%-escape of a non-ASCII byte", zWhat);
             i += 2;
         } else if (c == '|') {
             return rd_fail(r, KBS_EPARSE, "%s: unexpected '|'", zWhat);
@@ -99,24 +103,67 @@ static int rd_uint(snap_rd_t *r, const char *z, size_t n, unsigned long nMax, un
     return KBS_OK;
 }
 
-/* Valid UTF-8 without overlongs and surrogates. */
-static int snap_utf8_ok(const unsigned char *p, size_t n)
+/* Reads a decimal number without sign or leading zero (at most nMaxDigit digits) at *pz, up to
+ * zEnd; advances *pz. Returns 0, or -1 when there is none. */
+static int rd_dec(const char **pz, const char *zEnd, int nMaxDigit, unsigned *pOut)
+{
+    const char *z = *pz;
+    unsigned v = 0;
+    int n = 0;
+    while (z < zEnd && *z >= '0' && *z <= '9') {
+        if (++n > nMaxDigit || (n == 2 && v == 0)) return -1;
+        v = v * 10 + (unsigned)(*z++ - '0');
+    }
+    if (n == 0) return -1;
+    *pz = z;
+    *pOut = v;
+    return 0;
+}
+
+/* "END records=<n> crc32=<8 upper-case hex digits>" and nothing else. */
+static int rd_end_line(const char *z, size_t n, unsigned *pnRecord, unsigned *pCrc)
+{
+    const char *zEnd = z + n;
+    unsigned crc = 0;
+    int i;
+    if (n < 12 || memcmp(z, "END records=", 12) != 0) return -1;
+    z += 12;
+    if (rd_dec(&z, zEnd, 9, pnRecord)) return -1;
+    if (zEnd - z != 15 || memcmp(z, " crc32=", 7) != 0) return -1;
+    for (z += 7, i = 0; i < 8; i++, z++) {
+        if (*z >= '0' && *z <= '9') crc = crc << 4 | (unsigned)(*z - '0');
+        else if (*z >= 'A' && *z <= 'F') crc = crc << 4 | (unsigned)(*z - 'A' + 10);
+        else return -1;
+    }
+    *pCrc = crc;
+    return 0;
+}
+
+#define SNAP_B8(x) (0x0101010101010101ull * (x))
+
+/* Valid UTF-8 without overlongs and surrogates; with bNoCtl also free of control bytes
+ * (below 0x20, and DEL), which the writer always escapes. */
+static int snap_text_ok(const unsigned char *p, size_t n, int bNoCtl)
 {
     size_t i = 0;
     while (i < n) {
         unsigned c;
         size_t k;
         unsigned cp;
-        /* ASCII fast path, eight bytes at a time. */
+        /* ASCII fast path, eight bytes at a time: leave it at a non-ASCII byte, or (bNoCtl) at a
+         * byte below 0x20 or equal to 0x7F. */
         while (i + 8 <= n) {
             uint64_t w;
             memcpy(&w, p + i, 8);
-            if (w & 0x8080808080808080ull) break;
+            if (w & SNAP_B8(0x80)) break;
+            if (bNoCtl && (((w - SNAP_B8(0x20)) | ((w ^ SNAP_B8(0x7F)) - SNAP_B8(1))) & SNAP_B8(0x80)))
+                break;
             i += 8;
         }
         if (i >= n) break;
         c = p[i];
         if (c < 0x80) {
+            if (bNoCtl && (c < 0x20 || c == 0x7F)) return 0;
             i++;
             continue;
         }
@@ -135,6 +182,11 @@ static int snap_utf8_ok(const unsigned char *p, size_t n)
         i += k + 1;
     }
     return 1;
+}
+
+int snap_utf8_ok(const unsigned char *p, size_t n)
+{
+    return snap_text_ok(p, n, 0);
 }
 
 enum {
@@ -166,8 +218,8 @@ static int rd_key(const char *z, size_t n)
 
 static int rd_hotfix(snap_rd_t *r, const char *z, size_t n)
 {
-    const char *az[5];
-    size_t an[5], i, nBefore;
+    const char *az[5] = {0};
+    size_t an[5] = {0}, i, nBefore;
     char zRaw[SNAP_RAW_MAX], zDate[24], zNorm[64];
     unsigned sources = 0;
     unsigned long cbs = 0;
@@ -210,8 +262,8 @@ static int rd_hotfix(snap_rd_t *r, const char *z, size_t n)
 
 static int rd_file(snap_rd_t *r, const char *z, size_t n)
 {
-    const char *az[3];
-    size_t an[3];
+    const char *az[3] = {0};
+    size_t an[3] = {0};
     char zPath[SNAP_PATH_MAX], zErr[SNAP_ERR_MAX], zVer[32];
     ver_t v = {{0, 0, 0, 0}};
     int rc, present = 1;
@@ -231,8 +283,8 @@ static int rd_file(snap_rd_t *r, const char *z, size_t n)
 
 static int rd_source(snap_rd_t *r, const char *z, size_t n)
 {
-    const char *az[3];
-    size_t an[3];
+    const char *az[3] = {0};
+    size_t an[3] = {0};
     char zName[32], zErr[SNAP_ERR_MAX];
     int rc, ok;
 
@@ -274,7 +326,7 @@ static int rd_line(snap_rd_t *r, const char *z, size_t n)
     const char *eq = memchr(z, '=', n);
     const char *v;
     size_t nv, nField;
-    unsigned long u, u2;
+    unsigned long u = 0, u2 = 0; /* set on every path; gcc -O3 cannot tell */
     char *zField;
     int k, rc;
     snap_t *s = r->s;
@@ -409,8 +461,10 @@ int snap_parse(const char *zIn, size_t nIn, snap_t *s, snap_err_t *pErr)
             }
             continue;
         }
-        if (!snap_utf8_ok((const unsigned char *)z, nLine)) {
-            rc = rd_fail(r, KBS_EPARSE, "invalid UTF-8");
+        if (!snap_text_ok((const unsigned char *)z, nLine, 1)) {
+            rc = rd_fail(r, KBS_EPARSE, "%s", snap_utf8_ok((const unsigned char *)z, nLine)
+                                                  ? "control character (the writer escapes them as %XX)"
+                                                  : "invalid UTF-8");
             goto out;
         }
         if (r->line == 1) {
@@ -418,9 +472,11 @@ int snap_parse(const char *zIn, size_t nIn, snap_t *s, snap_err_t *pErr)
                 rc = rd_fail(r, KBS_EPARSE, "not a kbsentry snapshot (no KBSENTRY-SNAPSHOT header)");
                 goto out;
             }
+            const char *zv = z + SNAP_MAGIC_LEN, *zvEnd = z + nLine;
             snprintf(zHead, sizeof zHead, "%.*s", (int)(nLine - SNAP_MAGIC_LEN > 20 ? 20 : nLine - SNAP_MAGIC_LEN),
                      z + SNAP_MAGIC_LEN);
-            if (sscanf(zHead, "%3u.%3u", &major, &minor) != 2 || strspn(zHead, "0123456789.") != strlen(zHead)) {
+            if (rd_dec(&zv, zvEnd, 3, &major) || zv == zvEnd || *zv++ != '.' ||
+                rd_dec(&zv, zvEnd, 3, &minor) || zv != zvEnd) {
                 rc = rd_fail(r, KBS_EPARSE, "bad format version '%s'", zHead);
                 goto out;
             }
@@ -432,8 +488,9 @@ int snap_parse(const char *zIn, size_t nIn, snap_t *s, snap_err_t *pErr)
             s->fmtMajor = major;
             s->fmtMinor = minor;
         } else if (nLine >= 4 && !memcmp(z, "END ", 4)) {
-            snprintf(zHead, sizeof zHead, "%.*s", (int)(nLine > 31 ? 31 : nLine), z);
-            if (sscanf(zHead, "END records=%u crc32=%8X", &nEndRecords, &endCrc) != 2 || nLine > 40) {
+            /* Parsed by hand: a record count of five digits made a fixed-size copy cut the
+             * checksum and reject big, whole files as torn. */
+            if (rd_end_line(z, nLine, &nEndRecords, &endCrc)) {
                 rc = rd_fail(r, KBS_EPARSE, "bad end line");
                 goto out;
             }

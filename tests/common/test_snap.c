@@ -309,10 +309,177 @@ static void test_newer_minor_keeps_unknown_keys(void **state)
     assert_int_equal(s.fmtMinor, 7);
     assert_int_equal(s.nExtra, 1);
     assert_string_equal(s.azExtra[0], "tpm.version=2.0");
-    /* Written back, the unknown key survives. */
+    /* Written back, the unknown key survives under the minor it came with, and reads again. */
     assert_int_equal(snap_write(&s, &z, &n), KBS_OK);
-    assert_int_equal(snap_parse(z, n, &s2, &err), KBS_EPARSE); /* our writer says 1.0: strict */
+    assert_non_null(strstr(z, "KBSENTRY-SNAPSHOT 1.7\r\n"));
     assert_non_null(strstr(z, "tpm.version=2.0\r\n"));
+    assert_int_equal(snap_parse(z, n, &s2, &err), KBS_OK);
+    assert_int_equal(s2.fmtMinor, 7);
+    assert_int_equal(s2.nExtra, 1);
+    assert_string_equal(s2.azExtra[0], "tpm.version=2.0");
+    free(z);
+    snap_release(&s2);
+    /* Unknown keys without a newer minor cannot be written: a reader would reject them. */
+    s.fmtMinor = SNAP_FMT_MINOR;
+    assert_int_equal(snap_write(&s, &z, &n), KBS_EINVAL);
+    snap_release(&s);
+}
+
+/* Five-digit record counts: a whole 12,000-hotfix file is accepted, not called torn. */
+static void test_big_file(void **state)
+{
+    snap_t a, b;
+    snap_err_t err;
+    char *z = NULL, zKb[32];
+    size_t n = 0;
+    unsigned i;
+    (void)state;
+    make_snap(&a);
+    for (i = 0; i < 12000; i++) {
+        snprintf(zKb, sizeof zKb, "KB%u", 3000000 + i);
+        assert_int_equal(snap_add_hotfix(&a, zKb, SNAP_SRC_CBS, NULL, 112), KBS_OK);
+    }
+    assert_int_equal(snap_write(&a, &z, &n), KBS_OK);
+    assert_int_equal(snap_parse(z, n, &b, &err), KBS_OK);
+    assert_int_equal(b.nHotfix, a.nHotfix);
+    assert_true(snap_has_kb(&b, 3011999));
+    /* A flipped byte in the last hotfix line is still caught. */
+    z[n - 40] ^= 0x01;
+    assert_int_not_equal(snap_parse(z, n, &b, &err), KBS_OK);
+    free(z);
+    snap_release(&a);
+}
+
+/* The end line and the header allow exactly one spelling each. */
+static void test_strict_header_and_end(void **state)
+{
+    size_t n;
+    char *z = write_sample(&n), *buf = malloc(n + 64), *e;
+    snap_t s;
+    snap_err_t err;
+    static const char *const azBadEnd[] = {" x", "0", "Z"};
+    unsigned i;
+    (void)state;
+    e = strstr(z, "END ");
+    assert_non_null(e);
+    for (i = 0; i < sizeof azBadEnd / sizeof azBadEnd[0]; i++) {
+        size_t nBody = n - 2; /* without the final CR LF */
+        memcpy(buf, z, nBody);
+        strcpy(buf + nBody, azBadEnd[i]);
+        strcat(buf, "\r\n");
+        assert_int_equal(snap_parse(buf, strlen(buf), &s, &err), KBS_EPARSE);
+        assert_non_null(strstr(err.zReason, "end line"));
+    }
+    /* "records=+29" or "records=029" instead of the count. */
+    memcpy(buf, z, n + 1);
+    e = strstr(buf, "records=") + 8;
+    memmove(e + 1, e, strlen(e) + 1);
+    *e = '+';
+    assert_int_equal(snap_parse(buf, strlen(buf), &s, &err), KBS_EPARSE);
+    *e = '0';
+    assert_int_equal(snap_parse(buf, strlen(buf), &s, &err), KBS_EPARSE);
+    /* A checksum digit that is not upper-case hex. */
+    memcpy(buf, z, n + 1);
+    e = strstr(buf, "crc32=") + 6;
+    e[3] = 'g';
+    assert_int_equal(snap_parse(buf, strlen(buf), &s, &err), KBS_EPARSE);
+    free(buf);
+    free(z);
+    assert_int_equal(parse_text("KBSENTRY-SNAPSHOT 1.0.3\r\nEND records=0 crc32=00000000\r\n", &err), KBS_EPARSE);
+    assert_int_equal(err.line, 1);
+    assert_int_equal(parse_text("KBSENTRY-SNAPSHOT 01.0\r\nEND records=0 crc32=00000000\r\n", &err), KBS_EPARSE);
+    assert_int_equal(parse_text("KBSENTRY-SNAPSHOT 1.\r\nEND records=0 crc32=00000000\r\n", &err), KBS_EPARSE);
+    assert_int_equal(parse_text("KBSENTRY-SNAPSHOT 1.0 \r\nEND records=0 crc32=00000000\r\n", &err), KBS_EPARSE);
+    assert_int_equal(parse_text("KBSENTRY-SNAPSHOT 3.0\r\n", &err), KBS_EVERSION);
+}
+
+/* Only what the writer escapes may be escaped: "%C7" would put a lone byte, not UTF-8, into
+ * the value, which no writer could give back. (Found by fuzzing.) */
+static void test_escape_of_non_ascii_rejected(void **state)
+{
+    snap_t s;
+    snap_err_t err;
+    (void)state;
+    assert_int_equal(parse_edited("host=PC%7C", "host=PC%C7", &s, &err), KBS_EPARSE);
+    assert_int_equal(err.line, 3);
+    assert_non_null(strstr(err.zReason, "non-ASCII"));
+    assert_int_equal(parse_edited("host=PC%7C", "host=PC%C3%A9", &s, &err), KBS_EPARSE);
+    /* Lower-case hex of an ASCII byte is read; written again it comes out upper-case. */
+    assert_int_equal(parse_edited("host=PC%7C", "host=PC%7c", &s, &err), KBS_OK);
+    assert_string_equal(s.zHost, "PC|0042%<script>");
+    snap_release(&s);
+}
+
+/* Raw control bytes (TAB, a lone CR, DEL, ...) are never written: the writer escapes them. */
+static void test_raw_control_bytes_rejected(void **state)
+{
+    snap_t s;
+    snap_err_t err;
+    static const char *const az[] = {"host=PC\t0042", "host=PC\r0042", "host=PC\x7F", "host=\x01PC"};
+    unsigned i;
+    (void)state;
+    for (i = 0; i < sizeof az / sizeof az[0]; i++) {
+        assert_int_equal(parse_edited("host=PC", az[i], &s, &err), KBS_EPARSE);
+        assert_int_equal(err.line, 3);
+        assert_non_null(strstr(err.zReason, "control character"));
+    }
+    /* Escaped, the same bytes are fine. */
+    assert_int_equal(parse_edited("host=PC", "host=PC%09%0D%7F", &s, &err), KBS_OK);
+    assert_memory_equal(s.zHost, "PC\t\r\x7F", 5);
+    snap_release(&s);
+}
+
+/* What the parser would reject, the writer refuses (KBS_EINVAL) instead of writing it. */
+static void test_writer_refuses_unreadable(void **state)
+{
+    snap_t s;
+    char *z = (char *)1;
+    size_t n = 1;
+    (void)state;
+#define REFUSED(edit)                                                                          \
+    do {                                                                                       \
+        make_snap(&s);                                                                         \
+        edit;                                                                                  \
+        assert_int_equal(snap_write(&s, &z, &n), KBS_EINVAL);                                  \
+        assert_null(z);                                                                        \
+        assert_int_equal(n, 0);                                                                \
+        snap_release(&s);                                                                      \
+    } while (0)
+    REFUSED(s.zHost[0] = 0);
+    REFUSED(strcpy(s.zHost, "PC\xC3("));           /* broken UTF-8 */
+    REFUSED(strcpy(s.os.zProductName, "\xFFXP"));
+    REFUSED(strcpy(s.aSource[0].zError, "\xED\xA0\x80")); /* a surrogate */
+    REFUSED(s.scanTime = 253402300800LL);          /* year 10000 */
+    REFUSED(s.scanTime = -1);
+    REFUSED(s.os.build = 70000);
+    REFUSED(s.os.sp_major = 256);
+    REFUSED(s.aHotfix[0].cbsState = 65536);
+    REFUSED(s.aHotfix[0].zRaw[0] = 0);
+    REFUSED(s.aHotfix[0].sources = 1u << 7);
+    REFUSED(s.aFile[0].zPath[0] = 0);
+    REFUSED(s.aSource[0].zName[0] = 0);
+    REFUSED(memset(s.zDomain, 'x', sizeof s.zDomain)); /* not terminated */
+    /* A path and an error text of nothing but '|' escape to over SNAP_LINE_MAX bytes. */
+    REFUSED((memset(s.aFile[0].zPath, '|', SNAP_PATH_MAX - 1), memset(s.aFile[0].zError, '|', SNAP_ERR_MAX - 1)));
+#undef REFUSED
+    /* The same fields at their limits are written and read back. */
+    make_snap(&s);
+    s.scanTime = 253402300799LL;
+    s.os.build = 65535;
+    s.os.sp_major = 255;
+    s.aHotfix[0].cbsState = 65535;
+    memset(s.aFile[0].zPath, '|', 200);
+    s.aFile[0].zPath[200] = 0;
+    assert_int_equal(snap_write(&s, &z, &n), KBS_OK);
+    {
+        snap_t b;
+        snap_err_t err;
+        assert_int_equal(snap_parse(z, n, &b, &err), KBS_OK);
+        assert_int_equal(b.scanTime, 253402300799LL);
+        assert_int_equal(b.os.build, 65535);
+        assert_string_equal(b.aFile[0].zPath, s.aFile[0].zPath);
+        snap_release(&b);
+    }
     free(z);
     snap_release(&s);
 }
@@ -364,6 +531,11 @@ int main(void)
         cmocka_unit_test(test_rejections),
         cmocka_unit_test(test_semantic_rejections),
         cmocka_unit_test(test_newer_minor_keeps_unknown_keys),
+        cmocka_unit_test(test_big_file),
+        cmocka_unit_test(test_strict_header_and_end),
+        cmocka_unit_test(test_escape_of_non_ascii_rejected),
+        cmocka_unit_test(test_writer_refuses_unreadable),
+        cmocka_unit_test(test_raw_control_bytes_rejected),
         cmocka_unit_test(test_time),
         cmocka_unit_test(test_limits),
     };
