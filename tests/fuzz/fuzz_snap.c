@@ -88,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (snap_write(&s, &z, &n) != KBS_OK) abort();
     if (snap_parse(z, n, &s2, &err) != KBS_OK) abort();
     if (s2.nHotfix != s.nHotfix || s2.nFile != s.nFile || s2.nSource != s.nSource ||
-        s2.nExtra != s.nExtra || s2.fmtMinor != s.fmtMinor || s2.scanTime != s.scanTime ||
+        s2.nExtra != s.nExtra || (s.nExtra && s2.fmtMinor != s.fmtMinor) || s2.scanTime != s.scanTime ||
         strcmp(s2.zHost, s.zHost) != 0)
         abort();
     if (snap_write(&s2, &z2, &n2) != KBS_OK || n != n2 || memcmp(z, z2, n) != 0) abort();
