@@ -343,6 +343,7 @@ static void test_big_file(void **state)
     assert_int_equal(snap_parse(z, n, &b, &err), KBS_OK);
     assert_int_equal(b.nHotfix, a.nHotfix);
     assert_true(snap_has_kb(&b, 3011999));
+    snap_release(&b);
     /* A flipped byte in the last hotfix line is still caught. */
     z[n - 40] ^= 0x01;
     assert_int_not_equal(snap_parse(z, n, &b, &err), KBS_OK);
