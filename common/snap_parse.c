@@ -218,6 +218,8 @@ static int rd_key(const char *z, size_t n)
 
 static int rd_hotfix(snap_rd_t *r, const char *z, size_t n)
 {
+    /* Lengths of snap_azSrcName: three words on most lines, so no strlen per word. */
+    static const size_t anSrcName[SNAP_NSRC] = {3, 11, 10, 3, 10};
     const char *az[5] = {0};
     size_t an[5] = {0}, i, nBefore;
     char zRaw[SNAP_RAW_MAX], zDate[24], zNorm[64];
@@ -242,7 +244,7 @@ static int rd_hotfix(snap_rd_t *r, const char *z, size_t n)
         size_t nWord = q ? (size_t)(q - p) : an[2] - i;
         size_t j;
         for (j = 0; j < SNAP_NSRC; j++) {
-            if (strlen(snap_azSrcName[j]) == nWord && memcmp(snap_azSrcName[j], p, nWord) == 0) break;
+            if (anSrcName[j] == nWord && memcmp(snap_azSrcName[j], p, nWord) == 0) break;
         }
         if (j == SNAP_NSRC)
             return rd_fail(r, KBS_EPARSE, "hotfix: unknown source '%.*s'", (int)(nWord > 40 ? 40 : nWord), p);

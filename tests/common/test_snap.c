@@ -42,6 +42,8 @@ static void make_snap(snap_t *s)
     assert_int_equal(snap_add_hotfix(s, "KB2510531-IE8", SNAP_SRC_QFE, "", -1), KBS_OK);
     assert_int_equal(snap_add_hotfix(s, "File 1", SNAP_SRC_QFE, "", -1), KBS_OK);
     assert_int_equal(snap_add_hotfix(s, "KB4012212", SNAP_SRC_CBS, "", 112), KBS_OK);
+    assert_int_equal(snap_add_hotfix(s, "KB890830", SNAP_SRC_QFE | SNAP_SRC_UPDATES | SNAP_SRC_HOTFIX |
+                                                     SNAP_SRC_CBS | SNAP_SRC_SYSTEMINFO, "", 112), KBS_OK);
     assert_int_equal(ver_parse("5.1.2600.7208", &v), KBS_OK);
     assert_int_equal(snap_add_file(s, "C:\\WINDOWS\\system32\\drivers\\srv.sys", 1, &v, ""), KBS_OK);
     assert_int_equal(snap_add_file(s, "C:\\WINDOWS\\system32\\drivers\\srv2.sys", 0, NULL, "not found"), KBS_OK);
@@ -53,7 +55,7 @@ static void test_model_merge(void **state)
     (void)state;
     make_snap(&s);
     /* KB4012598 from two sources is one entry with both bits and the date kept. */
-    assert_int_equal(s.nHotfix, 5);
+    assert_int_equal(s.nHotfix, 6);
     assert_true(snap_has_kb(&s, 4012598));
     assert_true(snap_has_kb(&s, 958644));
     assert_true(snap_has_kb(&s, 2510531));
@@ -115,6 +117,12 @@ static void test_round_trip(void **state)
     assert_int_equal(b.nHotfix, a.nHotfix);
     assert_int_equal(b.nFile, 2);
     assert_int_equal(b.aFile[1].present, 0);
+    for (size_t i = 0; i < b.nHotfix; i++) {
+        assert_int_equal(b.aHotfix[i].sources, a.aHotfix[i].sources);
+        assert_int_equal(b.aHotfix[i].cbsState, a.aHotfix[i].cbsState);
+        assert_string_equal(b.aHotfix[i].zRaw, a.aHotfix[i].zRaw);
+    }
+    assert_true(snap_has_kb(&b, 890830)); /* the entry seen by every source */
     /* Written again, it is the same bytes. */
     assert_int_equal(snap_write(&b, &z2, &n2), KBS_OK);
     assert_int_equal(n, n2);
