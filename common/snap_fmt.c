@@ -6,30 +6,15 @@
 #include <string.h>
 
 #include "kbs_err.h"
+#include "snap_crc_tab.h"
 #include "snap_int.h"
 
 
 /* ---- CRC-32 (IEEE, as zip) over the lines, each counted with a single '\n' ---------------- */
 
-static uint32_t snap_crc_table[8][256];
-static int snap_crc_ready;
-
-void snap_crc_init(void)
+const uint32_t *snap_crc_table0(void)
 {
-    uint32_t i, j, c;
-    if (snap_crc_ready) return;
-    for (i = 0; i < 256; i++) {
-        c = i;
-        for (j = 0; j < 8; j++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-        snap_crc_table[0][i] = c;
-    }
-    for (i = 0; i < 256; i++) {
-        for (j = 1; j < 8; j++) {
-            c = snap_crc_table[j - 1][i];
-            snap_crc_table[j][i] = snap_crc_table[0][c & 0xff] ^ (c >> 8);
-        }
-    }
-    snap_crc_ready = 1;
+    return snap_crc_table[0];
 }
 
 /* Slicing-by-8: the parser's checksum must keep up with 200 MB/s. crc is the running value
@@ -294,7 +279,6 @@ int snap_write(const snap_t *s, char **pzOut, size_t *pnOut)
     } else if (s->nExtra) {
         return KBS_EINVAL; /* under our own minor they would be unknown keys */
     }
-    snap_crc_init();
     snprintf(z, sizeof z, "%s%u.%u", SNAP_MAGIC, SNAP_FMT_MAJOR, minor);
     sb_str(&b, z);
     sb_eol(&b, 0);

@@ -202,16 +202,15 @@ static const char *const snap_azKey[K_COUNT] = {
     "os.csd", "os.display-version", "os.install-date", "os.ui-language", "hotfixes-complete",
     "hotfix-note", "source", "hotfix", "file"};
 
+/* strlen of each key above (constant: parsers may run on several threads). */
+static const unsigned char snap_anKey[K_COUNT] = {6, 4, 6, 10, 13, 9, 8, 10, 10, 6, 5, 15, 7, 10, 6, 18, 15, 14, 17, 11, 6, 6, 4};
+
 static int rd_key(const char *z, size_t n)
 {
-    static size_t anKey[K_COUNT];
     int k;
-    if (!anKey[0]) {
-        for (k = 0; k < K_COUNT; k++) anKey[k] = strlen(snap_azKey[k]);
-    }
     /* Most lines are hotfixes: look at the list keys first. */
     for (k = K_COUNT - 1; k >= 0; k--) {
-        if (anKey[k] == n && memcmp(snap_azKey[k], z, n) == 0) return k;
+        if (snap_anKey[k] == n && memcmp(snap_azKey[k], z, n) == 0) return k;
     }
     return -1;
 }
@@ -430,7 +429,6 @@ int snap_parse(const char *zIn, size_t nIn, snap_t *s, snap_err_t *pErr)
     char zHead[32];
 
     snap_init(s);
-    snap_crc_init();
     if (pErr) memset(pErr, 0, sizeof *pErr);
     r = malloc(sizeof *r);
     if (!r) return KBS_ENOMEM;

@@ -10,6 +10,7 @@
 
 #include "kbs_err.h"
 #include "snap.h"
+#include "snap_int.h"
 
 /* A full XP SP3 snapshot with hostile strings in every free-text field. */
 static void make_snap(snap_t *s)
@@ -528,9 +529,27 @@ static void test_limits(void **state)
     snap_release(&s);
 }
 
+/* The constant CRC tables are the IEEE polynomial's: the classic check value of "123456789". */
+static void test_crc_tables(void **state)
+{
+    const uint32_t *t = snap_crc_table0();
+    uint32_t i, j, c;
+    (void)state;
+    for (i = 0; i < 256; i++) {
+        c = i;
+        for (j = 0; j < 8; j++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        assert_int_equal(t[i], c);
+    }
+    assert_int_equal(snap_crc(0, (const unsigned char *)"123456789", 9), 0xCBF43926u);
+    /* Slicing (8 bytes at a time) and byte-wise give the same value. */
+    assert_int_equal(snap_crc(snap_crc(0, (const unsigned char *)"1234", 4),
+                              (const unsigned char *)"56789", 5), 0xCBF43926u);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_crc_tables),
         cmocka_unit_test(test_model_merge),
         cmocka_unit_test(test_many_hotfixes_unsorted),
         cmocka_unit_test(test_round_trip),

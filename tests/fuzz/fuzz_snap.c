@@ -33,7 +33,6 @@ static char *fuzz_fix_end(const char *z, size_t n, size_t *pnOut)
         q = nl ? nl + 1 : zEnd;
     }
     nBody = (size_t)((zLast ? zLast : zEnd) - z);
-    snap_crc_init();
     for (const char *q = p; q < z + nBody;) {
         const char *nl = memchr(q, '\n', (size_t)(z + nBody - q));
         size_t nL = nl ? (size_t)(nl - q) : (size_t)(z + nBody - q);
