@@ -62,4 +62,35 @@ int64_t plat_time(void);
 /* plat_getenv: a malloc'd UTF-8 copy of the environment variable zName, or NULL. */
 char *plat_getenv(const char *zName);
 
+/* plat_read_file_buf: like plat_read_file, but into *pzBuf (capacity *pnCap, grown with realloc
+ * when too small; the caller frees it), so that a loop over many files allocates once. */
+int plat_read_file_buf(const char *zPath, size_t nMax, char **pzBuf, size_t *pnCap, size_t *pnOut);
+
+/* ---- threads for the collect pipeline (pthreads; on Windows XP-safe primitives only:
+ * _beginthreadex, CRITICAL_SECTION and semaphores) ---- */
+
+typedef struct plat_thread plat_thread_t;
+typedef struct plat_mutex plat_mutex_t;
+typedef struct plat_sem plat_sem_t;
+
+/* plat_ncpu: processors available to this process (at least 1). */
+int plat_ncpu(void);
+
+/* plat_thread_start: runs fn(pArg) on a new thread; *ppT is joined (and freed) by
+ * plat_thread_join. Returns KBS_OK or KBS_ENOMEM. */
+int plat_thread_start(plat_thread_t **ppT, void (*fn)(void *), void *pArg);
+void plat_thread_join(plat_thread_t *t);
+
+/* A mutex; plat_mutex_new returns KBS_OK or KBS_ENOMEM; free accepts NULL. */
+int plat_mutex_new(plat_mutex_t **ppM);
+void plat_mutex_free(plat_mutex_t *m);
+void plat_mutex_lock(plat_mutex_t *m);
+void plat_mutex_unlock(plat_mutex_t *m);
+
+/* A counting semaphore starting at nInit; post adds n. Returns KBS_OK or KBS_ENOMEM. */
+int plat_sem_new(plat_sem_t **ppS, unsigned nInit);
+void plat_sem_free(plat_sem_t *s);
+void plat_sem_wait(plat_sem_t *s);
+void plat_sem_post(plat_sem_t *s, unsigned n);
+
 #endif

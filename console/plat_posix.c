@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -132,35 +133,48 @@ int plat_walk(const char *zRoot, plat_walk_fn fn, void *pCtx)
     return rc;
 }
 
-int plat_read_file(const char *zPath, size_t nMax, char **pzOut, size_t *pnOut)
+int plat_read_file_buf(const char *zPath, size_t nMax, char **pzBuf, size_t *pnCap, size_t *pnOut)
 {
     struct stat st;
-    char *z = NULL;
     size_t nGot = 0;
     int fd = -1, rc = KBS_OK;
 
-    *pzOut = NULL;
     *pnOut = 0;
     fd = open(zPath, O_RDONLY);
     if (fd < 0) return plat_errno_rc(errno);
     if (fstat(fd, &st) != 0) { rc = plat_errno_rc(errno); goto out; }
     if (S_ISDIR(st.st_mode)) { rc = KBS_EIO; goto out; }
     if (st.st_size < 0 || (uint64_t)st.st_size > (uint64_t)nMax) { rc = KBS_ETOOBIG; goto out; }
-    if (!(z = malloc((size_t)st.st_size + 1))) { rc = KBS_ENOMEM; goto out; }
+    if (!*pzBuf || *pnCap < (size_t)st.st_size + 1) {
+        char *z = realloc(*pzBuf, (size_t)st.st_size + 1);
+        if (!z) { rc = KBS_ENOMEM; goto out; }
+        *pzBuf = z;
+        *pnCap = (size_t)st.st_size + 1;
+    }
     while (nGot < (size_t)st.st_size) {
-        ssize_t n = read(fd, z + nGot, (size_t)st.st_size - nGot);
+        ssize_t n = read(fd, *pzBuf + nGot, (size_t)st.st_size - nGot);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) { rc = plat_errno_rc(errno); goto out; }
         if (n == 0) break; /* shrank while we read: take what is there, the parser judges it */
         nGot += (size_t)n;
     }
-    z[nGot] = 0;
-    *pzOut = z;
+    (*pzBuf)[nGot] = 0;
     *pnOut = nGot;
-    z = NULL;
 out:
-    free(z);
     if (fd >= 0) close(fd);
+    return rc;
+}
+
+int plat_read_file(const char *zPath, size_t nMax, char **pzOut, size_t *pnOut)
+{
+    size_t nCap = 0;
+    int rc;
+    *pzOut = NULL;
+    rc = plat_read_file_buf(zPath, nMax, pzOut, &nCap, pnOut);
+    if (rc) {
+        free(*pzOut);
+        *pzOut = NULL;
+    }
     return rc;
 }
 
@@ -198,4 +212,126 @@ char *plat_getenv(const char *zName)
 {
     const char *z = getenv(zName);
     return z ? strdup(z) : NULL;
+}
+
+int plat_ncpu(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+struct plat_thread {
+    pthread_t t;
+    void (*fn)(void *);
+    void *pArg;
+};
+
+static void *plat_thread_main(void *p)
+{
+    plat_thread_t *t = p;
+    t->fn(t->pArg);
+    return NULL;
+}
+
+int plat_thread_start(plat_thread_t **ppT, void (*fn)(void *), void *pArg)
+{
+    plat_thread_t *t = calloc(1, sizeof *t);
+    *ppT = NULL;
+    if (!t) return KBS_ENOMEM;
+    t->fn = fn;
+    t->pArg = pArg;
+    if (pthread_create(&t->t, NULL, plat_thread_main, t) != 0) {
+        free(t);
+        return KBS_ENOMEM;
+    }
+    *ppT = t;
+    return KBS_OK;
+}
+
+void plat_thread_join(plat_thread_t *t)
+{
+    if (!t) return;
+    pthread_join(t->t, NULL);
+    free(t);
+}
+
+struct plat_mutex {
+    pthread_mutex_t m;
+};
+
+int plat_mutex_new(plat_mutex_t **ppM)
+{
+    plat_mutex_t *m = calloc(1, sizeof *m);
+    *ppM = NULL;
+    if (!m) return KBS_ENOMEM;
+    if (pthread_mutex_init(&m->m, NULL) != 0) {
+        free(m);
+        return KBS_ENOMEM;
+    }
+    *ppM = m;
+    return KBS_OK;
+}
+
+void plat_mutex_free(plat_mutex_t *m)
+{
+    if (!m) return;
+    pthread_mutex_destroy(&m->m);
+    free(m);
+}
+
+void plat_mutex_lock(plat_mutex_t *m) { pthread_mutex_lock(&m->m); }
+void plat_mutex_unlock(plat_mutex_t *m) { pthread_mutex_unlock(&m->m); }
+
+/* A mutex and a condition variable rather than sem_t: unnamed POSIX semaphores are not
+ * everywhere (macOS). */
+struct plat_sem {
+    pthread_mutex_t m;
+    pthread_cond_t c;
+    unsigned n;
+};
+
+int plat_sem_new(plat_sem_t **ppS, unsigned nInit)
+{
+    plat_sem_t *s = calloc(1, sizeof *s);
+    *ppS = NULL;
+    if (!s) return KBS_ENOMEM;
+    if (pthread_mutex_init(&s->m, NULL) != 0) {
+        free(s);
+        return KBS_ENOMEM;
+    }
+    if (pthread_cond_init(&s->c, NULL) != 0) {
+        pthread_mutex_destroy(&s->m);
+        free(s);
+        return KBS_ENOMEM;
+    }
+    s->n = nInit;
+    *ppS = s;
+    return KBS_OK;
+}
+
+void plat_sem_free(plat_sem_t *s)
+{
+    if (!s) return;
+    pthread_cond_destroy(&s->c);
+    pthread_mutex_destroy(&s->m);
+    free(s);
+}
+
+void plat_sem_wait(plat_sem_t *s)
+{
+    pthread_mutex_lock(&s->m);
+    while (!s->n) pthread_cond_wait(&s->c, &s->m);
+    s->n--;
+    pthread_mutex_unlock(&s->m);
+}
+
+void plat_sem_post(plat_sem_t *s, unsigned n)
+{
+    pthread_mutex_lock(&s->m);
+    s->n += n;
+    if (n == 1)
+        pthread_cond_signal(&s->c);
+    else
+        pthread_cond_broadcast(&s->c);
+    pthread_mutex_unlock(&s->m);
 }

@@ -2,6 +2,7 @@
 #include "plat.h"
 
 #include <io.h>
+#include <process.h>
 #include <stdlib.h>
 #include <string.h>
 #include <windows.h>
@@ -200,16 +201,14 @@ int plat_walk(const char *zRoot, plat_walk_fn fn, void *pCtx)
     return plat_walk_dir(zRoot, fn, pCtx);
 }
 
-int plat_read_file(const char *zPath, size_t nMax, char **pzOut, size_t *pnOut)
+int plat_read_file_buf(const char *zPath, size_t nMax, char **pzBuf, size_t *pnCap, size_t *pnOut)
 {
     wchar_t *w = plat_wide(zPath, 0);
     HANDLE h = INVALID_HANDLE_VALUE;
     LARGE_INTEGER sz;
-    char *z = NULL;
     size_t nGot = 0;
     int rc = KBS_OK;
 
-    *pzOut = NULL;
     *pnOut = 0;
     if (!w) return KBS_ENOMEM;
     /* Share everything: an agent or a copy may still hold the file; the parser detects torn ones. */
@@ -218,22 +217,37 @@ int plat_read_file(const char *zPath, size_t nMax, char **pzOut, size_t *pnOut)
     if (h == INVALID_HANDLE_VALUE) { rc = plat_win_rc(GetLastError()); goto out; }
     if (!GetFileSizeEx(h, &sz)) { rc = plat_win_rc(GetLastError()); goto out; }
     if (sz.QuadPart < 0 || (uint64_t)sz.QuadPart > (uint64_t)nMax) { rc = KBS_ETOOBIG; goto out; }
-    if (!(z = malloc((size_t)sz.QuadPart + 1))) { rc = KBS_ENOMEM; goto out; }
+    if (!*pzBuf || *pnCap < (size_t)sz.QuadPart + 1) {
+        char *z = realloc(*pzBuf, (size_t)sz.QuadPart + 1);
+        if (!z) { rc = KBS_ENOMEM; goto out; }
+        *pzBuf = z;
+        *pnCap = (size_t)sz.QuadPart + 1;
+    }
     while (nGot < (size_t)sz.QuadPart) {
         DWORD nWant = (DWORD)((size_t)sz.QuadPart - nGot > 1u << 30 ? 1u << 30 : (size_t)sz.QuadPart - nGot);
         DWORD nRead = 0;
-        if (!ReadFile(h, z + nGot, nWant, &nRead, NULL)) { rc = plat_win_rc(GetLastError()); goto out; }
+        if (!ReadFile(h, *pzBuf + nGot, nWant, &nRead, NULL)) { rc = plat_win_rc(GetLastError()); goto out; }
         if (nRead == 0) break;
         nGot += nRead;
     }
-    z[nGot] = 0;
-    *pzOut = z;
+    (*pzBuf)[nGot] = 0;
     *pnOut = nGot;
-    z = NULL;
 out:
-    free(z);
     if (h != INVALID_HANDLE_VALUE) CloseHandle(h);
     free(w);
+    return rc;
+}
+
+int plat_read_file(const char *zPath, size_t nMax, char **pzOut, size_t *pnOut)
+{
+    size_t nCap = 0;
+    int rc;
+    *pzOut = NULL;
+    rc = plat_read_file_buf(zPath, nMax, pzOut, &nCap, pnOut);
+    if (rc) {
+        free(*pzOut);
+        *pzOut = NULL;
+    }
     return rc;
 }
 
@@ -297,3 +311,102 @@ char *plat_getenv(const char *zName)
     free(w);
     return z;
 }
+
+int plat_ncpu(void)
+{
+    SYSTEM_INFO si;
+    GetSystemInfo(&si);
+    return si.dwNumberOfProcessors < 1 ? 1 : si.dwNumberOfProcessors > 64 ? 64
+                                                                          : (int)si.dwNumberOfProcessors;
+}
+
+struct plat_thread {
+    HANDLE h;
+    void (*fn)(void *);
+    void *pArg;
+};
+
+/* _beginthreadex, not CreateThread: the thread uses the C runtime (malloc, stdio). */
+static unsigned __stdcall plat_thread_main(void *p)
+{
+    plat_thread_t *t = p;
+    t->fn(t->pArg);
+    return 0;
+}
+
+int plat_thread_start(plat_thread_t **ppT, void (*fn)(void *), void *pArg)
+{
+    plat_thread_t *t = calloc(1, sizeof *t);
+    uintptr_t h;
+    *ppT = NULL;
+    if (!t) return KBS_ENOMEM;
+    t->fn = fn;
+    t->pArg = pArg;
+    h = _beginthreadex(NULL, 0, plat_thread_main, t, 0, NULL);
+    if (!h) {
+        free(t);
+        return KBS_ENOMEM;
+    }
+    t->h = (HANDLE)h;
+    *ppT = t;
+    return KBS_OK;
+}
+
+void plat_thread_join(plat_thread_t *t)
+{
+    if (!t) return;
+    WaitForSingleObject(t->h, INFINITE);
+    CloseHandle(t->h);
+    free(t);
+}
+
+struct plat_mutex {
+    CRITICAL_SECTION cs;
+};
+
+int plat_mutex_new(plat_mutex_t **ppM)
+{
+    plat_mutex_t *m = calloc(1, sizeof *m);
+    *ppM = NULL;
+    if (!m) return KBS_ENOMEM;
+    InitializeCriticalSection(&m->cs);
+    *ppM = m;
+    return KBS_OK;
+}
+
+void plat_mutex_free(plat_mutex_t *m)
+{
+    if (!m) return;
+    DeleteCriticalSection(&m->cs);
+    free(m);
+}
+
+void plat_mutex_lock(plat_mutex_t *m) { EnterCriticalSection(&m->cs); }
+void plat_mutex_unlock(plat_mutex_t *m) { LeaveCriticalSection(&m->cs); }
+
+struct plat_sem {
+    HANDLE h;
+};
+
+int plat_sem_new(plat_sem_t **ppS, unsigned nInit)
+{
+    plat_sem_t *s = calloc(1, sizeof *s);
+    *ppS = NULL;
+    if (!s) return KBS_ENOMEM;
+    if (!(s->h = CreateSemaphoreW(NULL, (LONG)nInit, 0x7fffffff, NULL))) {
+        free(s);
+        return KBS_ENOMEM;
+    }
+    *ppS = s;
+    return KBS_OK;
+}
+
+void plat_sem_free(plat_sem_t *s)
+{
+    if (!s) return;
+    CloseHandle(s->h);
+    free(s);
+}
+
+void plat_sem_wait(plat_sem_t *s) { WaitForSingleObject(s->h, INFINITE); }
+void plat_sem_post(plat_sem_t *s, unsigned n) { ReleaseSemaphore(s->h, (LONG)n, NULL); }
