@@ -281,8 +281,8 @@ static int coll_cmp_item(const void *a, const void *b)
 }
 
 /* Stores one file's snapshots inside a savepoint: all of them or none. */
-static int coll_store(db_t *db, const coll_item_t *it, snap_t *aSnap, size_t nSnap, uint64_t h,
-                      const char *zKind, coll_stats_t *pSt, FILE *err)
+static int coll_store(db_t *db, const coll_item_t *it, snap_t *aSnap, db_prep_t *const *apPrep,
+                      size_t nSnap, uint64_t h, const char *zKind, coll_stats_t *pSt, FILE *err)
 {
     db_file_t f;
     size_t i;
@@ -292,7 +292,7 @@ static int coll_store(db_t *db, const coll_item_t *it, snap_t *aSnap, size_t nSn
     if ((rc = db_savepoint(db))) goto fail;
     for (i = 0; i < nSnap; i++) {
         db_ingest_res_t res;
-        if ((rc = db_ingest(db, &aSnap[i], it->zPath, it->mtime, &res))) goto undo;
+        if ((rc = db_ingest_prep(db, &aSnap[i], apPrep[i], it->zPath, it->mtime, &res))) goto undo;
         aRes[res]++;
     }
     f.zPath = it->zPath;
@@ -318,17 +318,213 @@ fail:
     return KBS_EDB;
 }
 
+/* ---- the pipeline: worker threads read, hash, parse and prepare files (verdicts included)
+ * while the main thread stores the ones before them, in path order ---- */
+
+#define COLL_RING 64         /* files prepared ahead of the store at most */
+#define COLL_WORKERS_MAX 4
+
+/* A file to read: the walk's item and what the database knew of it. */
+typedef struct coll_job {
+    coll_item_t *it;
+    int bKnown;
+    uint64_t knownHash;
+} coll_job_t;
+
+/* A worker's result for one file; slot i % COLL_RING holds job i. */
+typedef struct coll_slot {
+    plat_sem_t *pDone;       /* posted by the worker when the slot is filled */
+    int bFilled;
+    int rc;                  /* KBS_OK, or the error zErr describes */
+    int bSame;               /* the bytes are those recorded: nothing to parse */
+    uint64_t hash;
+    imp_kind_t kind;
+    snap_t *aSnap;
+    size_t nSnap;
+    db_prep_t **apPrep;      /* reused: grows to the most snapshots one file gave */
+    size_t nPrep;
+    double msRead, msParse;
+    char zErr[SNAP_ERR_MAX + 320];
+} coll_slot_t;
+
+typedef struct coll_pipe {
+    coll_job_t *aJob;
+    size_t nJob;
+    size_t nFileMax;
+    const cat_t *cat;
+    plat_mutex_t *pMu;       /* guards iNext and bStop */
+    size_t iNext;
+    int bStop;
+    plat_sem_t *pFree;       /* slots the workers may fill */
+    coll_slot_t aSlot[COLL_RING];
+    plat_thread_t *apThread[COLL_WORKERS_MAX];
+    size_t nThread;
+} coll_pipe_t;
+
+static void coll_slot_clear(coll_slot_t *sl)
+{
+    imp_free_snaps(sl->aSnap, sl->nSnap);
+    sl->aSnap = NULL;
+    sl->nSnap = 0;
+    sl->bFilled = 0;
+}
+
+/* Reads, hashes, parses and prepares job j into sl (a worker thread). */
+static void coll_work(coll_pipe_t *p, const coll_job_t *j, coll_slot_t *sl, char **pzBuf,
+                      size_t *pnCap)
+{
+    const char *zPath = j->it->zPath;
+    size_t n = 0, i;
+    double t = plat_now_ms();
+    int r;
+
+    sl->rc = KBS_OK;
+    sl->bSame = 0;
+    sl->kind = IMP_KIND_UNKNOWN;
+    sl->zErr[0] = 0;
+    sl->msParse = 0;
+    r = plat_read_file_buf(zPath, p->nFileMax, pzBuf, pnCap, &n);
+    sl->msRead = plat_now_ms() - t;
+    if (r) {
+        sl->rc = r;
+        snprintf(sl->zErr, sizeof sl->zErr, "%s:0: %s", zPath,
+                 r == KBS_ETOOBIG ? "file too large" : kbs_strerror(r));
+        return;
+    }
+    t = plat_now_ms();
+    sl->hash = db_hash64(*pzBuf, n);
+    if (j->bKnown && j->knownHash == sl->hash) {
+        sl->bSame = 1;
+        sl->msParse = plat_now_ms() - t;
+        return;
+    }
+    r = coll_parse_buf(zPath, *pzBuf, n, &sl->aSnap, &sl->nSnap, &sl->kind, sl->zErr,
+                       sizeof sl->zErr);
+    if (!r && sl->nSnap > sl->nPrep) {
+        db_prep_t **a = realloc(sl->apPrep, sl->nSnap * sizeof *a);
+        if (!a) {
+            r = KBS_ENOMEM;
+        } else {
+            sl->apPrep = a;
+            for (; sl->nPrep < sl->nSnap; sl->nPrep++)
+                if (!(a[sl->nPrep] = db_prep_new())) { r = KBS_ENOMEM; break; }
+        }
+    }
+    for (i = 0; !r && i < sl->nSnap; i++) r = db_prep_make(sl->apPrep[i], p->cat, &sl->aSnap[i]);
+    if (r == KBS_ENOMEM) snprintf(sl->zErr, sizeof sl->zErr, "%s:0: %s", zPath, kbs_strerror(r));
+    sl->rc = r;
+    sl->msParse = plat_now_ms() - t;
+}
+
+static void coll_worker(void *pArg)
+{
+    coll_pipe_t *p = pArg;
+    char *zBuf = NULL;
+    size_t nCap = 0;
+    for (;;) {
+        size_t i;
+        plat_sem_wait(p->pFree);
+        plat_mutex_lock(p->pMu);
+        if (p->bStop || p->iNext >= p->nJob) {
+            plat_mutex_unlock(p->pMu);
+            plat_sem_post(p->pFree, 1); /* wakes the next worker to see the end too */
+            break;
+        }
+        i = p->iNext++;
+        plat_mutex_unlock(p->pMu);
+        coll_work(p, &p->aJob[i], &p->aSlot[i % COLL_RING], &zBuf, &nCap);
+        p->aSlot[i % COLL_RING].bFilled = 1;
+        plat_sem_post(p->aSlot[i % COLL_RING].pDone, 1);
+    }
+    free(zBuf);
+}
+
+/* snap_parse sets up its tables on first use: do that once here, before threads share it. */
+static int coll_parser_warm_up(void)
+{
+    snap_t s, t;
+    snap_err_t e;
+    char *z = NULL;
+    size_t n = 0;
+    int rc;
+    snap_init(&s);
+    snap_init(&t);
+    snprintf(s.zHost, sizeof s.zHost, "%s", "WARMUP");
+    s.scanTime = 1;
+    rc = snap_write(&s, &z, &n);
+    memset(&e, 0, sizeof e);
+    if (!rc) rc = snap_parse(z, n, &t, &e);
+    free(z);
+    snap_release(&s);
+    snap_release(&t);
+    return rc;
+}
+
+/* Stops the workers (after an error or at the end), joins them and frees the pipeline. */
+static void coll_pipe_end(coll_pipe_t *p)
+{
+    size_t i;
+    if (p->pMu) {
+        plat_mutex_lock(p->pMu);
+        p->bStop = 1;
+        plat_mutex_unlock(p->pMu);
+    }
+    if (p->pFree) plat_sem_post(p->pFree, (unsigned)p->nThread + 1);
+    for (i = 0; i < p->nThread; i++) plat_thread_join(p->apThread[i]);
+    p->nThread = 0;
+    for (i = 0; i < COLL_RING; i++) {
+        coll_slot_t *sl = &p->aSlot[i];
+        size_t k;
+        coll_slot_clear(sl);
+        for (k = 0; k < sl->nPrep; k++) db_prep_free(sl->apPrep[k]);
+        free(sl->apPrep);
+        plat_sem_free(sl->pDone);
+    }
+    plat_sem_free(p->pFree);
+    plat_mutex_free(p->pMu);
+    free(p->aJob);
+    memset(p, 0, sizeof *p);
+}
+
+static int coll_pipe_start(coll_pipe_t *p, size_t nWorker)
+{
+    size_t i;
+    int rc;
+    if ((rc = plat_mutex_new(&p->pMu)) || (rc = plat_sem_new(&p->pFree, COLL_RING))) return rc;
+    for (i = 0; i < COLL_RING; i++)
+        if ((rc = plat_sem_new(&p->aSlot[i].pDone, 0))) return rc;
+    if (nWorker > 1 && coll_parser_warm_up()) nWorker = 1;
+    if (nWorker > COLL_WORKERS_MAX) nWorker = COLL_WORKERS_MAX;
+    for (i = 0; i < nWorker; i++) {
+        if ((rc = plat_thread_start(&p->apThread[i], coll_worker, p))) return rc;
+        p->nThread++;
+    }
+    return KBS_OK;
+}
+
+/* Worker threads for n files: two keep one storing thread busy on two processors. */
+static size_t coll_workers_for(const coll_opts_t *o, size_t nJob)
+{
+    size_t n = o->nWorker;
+    if (!n) n = plat_ncpu() >= 4 ? 3 : 2;
+    if (n > COLL_WORKERS_MAX) n = COLL_WORKERS_MAX;
+    if (n > nJob) n = nJob ? nJob : 1;
+    return n;
+}
+
 int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, coll_stats_t *pSt)
 {
     coll_map_t known = {0};
     coll_walk_t w = {0};
     coll_progress_t prog;
-    size_t nFileMax = o->nFileMax ? o->nFileMax : COLL_FILE_MAX, i, nInTx = 0;
+    coll_pipe_t pipe;
+    size_t nFileMax = o->nFileMax ? o->nFileMax : COLL_FILE_MAX, i, nInTx = 0, nSkip = 0;
     double tTx = 0, tStep;
     int rc = KBS_OK, bTx = 0;
 
     memset(pSt, 0, sizeof *pSt);
     memset(&prog, 0, sizeof prog);
+    memset(&pipe, 0, sizeof pipe);
     prog.f = o->err;
     prog.bOn = o->bProgress && plat_isatty(o->err);
     prog.t0 = plat_now_ms();
@@ -346,21 +542,15 @@ int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, 
     }
     pSt->nBad = w.nBad;
     pSt->nFile = w.n;
-    pSt->msWalk = plat_now_ms() - tStep;
     /* Path order: the same inputs give the same history whatever order the paths were given. */
     if (w.n > 1) qsort(w.a, w.n, sizeof *w.a, coll_cmp_item);
 
+    /* What needs reading: not the database, not a path given twice, not unchanged. */
+    if (w.n && !(pipe.aJob = malloc(w.n * sizeof *pipe.aJob))) { rc = KBS_ENOMEM; goto out; }
     for (i = 0; i < w.n; i++) {
         coll_item_t *it = &w.a[i];
         coll_known_t *k = coll_map_find(&known, it->zPath);
-        char *z = NULL, zErr[SNAP_ERR_MAX + 320], zKind[24];
-        size_t n = 0, nSnap = 0;
-        snap_t *aSnap = NULL;
-        imp_kind_t kind = IMP_KIND_UNKNOWN;
-        uint64_t h;
-        int r;
-
-        coll_progress_show(&prog, i, w.n);
+        coll_job_t *j;
         if (coll_is_db_file(it->zPath, o->zDbPath)) continue;
         if (i && w.a[i - 1].zPath && !strcmp(w.a[i - 1].zPath, it->zPath)) {
             pSt->nUnchanged++; /* the same file named by two paths given */
@@ -376,65 +566,69 @@ int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, 
             pSt->nBad++;
             continue;
         }
+        j = &pipe.aJob[pipe.nJob++];
+        j->it = it;
+        j->bKnown = k != NULL;
+        j->knownHash = k ? k->hash : 0;
+    }
+    nSkip = w.n - pipe.nJob;
+    pSt->msWalk = plat_now_ms() - tStep;
+    if (!pipe.nJob) goto done;
+
+    pipe.nFileMax = nFileMax;
+    pipe.cat = db_catalog(db);
+    if ((rc = coll_pipe_start(&pipe, coll_workers_for(o, pipe.nJob)))) goto out;
+    for (i = 0; i < pipe.nJob; i++) {
+        coll_item_t *it = pipe.aJob[i].it;
+        coll_slot_t *sl = &pipe.aSlot[i % COLL_RING];
+        char zKind[24];
+        int r;
+
+        coll_progress_show(&prog, nSkip + i, w.n);
         tStep = plat_now_ms();
-        r = plat_read_file(it->zPath, nFileMax, &z, &n);
-        pSt->msRead += plat_now_ms() - tStep;
-        if (r) {
-            fprintf(o->err, "%s:0: %s\n", it->zPath,
-                    r == KBS_ETOOBIG ? "file too large" : kbs_strerror(r));
+        plat_sem_wait(sl->pDone);
+        pSt->msWait += plat_now_ms() - tStep;
+        pSt->msRead += sl->msRead;
+        pSt->msParse += sl->msParse;
+        if (sl->rc) {
+            fprintf(o->err, "%s\n", sl->zErr);
             pSt->nBad++;
-            if (r == KBS_ENOMEM) { rc = r; goto out; }
-            continue;
+            if (sl->rc == KBS_ENOMEM) { rc = sl->rc; goto out; }
+            goto next;
         }
-        h = db_hash64(z, n);
         if (!bTx) {
             if ((rc = db_begin(db))) {
                 fprintf(o->err, "kbsentry: database: %s\n", db_errmsg(db));
-                free(z);
                 goto out;
             }
             bTx = 1;
             nInTx = 0;
             tTx = plat_now_ms();
         }
-        if (k && k->hash == h) {
+        tStep = plat_now_ms();
+        if (sl->bSame) {
             /* Touched or copied again but the same bytes: remember the new size/mtime only. */
             db_file_t f;
             f.zPath = it->zPath;
             f.size = it->size;
             f.mtime = it->mtimeNs;
-            f.hash = h;
+            f.hash = sl->hash;
             f.zKind = "";
-            free(z);
             pSt->nUnchanged++;
             if ((rc = db_file_record(db, &f))) {
                 fprintf(o->err, "%s:0: database: %s\n", it->zPath, db_errmsg(db));
                 goto out;
             }
         } else {
-            zErr[0] = 0;
-            tStep = plat_now_ms();
-            r = coll_parse_buf(it->zPath, z, n, &aSnap, &nSnap, &kind, zErr, sizeof zErr);
-            free(z);
-            pSt->msParse += plat_now_ms() - tStep;
-            if (r == KBS_ENOMEM) { rc = r; goto out; }
-            if (r) {
-                fprintf(o->err, "%s\n", zErr);
-                pSt->nBad++;
-                continue;
-            }
-            snprintf(zKind, sizeof zKind, "%s", imp_kind_name(kind));
-            tStep = plat_now_ms();
-            r = coll_store(db, it, aSnap, nSnap, h, zKind, pSt, o->err);
-            imp_free_snaps(aSnap, nSnap);
-            pSt->msStore += plat_now_ms() - tStep;
+            snprintf(zKind, sizeof zKind, "%s", imp_kind_name(sl->kind));
+            r = coll_store(db, it, sl->aSnap, sl->apPrep, sl->nSnap, sl->hash, zKind, pSt, o->err);
             if (r == KBS_EDB || r == KBS_ENOMEM) { rc = r; goto out; }
-            if (r) {
+            if (r)
                 pSt->nBad++;
-                continue;
-            }
-            pSt->nRead++;
+            else
+                pSt->nRead++;
         }
+        pSt->msStore += plat_now_ms() - tStep;
         if (++nInTx >= COLL_BATCH_FILES || plat_now_ms() - tTx >= COLL_BATCH_MS) {
             tStep = plat_now_ms();
             rc = db_commit(db);
@@ -445,17 +639,25 @@ int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, 
             }
             bTx = 0;
         }
+    next:
+        coll_slot_clear(sl);
+        plat_sem_post(pipe.pFree, 1);
     }
     if (bTx) {
-        if ((rc = db_commit(db))) {
+        tStep = plat_now_ms();
+        rc = db_commit(db);
+        pSt->msCommit += plat_now_ms() - tStep;
+        if (rc) {
             fprintf(o->err, "kbsentry: database: %s\n", db_errmsg(db));
             goto out;
         }
         bTx = 0;
     }
+done:
     coll_progress_show(&prog, w.n, w.n);
     rc = pSt->nBad ? KBS_EPARSE : KBS_OK;
 out:
+    coll_pipe_end(&pipe);
     coll_progress_end(&prog);
     if (bTx) db_rollback(db);
     for (i = 0; i < w.n; i++) free(w.a[i].zPath);

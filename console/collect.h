@@ -21,6 +21,7 @@ typedef struct coll_opts {
     int bProgress;           /* 1: draw a progress bar when err is a terminal and work takes > 1 s */
     size_t nFileMax;         /* 0: COLL_FILE_MAX */
     const char *zDbPath;     /* the database: its own files (and -wal, -shm) are not inputs */
+    size_t nWorker;          /* threads reading and parsing ahead of the store; 0: by CPU count */
 } coll_opts_t;
 
 typedef struct coll_stats {
@@ -30,7 +31,9 @@ typedef struct coll_stats {
     size_t nBad;             /* bad, torn, foreign, too big or unreadable: reported, not stored */
     size_t nScan;            /* scans stored (a CSV can hold several hosts) */
     size_t nNewHost, nCurrent, nMerged, nHistory, nDuplicate;
-    double msWalk, msRead, msParse, msStore, msCommit; /* where the time went */
+    /* Where the time went: walk, store, commit and wait (for the workers) on the storing
+     * thread; read and parse summed over the worker threads. */
+    double msWalk, msRead, msParse, msStore, msCommit, msWait;
 } coll_stats_t;
 
 /* coll_run: collects every file under azPath[0..nPath-1] into db (which has a catalog). Each

@@ -267,13 +267,17 @@ void db_close(db_t *db)
     size_t i;
     if (!db) return;
     for (i = 0; i < DB_ST_COUNT; i++) sqlite3_finalize(db->aSt[i]);
+    sqlite3_finalize(db->stVerdictAll);
+    db->stVerdictAll = NULL;
     if (db->h) sqlite3_close(db->h);
     free(db->aRuleId);
     free(db->aVerdict);
     free(db->aSet);
     free(db->bufSet.z);
-    free(db->bufSrc.z);
-    free(db->bufFiles.z);
+    free(db->prep.set.z);
+    free(db->prep.src.z);
+    free(db->prep.files.z);
+    free(db->prep.aVerdict);
     free(db->bufState.z);
     free(db);
 }
@@ -393,19 +397,61 @@ char db_field_next(const char **pz, char *zOut, size_t nOut)
 
 /* ---- catalog and verdicts ---- */
 
-int db_verdicts_write(db_t *db, int64_t hostId, const snap_t *s, int bNewHost)
+const cat_t *db_catalog(db_t *db)
+{
+    return db->cat;
+}
+
+/* One statement for all of a host's verdicts: a statement costs far more than a row. */
+static int db_verdicts_prepare(db_t *db)
+{
+    db_buf_t b = {0};
+    size_t i;
+    int rc = KBS_OK;
+    sqlite3_finalize(db->stVerdictAll);
+    db->stVerdictAll = NULL;
+    if (!db->cat->nRule || db->cat->nRule > 1000) return KBS_OK; /* per row then */
+    db_buf_put(&b, "INSERT INTO verdict(host_id, rule_id, status, evidence, action) VALUES", 70);
+    for (i = 0; i < db->cat->nRule; i++) db_buf_put(&b, i ? ",(?,?,?,?,?)" : "(?,?,?,?,?)", i ? 12 : 11);
+    if (b.oom) return KBS_ENOMEM;
+    if (sqlite3_prepare_v2(db->h, b.z, (int)b.n, &db->stVerdictAll, NULL) != SQLITE_OK) rc = KBS_EDB;
+    free(b.z);
+    return rc;
+}
+
+int db_verdicts_write(db_t *db, int64_t hostId, const snap_t *s, const verdict_t *aPre,
+                      int bNewHost)
 {
     sqlite3_stmt *st;
+    const verdict_t *aV = aPre;
     int n, i;
     if (!bNewHost) {
         if (!(st = db_stmt(db, DB_ST_VERDICT_DEL))) return KBS_EDB;
         sqlite3_bind_int64(st, 1, hostId);
         if (sqlite3_step(st) != SQLITE_DONE) return KBS_EDB;
     }
-    n = verdict_eval(db->cat, s, db->aVerdict, db->cat->nRule);
-    if (n < 0) return n;
+    if (aV) {
+        n = (int)db->cat->nRule;
+    } else {
+        n = verdict_eval(db->cat, s, db->aVerdict, db->cat->nRule);
+        if (n < 0) return n;
+        aV = db->aVerdict;
+    }
+    if ((st = db->stVerdictAll) != NULL && (size_t)n == db->cat->nRule) {
+        sqlite3_reset(st);
+        for (i = 0; i < n; i++) {
+            sqlite3_bind_int64(st, i * 5 + 1, hostId);
+            sqlite3_bind_int64(st, i * 5 + 2, db->aRuleId[i]);
+            sqlite3_bind_text(st, i * 5 + 3, verdict_status_name(aV[i].status), -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, i * 5 + 4, aV[i].zEvidence, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, i * 5 + 5, aV[i].zAction, -1, SQLITE_STATIC);
+        }
+        i = sqlite3_step(st);
+        sqlite3_reset(st);
+        return i == SQLITE_DONE ? KBS_OK : KBS_EDB;
+    }
     for (i = 0; i < n; i++) {
-        const verdict_t *v = &db->aVerdict[i];
+        const verdict_t *v = &aV[i];
         if (!(st = db_stmt(db, DB_ST_VERDICT_INSERT))) return KBS_EDB;
         sqlite3_bind_int64(st, 1, hostId);
         sqlite3_bind_int64(st, 2, db->aRuleId[i]);
@@ -508,13 +554,14 @@ int db_use_catalog(db_t *db, const cat_t *c, size_t *pnRecomputed)
     if (rc == KBS_OK && !strcmp(zHash, c->zHash)) {
         /* Same catalog: only the id map is needed (a read-only command must not write). */
         rc = db_rules_map(db, 0);
+        if (rc == KBS_OK) rc = db_verdicts_prepare(db);
         if (rc != KBS_ENOTFOUND) return rc;
     }
     /* A different catalog: new rule rows and every host's verdicts redone, all or nothing. */
     if ((rc = db_begin(db))) return rc;
     rc = KBS_EDB;
     if (db_exec(db, "DELETE FROM verdict") || db_exec(db, "DELETE FROM rule")) goto out;
-    if ((rc = db_rules_map(db, 1))) goto out;
+    if ((rc = db_rules_map(db, 1)) || (rc = db_verdicts_prepare(db))) goto out;
     rc = KBS_EDB;
     if (db_meta_set(db, "catalog_hash", c->zHash) || db_meta_set(db, "catalog_source", c->zSource))
         goto out;
@@ -536,7 +583,7 @@ int db_use_catalog(db_t *db, const cat_t *c, size_t *pnRecomputed)
     st = NULL;
     for (i = 0; i < nIds; i++) {
         if ((rc = db_state_load(db, aIds[i], &s))) goto out;
-        rc = db_verdicts_write(db, aIds[i], &s, 1);
+        rc = db_verdicts_write(db, aIds[i], &s, NULL, 1);
         snap_release(&s);
         if (rc) goto out;
     }

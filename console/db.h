@@ -73,6 +73,27 @@ typedef enum db_ingest_res {
 int db_ingest(db_t *db, const snap_t *s, const char *zSourcePath, int64_t fileTime,
               db_ingest_res_t *pRes);
 
+/* What can be worked out for a scan without the database (on a worker thread while the main
+ * thread stores the scan before it): the canonical texts of its lists and their hash, and
+ * optionally the verdicts the scan gives as a host's whole state (used when it is a new host). */
+typedef struct db_prep db_prep_t;
+
+/* db_prep_new: an empty, reusable prep; NULL when out of memory. db_prep_free accepts NULL. */
+db_prep_t *db_prep_new(void);
+void db_prep_free(db_prep_t *p);
+
+/* db_prep_make: fills p for scan s. With c (may be NULL) the verdicts of s are evaluated too.
+ * Touches no database and no shared state: safe on any thread. Returns KBS_OK or KBS_ENOMEM. */
+int db_prep_make(db_prep_t *p, const cat_t *c, const snap_t *s);
+
+/* db_ingest_prep: db_ingest with p made by db_prep_make for the same s; verdicts in p are used
+ * only when they were evaluated with db's catalog. */
+int db_ingest_prep(db_t *db, const snap_t *s, const db_prep_t *p, const char *zSourcePath,
+                   int64_t fileTime, db_ingest_res_t *pRes);
+
+/* db_catalog: the catalog db computes verdicts with (db_use_catalog), or NULL. */
+const cat_t *db_catalog(db_t *db);
+
 /* Report filters. */
 typedef struct db_filter {
     const char *zRule;           /* only this rule (NULL: all) */

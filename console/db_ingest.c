@@ -84,18 +84,15 @@ static void db_set_cache_put(db_t *db, uint64_t h, int64_t id)
     db->nSetUsed++;
 }
 
-/* db_set_get: the id of the hotfix_set row holding s's list, inserting it when new. */
-static int db_set_get(db_t *db, const snap_t *s, int64_t *pId)
+/* db_set_get: the id of the hotfix_set row holding s's list (canonical text pb, hash h),
+ * inserting it when new. */
+static int db_set_get(db_t *db, const snap_t *s, const db_buf_t *pb, uint64_t h, int64_t *pId)
 {
-    db_buf_t *pb = &db->bufSet;
     sqlite3_stmt *st;
-    uint64_t h;
     char zKey[40];
-    int rc = KBS_EDB, nTry;
+    int rc = KBS_OK, nTry;
     size_t i;
 
-    if ((rc = db_set_text(s, pb))) goto out;
-    h = db_hash64(pb->z, pb->n);
     if ((*pId = db_set_cache_get(db, h)) != 0) goto out;
     rc = KBS_EDB;
     /* The key is the hash; a (never yet seen) collision gets a suffixed key, so lists are
@@ -436,7 +433,7 @@ typedef struct db_state {
 
 /* Writes the host row's state columns and its verdicts from s (the state snapshot). */
 static int db_state_write(db_t *db, int64_t hostId, const snap_t *s, const db_state_t *pSt,
-                          int bNewHost)
+                          const verdict_t *aPre, int bNewHost)
 {
     sqlite3_stmt *st = db_stmt(db, DB_ST_HOST_STATE);
     os_ident_t id;
@@ -470,7 +467,7 @@ static int db_state_write(db_t *db, int64_t hostId, const snap_t *s, const db_st
     db_bind_str(st, 16, pb->z);
     sqlite3_bind_int64(st, 17, (sqlite3_int64)s->nHotfix);
     if (sqlite3_step(st) != SQLITE_DONE) goto out;
-    rc = db_verdicts_write(db, hostId, s, bNewHost);
+    rc = db_verdicts_write(db, hostId, s, aPre, bNewHost);
 out:
     return rc;
 }
@@ -589,8 +586,11 @@ static int db_state_recompute(db_t *db, int64_t hostId, int64_t scanId, db_inges
     state.lastScan = newestTime;
     state.zPath = zPath;
     state.zOrigin = zOrigin;
-    if ((rc = db_set_get(db, &base, &state.setId))) goto out;
-    rc = db_state_write(db, hostId, &base, &state, 0);
+    if ((rc = db_set_text(&base, &db->bufSet))) goto out;
+    if ((rc = db_set_get(db, &base, &db->bufSet, db_hash64(db->bufSet.z, db->bufSet.n),
+                         &state.setId)))
+        goto out;
+    rc = db_state_write(db, hostId, &base, &state, NULL, 0);
 out:
     snap_release(&base);
     snap_release(&other);
@@ -653,10 +653,60 @@ static int db_is_dup(db_t *db, int64_t hostId, int64_t scanTime, int64_t setId, 
     return (r == SQLITE_ROW || r == SQLITE_DONE) ? KBS_OK : KBS_EDB;
 }
 
+db_prep_t *db_prep_new(void)
+{
+    return calloc(1, sizeof(db_prep_t));
+}
+
+void db_prep_free(db_prep_t *p)
+{
+    if (!p) return;
+    free(p->set.z);
+    free(p->src.z);
+    free(p->files.z);
+    free(p->aVerdict);
+    free(p);
+}
+
+int db_prep_make(db_prep_t *p, const cat_t *c, const snap_t *s)
+{
+    int rc, n;
+    p->cat = NULL;
+    p->nVerdict = 0;
+    if ((rc = db_set_text(s, &p->set))) return rc;
+    p->setHash = db_hash64(p->set.z, p->set.n);
+    db_sources_text(s, &p->src);
+    db_files_text(s, &p->files);
+    if (p->src.oom || p->files.oom) return KBS_ENOMEM;
+    if (!c) return KBS_OK;
+    if (p->nVerdictCap < c->nRule || !p->aVerdict) {
+        verdict_t *a = realloc(p->aVerdict, (c->nRule ? c->nRule : 1) * sizeof *a);
+        if (!a) return KBS_ENOMEM;
+        p->aVerdict = a;
+        p->nVerdictCap = c->nRule ? c->nRule : 1;
+    }
+    n = verdict_eval(c, s, p->aVerdict, c->nRule);
+    if (n < 0) return n;
+    p->nVerdict = (size_t)n;
+    p->cat = c;
+    return KBS_OK;
+}
+
 int db_ingest(db_t *db, const snap_t *s, const char *zSourcePath, int64_t fileTime,
               db_ingest_res_t *pRes)
 {
-    db_buf_t *pSrc = &db->bufSrc, *pFiles = &db->bufFiles;
+    int rc;
+    *pRes = DB_ING_HISTORY;
+    if (!db->cat) return KBS_EINVAL;
+    if (!s->zHost[0] && !s->zMachineId[0]) return KBS_EINVAL;
+    if ((rc = db_prep_make(&db->prep, NULL, s))) return rc;
+    return db_ingest_prep(db, s, &db->prep, zSourcePath, fileTime, pRes);
+}
+
+int db_ingest_prep(db_t *db, const snap_t *s, const db_prep_t *p, const char *zSourcePath,
+                   int64_t fileTime, db_ingest_res_t *pRes)
+{
+    const db_buf_t *pSrc = &p->src, *pFiles = &p->files;
     int64_t hostId = 0, setId = 0, scanId = 0;
     int64_t scanTime = s->scanTime ? s->scanTime : fileTime;
     int bAdopt = 0, bDup = 0, rc = KBS_EDB;
@@ -665,11 +715,8 @@ int db_ingest(db_t *db, const snap_t *s, const char *zSourcePath, int64_t fileTi
     *pRes = DB_ING_HISTORY;
     if (!db->cat) return KBS_EINVAL;
     if (!s->zHost[0] && !s->zMachineId[0]) return KBS_EINVAL;
-    db_sources_text(s, pSrc);
-    db_files_text(s, pFiles);
-    if (pSrc->oom || pFiles->oom) { rc = KBS_ENOMEM; goto out; }
     if ((rc = db_host_find(db, s, &hostId, &bAdopt))) goto out;
-    if ((rc = db_set_get(db, s, &setId))) goto out;
+    if ((rc = db_set_get(db, s, &p->set, p->setHash, &setId))) goto out;
     rc = KBS_EDB;
     if (hostId) {
         if ((rc = db_is_dup(db, hostId, scanTime, setId, s, pFiles->z, &bDup))) goto out;
@@ -715,7 +762,10 @@ int db_ingest(db_t *db, const snap_t *s, const char *zSourcePath, int64_t fileTi
         state.lastScan = scanTime;
         state.zPath = zSourcePath;
         state.zOrigin = s->zOrigin;
-        rc = db_state_write(db, hostId, s, &state, 1);
+        rc = db_state_write(db, hostId, s, &state,
+                            p->cat == db->cat && p->nVerdict == db->cat->nRule ? p->aVerdict
+                                                                               : NULL,
+                            1);
         *pRes = DB_ING_NEW_HOST;
     }
 out:

@@ -45,6 +45,15 @@ typedef struct db_buf {
     int oom;                          /* 1 once an allocation failed */
 } db_buf_t;
 
+/* A scan's list texts and (optionally) verdicts, made off the main thread: see db_prep_make. */
+struct db_prep {
+    db_buf_t set, src, files;         /* canonical hotfix list, sources, files */
+    uint64_t setHash;                 /* db_hash64 of set */
+    const cat_t *cat;                 /* the catalog aVerdict was evaluated with, or NULL */
+    verdict_t *aVerdict;
+    size_t nVerdict, nVerdictCap;
+};
+
 struct db {
     sqlite3 *h;
     const cat_t *cat;
@@ -52,7 +61,9 @@ struct db {
     verdict_t *aVerdict;              /* scratch, cat->nRule entries */
     sqlite3_stmt *aSt[DB_ST_COUNT];
     db_setent_t *aSet; size_t nSetSlot, nSetUsed; /* open addressing, power of two */
-    db_buf_t bufSet, bufSrc, bufFiles, bufState; /* scratch text, reused for every scan */
+    db_buf_t bufSet, bufState;        /* scratch text, reused for every scan */
+    db_prep_t prep;                   /* db_ingest's own prep (no verdicts) */
+    sqlite3_stmt *stVerdictAll;       /* one INSERT of all of a host's verdicts (nRule rows) */
 };
 
 /* db_stmt: the prepared statement, reset and unbound. */
@@ -61,8 +72,10 @@ sqlite3_stmt *db_stmt(db_t *db, enum db_stmt e);
 /* db_exec: runs SQL without results; logs nothing (callers report db_errmsg). */
 int db_exec(db_t *db, const char *zSql);
 
-/* db_verdicts_write: evaluates s against the catalog and replaces the verdicts of host hostId. */
-int db_verdicts_write(db_t *db, int64_t hostId, const snap_t *s, int bNewHost);
+/* db_verdicts_write: replaces the verdicts of host hostId with aPre (cat->nRule verdicts already
+ * evaluated for s) or, when aPre is NULL, with s evaluated against the catalog. */
+int db_verdicts_write(db_t *db, int64_t hostId, const snap_t *s, const verdict_t *aPre,
+                      int bNewHost);
 
 /* db_state_load: rebuilds the snapshot of host hostId's current state from the database. */
 int db_state_load(db_t *db, int64_t hostId, snap_t *s);

@@ -181,6 +181,8 @@ int main(int argc, char **argv)
     }
     memset(&o, 0, sizeof o);
     o.err = stderr;
+    /* KBS_BENCH_WORKERS=N compares pipeline widths (default: by CPU count). */
+    if (getenv("KBS_BENCH_WORKERS")) o.nWorker = (size_t)strtoul(getenv("KBS_BENCH_WORKERS"), NULL, 10);
     azPath[0] = zFleet;
 
     t0 = plat_now_ms();
@@ -228,8 +230,10 @@ int main(int argc, char **argv)
            (unsigned long)n, (unsigned long)nHost, (unsigned long)nScan, (unsigned long)nSet);
     printf("                      wall ms   cpu ms (user+sys)\n");
     printf("cold collect          %8.0f %8.0f  (target <= 3000)\n", tCold, cCold);
-    printf("  walk %.0f, read %.0f, parse %.0f, store %.0f, commit %.0f ms\n", csCold.msWalk,
-           csCold.msRead, csCold.msParse, csCold.msStore, csCold.msCommit);
+    printf("  storing thread: walk %.0f, store %.0f, commit %.0f, waiting for workers %.0f ms;"
+           " workers: read %.0f, parse+prepare %.0f ms\n",
+           csCold.msWalk, csCold.msStore, csCold.msCommit, csCold.msWait, csCold.msRead,
+           csCold.msParse);
     printf("re-collect, unchanged %8.0f %8.0f  (target <= 300)\n", tWarm, cWarm);
     printf("HTML report           %8.0f %8.0f  (target <= 1000; %.0f ms loading, %.1f MB)\n", tHtml,
            cHtml, tLoad, bench_file_mb(zHtml));
