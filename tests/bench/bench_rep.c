@@ -1,36 +1,15 @@
 /* bench_rep.c: time and size of each report format for a synthetic fleet (35,640 hosts x 9 rules).
  * usage: bench_rep [HOSTS [DIR [keep]]]: writes to DIR (default a temporary file), keeps the
  * files with "keep" (e.g. to load the HTML in a browser). */
-#ifndef _WIN32
-#define _POSIX_C_SOURCE 200809L
-#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef _WIN32
-#include <windows.h>
-#else
-#include <time.h>
-#endif
 
 #include "kbs_err.h"
+#include "plat.h"
 #include "rep.h"
 
 #define BENCH_RULES 9
-
-static double bench_now_ms(void)
-{
-#ifdef _WIN32
-    LARGE_INTEGER f, c;
-    QueryPerformanceFrequency(&f);
-    QueryPerformanceCounter(&c);
-    return (double)c.QuadPart * 1000.0 / (double)f.QuadPart;
-#else
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-#endif
-}
 
 static const char *const bench_azRule[BENCH_RULES] = {
     "MS08-067", "MS17-010", "CVE-2019-0708", "MS14-068",       "MS15-034",
@@ -125,9 +104,9 @@ int main(int argc, char **argv)
         if (zTmp) snprintf(zPath, sizeof zPath, "%s/bench_rep.%s", zTmp, azFmt[f]);
         out = zTmp ? fopen(zPath, "wb") : tmpfile();
         if (!out) return 2;
-        t0 = bench_now_ms();
+        t0 = plat_now_ms();
         rc = rep_render(&r, (rep_format_t)f, out);
-        t1 = bench_now_ms();
+        t1 = plat_now_ms();
         nByte = ftell(out);
         fclose(out);
         if (zTmp && !keep) remove(zPath);

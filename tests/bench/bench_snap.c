@@ -1,31 +1,12 @@
 /* bench_snap.c: snapshot parse and write speed on a realistic 200-hotfix XP snapshot (MB/s). */
-#ifndef _WIN32
-#define _POSIX_C_SOURCE 200809L /* clock_gettime under -std=c99 */
-#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#ifdef _WIN32
-#include <windows.h>
-#endif
 
 #include "kbs_err.h"
+#include "plat.h"
 #include "snap.h"
-
-static double now_s(void)
-{
-#ifdef _WIN32
-    LARGE_INTEGER f, c;
-    QueryPerformanceFrequency(&f);
-    QueryPerformanceCounter(&c);
-    return (double)c.QuadPart / (double)f.QuadPart;
-#else
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-#endif
-}
 
 int main(int argc, char **argv)
 {
@@ -62,12 +43,12 @@ int main(int argc, char **argv)
     snap_add_file(&s, "C:\\WINDOWS\\system32\\drivers\\srv.sys", 1, &v, "");
     snap_add_file(&s, "C:\\WINDOWS\\system32\\netapi32.dll", 1, &v, "");
 
-    t0 = now_s();
+    t0 = (plat_now_ms() / 1e3);
     for (i = 0; i < nIter; i++) {
         free(z);
         if (snap_write(&s, &z, &n) != KBS_OK) return 1;
     }
-    t1 = now_s();
+    t1 = (plat_now_ms() / 1e3);
     c1 = clock();
     for (i = 0; i < nIter; i++) {
         if (snap_parse(z, n, &p, NULL) != KBS_OK) {
@@ -76,7 +57,7 @@ int main(int argc, char **argv)
         }
         snap_release(&p);
     }
-    t2 = now_s();
+    t2 = (plat_now_ms() / 1e3);
     c2 = clock();
     printf("snapshot: %zu bytes, 200 hotfixes, %d iterations\n", n, nIter);
     printf("write: %.1f MB/s (%.1f us per snapshot)\n", n * (double)nIter / (t1 - t0) / 1e6,
