@@ -63,6 +63,9 @@ fi
 # json EXPR FILE: evaluates a Python expression over the parsed JSON document `d`.
 json() { "$py" -c "import json,sys; d=json.load(open(sys.argv[1],encoding='utf-8')); print($1)" "$2"; }
 
+# sq SQL: one value from the test's database (read only).
+sq() { "$py" -c "import sqlite3,sys; print(sqlite3.connect('file:'+sys.argv[1]+'?mode=ro', uri=True).execute(sys.argv[2]).fetchone()[0])" "$db" "$1"; }
+
 # A snapshot is whole: first line the magic, last line END with the record count.
 snap_valid() {
   local f=$1 rec
@@ -139,12 +142,16 @@ fleet)
   # Agents write again: an unchanged share costs nothing, a new scan updates one host.
   out=$(K collect --db "$(P "$db")" "$(P "$drop")" 2>&1)
   echo "$out" | grep -q "0 read, $nall unchanged" && ok "re-collect: $nall unchanged" || fail "re-collect: $out"
+  r=$(sq "PRAGMA integrity_check")
+  nh=$(sq "SELECT count(*) FROM host")
+  [ "$r" = ok ] && [ "$nh" = "$nall" ] && ok "database: integrity_check ok, $nh hosts" || fail "database: $r, $nh hosts"
   if [ -n "$prefix" ]; then
     sleep 1
     S run --scans 1 >/dev/null 2>&1 || fail "second agent run"
     out=$(K collect --db "$(P "$db")" "$(P "$drop")" 2>&1)
-    echo "$out" | grep -q '1 updated, 0 merged, 1 history' && ok "the agent's next scan: 1 updated, 1 history" ||
-      fail "after the next agent scan: $out"
+    ns=$(sq "SELECT count(*) FROM scan s JOIN host h ON s.host_id = h.id WHERE h.name = '$whost'")
+    echo "$out" | grep -q ' 1 updated, ' && [ "$ns" = 2 ] && ok "the agent's next scan: 1 host updated, $ns scans kept" ||
+      fail "after the next agent scan ($ns scans): $out"
   fi
   ;;
 
@@ -240,7 +247,8 @@ hotdesk)
     ok "check --format json: $res" || fail "check --format json XP: $res"
   [ $rc -eq $rc2 ] && [ $rc -ne 2 ] || fail "check exit codes text $rc json $rc2"
   n=$(K hosts --db "$(P "$db")" | grep -c .)
-  [ "$n" -eq 1 ] && ok "one host, two scans (the older one in history)" || fail "hosts lists $n"
+  ns=$(sq "SELECT count(*) FROM scan")
+  [ "$n" -eq 1 ] && [ "$ns" = 2 ] && ok "one host, two scans (the older one kept as history)" || fail "hosts lists $n, $ns scans"
   ;;
 *)
   echo "unknown scenario $scenario" >&2; exit 2 ;;
