@@ -338,6 +338,21 @@ def run_all(a, R):
         check(rc == want and len(hl) == 1 and not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", t),
               "check %r: one Host line, no control characters (rc %d)" % (n[:40], rc))
 
+    # Names over 255 bytes: refused with file and line, nothing stored changes.
+    over = os.path.join(work, "over")
+    os.makedirs(over)
+    write_sysinfo(tmpl, os.path.join(over, "long-sysinfo.txt"), "S" * 298 + "\u00e9")
+    write_gethotfix(os.path.join(over, "long-hotfix.csv"), ["<script>" + "C" * 400])
+    before = tree(work)
+    rc, out, err = K("collect", "--db", R.path(db), R.path(over))
+    check(rc == 2 and re.search(r"long-sysinfo\.txt:\d+: host name of 300 bytes", err) is not None
+          and re.search(r"long-hotfix\.csv:\d+: host name of 408 bytes", err) is not None,
+          "names over 255 bytes refused, with file and line (rc %d: %s)" % (rc, err.strip().replace("\n", " | ")))
+    con = sqlite3.connect(db)
+    nhost = con.execute("SELECT count(*) FROM host").fetchone()[0]
+    con.close()
+    check(nhost == len(expect), "after the refused files: still %d hosts" % nhost)
+
     # Nothing but the database and the reports was created anywhere under work.
     after = tree(work)
     made = sorted(p for p in after - before
