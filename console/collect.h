@@ -13,8 +13,12 @@
 
 /* A transaction is committed after this many files or this many milliseconds, whichever comes
  * first: a killed collect loses at most that much work, which the next run redoes. */
-#define COLL_BATCH_FILES 500
-#define COLL_BATCH_MS 1000.0
+#define COLL_BATCH_FILES 5000
+#define COLL_BATCH_MS 2000.0
+
+/* A collect of at least this many files, more than the hosts stored, builds the verdict index
+ * once at its end (db_bulk_begin). */
+#define COLL_BULK_FILES 2000
 
 typedef struct coll_opts {
     FILE *err;               /* messages "PATH:LINE: reason" and the progress bar */

@@ -42,6 +42,13 @@ int db_savepoint(db_t *db);
 int db_release(db_t *db);
 int db_rollback_savepoint(db_t *db);
 
+/* db_bulk_begin / db_bulk_end: around (not inside) the transactions of a collect that adds many
+ * hosts: the verdict index is dropped and built once at the end, which costs a fraction of
+ * updating it row by row. Should a collect die in between, db_open builds it again. Return
+ * KBS_OK or KBS_EDB. */
+int db_bulk_begin(db_t *db);
+int db_bulk_end(db_t *db);
+
 /* What is known of an input file. */
 typedef struct db_file {
     const char *zPath;

@@ -736,12 +736,14 @@ int db_ingest_prep(db_t *db, const snap_t *s, const db_prep_t *p, const char *zS
         rc = db_state_recompute(db, hostId, scanId, pRes);
         goto out;
     }
-    /* A new host: its only scan is its state (the fast path of a first collect). */
+    /* A new host: its only scan is its state (the fast path of a first collect). The row is
+     * written whole at once, so its indexes are touched once; only the scan ids follow. */
     {
-        char zKey[SNAP_HOST_MAX];
-        db_state_t state;
-        if (!(st = db_stmt(db, DB_ST_HOST_INSERT))) goto out;
+        char zKey[SNAP_HOST_MAX], zDetail[256];
+        os_ident_t id;
+        if (!(st = db_stmt(db, DB_ST_HOST_INSERT_FULL))) goto out;
         db_upper(s->zHost, zKey, sizeof zKey);
+        db_os_text(s, &id, zDetail, sizeof zDetail);
         if (s->zMachineId[0])
             sqlite3_bind_text(st, 1, s->zMachineId, -1, SQLITE_STATIC);
         else
@@ -750,22 +752,34 @@ int db_ingest_prep(db_t *db, const snap_t *s, const db_prep_t *p, const char *zS
         db_bind_str(st, 3, zKey);
         db_bind_str(st, 4, s->zDomain);
         sqlite3_bind_int64(st, 5, scanTime);
+        db_bind_str(st, 6, os_family_key(id.family));
+        db_bind_str(st, 7, id.zName);
+        db_bind_str(st, 8, zDetail);
+        db_bind_str(st, 9, s->zOrigin);
+        db_bind_str(st, 10, zSourcePath);
+        sqlite3_bind_int64(st, 11, setId);
+        sqlite3_bind_int(st, 12, s->hotfixesComplete ? 1 : 0);
+        db_bind_str(st, 13, s->zHotfixNote);
+        db_bind_str(st, 14, pSrc->z);
+        sqlite3_bind_int64(st, 15, (sqlite3_int64)s->nHotfix);
         if (sqlite3_step(st) != SQLITE_DONE) goto out;
         hostId = sqlite3_last_insert_rowid(db->h);
         if ((rc = db_scan_insert(db, hostId, s, scanTime, s->scanTime == 0, setId, pSrc->z, pFiles->z,
                                  zSourcePath, &scanId)))
             goto out;
-        memset(&state, 0, sizeof state);
-        state.curScanId = scanId;
-        state.osScanId = s->osKnown ? scanId : 0;
-        state.setId = setId;
-        state.lastScan = scanTime;
-        state.zPath = zSourcePath;
-        state.zOrigin = s->zOrigin;
-        rc = db_state_write(db, hostId, s, &state,
-                            p->cat == db->cat && p->nVerdict == db->cat->nRule ? p->aVerdict
-                                                                               : NULL,
-                            1);
+        rc = KBS_EDB;
+        if (!(st = db_stmt(db, DB_ST_HOST_SCANS))) goto out;
+        sqlite3_bind_int64(st, 1, hostId);
+        sqlite3_bind_int64(st, 2, scanId);
+        if (s->osKnown)
+            sqlite3_bind_int64(st, 3, scanId);
+        else
+            sqlite3_bind_null(st, 3);
+        if (sqlite3_step(st) != SQLITE_DONE) goto out;
+        rc = db_verdicts_write(db, hostId, s,
+                               p->cat == db->cat && p->nVerdict == db->cat->nRule ? p->aVerdict
+                                                                                  : NULL,
+                               1);
         *pRes = DB_ING_NEW_HOST;
     }
 out:

@@ -11,7 +11,6 @@
 enum db_stmt {
     DB_ST_HOST_BY_MID = 0,
     DB_ST_HOST_BY_NAME,
-    DB_ST_HOST_INSERT,
     DB_ST_HOST_SET_MID,
     DB_ST_HOST_STATE,
     DB_ST_SET_BY_HASH,
@@ -29,6 +28,8 @@ enum db_stmt {
     DB_ST_FILE_UPSERT,
     DB_ST_SAVEPOINT,
     DB_ST_RELEASE,
+    DB_ST_HOST_INSERT_FULL,
+    DB_ST_HOST_SCANS,
     DB_ST_COUNT
 };
 
