@@ -366,6 +366,8 @@ def run_all(a, R):
     con.close()
     check(integ == "ok" and nhost == len(expect), "after the reports: integrity %s, %d hosts" % (integ, nhost))
 
+    if not FAILS:
+        shutil.rmtree(work, ignore_errors=True)  # kept on failure, to look at
     print("PASS" if not FAILS else "%d checks failed" % len(FAILS))
     return 1 if FAILS else 0
 

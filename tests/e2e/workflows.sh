@@ -255,5 +255,5 @@ hotdesk)
 esac
 
 finish
-[ $nfail -eq 0 ] && { echo PASS; exit 0; }
+[ $nfail -eq 0 ] && { rm -rf "$work"; echo PASS; exit 0; }  # kept on failure, to look at
 echo "$nfail checks failed"; exit 1
