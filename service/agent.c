@@ -9,6 +9,7 @@
 #include "kbs_version.h"
 #include "sched.h"
 #include "win_acl.h"
+#include "win_out.h"
 
 /* The hotfix keys whose change triggers a scan (XP/2003 Updates and HotFix, Vista+ CBS). */
 static const wchar_t *const agent_azWatch[] = {
@@ -176,6 +177,8 @@ int agent_new(agent_t **ppA, HANDLE hStop, const agent_opts_t *pOpts)
     }
     agent_settings_read(a, &a->set);
     if ((rc = agent_apply_settings(a)) != KBS_OK) goto out;
+    /* Temp files of a write that was killed (power cut, kill -9) would stay for ever. */
+    out_sweep_temps(a->zDataDir, L"*.kbs.tmp*");
     if ((rc = drop_start(&a->drop, hStop, &a->evt, a->opts.pfnDropWrite, sched_next(&a->rng))) !=
         KBS_OK)
         goto out;

@@ -32,6 +32,9 @@ typedef struct agent_opts {
     agent_job_free_fn pfnJobFree; /* frees a->pJobState; may be NULL */
     drop_write_fn pfnDropWrite; /* the atomic file writer (agent_file_write, or a test's) */
     uint32_t timeScale;       /* tests: every delay (start, interval, debounce, backoff) / scale */
+    const struct scan_opts *pScanOpts; /* tests: the scan's call table (also used by the
+                                        * snapshot writer), registry root, flags; NULL: real */
+    int64_t (*pfnNow)(void);  /* tests: the wall clock in Unix seconds (a clock that jumps) */
 } agent_opts_t;
 
 struct agent {

@@ -12,10 +12,14 @@
 #include "snap.h"
 #include "verdict.h"
 #include "win_out.h"
+#include "win_reg.h"
 
 /* Test mode: with this variable set (milliseconds), the snapshot writer pauses between writing
  * the temp file and renaming it, so a test can kill the process mid-write. */
 #define AGENT_PAUSE_ENV L"KBSENTRY_TEST_PAUSE_BEFORE_RENAME_MS"
+
+/* A scan dated this much before the previous one means the clock went back (not mere drift). */
+#define AGENT_CLOCK_SLACK_S 120
 
 typedef struct agent_scan_state {
     hist_t hist;
@@ -23,7 +27,8 @@ typedef struct agent_scan_state {
     int histOpen;
     cat_t cat;
     int catOk;
-    winsys_t sys;               /* the snapshot writer's calls (the test pause hooks one) */
+    winsys_t sys;     /* the snapshot writer's calls (the test pause hooks one) */
+    int64_t lastTime; /* the previous scan's time (0: none yet in this process) */
 } agent_scan_state_t;
 
 static BOOL WINAPI agent_move_paused(LPCWSTR zFrom, LPCWSTR zTo, DWORD flags)
@@ -61,7 +66,8 @@ static agent_scan_state_t *agent_scan_state(agent_t *a)
 
     if (st) return st;
     if (!(st = calloc(1, sizeof(*st)))) return NULL;
-    st->sys = *winsys_default();
+    st->sys =
+        a->opts.pScanOpts && a->opts.pScanOpts->sys ? *a->opts.pScanOpts->sys : *winsys_default();
     if (GetEnvironmentVariableW(AGENT_PAUSE_ENV, NULL, 0)) st->sys.pfnMoveFileExW = agent_move_paused;
     st->catOk = cat_load_default(&st->cat) == KBS_OK;
     if (!st->catOk) {
@@ -143,6 +149,22 @@ out:
     free(az);
 }
 
+/* The scheduler uses relative timers and tick counts, so a clock set back does not stall or
+ * hurry it; but the snapshot and history carry wall-clock times, so the jump is reported once
+ * (the next scan compares with this one, not with the time before the jump). */
+static void agent_clock_check(agent_t *a, agent_scan_state_t *st, int64_t t)
+{
+    char zNow[32], zPrev[32];
+    int64_t prev = st->lastTime;
+
+    if (!prev && agent_hist_ready(a, st) == KBS_OK) prev = hist_last_time(&st->hist);
+    st->lastTime = t;
+    if (!prev || t + AGENT_CLOCK_SLACK_S >= prev) return;
+    reg_unix_iso(t, zNow, sizeof(zNow));
+    reg_unix_iso(prev, zPrev, sizeof(zPrev));
+    evt_log(&a->evt, MSG_WARN_CLOCK, zNow, zPrev, NULL);
+}
+
 /* One event per emergency rule the machine misses or cannot fix; returns the counts. */
 static void agent_verdicts(agent_t *a, agent_scan_state_t *st, const snap_t *s,
                            unsigned aCount[VERDICT_COUNT])
@@ -181,8 +203,10 @@ int agent_scan_job(agent_t *a)
     memset(&s, 0, sizeof(s));
     if (!st) return KBS_ENOMEM;
     memset(&so, 0, sizeof(so));
+    if (a->opts.pScanOpts) so = *a->opts.pScanOpts;
     so.hStop = a->hStop;
     rc = scan_run(&so, &s);
+    if (a->opts.pfnNow) s.scanTime = a->opts.pfnNow();
     if (rc == KBS_ETIMEOUT || WaitForSingleObject(a->hStop, 0) == WAIT_OBJECT_0) {
         rc = KBS_ETIMEOUT; /* stopping: an unfinished scan is not written */
         goto out;
@@ -213,13 +237,16 @@ int agent_scan_job(agent_t *a)
     }
     zPath[MAX_PATH - 1] = 0;
     agent_utf8(zPath, zPathU, sizeof(zPathU));
+    agent_clock_check(a, st, s.scanTime);
     rc = out_write_file_sys(&st->sys, zPath, pBuf, nBuf, zErr, sizeof(zErr));
-    if (rc != KBS_OK) {
-        evt_log(&a->evt, MSG_ERR_WRITE, zPathU, zErr, NULL);
-        goto out;
-    }
     ms = (unsigned)(GetTickCount() - t0);
     agent_verdicts(a, st, &s, aCount);
+    if (rc != KBS_OK) {
+        /* The old snapshot stays whole; the share still gets this scan, so a full local disk
+         * does not hide the machine from the console. */
+        evt_log(&a->evt, MSG_ERR_WRITE, zPathU, zErr, NULL);
+        goto share;
+    }
     agent_record(a, st, &s, ms, aCount[VERDICT_MISSING]);
     snprintf(zC[0], 16, "%u", ms);
     snprintf(zC[1], 16, "%u", (unsigned)s.nHotfix);
@@ -232,6 +259,7 @@ int agent_scan_job(agent_t *a)
     snprintf(zC[8], 16, "%u", aCount[VERDICT_PATCHED]);
     evt_log(&a->evt, MSG_SCAN_DONE, zC[0], nOk == s.nSource ? "complete" : "partial", zC[1],
             zC[2], zC[3], zC[4], zC[5], zC[6], zC[7], zC[8], zPathU, NULL);
+share:
     if (a->set.zDropShare[0]) {
         drop_submit(&a->drop, a->set.zDropShare, zNameW, pBuf, nBuf);
         pBuf = NULL; /* the copier owns it now */

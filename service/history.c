@@ -336,3 +336,12 @@ int hist_stats(hist_t *h, hist_stats_t *pOut)
     pOut->nRemoved = hist_scalar(h, "SELECT count(*) FROM change WHERE action='removed'");
     return pOut->nScan < 0 ? KBS_EDB : KBS_OK;
 }
+
+int64_t hist_last_time(hist_t *h)
+{
+    int64_t t;
+
+    if (!h->db) return 0;
+    t = hist_scalar(h, "SELECT time FROM scan ORDER BY id DESC LIMIT 1");
+    return t < 0 ? 0 : t;
+}

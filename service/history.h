@@ -50,6 +50,10 @@ void hist_close(hist_t *h);
 int hist_record(hist_t *h, const hist_scan_t *pScan, const char *const *azKb, size_t nKb,
                 hist_change_t *pOut, char *zErr, size_t nErr);
 
+/* hist_last_time: the time of the newest recorded scan (by insertion, not by time: a clock that
+ * went back makes them differ), or 0 when there is none or the history is not open. */
+int64_t hist_last_time(hist_t *h);
+
 /* Row counts, for status output and tests. */
 typedef struct hist_stats {
     int64_t nScan, nHotfix, nChange, nAdded, nRemoved;

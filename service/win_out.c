@@ -8,6 +8,15 @@
 
 #include "kbs_err.h"
 
+/* A reader holding the old file open, or another writer renaming over it, blocks the rename a
+ * moment: retry with growing sleeps, about 1.3 s in all. */
+#define OUT_MOVE_TRIES     10
+#define OUT_MOVE_SLEEP_MAX 250
+
+/* Makes each temp name unique in this process: two threads writing the same file must never
+ * share (and truncate) one temp file. */
+static volatile LONG out_nSeq;
+
 static int out_rc(DWORD e)
 {
     if (e == ERROR_ACCESS_DENIED || e == ERROR_SHARING_VIOLATION) return KBS_EACCESS;
@@ -33,7 +42,7 @@ int out_write_file_sys(const winsys_t *sys, const wchar_t *zPath, const void *p,
     const char *pc = p;
     size_t done = 0, len;
     DWORD nPart, nW, e;
-    int rc = KBS_EIO;
+    int rc = KBS_EIO, i;
 
     if (!sys) sys = winsys_default();
     if (nErr) zErr[0] = 0;
@@ -42,8 +51,10 @@ int out_write_file_sys(const winsys_t *sys, const wchar_t *zPath, const void *p,
         snprintf(zErr, nErr, "path empty or longer than %d characters", MAX_PATH - 1);
         return KBS_EINVAL;
     }
-    /* Same directory, so the rename never crosses volumes; the pid keeps two writers apart. */
-    _snwprintf(zTmp, MAX_PATH + 31, L"%ls.tmp%lu", zPath, (unsigned long)GetCurrentProcessId());
+    /* Same directory, so the rename never crosses volumes; the pid keeps two processes apart and
+     * the sequence number two writes of one process. */
+    _snwprintf(zTmp, MAX_PATH + 31, L"%ls.tmp%lu-%ld", zPath, (unsigned long)GetCurrentProcessId(),
+               (long)InterlockedIncrement(&out_nSeq));
     zTmp[MAX_PATH + 31] = 0;
     h = sys->pfnCreateFileW(zTmp, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL,
                             NULL);
@@ -72,11 +83,18 @@ int out_write_file_sys(const winsys_t *sys, const wchar_t *zPath, const void *p,
     }
     CloseHandle(h);
     h = INVALID_HANDLE_VALUE;
-    if (!sys->pfnMoveFileExW(zTmp, zPath, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
+    /* The old file may be open for a moment (a collector reading it, another writer replacing
+     * it): a few short retries, then the error. */
+    for (i = 0;; i++) {
+        if (sys->pfnMoveFileExW(zTmp, zPath, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
+            break;
         e = GetLastError();
-        out_err(zErr, nErr, "MoveFileExW", zPath, e);
-        rc = out_rc(e);
-        goto out;
+        if (i + 1 >= OUT_MOVE_TRIES || (e != ERROR_ACCESS_DENIED && e != ERROR_SHARING_VIOLATION)) {
+            out_err(zErr, nErr, "MoveFileExW", zPath, e);
+            rc = out_rc(e);
+            goto out;
+        }
+        Sleep(i < 5 ? 10u << i : OUT_MOVE_SLEEP_MAX);
     }
     rc = KBS_OK;
 out:
@@ -88,4 +106,57 @@ out:
 int out_write_file(const wchar_t *zPath, const void *p, size_t n, char *zErr, size_t nErr)
 {
     return out_write_file_sys(winsys_default(), zPath, p, n, zErr, nErr);
+}
+
+/* The writer's pid from "<name>.tmp<pid>-<seq>" (or the older "<name>.tmp<pid>"); 0 if none. */
+static DWORD out_tmp_pid(const wchar_t *zName)
+{
+    const wchar_t *z = wcsstr(zName, L".tmp");
+    wchar_t *zEnd;
+    unsigned long pid;
+
+    if (!z) return 0;
+    pid = wcstoul(z + 4, &zEnd, 10);
+    if (zEnd == z + 4 || (*zEnd && *zEnd != L'-')) return 0;
+    return (DWORD)pid;
+}
+
+/* A temp file may be deleted when its writer is this process (no write is under way when the
+ * agent starts) or a process that no longer exists. A live writer, or one we may not look at,
+ * keeps its file. */
+static int out_tmp_stale(DWORD pid)
+{
+    HANDLE h;
+    DWORD code = 0;
+    int stale;
+
+    if (pid == GetCurrentProcessId()) return 1;
+    h = OpenProcess(PROCESS_QUERY_INFORMATION, FALSE, pid);
+    if (!h) return GetLastError() == ERROR_INVALID_PARAMETER;
+    stale = GetExitCodeProcess(h, &code) && code != STILL_ACTIVE;
+    CloseHandle(h);
+    return stale;
+}
+
+int out_sweep_temps(const wchar_t *zDir, const wchar_t *zPattern)
+{
+    wchar_t zFind[MAX_PATH], zFile[MAX_PATH];
+    WIN32_FIND_DATAW fd;
+    HANDLE hFind;
+    DWORD pid;
+    int n = 0;
+
+    if (_snwprintf(zFind, MAX_PATH, L"%ls\\%ls", zDir, zPattern) < 0) return 0;
+    zFind[MAX_PATH - 1] = 0;
+    hFind = FindFirstFileW(zFind, &fd);
+    if (hFind == INVALID_HANDLE_VALUE) return 0;
+    do {
+        if (fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) continue;
+        if (!(pid = out_tmp_pid(fd.cFileName)) || !out_tmp_stale(pid)) continue;
+        if (_snwprintf(zFile, MAX_PATH, L"%ls\\%ls", zDir, fd.cFileName) < 0) continue;
+        zFile[MAX_PATH - 1] = 0;
+        if (DeleteFileW(zFile)) n++;
+    } while (FindNextFileW(hFind, &fd));
+    FindClose(hFind);
+    return n;
 }

@@ -8,9 +8,10 @@
 
 #include "win_api.h"
 
-/* out_write_file: writes n bytes of p to zPath atomically: zPath.tmp<pid> in the same
- * directory, WriteFile, FlushFileBuffers, MoveFileExW(REPLACE_EXISTING | WRITE_THROUGH); the
- * temp file is removed on failure. zErr gets "API path: code" on failure. Returns KBS_OK,
+/* out_write_file: writes n bytes of p to zPath atomically: zPath.tmp<pid>-<seq> (unique per
+ * call) in the same directory, WriteFile, FlushFileBuffers, MoveFileExW(REPLACE_EXISTING |
+ * WRITE_THROUGH, retried briefly while the old file is open elsewhere); the temp file is removed
+ * on failure. Thread-safe: concurrent writers of one path each leave one whole file. zErr gets "API path: code" on failure. Returns KBS_OK,
  * KBS_EINVAL (path too long), KBS_EACCESS, KBS_ENOTFOUND (no such directory) or KBS_EIO.
  * Same signature as drop_write_fn. */
 int out_write_file(const wchar_t *zPath, const void *p, size_t n, char *zErr, size_t nErr);
@@ -18,5 +19,10 @@ int out_write_file(const wchar_t *zPath, const void *p, size_t n, char *zErr, si
 /* out_write_file_sys: the same through a Win32 call table (tests inject failures). */
 int out_write_file_sys(const winsys_t *sys, const wchar_t *zPath, const void *p, size_t n,
                        char *zErr, size_t nErr);
+
+/* out_sweep_temps: deletes the temp files matching zPattern (e.g. L"*.kbs.tmp*") in zDir that
+ * a killed write left behind: those of this process and of processes that no longer run.
+ * Returns how many were deleted. */
+int out_sweep_temps(const wchar_t *zDir, const wchar_t *zPattern);
 
 #endif
