@@ -141,8 +141,7 @@ static void test_detect_foreign(void **state)
         "\r\nNo Instance(s) Available.\r\n",
         "Host Name: X\r\nOS Name: Y\r\nOS Version: not a version\r\n",
         "<html><body>KB4012212</body></html>",
-        "\x7f"
-        "ELF\x02\x01\x01",
+        ("\x7f" "ELF\x02\x01\x01"), /* split: \x7fE would be one escape */
     };
     unsigned char aBin[512];
     size_t i;
