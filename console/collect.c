@@ -575,7 +575,7 @@ int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, 
     pSt->msWalk = plat_now_ms() - tStep;
     if (!pipe.nJob) goto done;
 
-    if (pipe.nJob >= COLL_BULK_FILES && pipe.nJob > known.nUsed) {
+    if (pipe.nJob >= (o->nBulkMin ? o->nBulkMin : COLL_BULK_FILES) && pipe.nJob > known.nUsed) {
         if ((rc = db_bulk_begin(db))) {
             fprintf(o->err, "kbsentry: database: %s\n", db_errmsg(db));
             goto out;

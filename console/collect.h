@@ -26,6 +26,7 @@ typedef struct coll_opts {
     size_t nFileMax;         /* 0: COLL_FILE_MAX */
     const char *zDbPath;     /* the database: its own files (and -wal, -shm) are not inputs */
     size_t nWorker;          /* threads reading and parsing ahead of the store; 0: by CPU count */
+    size_t nBulkMin;         /* 0: COLL_BULK_FILES */
 } coll_opts_t;
 
 typedef struct coll_stats {

@@ -1,10 +1,12 @@
 /* test_collect.c: collect over folders: bad files reported and skipped, idempotent re-runs,
- * content-hash skips, clock skew between duplicate hosts, oversized files refused unread. */
+ * content-hash skips, clock skew between duplicate hosts, oversized files refused unread, and
+ * the same result whatever the number of worker threads. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "cat.h"
 #include "collect.h"
@@ -13,6 +15,9 @@
 
 #define T_DIR KBS_TEST_TMP "/test_collect"
 #define T_DB KBS_TEST_TMP "/test_collect.db"
+#define T_DB2 KBS_TEST_TMP "/test_collect2.db"
+#define T_PIPE_DIR KBS_TEST_TMP "/test_collect_pipe"
+#define T_PIPE_HOSTS 60
 
 typedef struct t_ctx {
     cat_t cat;
@@ -251,6 +256,122 @@ static void test_missing_path_is_an_error(void **state)
     assert_non_null(strstr(t_err(c), "no-such-dir:0: cannot read"));
 }
 
+/* 1 when the database at zPath has the index zName. */
+static int t_has_index(const char *zPath, const char *zName)
+{
+    sqlite3 *h = NULL;
+    sqlite3_stmt *st = NULL;
+    int n = -1;
+    if (sqlite3_open_v2(zPath, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(h, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?1",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, zName, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int(st, 0);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return n;
+}
+
+/* Each host's last scan and verdicts, one line per host, in name order. */
+static void t_summary(db_t *db, char *z, size_t n)
+{
+    db_filter_t f;
+    db_report_t r;
+    size_t i, j, at = 0;
+    memset(&f, 0, sizeof f);
+    f.status = -1;
+    f.now = T_NOW;
+    assert_int_equal(db_report_load(db, &f, &r), KBS_OK);
+    z[0] = 0;
+    for (i = 0; i < r.rep.nHost && at < n; i++) {
+        const rep_host_t *h = &r.rep.aHost[i];
+        at += (size_t)snprintf(z + at, n - at, "%s %lld", h->zHost, (long long)h->scanTime);
+        for (j = 0; j < h->nVerdict && at < n; j++)
+            at += (size_t)snprintf(z + at, n - at, " %d", (int)h->aVerdict[j].status);
+        if (at < n) at += (size_t)snprintf(z + at, n - at, "\n");
+    }
+    db_report_release(&r);
+}
+
+/* Many files, two scans of each host (the older one sometimes later in path order) and bad files
+ * among them: one worker or four, the stored states are the same, newest scan wins, the bad
+ * files are reported by path and the verdict index is there at the end of a bulk collect. */
+static void test_pipeline_same_result_any_width(void **state)
+{
+    t_ctx_t *c = *state;
+    static char zA[T_PIPE_HOSTS * 80], zB[T_PIPE_HOSTS * 80];
+    char zPath[512], zHost[32], zMid[32], zErr[DB_ERR_MAX], *azPath[1];
+    coll_stats_t st;
+    coll_opts_t o;
+    db_t *db2 = NULL;
+    snap_t s;
+    int i;
+
+    plat_mkdir(T_PIPE_DIR);
+    for (i = 0; i < T_PIPE_HOSTS; i++) {
+        snprintf(zHost, sizeof zHost, "PC%03d", i);
+        snprintf(zMid, sizeof zMid, "{m%03d}", i);
+        /* The newer scan is "a-..." for odd hosts: read before the older "b-..." one. */
+        t_snap_xp(&s, zHost, zMid, T_NOW - 86400, 0);
+        snprintf(zPath, sizeof zPath, "%s/%c-%03d.kbs", T_PIPE_DIR, i % 2 ? 'b' : 'a', i);
+        assert_int_equal(t_write_snap(zPath, &s, 0), 0);
+        snap_release(&s);
+        t_snap_xp(&s, zHost, zMid, T_NOW, i % 3 == 0);
+        snprintf(zPath, sizeof zPath, "%s/%c-%03d.kbs", T_PIPE_DIR, i % 2 ? 'a' : 'b', i);
+        assert_int_equal(t_write_snap(zPath, &s, 0), 0);
+        snap_release(&s);
+    }
+    assert_int_equal(t_write(T_PIPE_DIR "/a-torn.kbs", "KBSENTRY-SNAPSHOT 1.0\r\nhost=X\r\n", 31), 0);
+    assert_int_equal(t_write(T_PIPE_DIR "/b-foreign.txt", "not a scan\r\n", 12), 0);
+
+    azPath[0] = T_PIPE_DIR;
+    memset(&o, 0, sizeof o);
+    o.err = c->err;
+    o.nWorker = 4;
+    o.nBulkMin = 2;
+    assert_int_equal(coll_run(c->db, azPath, 1, &o, &st), KBS_EPARSE);
+    assert_int_equal(st.nBad, 2);
+    assert_int_equal(st.nRead, 2 * T_PIPE_HOSTS);
+    assert_int_equal(st.nNewHost, T_PIPE_HOSTS);
+    assert_int_equal(st.nCurrent + st.nHistory, T_PIPE_HOSTS);
+    assert_non_null(strstr(t_err(c), "a-torn.kbs:"));
+    assert_non_null(strstr(t_err(c), "b-foreign.txt:1:"));
+    assert_int_equal(t_has_index(T_DB, "verdict_rule_status"), 1);
+    t_summary(c->db, zA, sizeof zA);
+    for (i = 0; i < T_PIPE_HOSTS; i++) {
+        char zLine[64];
+        snprintf(zLine, sizeof zLine, "PC%03d %lld ", i, (long long)T_NOW);
+        assert_non_null(strstr(zA, zLine));
+    }
+
+    t_rm_db(T_DB2);
+    assert_int_equal(db_open(T_DB2, &db2, zErr, sizeof zErr), KBS_OK);
+    assert_int_equal(db_use_catalog(db2, &c->cat, NULL), KBS_OK);
+    o.nWorker = 1;
+    o.nBulkMin = 0;
+    assert_int_equal(coll_run(db2, azPath, 1, &o, &st), KBS_EPARSE);
+    assert_int_equal(st.nRead, 2 * T_PIPE_HOSTS);
+    t_summary(db2, zB, sizeof zB);
+    assert_string_equal(zA, zB);
+
+    /* Nothing changed: nothing read again, with any width. */
+    o.nWorker = 3;
+    assert_int_equal(coll_run(db2, azPath, 1, &o, &st), KBS_EPARSE);
+    assert_int_equal(st.nRead, 0);
+    assert_int_equal(st.nUnchanged, 2 * T_PIPE_HOSTS);
+    db_close(db2);
+    t_rm_db(T_DB2);
+    for (i = 0; i < T_PIPE_HOSTS; i++) {
+        snprintf(zPath, sizeof zPath, "%s/a-%03d.kbs", T_PIPE_DIR, i);
+        remove(zPath);
+        snprintf(zPath, sizeof zPath, "%s/b-%03d.kbs", T_PIPE_DIR, i);
+        remove(zPath);
+    }
+    remove(T_PIPE_DIR "/a-torn.kbs");
+    remove(T_PIPE_DIR "/b-foreign.txt");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -261,6 +382,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_huge_sparse_file_refused_unread, setup, teardown),
         cmocka_unit_test_setup_teardown(test_agentless_inputs_by_content, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_path_is_an_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pipeline_same_result_any_width, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -324,6 +324,86 @@ static void test_filters(void **state)
     assert_int_equal(db_report_load(c->db, &f, &r), KBS_ENOTFOUND);
 }
 
+/* A collect that dies between db_bulk_begin and db_bulk_end leaves the verdict index out: the
+ * next db_open builds it again. */
+static void test_open_rebuilds_verdict_index(void **state)
+{
+    t_ctx_t *c = *state;
+    char zErr[DB_ERR_MAX];
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(db_bulk_begin(c->db), KBS_OK);
+    db_close(c->db);
+    c->db = NULL;
+    assert_int_equal(db_open(T_DB, &c->db, zErr, sizeof zErr), KBS_OK);
+    assert_int_equal(db_use_catalog(c->db, &c->cat, NULL), KBS_OK);
+    assert_int_equal(sqlite3_prepare_v2(c->db->h,
+                                        "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+                                        " AND name = 'verdict_rule_status'",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 1);
+    sqlite3_finalize(st);
+}
+
+/* Verdicts evaluated ahead (db_prep_make with the catalog, as collect's workers do) are stored
+ * exactly like the ones db_ingest evaluates itself; a prep made with another catalog is not
+ * trusted. */
+static void test_prep_verdicts_match_ingest(void **state)
+{
+    t_ctx_t *c = *state;
+    db_prep_t *p = db_prep_new();
+    cat_t other;
+    snap_t s;
+    db_ingest_res_t res;
+    int i;
+    assert_non_null(p);
+    assert_int_equal(cat_load_default(&other), KBS_OK);
+    for (i = 0; i < 3; i++) {
+        char zHost[16], zMid[16];
+        snprintf(zHost, sizeof zHost, "P%d", i);
+        snprintf(zMid, sizeof zMid, "{p%d}", i);
+        t_snap_xp(&s, zHost, zMid, T_NOW, i == 1);
+        /* i == 2: made with a different catalog object: db_ingest_prep evaluates again. */
+        assert_int_equal(db_prep_make(p, i == 2 ? &other : &c->cat, &s), KBS_OK);
+        assert_int_equal(db_ingest_prep(c->db, &s, p, "p.kbs", 0, &res), KBS_OK);
+        assert_int_equal(res, DB_ING_NEW_HOST);
+        snap_release(&s);
+        snprintf(zHost, sizeof zHost, "Q%d", i);
+        snprintf(zMid, sizeof zMid, "{q%d}", i);
+        t_snap_xp(&s, zHost, zMid, T_NOW, i == 1);
+        assert_int_equal(db_ingest(c->db, &s, "q.kbs", 0, &res), KBS_OK);
+        snap_release(&s);
+        {
+            char zP[16], zQ[16];
+            snprintf(zP, sizeof zP, "P%d", i);
+            snprintf(zQ, sizeof zQ, "Q%d", i);
+            assert_int_equal(t_verdict(c->db, zP, "MS17-010", NULL, 0),
+                             t_verdict(c->db, zQ, "MS17-010", NULL, 0));
+            assert_int_equal(t_verdict(c->db, zP, "MS17-010", NULL, 0),
+                             i == 1 ? VERDICT_PATCHED : VERDICT_MISSING);
+        }
+    }
+    {
+        /* Every stored verdict row of P* equals the one of the matching Q*. */
+        sqlite3_stmt *st = NULL;
+        assert_int_equal(sqlite3_prepare_v2(c->db->h,
+                                            "SELECT count(*) FROM verdict a JOIN host ha ON ha.id ="
+                                            " a.host_id JOIN host hb ON hb.name = 'Q' ||"
+                                            " substr(ha.name, 2) JOIN verdict b ON b.host_id = hb.id"
+                                            " AND b.rule_id = a.rule_id WHERE ha.name LIKE 'P%'"
+                                            " AND a.status = b.status AND a.evidence = b.evidence"
+                                            " AND a.action = b.action",
+                                            -1, &st, NULL),
+                         SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_int(st, 0), 3 * (int)c->cat.nRule);
+        sqlite3_finalize(st);
+    }
+    cat_release(&other);
+    db_prep_free(p);
+}
+
 static void test_field_escaping_round_trip(void **state)
 {
     db_buf_t b;
@@ -353,6 +433,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_catalog_change_recomputes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_names_are_data, setup, teardown),
         cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_rebuilds_verdict_index, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_prep_verdicts_match_ingest, setup, teardown),
         cmocka_unit_test(test_field_escaping_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
