@@ -92,10 +92,24 @@ typedef struct coll_walk {
     size_t nBad;
 } coll_walk_t;
 
+/* 1 for "<HOST>.kbs.tmp<pid>[-<n>]": the agent's file in flight (or left by a killed write),
+ * renamed over <HOST>.kbs when whole. Not an input: reading it would report a torn file. */
+static int coll_is_agent_temp(const char *zPath)
+{
+    const char *z = zPath, *p;
+    for (p = zPath; *p; p++)
+        if (*p == '/' || *p == '\\') z = p + 1;
+    if (!(p = strstr(z, ".kbs.tmp")) || !p[8]) return 0;
+    for (p += 8; *p; p++)
+        if ((*p < '0' || *p > '9') && *p != '-') return 0;
+    return 1;
+}
+
 static int coll_walk_cb(void *pCtx, const char *zPath, const plat_stat_t *pSt, int rc)
 {
     coll_walk_t *w = pCtx;
     coll_item_t *p;
+    if (!rc && coll_is_agent_temp(zPath)) return KBS_OK;
     if (rc) {
         fprintf(w->err, "%s: cannot read: %s\n", zPath, kbs_strerror(rc));
         w->nBad++;

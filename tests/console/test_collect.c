@@ -27,7 +27,7 @@ typedef struct t_ctx {
 
 static const char *const t_azFile[] = {
     "good1.kbs", "good2.kbs", "torn.kbs", "foreign.txt", "sub/good3.kbs", "sub/big.bin",
-    "sub/nulbyte.kbs", "empty.kbs",
+    "sub/nulbyte.kbs", "empty.kbs", "PC7.kbs.tmp1234-7", "sub/PC8.kbs.tmp99",
 };
 
 static int setup(void **state)
@@ -134,6 +134,23 @@ static void test_bad_files_reported_rest_collected(void **state)
     assert_int_equal(st.nBad, 5);
     assert_int_equal(db_counts(c->db, &nHost, NULL, NULL), KBS_OK);
     assert_int_equal(nHost, 3);
+}
+
+/* The agent's temp files in a drop share (in flight, or left by a killed write) are not inputs. */
+static void test_agent_temp_files_ignored(void **state)
+{
+    t_ctx_t *c = *state;
+    coll_stats_t st;
+    snap_t s;
+    t_snap_xp(&s, "GOOD1", "{g1}", T_NOW, 1);
+    assert_int_equal(t_write_snap(T_DIR "/good1.kbs", &s, 0), 0);
+    assert_int_equal(t_write_snap(T_DIR "/PC7.kbs.tmp1234-7", &s, 300), 0);
+    assert_int_equal(t_write_snap(T_DIR "/sub/PC8.kbs.tmp99", &s, 100), 0);
+    snap_release(&s);
+    assert_int_equal(t_collect(c, &st, 8192), KBS_OK);
+    assert_int_equal(st.nFile, 1);
+    assert_int_equal(st.nBad, 0);
+    assert_null(strstr(t_err(c), "tmp"));
 }
 
 static void test_rewritten_same_content_is_skipped_by_hash(void **state)
@@ -376,6 +393,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_bad_files_reported_rest_collected, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_agent_temp_files_ignored, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rewritten_same_content_is_skipped_by_hash, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_clock_skew_duplicates, setup, teardown),
