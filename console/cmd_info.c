@@ -23,14 +23,15 @@ static void cmd_hosts_help(FILE *f)
           f);
 }
 
-int cmd_rules(cmd_ctx_t *c, int argc, char **argv)
+/* Options of a command that takes only --help, --db and --catalog: -1 to go on, else the exit
+ * code to return (help shown, or a bad argument). */
+static int cmd_only_common_opts(cmd_ctx_t *c, int argc, char **argv, void (*pfnHelp)(FILE *))
 {
-    size_t i, j;
     int k;
     for (k = 1; k < argc; k++) {
         int r;
         if (cmd_is_help(argv[k])) {
-            cmd_rules_help(c->out);
+            pfnHelp(c->out);
             return CMD_EXIT_OK;
         }
         if ((r = cmd_common_opt(c, argc, argv, &k)) != 0) {
@@ -40,6 +41,14 @@ int cmd_rules(cmd_ctx_t *c, int argc, char **argv)
         return cmd_bad_usage(c, argv[k][0] == '-' ? "unknown option" : "unexpected argument",
                              argv[k]);
     }
+    return -1;
+}
+
+int cmd_rules(cmd_ctx_t *c, int argc, char **argv)
+{
+    size_t i, j;
+    int k;
+    if ((k = cmd_only_common_opts(c, argc, argv, cmd_rules_help)) >= 0) return k;
     if (cmd_catalog(c)) return CMD_EXIT_ERROR;
     fprintf(c->out, "catalog %s (%s), %lu rules\n", c->cat.zSource, c->cat.zHash,
             (unsigned long)c->cat.nRule);
@@ -100,19 +109,7 @@ int cmd_hosts(cmd_ctx_t *c, int argc, char **argv)
     db_report_t rep;
     size_t i;
     int k, rc;
-    for (k = 1; k < argc; k++) {
-        int r;
-        if (cmd_is_help(argv[k])) {
-            cmd_hosts_help(c->out);
-            return CMD_EXIT_OK;
-        }
-        if ((r = cmd_common_opt(c, argc, argv, &k)) != 0) {
-            if (r < 0) return CMD_EXIT_ERROR;
-            continue;
-        }
-        return cmd_bad_usage(c, argv[k][0] == '-' ? "unknown option" : "unexpected argument",
-                             argv[k]);
-    }
+    if ((k = cmd_only_common_opts(c, argc, argv, cmd_hosts_help)) >= 0) return k;
     if (cmd_open(c)) return CMD_EXIT_ERROR;
     memset(&flt, 0, sizeof flt);
     flt.status = -1;

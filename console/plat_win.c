@@ -238,19 +238,6 @@ out:
     return rc;
 }
 
-int plat_read_file(const char *zPath, size_t nMax, char **pzOut, size_t *pnOut)
-{
-    size_t nCap = 0;
-    int rc;
-    *pzOut = NULL;
-    rc = plat_read_file_buf(zPath, nMax, pzOut, &nCap, pnOut);
-    if (rc) {
-        free(*pzOut);
-        *pzOut = NULL;
-    }
-    return rc;
-}
-
 int plat_mkdir(const char *zPath)
 {
     wchar_t *w = plat_wide(zPath, 0);
