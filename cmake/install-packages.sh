@@ -4,7 +4,7 @@ set -euo pipefail
 
 pkgs=(cmake make gcc pkg-config gcc-mingw-w64-i686 gcc-mingw-w64-x86-64 binutils-mingw-w64-i686
       binutils-mingw-w64-x86-64 wine64 msitools wixl libcmocka-dev libsqlite3-dev dpkg-dev tcl
-      libxml2-utils clang python3 xvfb chromium)
+      libxml2-utils clang python3 xvfb sqlite3 chromium)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -25,6 +25,13 @@ check_db() {
     ic=$(sqlite3 "$DB" 'PRAGMA integrity_check' 2>&1)
     [ "$ic" = "ok" ] || fail "run $1: integrity_check: $ic"
     [ "$(sqlite3 "$DB" 'PRAGMA foreign_key_check' | wc -l)" = 0 ] || fail "run $1: foreign keys"
+    # Killed before the schema's transaction committed: no table at all, nothing stored yet. The
+    # schema is all or nothing: a database with some tables but no host table is a failure.
+    if [ "$(sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='host'")" = 0 ]; then
+        [ "$(sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE type='table'")" = 0 ] ||
+            fail "run $1: a partial schema"
+        return 0
+    fi
     # A stored host is complete: its current scan, OS scan, hotfix set and one verdict per rule.
     bad=$(sqlite3 "$DB" "SELECT count(*) FROM host h WHERE h.cur_scan_id IS NULL
         OR NOT EXISTS (SELECT 1 FROM scan s WHERE s.id = h.cur_scan_id AND s.host_id = h.id)
