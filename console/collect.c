@@ -294,49 +294,16 @@ static int coll_cmp_item(const void *a, const void *b)
     return strcmp(((const coll_item_t *)a)->zPath, ((const coll_item_t *)b)->zPath);
 }
 
-/* Stores one file's snapshots inside a savepoint: all of them or none. */
-static int coll_store(db_t *db, const coll_item_t *it, snap_t *aSnap, db_prep_t *const *apPrep,
-                      size_t nSnap, uint64_t h, const char *zKind, coll_stats_t *pSt, FILE *err)
-{
-    db_file_t f;
-    size_t i;
-    int rc;
-    size_t aRes[DB_ING_DUPLICATE + 1] = {0};
-
-    if ((rc = db_savepoint(db))) goto fail;
-    for (i = 0; i < nSnap; i++) {
-        db_ingest_res_t res;
-        if ((rc = db_ingest_prep(db, &aSnap[i], apPrep[i], it->zPath, it->mtime, &res))) goto undo;
-        aRes[res]++;
-    }
-    f.zPath = it->zPath;
-    f.size = it->size;
-    f.mtime = it->mtimeNs;
-    f.hash = h;
-    f.zKind = zKind;
-    if ((rc = db_file_record(db, &f))) goto undo;
-    if ((rc = db_release(db))) goto fail;
-    pSt->nNewHost += aRes[DB_ING_NEW_HOST];
-    pSt->nCurrent += aRes[DB_ING_CURRENT];
-    pSt->nMerged += aRes[DB_ING_MERGED];
-    pSt->nHistory += aRes[DB_ING_HISTORY];
-    pSt->nDuplicate += aRes[DB_ING_DUPLICATE];
-    pSt->nScan += nSnap;
-    return KBS_OK;
-undo:
-    fprintf(err, "%s:0: not stored: %s (%s)\n", it->zPath, kbs_strerror(rc), db_errmsg(db));
-    if (db_rollback_savepoint(db)) return KBS_EDB;
-    return rc == KBS_EDB || rc == KBS_ENOMEM ? rc : KBS_EPARSE;
-fail:
-    fprintf(err, "%s:0: database: %s\n", it->zPath, db_errmsg(db));
-    return KBS_EDB;
-}
-
 /* ---- the pipeline: worker threads read, hash, parse and prepare files (verdicts included)
  * while the main thread stores the ones before them, in path order ---- */
 
-#define COLL_RING 64         /* files prepared ahead of the store at most */
+#define COLL_RING 96         /* files prepared (or held by the open group) ahead of the store */
 #define COLL_WORKERS_MAX 4
+/* Files stored under one savepoint (a savepoint per file cost a tenth of the storing thread's
+ * instructions, mostly sub-journal copies of the same hot pages). Their slots are held until the
+ * group ends, so that a failure can roll the group back and store its files again one by one;
+ * the workers keep COLL_RING - COLL_GROUP slots to fill ahead. */
+#define COLL_GROUP 32
 
 /* A file to read: the walk's item and what the database knew of it. */
 typedef struct coll_job {
@@ -526,15 +493,111 @@ static size_t coll_workers_for(const coll_opts_t *o, size_t nJob)
     return n;
 }
 
+/* Stores one file (its snapshots, or only its new size and mtime when the bytes are those
+ * recorded). Alone, the file has its own savepoint (all of it or none) and a failure is reported
+ * "PATH:0: reason". Not alone, the caller's group savepoint covers it and a failure is only
+ * returned: the caller rolls the group back and stores its files again one by one, alone. */
+static int coll_store(db_t *db, const coll_item_t *it, const coll_slot_t *sl, int bAlone,
+                      coll_stats_t *pSt, FILE *err)
+{
+    db_file_t f;
+    size_t i;
+    int rc;
+    size_t aRes[DB_ING_DUPLICATE + 1] = {0};
+    char zKind[24];
+
+    f.zPath = it->zPath;
+    f.size = it->size;
+    f.mtime = it->mtimeNs;
+    f.hash = sl->hash;
+    if (sl->bSame) {
+        /* Touched or copied again but the same bytes: one statement, atomic on its own. */
+        f.zKind = "";
+        if ((rc = db_file_record(db, &f))) {
+            if (bAlone) fprintf(err, "%s:0: database: %s\n", it->zPath, db_errmsg(db));
+            return rc == KBS_ENOMEM ? rc : KBS_EDB;
+        }
+        pSt->nUnchanged++;
+        return KBS_OK;
+    }
+    snprintf(zKind, sizeof zKind, "%s", imp_kind_name(sl->kind));
+    f.zKind = zKind;
+    if (bAlone && (rc = db_savepoint(db))) goto fail;
+    for (i = 0; i < sl->nSnap; i++) {
+        db_ingest_res_t res;
+        if ((rc = db_ingest_prep(db, &sl->aSnap[i], sl->apPrep[i], it->zPath, it->mtime, &res)))
+            goto undo;
+        aRes[res]++;
+    }
+    if ((rc = db_file_record(db, &f))) goto undo;
+    if (bAlone && (rc = db_release(db))) goto fail;
+    pSt->nNewHost += aRes[DB_ING_NEW_HOST];
+    pSt->nCurrent += aRes[DB_ING_CURRENT];
+    pSt->nMerged += aRes[DB_ING_MERGED];
+    pSt->nHistory += aRes[DB_ING_HISTORY];
+    pSt->nDuplicate += aRes[DB_ING_DUPLICATE];
+    pSt->nScan += sl->nSnap;
+    pSt->nRead++;
+    return KBS_OK;
+undo:
+    if (!bAlone) return rc ? rc : KBS_EDB;
+    fprintf(err, "%s:0: not stored: %s (%s)\n", it->zPath, kbs_strerror(rc), db_errmsg(db));
+    if (db_rollback_savepoint(db)) return KBS_EDB;
+    return rc == KBS_EDB || rc == KBS_ENOMEM ? rc : KBS_EPARSE;
+fail:
+    if (!bAlone) return KBS_EDB;
+    fprintf(err, "%s:0: database: %s\n", it->zPath, db_errmsg(db));
+    return KBS_EDB;
+}
+
+/* Ends the group of jobs [i0, iEnd) stored under one savepoint: releases it and counts gs, or,
+ * when a file failed (bFailed), rolls the group back and stores each of its files again alone,
+ * so that only the bad one is reported and left out. Returns KBS_OK or a fatal error. */
+static int coll_group_end(db_t *db, const coll_pipe_t *p, size_t i0, size_t iEnd, int bFailed,
+                          const coll_stats_t *gs, coll_stats_t *pSt, FILE *err)
+{
+    size_t k;
+    if (!bFailed) {
+        if (db_release(db)) {
+            fprintf(err, "kbsentry: database: %s\n", db_errmsg(db));
+            return KBS_EDB;
+        }
+        pSt->nUnchanged += gs->nUnchanged;
+        pSt->nRead += gs->nRead;
+        pSt->nScan += gs->nScan;
+        pSt->nNewHost += gs->nNewHost;
+        pSt->nCurrent += gs->nCurrent;
+        pSt->nMerged += gs->nMerged;
+        pSt->nHistory += gs->nHistory;
+        pSt->nDuplicate += gs->nDuplicate;
+        return KBS_OK;
+    }
+    if (db_rollback_savepoint(db)) {
+        fprintf(err, "kbsentry: database: %s\n", db_errmsg(db));
+        return KBS_EDB;
+    }
+    for (k = i0; k < iEnd; k++) {
+        const coll_slot_t *sl = &p->aSlot[k % COLL_RING];
+        int r;
+        if (sl->rc) continue; /* unreadable or bad: already reported */
+        r = coll_store(db, p->aJob[k].it, sl, 1, pSt, err);
+        if (r == KBS_EDB || r == KBS_ENOMEM) return r;
+        if (r) pSt->nBad++;
+    }
+    return KBS_OK;
+}
+
 int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, coll_stats_t *pSt)
 {
     coll_map_t known = {0};
     coll_walk_t w = {0};
     coll_progress_t prog;
     coll_pipe_t pipe;
+    coll_stats_t gs;
     size_t nFileMax = o->nFileMax ? o->nFileMax : COLL_FILE_MAX, i, nInTx = 0, nSkip = 0;
+    size_t iGroup = 0, iHeld = 0;
     double tTx = 0, tStep;
-    int rc = KBS_OK, bTx = 0, bBulk = 0;
+    int rc = KBS_OK, bTx = 0, bBulk = 0, bGroup = 0, bFailed = 0;
 
     memset(pSt, 0, sizeof *pSt);
     memset(&prog, 0, sizeof prog);
@@ -600,10 +663,8 @@ int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, 
     pipe.cat = db_catalog(db);
     if ((rc = coll_pipe_start(&pipe, coll_workers_for(o, pipe.nJob)))) goto out;
     for (i = 0; i < pipe.nJob; i++) {
-        coll_item_t *it = pipe.aJob[i].it;
         coll_slot_t *sl = &pipe.aSlot[i % COLL_RING];
-        char zKind[24];
-        int r;
+        int bDue = 0;
 
         coll_progress_show(&prog, nSkip + i, w.n);
         tStep = plat_now_ms();
@@ -615,42 +676,38 @@ int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, 
             fprintf(o->err, "%s\n", sl->zErr);
             pSt->nBad++;
             if (sl->rc == KBS_ENOMEM) { rc = sl->rc; goto out; }
-            goto next;
-        }
-        if (!bTx) {
-            if ((rc = db_begin(db))) {
-                fprintf(o->err, "kbsentry: database: %s\n", db_errmsg(db));
-                goto out;
-            }
-            bTx = 1;
-            nInTx = 0;
-            tTx = plat_now_ms();
-        }
-        tStep = plat_now_ms();
-        if (sl->bSame) {
-            /* Touched or copied again but the same bytes: remember the new size/mtime only. */
-            db_file_t f;
-            f.zPath = it->zPath;
-            f.size = it->size;
-            f.mtime = it->mtimeNs;
-            f.hash = sl->hash;
-            f.zKind = "";
-            pSt->nUnchanged++;
-            if ((rc = db_file_record(db, &f))) {
-                fprintf(o->err, "%s:0: database: %s\n", it->zPath, db_errmsg(db));
-                goto out;
-            }
         } else {
-            snprintf(zKind, sizeof zKind, "%s", imp_kind_name(sl->kind));
-            r = coll_store(db, it, sl->aSnap, sl->apPrep, sl->nSnap, sl->hash, zKind, pSt, o->err);
-            if (r == KBS_EDB || r == KBS_ENOMEM) { rc = r; goto out; }
-            if (r)
-                pSt->nBad++;
-            else
-                pSt->nRead++;
+            if (!bTx) {
+                if ((rc = db_begin(db))) {
+                    fprintf(o->err, "kbsentry: database: %s\n", db_errmsg(db));
+                    goto out;
+                }
+                bTx = 1;
+                nInTx = 0;
+                tTx = plat_now_ms();
+            }
+            tStep = plat_now_ms();
+            if (!bGroup) {
+                if ((rc = db_savepoint(db))) {
+                    fprintf(o->err, "kbsentry: database: %s\n", db_errmsg(db));
+                    goto out;
+                }
+                bGroup = 1;
+                iGroup = i;
+                memset(&gs, 0, sizeof gs);
+            }
+            if (coll_store(db, pipe.aJob[i].it, sl, 0, &gs, o->err)) bFailed = 1;
+            pSt->msStore += plat_now_ms() - tStep;
+            bDue = ++nInTx >= COLL_BATCH_FILES || plat_now_ms() - tTx >= COLL_BATCH_MS;
         }
-        pSt->msStore += plat_now_ms() - tStep;
-        if (++nInTx >= COLL_BATCH_FILES || plat_now_ms() - tTx >= COLL_BATCH_MS) {
+        if (bGroup && (bDue || bFailed || i + 1 == pipe.nJob || i + 1 - iGroup >= COLL_GROUP)) {
+            tStep = plat_now_ms();
+            rc = coll_group_end(db, &pipe, iGroup, i + 1, bFailed, &gs, pSt, o->err);
+            pSt->msStore += plat_now_ms() - tStep;
+            bGroup = bFailed = 0;
+            if (rc) goto out;
+        }
+        if (bDue) {
             tStep = plat_now_ms();
             rc = db_commit(db);
             pSt->msCommit += plat_now_ms() - tStep;
@@ -660,9 +717,11 @@ int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, 
             }
             bTx = 0;
         }
-    next:
-        coll_slot_clear(sl);
-        plat_sem_post(pipe.pFree, 1);
+        /* The slots of an open group stay held: a failure in it replays them. */
+        for (; !bGroup && iHeld <= i; iHeld++) {
+            coll_slot_clear(&pipe.aSlot[iHeld % COLL_RING]);
+            plat_sem_post(pipe.pFree, 1);
+        }
     }
     if (bTx) {
         tStep = plat_now_ms();

@@ -154,7 +154,7 @@ static const char *const db_azStmt[] = {
     "INSERT INTO file(path, size, mtime, hash, kind, collected_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
     " ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime,"
     " hash = excluded.hash, kind = excluded.kind, collected_at = excluded.collected_at",
-    /* DB_ST_SAVEPOINT, DB_ST_RELEASE: one per input file, prepared once */
+    /* DB_ST_SAVEPOINT, DB_ST_RELEASE: one per group of input files (or per file), prepared once */
     "SAVEPOINT f",
     "RELEASE f",
     /* DB_ST_HOST_INSERT_FULL: a new host with its state (the scan ids follow) */

@@ -33,8 +33,9 @@ const char *db_errmsg(db_t *db);
  * Returns KBS_OK, KBS_EDB or KBS_ENOMEM. */
 int db_use_catalog(db_t *db, const cat_t *c, size_t *pnRecomputed);
 
-/* Transactions: a batch of files is one transaction; each file is a savepoint inside it, so a
- * file that fails is undone alone. */
+/* Transactions: a batch of files is one transaction; a group of files is a savepoint inside it,
+ * and when one fails the group is undone and stored again a savepoint per file, so a file that
+ * fails is undone alone. One savepoint at a time. */
 int db_begin(db_t *db);
 int db_commit(db_t *db);
 int db_rollback(db_t *db);

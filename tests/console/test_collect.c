@@ -1,6 +1,6 @@
 /* test_collect.c: collect over folders: bad files reported and skipped, idempotent re-runs,
- * content-hash skips, clock skew between duplicate hosts, oversized files refused unread, and
- * the same result whatever the number of worker threads. */
+ * content-hash skips, clock skew between duplicate hosts, oversized files refused unread, the
+ * same result whatever the number of worker threads, and a file failing to store amid others. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +18,8 @@
 #define T_DB2 KBS_TEST_TMP "/test_collect2.db"
 #define T_PIPE_DIR KBS_TEST_TMP "/test_collect_pipe"
 #define T_PIPE_HOSTS 60
+#define T_GROUP_DIR KBS_TEST_TMP "/test_collect_group"
+#define T_GROUP_FILES 40
 
 typedef struct t_ctx {
     cat_t cat;
@@ -389,6 +391,84 @@ static void test_pipeline_same_result_any_width(void **state)
     remove(T_PIPE_DIR "/b-foreign.txt");
 }
 
+/* Runs zSql on the test database through a second connection (a trigger the collect must meet). */
+static void t_sql(const char *zSql)
+{
+    sqlite3 *h = NULL;
+    assert_int_equal(sqlite3_open(T_DB, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h, zSql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(h);
+}
+
+/* A file that parses but whose rows the database refuses, in the middle of the files stored
+ * under one savepoint: a database fault, so the collect stops, naming that file (not its
+ * neighbours), and keeps nothing of the open transaction; once the cause is gone a rerun stores
+ * every file, newest scan winning. */
+static void test_store_failure_in_group(void **state)
+{
+    t_ctx_t *c = *state;
+    static char zSum[T_GROUP_FILES * 80];
+    char zPath[512], zHost[32], zMid[32], *azPath[1];
+    coll_stats_t st;
+    coll_opts_t o;
+    snap_t s;
+    int64_t nHost;
+    int i;
+
+    plat_mkdir(T_GROUP_DIR);
+    for (i = 0; i < T_GROUP_FILES; i++) {
+        /* g-030 is a newer scan of PC005 (stored in the same group as g-017). */
+        int iHost = i == 30 ? 5 : i;
+        snprintf(zHost, sizeof zHost, "PC%03d", iHost);
+        snprintf(zMid, sizeof zMid, "{m%03d}", iHost);
+        t_snap_xp(&s, zHost, zMid, i == 30 ? T_NOW : T_NOW - 86400, i % 2);
+        snprintf(zPath, sizeof zPath, "%s/g-%03d.kbs", T_GROUP_DIR, i);
+        assert_int_equal(t_write_snap(zPath, &s, 0), 0);
+        snap_release(&s);
+    }
+    /* Its host and scan rows go in first; then recording the file fails. */
+    t_sql("CREATE TRIGGER t_refuse BEFORE INSERT ON file WHEN NEW.path LIKE '%g-017.kbs' "
+          "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;");
+
+    azPath[0] = T_GROUP_DIR;
+    memset(&o, 0, sizeof o);
+    o.err = c->err;
+    o.nWorker = 2;
+    assert_int_equal(coll_run(c->db, azPath, 1, &o, &st), KBS_EDB);
+    assert_non_null(strstr(t_err(c), "g-017.kbs:0: not stored:"));
+    assert_non_null(strstr(t_err(c), "refused by the test"));
+    assert_null(strstr(t_err(c), "g-016.kbs"));
+    assert_null(strstr(t_err(c), "g-018.kbs"));
+    assert_int_equal(db_counts(c->db, &nHost, NULL, NULL), KBS_OK);
+    assert_int_equal(nHost, 0);
+
+    /* The cause gone, a rerun stores the one file left and nothing else. */
+    t_sql("DROP TRIGGER t_refuse;");
+    assert_int_equal(coll_run(c->db, azPath, 1, &o, &st), KBS_OK);
+    assert_int_equal(st.nRead, T_GROUP_FILES);
+    assert_int_equal(st.nScan, T_GROUP_FILES);
+    assert_int_equal(st.nNewHost, T_GROUP_FILES - 1);
+    assert_int_equal(st.nBad, 0);
+    assert_int_equal(db_counts(c->db, &nHost, NULL, NULL), KBS_OK);
+    assert_int_equal(nHost, T_GROUP_FILES - 1);
+    t_summary(c->db, zSum, sizeof zSum);
+    {
+        char zLine[64];
+        snprintf(zLine, sizeof zLine, "PC005 %lld ", (long long)T_NOW);
+        assert_non_null(strstr(zSum, zLine));
+        snprintf(zLine, sizeof zLine, "PC017 %lld ", (long long)(T_NOW - 86400));
+        assert_non_null(strstr(zSum, zLine));
+    }
+    /* Again: nothing to store. */
+    assert_int_equal(coll_run(c->db, azPath, 1, &o, &st), KBS_OK);
+    assert_int_equal(st.nRead, 0);
+    assert_int_equal(st.nUnchanged, T_GROUP_FILES);
+    for (i = 0; i < T_GROUP_FILES; i++) {
+        snprintf(zPath, sizeof zPath, "%s/g-%03d.kbs", T_GROUP_DIR, i);
+        remove(zPath);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -401,6 +481,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_agentless_inputs_by_content, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_path_is_an_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pipeline_same_result_any_width, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_failure_in_group, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
