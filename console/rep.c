@@ -201,13 +201,7 @@ verdict_status_t rep_status(verdict_status_t st)
 
 const char *rep_status_key(verdict_status_t st)
 {
-    switch (rep_status(st)) {
-    case VERDICT_PATCHED: return "patched";
-    case VERDICT_MISSING: return "missing";
-    case VERDICT_UNPATCHABLE: return "unpatchable";
-    case VERDICT_NOT_AFFECTED: return "not-affected";
-    default: return "unknown";
-    }
+    return verdict_status_name(rep_status(st));
 }
 
 const char *rep_action(const rep_verdict_t *v)
