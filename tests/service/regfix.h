@@ -7,6 +7,7 @@
 #include <string.h>
 #include <wchar.h>
 #include <windows.h>
+#include <shlwapi.h> /* SHDeleteKeyW */
 
 #define RF_CV  L"SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion"
 #define RF_UPD L"SOFTWARE\\Microsoft\\Updates"
@@ -14,7 +15,7 @@
 #define RF_CBS L"SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\Packages"
 
 /* Sets value zName of root\zSub (made when missing) to cb bytes of p with type. */
-static int rf_set(HKEY hRoot, const wchar_t *zSub, const wchar_t *zName, DWORD type, const void *p,
+static inline int rf_set(HKEY hRoot, const wchar_t *zSub, const wchar_t *zName, DWORD type, const void *p,
                   DWORD cb)
 {
     HKEY h = NULL;
@@ -26,18 +27,18 @@ static int rf_set(HKEY hRoot, const wchar_t *zSub, const wchar_t *zName, DWORD t
     return (int)e;
 }
 
-static int rf_sz(HKEY hRoot, const wchar_t *zSub, const wchar_t *zName, const wchar_t *zVal)
+static inline int rf_sz(HKEY hRoot, const wchar_t *zSub, const wchar_t *zName, const wchar_t *zVal)
 {
     return rf_set(hRoot, zSub, zName, REG_SZ, zVal, (DWORD)((wcslen(zVal) + 1) * sizeof(wchar_t)));
 }
 
-static int rf_dword(HKEY hRoot, const wchar_t *zSub, const wchar_t *zName, DWORD v)
+static inline int rf_dword(HKEY hRoot, const wchar_t *zSub, const wchar_t *zName, DWORD v)
 {
     return rf_set(hRoot, zSub, zName, REG_DWORD, &v, 4);
 }
 
 /* Makes HKCU\Software\kbsentry-test-<tag>-<pid> (emptied first) and opens it into *ph. */
-static int rf_root(const wchar_t *zTag, wchar_t *zPath, size_t nPath, HKEY *ph)
+static inline int rf_root(const wchar_t *zTag, wchar_t *zPath, size_t nPath, HKEY *ph)
 {
     _snwprintf(zPath, nPath, L"Software\\kbsentry-test-%ls-%lu", zTag,
                (unsigned long)GetCurrentProcessId());
@@ -47,14 +48,14 @@ static int rf_root(const wchar_t *zTag, wchar_t *zPath, size_t nPath, HKEY *ph)
                                 NULL);
 }
 
-static void rf_drop(HKEY h, const wchar_t *zPath)
+static inline void rf_drop(HKEY h, const wchar_t *zPath)
 {
     if (h) RegCloseKey(h);
     SHDeleteKeyW(HKEY_CURRENT_USER, zPath);
 }
 
 /* The XP and Vista+ hotfix fixture: what the tests below expect to find. */
-static int rf_hotfixes(HKEY hRoot)
+static inline int rf_hotfixes(HKEY hRoot)
 {
     int e = 0;
 

@@ -13,6 +13,7 @@
 #include "agent.h"
 #include "history.h"
 #include "kbs_err.h"
+#include "regfix.h"
 
 #define T_BASE L"SOFTWARE\\kbsentry-test-scan\\Base"
 #define T_POLICY L"SOFTWARE\\kbsentry-test-scan\\Policies"
@@ -56,14 +57,7 @@ static void t_figures(DWORD *pHandles, SIZE_T *pPrivate, SIZE_T *pWs, uintptr_t 
 
 static void t_sz(const wchar_t *zKey, const wchar_t *zName, const wchar_t *z)
 {
-    HKEY h;
-    assert_int_equal(RegCreateKeyExW(HKEY_CURRENT_USER, zKey, 0, NULL, 0, KEY_SET_VALUE, NULL, &h,
-                                     NULL),
-                     ERROR_SUCCESS);
-    assert_int_equal(RegSetValueExW(h, zName, 0, REG_SZ, (const BYTE *)z,
-                                    (DWORD)((wcslen(z) + 1) * sizeof(wchar_t))),
-                     ERROR_SUCCESS);
-    RegCloseKey(h);
+    assert_int_equal(rf_sz(HKEY_CURRENT_USER, zKey, zName, z), 0);
 }
 
 static int t_no_write(const wchar_t *zPath, const void *p, size_t n, char *zErr, size_t nErr)
