@@ -597,7 +597,7 @@ int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, 
     size_t nFileMax = o->nFileMax ? o->nFileMax : COLL_FILE_MAX, i, nInTx = 0, nSkip = 0;
     size_t iGroup = 0, iHeld = 0;
     double tTx = 0, tStep;
-    int rc = KBS_OK, bTx = 0, bBulk = 0, bGroup = 0, bFailed = 0;
+    int rc = KBS_OK, bTx = 0, bGroup = 0, bFailed = 0;
 
     memset(pSt, 0, sizeof *pSt);
     memset(&prog, 0, sizeof prog);
@@ -652,13 +652,6 @@ int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, 
     pSt->msWalk = plat_now_ms() - tStep;
     if (!pipe.nJob) goto done;
 
-    if (pipe.nJob >= (o->nBulkMin ? o->nBulkMin : COLL_BULK_FILES) && pipe.nJob > known.nUsed) {
-        if ((rc = db_bulk_begin(db))) {
-            fprintf(o->err, "kbsentry: database: %s\n", db_errmsg(db));
-            goto out;
-        }
-        bBulk = 1;
-    }
     pipe.nFileMax = nFileMax;
     pipe.cat = db_catalog(db);
     if ((rc = coll_pipe_start(&pipe, coll_workers_for(o, pipe.nJob)))) goto out;
@@ -733,16 +726,6 @@ int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, 
         }
         bTx = 0;
     }
-    if (bBulk) {
-        tStep = plat_now_ms();
-        rc = db_bulk_end(db);
-        pSt->msCommit += plat_now_ms() - tStep;
-        bBulk = 0;
-        if (rc) {
-            fprintf(o->err, "kbsentry: database: %s\n", db_errmsg(db));
-            goto out;
-        }
-    }
 done:
     coll_progress_show(&prog, w.n, w.n);
     rc = pSt->nBad ? KBS_EPARSE : KBS_OK;
@@ -750,7 +733,6 @@ out:
     coll_pipe_end(&pipe);
     coll_progress_end(&prog);
     if (bTx) db_rollback(db);
-    if (bBulk) db_bulk_end(db);
     for (i = 0; i < w.n; i++) free(w.a[i].zPath);
     free(w.a);
     coll_map_free(&known);

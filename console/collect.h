@@ -16,17 +16,12 @@
 #define COLL_BATCH_FILES 5000
 #define COLL_BATCH_MS 2000.0
 
-/* A collect of at least this many files, more than the hosts stored, builds the verdict index
- * once at its end (db_bulk_begin). */
-#define COLL_BULK_FILES 2000
-
 typedef struct coll_opts {
     FILE *err;               /* messages "PATH:LINE: reason" and the progress bar */
     int bProgress;           /* 1: draw a progress bar when err is a terminal and work takes > 1 s */
     size_t nFileMax;         /* 0: COLL_FILE_MAX */
     const char *zDbPath;     /* the database: its own files (and -wal, -shm) are not inputs */
     size_t nWorker;          /* threads reading and parsing ahead of the store; 0: by CPU count */
-    size_t nBulkMin;         /* 0: COLL_BULK_FILES */
 } coll_opts_t;
 
 typedef struct coll_stats {

@@ -8,10 +8,6 @@
 #include "kbs_err.h"
 #include "plat.h"
 
-/* The index of verdicts by rule and status serves queries people type; a collect of many new
- * hosts builds it once at the end instead of row by row (db_bulk_begin). */
-#define DB_VERDICT_INDEX_DEF "verdict_rule_status ON verdict(rule_id, status)"
-
 /* Schema version 1 (docs/database.md explains every table and column). */
 static const char db_zSchema1[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;\n"
@@ -87,7 +83,7 @@ static const char db_zSchema1[] =
     "  evidence TEXT NOT NULL,\n"
     "  action TEXT NOT NULL,\n"
     "  PRIMARY KEY(host_id, rule_id)) WITHOUT ROWID;\n"
-    "CREATE INDEX " DB_VERDICT_INDEX_DEF ";\n"
+    "CREATE INDEX verdict_rule_status ON verdict(rule_id, status);\n"
     "CREATE TABLE file(\n"
     "  path TEXT PRIMARY KEY,\n"
     "  size INTEGER NOT NULL,\n"
@@ -96,9 +92,37 @@ static const char db_zSchema1[] =
     "  kind TEXT NOT NULL,\n"
     "  collected_at INTEGER NOT NULL) WITHOUT ROWID;\n";
 
+/* Version 2: verdicts are shared like hotfix lists. A managed fleet has a few dozen distinct
+ * outcomes across tens of thousands of hosts (35,640 XP hosts: 28 MB of verdict rows plus 6 MB
+ * of index for 23 distinct texts), so a host names its set and `verdict` becomes a view with the
+ * columns of the old table. The catalog hash is forgotten so that the next command recomputes
+ * every host's verdicts into sets. */
+static const char db_zSchema2[] =
+    "CREATE TABLE verdict_set(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  hash TEXT NOT NULL UNIQUE,\n"
+    "  n_rule INTEGER NOT NULL,\n"
+    "  list TEXT NOT NULL);\n"
+    "CREATE TABLE verdict_set_item(\n"
+    "  set_id INTEGER NOT NULL REFERENCES verdict_set(id) ON DELETE CASCADE,\n"
+    "  rule_id INTEGER NOT NULL REFERENCES rule(id) ON DELETE CASCADE,\n"
+    "  status TEXT NOT NULL,\n"
+    "  evidence TEXT NOT NULL,\n"
+    "  action TEXT NOT NULL,\n"
+    "  PRIMARY KEY(set_id, rule_id)) WITHOUT ROWID;\n"
+    "CREATE INDEX verdict_set_item_rule_status ON verdict_set_item(rule_id, status);\n"
+    "ALTER TABLE host ADD COLUMN verdict_set_id INTEGER REFERENCES verdict_set(id);\n"
+    "CREATE INDEX host_verdict_set ON host(verdict_set_id);\n"
+    "DROP TABLE verdict;\n"
+    "CREATE VIEW verdict(host_id, rule_id, status, evidence, action) AS\n"
+    "  SELECT h.id, i.rule_id, i.status, i.evidence, i.action\n"
+    "    FROM host h JOIN verdict_set_item i ON i.set_id = h.verdict_set_id;\n"
+    "DELETE FROM meta WHERE key = 'catalog_hash';\n";
+
 /* Migrations: step i takes the schema from version i to i + 1. */
 static const char *const db_azMigration[DB_SCHEMA_VERSION] = {
     db_zSchema1,
+    db_zSchema2,
 };
 
 static const char *const db_azStmt[] = {
@@ -112,7 +136,7 @@ static const char *const db_azStmt[] = {
     "UPDATE host SET name = ?2, name_key = ?3, domain = ?4, last_scan = ?5, cur_scan_id = ?6,"
     " os_scan_id = ?7, os_family = ?8, os_name = ?9, os_detail = ?10, origin = ?11,"
     " source_path = ?12, state_set_id = ?13, state_complete = ?14, state_note = ?15,"
-    " state_sources = ?16, n_hotfix = ?17 WHERE id = ?1",
+    " state_sources = ?16, n_hotfix = ?17, verdict_set_id = ?18 WHERE id = ?1",
     /* DB_ST_SET_BY_HASH */
     "SELECT id, list FROM hotfix_set WHERE hash = ?1",
     /* DB_ST_SET_INSERT */
@@ -146,10 +170,13 @@ static const char *const db_azStmt[] = {
     " hotfixes_complete, hotfix_note, sources, files, source_path FROM scan WHERE id = ?1",
     /* DB_ST_SET_LIST */
     "SELECT list FROM hotfix_set WHERE id = ?1",
-    /* DB_ST_VERDICT_DEL */
-    "DELETE FROM verdict WHERE host_id = ?1",
-    /* DB_ST_VERDICT_INSERT */
-    "INSERT INTO verdict(host_id, rule_id, status, evidence, action) VALUES(?1, ?2, ?3, ?4, ?5)",
+    /* DB_ST_VSET_BY_HASH */
+    "SELECT id, list FROM verdict_set WHERE hash = ?1",
+    /* DB_ST_VSET_INSERT */
+    "INSERT INTO verdict_set(hash, n_rule, list) VALUES(?1, ?2, ?3)",
+    /* DB_ST_VSET_ITEM_INSERT */
+    "INSERT INTO verdict_set_item(set_id, rule_id, status, evidence, action)"
+    " VALUES(?1, ?2, ?3, ?4, ?5)",
     /* DB_ST_FILE_UPSERT */
     "INSERT INTO file(path, size, mtime, hash, kind, collected_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
     " ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime,"
@@ -160,8 +187,8 @@ static const char *const db_azStmt[] = {
     /* DB_ST_HOST_INSERT_FULL: a new host with its state (the scan ids follow) */
     "INSERT INTO host(machine_id, name, name_key, domain, first_seen, last_scan, os_family,"
     " os_name, os_detail, origin, source_path, state_set_id, state_complete, state_note,"
-    " state_sources, n_hotfix) VALUES(?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-    " ?14, ?15)",
+    " state_sources, n_hotfix, verdict_set_id) VALUES(?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10,"
+    " ?11, ?12, ?13, ?14, ?15, ?16)",
     /* DB_ST_HOST_SCANS */
     "UPDATE host SET cur_scan_id = ?2, os_scan_id = ?3 WHERE id = ?1",
 };
@@ -240,6 +267,12 @@ fail:
     return KBS_EDB;
 }
 
+void db_global_init(void)
+{
+    /* SQLITE_MISUSE once SQLite is initialised: then the settings already stand. */
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int db_open(const char *zPath, db_t **ppDb, char *zErr, size_t nErr)
 {
     db_t *db = calloc(1, sizeof *db);
@@ -255,6 +288,7 @@ int db_open(const char *zPath, db_t **ppDb, char *zErr, size_t nErr)
         snprintf(zErr, nErr, "%s: %s", zPath, db->h ? sqlite3_errmsg(db->h) : "cannot open");
         goto out;
     }
+    db->vsetCache.bText = 1;
     sqlite3_busy_timeout(db->h, 10000);
     sqlite3_extended_result_codes(db->h, 1);
     /* WAL: readers (report) never block the collector; NORMAL sync is durable at checkpoints and
@@ -266,12 +300,6 @@ int db_open(const char *zPath, db_t **ppDb, char *zErr, size_t nErr)
         goto out;
     }
     if ((rc = db_migrate(db, zErr, nErr)) != KBS_OK) goto out;
-    /* A collect killed between db_bulk_begin and db_bulk_end left the index out. */
-    if (db_exec(db, "CREATE INDEX IF NOT EXISTS " DB_VERDICT_INDEX_DEF)) {
-        snprintf(zErr, nErr, "%s: %s", zPath, db_errmsg(db));
-        rc = KBS_EDB;
-        goto out;
-    }
     *ppDb = db;
     db = NULL;
 out:
@@ -284,32 +312,24 @@ void db_close(db_t *db)
     size_t i;
     if (!db) return;
     for (i = 0; i < DB_ST_COUNT; i++) sqlite3_finalize(db->aSt[i]);
-    sqlite3_finalize(db->stVerdictAll);
-    db->stVerdictAll = NULL;
     if (db->h) sqlite3_close(db->h);
     free(db->aRuleId);
     free(db->aVerdict);
-    free(db->aSet);
+    db_cache_free(&db->setCache);
+    db_cache_free(&db->vsetCache);
     free(db->bufSet.z);
+    free(db->bufState.z);
+    free(db->bufVset.z);
     free(db->prep.set.z);
     free(db->prep.src.z);
     free(db->prep.files.z);
     free(db->prep.aVerdict);
-    free(db->bufState.z);
+    free(db->prep.vset.z);
     free(db);
 }
 
 int db_begin(db_t *db) { return db_exec(db, "BEGIN IMMEDIATE"); }
 
-int db_bulk_begin(db_t *db)
-{
-    return db_exec(db, "DROP INDEX IF EXISTS verdict_rule_status");
-}
-
-int db_bulk_end(db_t *db)
-{
-    return db_exec(db, "CREATE INDEX IF NOT EXISTS " DB_VERDICT_INDEX_DEF);
-}
 int db_commit(db_t *db) { return db_exec(db, "COMMIT"); }
 static int db_step_done(sqlite3_stmt *st)
 {
@@ -325,23 +345,86 @@ int db_release(db_t *db)
     return rc;
 }
 
-/* The hotfix-set cache may name rows a rollback just removed: forget it. */
-static void db_set_cache_clear(db_t *db)
+/* ---- shared-set caches ---- */
+
+static size_t db_cache_slot(const db_cache_t *c, uint64_t h, const char *z, size_t n)
 {
-    if (db->aSet) memset(db->aSet, 0, db->nSetSlot * sizeof *db->aSet);
-    db->nSetUsed = 0;
+    size_t i;
+    for (i = (size_t)h & (c->nSlot - 1); c->a[i].id; i = (i + 1) & (c->nSlot - 1)) {
+        const db_setent_t *e = &c->a[i];
+        if (e->hash != h) continue;
+        if (!c->bText || (e->nText == n && !memcmp(e->zText, z, n))) break;
+    }
+    return i;
+}
+
+int64_t db_cache_get(const db_cache_t *c, uint64_t h, const char *z, size_t n)
+{
+    if (!c->nSlot) return 0;
+    return c->a[db_cache_slot(c, h, z, n)].id;
+}
+
+void db_cache_put(db_cache_t *c, uint64_t h, int64_t id, const char *z, size_t n)
+{
+    db_setent_t *e;
+    if ((c->nUsed + 1) * 2 > c->nSlot) {
+        db_cache_t cNew = *c;
+        size_t j;
+        cNew.nSlot = c->nSlot ? c->nSlot * 2 : 256;
+        if (!(cNew.a = calloc(cNew.nSlot, sizeof *cNew.a))) return;
+        for (j = 0; j < c->nSlot; j++) {
+            const db_setent_t *o = &c->a[j];
+            if (o->id) cNew.a[db_cache_slot(&cNew, o->hash, o->zText, o->nText)] = *o;
+        }
+        free(c->a);
+        *c = cNew;
+    }
+    e = &c->a[db_cache_slot(c, h, z, n)];
+    if (e->id) return;
+    if (c->bText) {
+        if (!(e->zText = malloc(n + 1))) return;
+        memcpy(e->zText, z, n);
+        e->zText[n] = 0;
+        e->nText = n;
+    }
+    e->hash = h;
+    e->id = id;
+    c->nUsed++;
+}
+
+void db_cache_clear(db_cache_t *c)
+{
+    size_t i;
+    for (i = 0; i < c->nSlot; i++) free(c->a[i].zText);
+    if (c->a) memset(c->a, 0, c->nSlot * sizeof *c->a);
+    c->nUsed = 0;
+}
+
+void db_cache_free(db_cache_t *c)
+{
+    db_cache_clear(c);
+    free(c->a);
+    c->a = NULL;
+    c->nSlot = 0;
+}
+
+/* The caches may name rows a rollback just removed: forget them. */
+static void db_caches_clear(db_t *db)
+{
+    db_cache_clear(&db->setCache);
+    db_cache_clear(&db->vsetCache);
 }
 
 int db_rollback(db_t *db)
 {
-    db_set_cache_clear(db);
+    db_caches_clear(db);
     return db_exec(db, "ROLLBACK");
 }
 
 int db_rollback_savepoint(db_t *db)
 {
     int rc;
-    db_set_cache_clear(db);
+    db_caches_clear(db);
     rc = db_exec(db, "ROLLBACK TO f");
     return db_exec(db, "RELEASE f") ? KBS_EDB : rc;
 }
@@ -429,65 +512,130 @@ const cat_t *db_catalog(db_t *db)
     return db->cat;
 }
 
-/* One statement for all of a host's verdicts: a statement costs far more than a row. */
-static int db_verdicts_prepare(db_t *db)
+int db_verdict_text(const cat_t *c, const verdict_t *aV, size_t n, db_buf_t *b)
 {
-    db_buf_t b = {0};
     size_t i;
-    int rc = KBS_OK;
-    sqlite3_finalize(db->stVerdictAll);
-    db->stVerdictAll = NULL;
-    if (!db->cat->nRule || db->cat->nRule > 1000) return KBS_OK; /* per row then */
-    db_buf_put(&b, "INSERT INTO verdict(host_id, rule_id, status, evidence, action) VALUES", 70);
-    for (i = 0; i < db->cat->nRule; i++) db_buf_put(&b, i ? ",(?,?,?,?,?)" : "(?,?,?,?,?)", i ? 12 : 11);
-    if (b.oom) return KBS_ENOMEM;
-    if (sqlite3_prepare_v2(db->h, b.z, (int)b.n, &db->stVerdictAll, NULL) != SQLITE_OK) rc = KBS_EDB;
-    free(b.z);
-    return rc;
+    b->n = 0;
+    b->oom = 0;
+    db_buf_put(b, "", 0);
+    for (i = 0; i < n; i++) {
+        db_buf_field(b, c->aRule[i].zId, '\t');
+        db_buf_field(b, verdict_status_name(aV[i].status), '\t');
+        db_buf_field(b, aV[i].zEvidence, '\t');
+        db_buf_field(b, aV[i].zAction, '\n');
+    }
+    return b->oom ? KBS_ENOMEM : KBS_OK;
 }
 
-int db_verdicts_write(db_t *db, int64_t hostId, const snap_t *s, const verdict_t *aPre,
-                      int bNewHost)
+/* One row of a new verdict set: rule i of the catalog. */
+static int db_vset_item(db_t *db, int64_t setId, size_t i, const verdict_t *v)
 {
-    sqlite3_stmt *st;
-    const verdict_t *aV = aPre;
-    int n, i;
-    if (!bNewHost) {
-        if (!(st = db_stmt(db, DB_ST_VERDICT_DEL))) return KBS_EDB;
-        sqlite3_bind_int64(st, 1, hostId);
-        if (sqlite3_step(st) != SQLITE_DONE) return KBS_EDB;
-    }
-    if (aV) {
-        n = (int)db->cat->nRule;
-    } else {
-        n = verdict_eval(db->cat, s, db->aVerdict, db->cat->nRule);
-        if (n < 0) return n;
-        aV = db->aVerdict;
-    }
-    if ((st = db->stVerdictAll) != NULL && (size_t)n == db->cat->nRule) {
-        sqlite3_reset(st);
-        for (i = 0; i < n; i++) {
-            sqlite3_bind_int64(st, i * 5 + 1, hostId);
-            sqlite3_bind_int64(st, i * 5 + 2, db->aRuleId[i]);
-            sqlite3_bind_text(st, i * 5 + 3, verdict_status_name(aV[i].status), -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, i * 5 + 4, aV[i].zEvidence, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, i * 5 + 5, aV[i].zAction, -1, SQLITE_STATIC);
-        }
-        i = sqlite3_step(st);
-        sqlite3_reset(st);
-        return i == SQLITE_DONE ? KBS_OK : KBS_EDB;
-    }
-    for (i = 0; i < n; i++) {
-        const verdict_t *v = &aV[i];
-        if (!(st = db_stmt(db, DB_ST_VERDICT_INSERT))) return KBS_EDB;
-        sqlite3_bind_int64(st, 1, hostId);
-        sqlite3_bind_int64(st, 2, db->aRuleId[i]);
-        sqlite3_bind_text(st, 3, verdict_status_name(v->status), -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, v->zEvidence, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, v->zAction, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE) return KBS_EDB;
+    sqlite3_stmt *st = db_stmt(db, DB_ST_VSET_ITEM_INSERT);
+    if (!st) return KBS_EDB;
+    sqlite3_bind_int64(st, 1, setId);
+    sqlite3_bind_int64(st, 2, db->aRuleId[i]);
+    sqlite3_bind_text(st, 3, verdict_status_name(v->status), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, v->zEvidence, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, v->zAction, -1, SQLITE_STATIC);
+    return sqlite3_step(st) == SQLITE_DONE ? KBS_OK : KBS_EDB;
+}
+
+/* A new verdict set's rows from evaluated verdicts, one per rule in catalog order. */
+static int db_vset_items(db_t *db, int64_t setId, const void *pCtx)
+{
+    const verdict_t *aV = pCtx;
+    size_t i;
+    int rc;
+    for (i = 0; i < db->cat->nRule; i++)
+        if ((rc = db_vset_item(db, setId, i, &aV[i]))) return rc;
+    return KBS_OK;
+}
+
+/* ... or from a prepared text, parsed back only when its set is new (a few dozen times per
+ * fleet), so that the rows say exactly what the shared text says. */
+static int db_vset_items_text(db_t *db, int64_t setId, const void *pCtx)
+{
+    const char *z = pCtx;
+    size_t i;
+    int rc;
+    for (i = 0; i < db->cat->nRule; i++) {
+        char zRule[sizeof db->cat->aRule[0].zId], zStatus[16];
+        verdict_t v;
+        int status;
+        memset(&v, 0, sizeof v);
+        db_field_next(&z, zRule, sizeof zRule);
+        db_field_next(&z, zStatus, sizeof zStatus);
+        db_field_next(&z, v.zEvidence, sizeof v.zEvidence);
+        db_field_next(&z, v.zAction, sizeof v.zAction);
+        status = verdict_status_from_name(zStatus);
+        if (status < 0 || strcmp(zRule, db->cat->aRule[i].zId)) return KBS_EINVAL;
+        v.status = (verdict_status_t)status;
+        if ((rc = db_vset_item(db, setId, i, &v))) return rc;
     }
     return KBS_OK;
+}
+
+int db_verdict_set(db_t *db, const snap_t *s, const db_buf_t *pText, uint64_t h, int64_t *pId)
+{
+    static const db_shared_t kVset = {DB_ST_VSET_BY_HASH, DB_ST_VSET_INSERT};
+    int n, rc;
+    if (pText) {
+        if ((*pId = db_cache_get(&db->vsetCache, h, pText->z, pText->n)) != 0) return KBS_OK;
+        return db_shared_get(db, &kVset, &db->vsetCache, pText, h, db->cat->nRule,
+                             db_vset_items_text, pText->z, pId);
+    }
+    n = verdict_eval(db->cat, s, db->aVerdict, db->cat->nRule);
+    if (n < 0) return n;
+    if ((size_t)n != db->cat->nRule) return KBS_EINVAL;
+    if ((rc = db_verdict_text(db->cat, db->aVerdict, (size_t)n, &db->bufVset))) return rc;
+    h = db_hash64(db->bufVset.z, db->bufVset.n);
+    if ((*pId = db_cache_get(&db->vsetCache, h, db->bufVset.z, db->bufVset.n)) != 0) return KBS_OK;
+    return db_shared_get(db, &kVset, &db->vsetCache, &db->bufVset, h, (size_t)n, db_vset_items,
+                         db->aVerdict, pId);
+}
+
+int db_shared_get(db_t *db, const db_shared_t *k, db_cache_t *pCache, const db_buf_t *pb,
+                  uint64_t h, size_t nItem, db_items_fn fnItems, const void *pCtx, int64_t *pId)
+{
+    sqlite3_stmt *st;
+    char zKey[40];
+    int rc = KBS_EDB, nTry;
+
+    /* The key is the hash; a (never yet seen) collision gets a suffixed key, so texts are
+     * always compared in full before a set is shared. */
+    for (nTry = 0; nTry < 16; nTry++) {
+        int r;
+        if (nTry)
+            snprintf(zKey, sizeof zKey, "%016llx-%d", (unsigned long long)h, nTry);
+        else
+            snprintf(zKey, sizeof zKey, "%016llx", (unsigned long long)h);
+        if (!(st = db_stmt(db, k->eByHash))) goto out;
+        sqlite3_bind_text(st, 1, zKey, -1, SQLITE_STATIC);
+        r = sqlite3_step(st);
+        if (r == SQLITE_ROW) {
+            const char *zList = (const char *)sqlite3_column_text(st, 1);
+            if (zList && !strcmp(zList, pb->z)) {
+                *pId = sqlite3_column_int64(st, 0);
+                if (!nTry) db_cache_put(pCache, h, *pId, pb->z, pb->n);
+                rc = KBS_OK;
+                goto out;
+            }
+            continue;
+        }
+        if (r != SQLITE_DONE) goto out;
+        if (!(st = db_stmt(db, k->eInsert))) goto out;
+        sqlite3_bind_text(st, 1, zKey, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)nItem);
+        sqlite3_bind_text(st, 3, pb->z, (int)pb->n, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE) goto out;
+        *pId = sqlite3_last_insert_rowid(db->h);
+        if ((rc = fnItems(db, *pId, pCtx))) goto out;
+        if (!nTry) db_cache_put(pCache, h, *pId, pb->z, pb->n);
+        rc = KBS_OK;
+        goto out;
+    }
+out:
+    return rc;
 }
 
 static int db_meta_get(db_t *db, const char *zKey, char *zOut, size_t nOut)
@@ -581,14 +729,16 @@ int db_use_catalog(db_t *db, const cat_t *c, size_t *pnRecomputed)
     if (rc == KBS_OK && !strcmp(zHash, c->zHash)) {
         /* Same catalog: only the id map is needed (a read-only command must not write). */
         rc = db_rules_map(db, 0);
-        if (rc == KBS_OK) rc = db_verdicts_prepare(db);
         if (rc != KBS_ENOTFOUND) return rc;
     }
     /* A different catalog: new rule rows and every host's verdicts redone, all or nothing. */
     if ((rc = db_begin(db))) return rc;
     rc = KBS_EDB;
-    if (db_exec(db, "DELETE FROM verdict") || db_exec(db, "DELETE FROM rule")) goto out;
-    if ((rc = db_rules_map(db, 1)) || (rc = db_verdicts_prepare(db))) goto out;
+    db_cache_clear(&db->vsetCache);
+    if (db_exec(db, "UPDATE host SET verdict_set_id = NULL") ||
+        db_exec(db, "DELETE FROM verdict_set") || db_exec(db, "DELETE FROM rule"))
+        goto out;
+    if ((rc = db_rules_map(db, 1))) goto out;
     rc = KBS_EDB;
     if (db_meta_set(db, "catalog_hash", c->zHash) || db_meta_set(db, "catalog_source", c->zSource))
         goto out;
@@ -608,11 +758,21 @@ int db_use_catalog(db_t *db, const cat_t *c, size_t *pnRecomputed)
     if (rc != SQLITE_DONE) { rc = KBS_EDB; goto out; }
     sqlite3_finalize(st);
     st = NULL;
+    if (sqlite3_prepare_v2(db->h, "UPDATE host SET verdict_set_id = ?2 WHERE id = ?1", -1, &st,
+                           NULL)) {
+        rc = KBS_EDB;
+        goto out;
+    }
     for (i = 0; i < nIds; i++) {
+        int64_t vsetId = 0;
         if ((rc = db_state_load(db, aIds[i], &s))) goto out;
-        rc = db_verdicts_write(db, aIds[i], &s, NULL, 1);
+        rc = db_verdict_set(db, &s, NULL, 0, &vsetId);
         snap_release(&s);
         if (rc) goto out;
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, aIds[i]);
+        sqlite3_bind_int64(st, 2, vsetId);
+        if (sqlite3_step(st) != SQLITE_DONE) { rc = KBS_EDB; goto out; }
     }
     if ((rc = db_commit(db))) goto out;
     if (pnRecomputed) *pnRecomputed = nIds;

@@ -10,12 +10,17 @@
 #include "rep.h"
 #include "snap.h"
 
-#define DB_SCHEMA_VERSION 1
+#define DB_SCHEMA_VERSION 2
 #define DB_DEFAULT_PATH "kbsentry.db"   /* when neither --db nor $KBSENTRY_DB says otherwise */
 #define DB_ENV_PATH "KBSENTRY_DB"
 #define DB_ERR_MAX 512
 
 typedef struct db db_t;
+
+/* db_global_init: process-wide SQLite settings, called once at program start before any
+ * database is opened (later calls change nothing): no memory statistics, whose mutex every
+ * allocation would take. */
+void db_global_init(void);
 
 /* db_open: opens (creating when absent) the database at zPath (UTF-8), switches it to WAL, turns
  * foreign keys on and migrates its schema to DB_SCHEMA_VERSION. A database of a newer schema is
@@ -42,13 +47,6 @@ int db_rollback(db_t *db);
 int db_savepoint(db_t *db);
 int db_release(db_t *db);
 int db_rollback_savepoint(db_t *db);
-
-/* db_bulk_begin / db_bulk_end: around (not inside) the transactions of a collect that adds many
- * hosts: the verdict index is dropped and built once at the end, which costs a fraction of
- * updating it row by row. Should a collect die in between, db_open builds it again. Return
- * KBS_OK or KBS_EDB. */
-int db_bulk_begin(db_t *db);
-int db_bulk_end(db_t *db);
 
 /* What is known of an input file. */
 typedef struct db_file {

@@ -51,91 +51,29 @@ static int db_set_text(const snap_t *s, db_buf_t *b)
     return b->oom ? KBS_ENOMEM : KBS_OK;
 }
 
-static int64_t db_set_cache_get(db_t *db, uint64_t h)
+/* A new hotfix set's rows in hotfix_set_kb, for queries by KB. */
+static int db_set_items(db_t *db, int64_t setId, const void *pCtx)
 {
+    const snap_t *s = pCtx;
     size_t i;
-    if (!db->nSetSlot) return 0;
-    for (i = (size_t)h & (db->nSetSlot - 1); db->aSet[i].id; i = (i + 1) & (db->nSetSlot - 1))
-        if (db->aSet[i].hash == h) return db->aSet[i].id;
-    return 0;
-}
-
-static void db_set_cache_put(db_t *db, uint64_t h, int64_t id)
-{
-    size_t i;
-    if ((db->nSetUsed + 1) * 2 > db->nSetSlot) {
-        size_t nNew = db->nSetSlot ? db->nSetSlot * 2 : 1024, j;
-        db_setent_t *a = calloc(nNew, sizeof *a);
-        if (!a) return; /* only a cache */
-        for (j = 0; j < db->nSetSlot; j++) {
-            if (!db->aSet[j].id) continue;
-            for (i = (size_t)db->aSet[j].hash & (nNew - 1); a[i].id; i = (i + 1) & (nNew - 1)) {
-            }
-            a[i] = db->aSet[j];
-        }
-        free(db->aSet);
-        db->aSet = a;
-        db->nSetSlot = nNew;
+    for (i = 0; i < s->nHotfix; i++) {
+        sqlite3_stmt *st = db_stmt(db, DB_ST_SETKB_INSERT);
+        if (!st) return KBS_EDB;
+        sqlite3_bind_int64(st, 1, setId);
+        sqlite3_bind_text(st, 2, s->aHotfix[i].zRaw, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)s->aHotfix[i].kb.num);
+        if (sqlite3_step(st) != SQLITE_DONE) return KBS_EDB;
     }
-    for (i = (size_t)h & (db->nSetSlot - 1); db->aSet[i].id; i = (i + 1) & (db->nSetSlot - 1))
-        if (db->aSet[i].hash == h) return;
-    db->aSet[i].hash = h;
-    db->aSet[i].id = id;
-    db->nSetUsed++;
+    return KBS_OK;
 }
 
 /* db_set_get: the id of the hotfix_set row holding s's list (canonical text pb, hash h),
  * inserting it when new. */
 static int db_set_get(db_t *db, const snap_t *s, const db_buf_t *pb, uint64_t h, int64_t *pId)
 {
-    sqlite3_stmt *st;
-    char zKey[40];
-    int rc = KBS_OK, nTry;
-    size_t i;
-
-    if ((*pId = db_set_cache_get(db, h)) != 0) goto out;
-    rc = KBS_EDB;
-    /* The key is the hash; a (never yet seen) collision gets a suffixed key, so lists are
-     * always compared in full before they are shared. */
-    for (nTry = 0; nTry < 16; nTry++) {
-        int r;
-        if (nTry)
-            snprintf(zKey, sizeof zKey, "%016llx-%d", (unsigned long long)h, nTry);
-        else
-            snprintf(zKey, sizeof zKey, "%016llx", (unsigned long long)h);
-        if (!(st = db_stmt(db, DB_ST_SET_BY_HASH))) goto out;
-        sqlite3_bind_text(st, 1, zKey, -1, SQLITE_STATIC);
-        r = sqlite3_step(st);
-        if (r == SQLITE_ROW) {
-            const char *zList = (const char *)sqlite3_column_text(st, 1);
-            if (zList && !strcmp(zList, pb->z)) {
-                *pId = sqlite3_column_int64(st, 0);
-                if (!nTry) db_set_cache_put(db, h, *pId);
-                rc = KBS_OK;
-                goto out;
-            }
-            continue;
-        }
-        if (r != SQLITE_DONE) goto out;
-        if (!(st = db_stmt(db, DB_ST_SET_INSERT))) goto out;
-        sqlite3_bind_text(st, 1, zKey, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, (sqlite3_int64)s->nHotfix);
-        sqlite3_bind_text(st, 3, pb->z, (int)pb->n, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE) goto out;
-        *pId = sqlite3_last_insert_rowid(db->h);
-        for (i = 0; i < s->nHotfix; i++) {
-            if (!(st = db_stmt(db, DB_ST_SETKB_INSERT))) goto out;
-            sqlite3_bind_int64(st, 1, *pId);
-            sqlite3_bind_text(st, 2, s->aHotfix[i].zRaw, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(st, 3, (sqlite3_int64)s->aHotfix[i].kb.num);
-            if (sqlite3_step(st) != SQLITE_DONE) goto out;
-        }
-        if (!nTry) db_set_cache_put(db, h, *pId);
-        rc = KBS_OK;
-        goto out;
-    }
-out:
-    return rc;
+    static const db_shared_t kSet = {DB_ST_SET_BY_HASH, DB_ST_SET_INSERT};
+    if ((*pId = db_cache_get(&db->setCache, h, pb->z, pb->n)) != 0) return KBS_OK;
+    return db_shared_get(db, &kSet, &db->setCache, pb, h, s->nHotfix, db_set_items, s, pId);
 }
 
 static int db_ascii_casecmp(const char *a, const char *b)
@@ -432,16 +370,17 @@ typedef struct db_state {
 } db_state_t;
 
 /* Writes the host row's state columns and its verdicts from s (the state snapshot). */
-static int db_state_write(db_t *db, int64_t hostId, const snap_t *s, const db_state_t *pSt,
-                          const verdict_t *aPre, int bNewHost)
+static int db_state_write(db_t *db, int64_t hostId, const snap_t *s, const db_state_t *pSt)
 {
-    sqlite3_stmt *st = db_stmt(db, DB_ST_HOST_STATE);
+    sqlite3_stmt *st;
     os_ident_t id;
     char zDetail[256], zKey[SNAP_HOST_MAX];
     db_buf_t *pb = &db->bufState;
-    int rc = KBS_EDB;
+    int64_t vsetId = 0;
+    int rc;
 
-    if (!st) return KBS_EDB;
+    if ((rc = db_verdict_set(db, s, NULL, 0, &vsetId))) return rc;
+    if (!(st = db_stmt(db, DB_ST_HOST_STATE))) return KBS_EDB;
     db_os_text(s, &id, zDetail, sizeof zDetail);
     db_sources_text(s, pb);
     if (pb->oom) return KBS_ENOMEM;
@@ -466,10 +405,8 @@ static int db_state_write(db_t *db, int64_t hostId, const snap_t *s, const db_st
     db_bind_str(st, 15, s->zHotfixNote);
     db_bind_str(st, 16, pb->z);
     sqlite3_bind_int64(st, 17, (sqlite3_int64)s->nHotfix);
-    if (sqlite3_step(st) != SQLITE_DONE) goto out;
-    rc = db_verdicts_write(db, hostId, s, aPre, bNewHost);
-out:
-    return rc;
+    sqlite3_bind_int64(st, 18, vsetId);
+    return sqlite3_step(st) == SQLITE_DONE ? KBS_OK : KBS_EDB;
 }
 
 int db_state_load(db_t *db, int64_t hostId, snap_t *s)
@@ -590,7 +527,7 @@ static int db_state_recompute(db_t *db, int64_t hostId, int64_t scanId, db_inges
     if ((rc = db_set_get(db, &base, &db->bufSet, db_hash64(db->bufSet.z, db->bufSet.n),
                          &state.setId)))
         goto out;
-    rc = db_state_write(db, hostId, &base, &state, NULL, 0);
+    rc = db_state_write(db, hostId, &base, &state);
 out:
     snap_release(&base);
     snap_release(&other);
@@ -665,6 +602,7 @@ void db_prep_free(db_prep_t *p)
     free(p->src.z);
     free(p->files.z);
     free(p->aVerdict);
+    free(p->vset.z);
     free(p);
 }
 
@@ -687,6 +625,8 @@ int db_prep_make(db_prep_t *p, const cat_t *c, const snap_t *s)
     }
     n = verdict_eval(c, s, p->aVerdict, c->nRule);
     if (n < 0) return n;
+    if ((rc = db_verdict_text(c, p->aVerdict, (size_t)n, &p->vset))) return rc;
+    p->vsetHash = db_hash64(p->vset.z, p->vset.n);
     p->nVerdict = (size_t)n;
     p->cat = c;
     return KBS_OK;
@@ -741,6 +681,10 @@ int db_ingest_prep(db_t *db, const snap_t *s, const db_prep_t *p, const char *zS
     {
         char zKey[SNAP_HOST_MAX], zDetail[256];
         os_ident_t id;
+        int64_t vsetId = 0;
+        int bPre = p->cat == db->cat && p->nVerdict == db->cat->nRule;
+        if ((rc = db_verdict_set(db, s, bPre ? &p->vset : NULL, p->vsetHash, &vsetId))) goto out;
+        rc = KBS_EDB;
         if (!(st = db_stmt(db, DB_ST_HOST_INSERT_FULL))) goto out;
         db_upper(s->zHost, zKey, sizeof zKey);
         db_os_text(s, &id, zDetail, sizeof zDetail);
@@ -762,6 +706,7 @@ int db_ingest_prep(db_t *db, const snap_t *s, const db_prep_t *p, const char *zS
         db_bind_str(st, 13, s->zHotfixNote);
         db_bind_str(st, 14, pSrc->z);
         sqlite3_bind_int64(st, 15, (sqlite3_int64)s->nHotfix);
+        sqlite3_bind_int64(st, 16, vsetId);
         if (sqlite3_step(st) != SQLITE_DONE) goto out;
         hostId = sqlite3_last_insert_rowid(db->h);
         if ((rc = db_scan_insert(db, hostId, s, scanTime, s->scanTime == 0, setId, pSrc->z, pFiles->z,
@@ -776,10 +721,7 @@ int db_ingest_prep(db_t *db, const snap_t *s, const db_prep_t *p, const char *zS
         else
             sqlite3_bind_null(st, 3);
         if (sqlite3_step(st) != SQLITE_DONE) goto out;
-        rc = db_verdicts_write(db, hostId, s,
-                               p->cat == db->cat && p->nVerdict == db->cat->nRule ? p->aVerdict
-                                                                                  : NULL,
-                               1);
+        rc = KBS_OK;
         *pRes = DB_ING_NEW_HOST;
     }
 out:

@@ -23,8 +23,9 @@ enum db_stmt {
     DB_ST_SCAN_CSV_NEAR,
     DB_ST_SCAN_LOAD,
     DB_ST_SET_LIST,
-    DB_ST_VERDICT_DEL,
-    DB_ST_VERDICT_INSERT,
+    DB_ST_VSET_BY_HASH,
+    DB_ST_VSET_INSERT,
+    DB_ST_VSET_ITEM_INSERT,
     DB_ST_FILE_UPSERT,
     DB_ST_SAVEPOINT,
     DB_ST_RELEASE,
@@ -33,11 +34,20 @@ enum db_stmt {
     DB_ST_COUNT
 };
 
-/* A cached hotfix set: hash of its canonical text -> row id. */
+/* A cached shared set (hotfix list or verdicts): hash of its canonical text -> row id, with a
+ * copy of the text when the cache compares texts (zText NULL: trusted by hash). */
 typedef struct db_setent {
     uint64_t hash;
     int64_t id;
+    char *zText;
+    size_t nText;
 } db_setent_t;
+
+typedef struct db_cache {
+    db_setent_t *a;
+    size_t nSlot, nUsed;              /* open addressing, power of two */
+    int bText;                        /* 1: entries keep their text and lookups compare it */
+} db_cache_t;
 
 /* A growable text buffer for the tab-separated list columns (sources, files, hotfix lists). */
 typedef struct db_buf {
@@ -53,6 +63,8 @@ struct db_prep {
     const cat_t *cat;                 /* the catalog aVerdict was evaluated with, or NULL */
     verdict_t *aVerdict;
     size_t nVerdict, nVerdictCap;
+    db_buf_t vset;                    /* canonical text of aVerdict (when cat is set) */
+    uint64_t vsetHash;
 };
 
 struct db {
@@ -61,10 +73,10 @@ struct db {
     int64_t *aRuleId;                 /* rule.id of cat->aRule[i] */
     verdict_t *aVerdict;              /* scratch, cat->nRule entries */
     sqlite3_stmt *aSt[DB_ST_COUNT];
-    db_setent_t *aSet; size_t nSetSlot, nSetUsed; /* open addressing, power of two */
-    db_buf_t bufSet, bufState;        /* scratch text, reused for every scan */
+    db_cache_t setCache;              /* hotfix_set rows by hash (trusted after one full compare) */
+    db_cache_t vsetCache;             /* verdict_set rows by text */
+    db_buf_t bufSet, bufState, bufVset; /* scratch text, reused for every scan */
     db_prep_t prep;                   /* db_ingest's own prep (no verdicts) */
-    sqlite3_stmt *stVerdictAll;       /* one INSERT of all of a host's verdicts (nRule rows) */
 };
 
 /* db_stmt: the prepared statement, reset and unbound. */
@@ -73,10 +85,35 @@ sqlite3_stmt *db_stmt(db_t *db, enum db_stmt e);
 /* db_exec: runs SQL without results; logs nothing (callers report db_errmsg). */
 int db_exec(db_t *db, const char *zSql);
 
-/* db_verdicts_write: replaces the verdicts of host hostId with aPre (cat->nRule verdicts already
- * evaluated for s) or, when aPre is NULL, with s evaluated against the catalog. */
-int db_verdicts_write(db_t *db, int64_t hostId, const snap_t *s, const verdict_t *aPre,
-                      int bNewHost);
+/* db_verdict_text: the canonical text of n verdicts in catalog order (one "rule TAB status TAB
+ * evidence TAB action" line each) into b. Returns KBS_OK or KBS_ENOMEM. */
+int db_verdict_text(const cat_t *c, const verdict_t *aV, size_t n, db_buf_t *b);
+
+/* db_verdict_set: the id of the verdict_set row for the state s. With pText (a db_verdict_text
+ * of s's verdicts under db's catalog, hash h) those are used; with pText NULL, s is evaluated
+ * here. The set is inserted with its rows when new. Returns KBS_OK, KBS_EDB or KBS_ENOMEM. */
+int db_verdict_set(db_t *db, const snap_t *s, const db_buf_t *pText, uint64_t h, int64_t *pId);
+
+/* A kind of shared set: its lookup by hash ("SELECT id, list ... WHERE hash = ?1") and its
+ * insert ("INSERT ... (hash, count, list) VALUES(?1, ?2, ?3)"); the item rows come from fnItems. */
+typedef struct db_shared {
+    enum db_stmt eByHash, eInsert;
+} db_shared_t;
+typedef int (*db_items_fn)(db_t *db, int64_t setId, const void *pCtx);
+
+/* db_shared_get: the id of the shared set whose canonical text is pb (hash h, nItem items),
+ * remembered in pCache, inserting it and calling fnItems(db, id, pCtx) for its item rows when new. Texts are compared
+ * in full before a set is shared. Returns KBS_OK, KBS_EDB or fnItems' error. */
+int db_shared_get(db_t *db, const db_shared_t *k, db_cache_t *pCache, const db_buf_t *pb,
+                  uint64_t h, size_t nItem, db_items_fn fnItems, const void *pCtx, int64_t *pId);
+
+/* The shared-set cache: db_cache_get returns the id cached for hash h (and, when the cache keeps
+ * texts, text z of n bytes) or 0; db_cache_put records one (a failed allocation only loses the
+ * entry); db_cache_clear forgets all (after a rollback: the rows may be gone). */
+int64_t db_cache_get(const db_cache_t *c, uint64_t h, const char *z, size_t n);
+void db_cache_put(db_cache_t *c, uint64_t h, int64_t id, const char *z, size_t n);
+void db_cache_clear(db_cache_t *c);
+void db_cache_free(db_cache_t *c);
 
 /* db_state_load: rebuilds the snapshot of host hostId's current state from the database. */
 int db_state_load(db_t *db, int64_t hostId, snap_t *s);

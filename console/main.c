@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "db.h"
 #include "plat.h"
 
 #ifdef _WIN32
@@ -14,6 +15,7 @@ int wmain(int argc, wchar_t **wargv)
         return 2;
     }
     plat_console_init();
+    db_global_init();
     rc = cli_main(argc, argv, stdout, stderr);
     plat_free_argv(argc, argv);
     return rc;
@@ -22,6 +24,7 @@ int wmain(int argc, wchar_t **wargv)
 int main(int argc, char **argv)
 {
     plat_console_init();
+    db_global_init();
     return cli_main(argc, argv, stdout, stderr);
 }
 #endif

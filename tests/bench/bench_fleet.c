@@ -138,6 +138,7 @@ int main(int argc, char **argv)
     FILE *f;
     int rc;
 
+    db_global_init();
     if (argc == 5 && !strcmp(argv[1], "--generate")) {
         int m = fleet_mix_from_name(argv[4]);
         if (m < 0) {

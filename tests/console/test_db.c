@@ -324,26 +324,82 @@ static void test_filters(void **state)
     assert_int_equal(db_report_load(c->db, &f, &r), KBS_ENOTFOUND);
 }
 
-/* A collect that dies between db_bulk_begin and db_bulk_end leaves the verdict index out: the
- * next db_open builds it again. */
-static void test_open_rebuilds_verdict_index(void **state)
+/* Every host's verdicts as one text, "name|rule|status|evidence|action" per line in host and
+ * rule order, read with plain SQL as a user would (sqlite3 shell). */
+static char *t_verdict_dump(const char *zPath)
 {
-    t_ctx_t *c = *state;
-    char zErr[DB_ERR_MAX];
+    sqlite3 *h = NULL;
     sqlite3_stmt *st = NULL;
-    assert_int_equal(db_bulk_begin(c->db), KBS_OK);
-    db_close(c->db);
-    c->db = NULL;
-    assert_int_equal(db_open(T_DB, &c->db, zErr, sizeof zErr), KBS_OK);
-    assert_int_equal(db_use_catalog(c->db, &c->cat, NULL), KBS_OK);
-    assert_int_equal(sqlite3_prepare_v2(c->db->h,
-                                        "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
-                                        " AND name = 'verdict_rule_status'",
+    char *z = NULL;
+    assert_int_equal(sqlite3_open(zPath, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(h,
+                                        "SELECT group_concat(line, char(10)) FROM (SELECT h.name"
+                                        " || '|' || r.code || '|' || v.status || '|' ||"
+                                        " v.evidence || '|' || v.action AS line FROM verdict v"
+                                        " JOIN host h ON h.id = v.host_id JOIN rule r ON r.id ="
+                                        " v.rule_id ORDER BY h.id, r.code)",
                                         -1, &st, NULL),
                      SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(st, 0), 1);
+    if (sqlite3_column_text(st, 0)) {
+        const char *zCol = (const char *)sqlite3_column_text(st, 0);
+        z = malloc(strlen(zCol) + 1);
+        assert_non_null(z);
+        memcpy(z, zCol, strlen(zCol) + 1);
+    }
     sqlite3_finalize(st);
+    sqlite3_close(h);
+    return z;
+}
+
+/* A database of schema 1 (one verdict row per host and rule; made by kbsentry 0.1 from
+ * tests/data/snap and tests/data/imp) opens as schema 2: hosts and scans are kept, every host's
+ * verdicts are recomputed into shared sets, and the `verdict` view answers the same query with
+ * the same rows as the old table did. */
+static void test_migrates_schema1(void **state)
+{
+    const char *zV1 = KBS_TEST_TMP "/test_db_v1.db";
+    t_ctx_t *c = *state;
+    char zErr[DB_ERR_MAX], *zText = NULL, *zBefore, *zAfter;
+    size_t n = 0, nRedone = 0;
+    db_t *db2 = NULL;
+    sqlite3 *h = NULL;
+    sqlite3_stmt *st = NULL;
+
+    t_rm_db(zV1);
+    assert_int_equal(plat_read_file(KBS_TEST_DATA "/db/schema1.db", 1 << 20, &zText, &n), KBS_OK);
+    assert_int_equal(t_write(zV1, zText, n), 0);
+    free(zText);
+    zBefore = t_verdict_dump(zV1);
+    assert_non_null(zBefore);
+    assert_non_null(strstr(zBefore, "PC-0042|MS17-010|patched|"));
+
+    assert_int_equal(db_open(zV1, &db2, zErr, sizeof zErr), KBS_OK);
+    assert_int_equal(db_use_catalog(db2, &c->cat, &nRedone), KBS_OK);
+    assert_int_equal(nRedone, 14);
+    assert_int_equal(t_count(db2, 0), 14);
+    assert_int_equal(t_count(db2, 1), 19);
+    db_close(db2);
+
+    zAfter = t_verdict_dump(zV1);
+    assert_non_null(zAfter);
+    assert_string_equal(zAfter, zBefore);
+    assert_int_equal(sqlite3_open(zV1, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(h,
+                                        "SELECT (SELECT user_version FROM pragma_user_version),"
+                                        " (SELECT type FROM sqlite_master WHERE name = 'verdict'),"
+                                        " (SELECT count(*) FROM verdict_set) < 14",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 2);
+    assert_string_equal((const char *)sqlite3_column_text(st, 1), "view");
+    assert_int_equal(sqlite3_column_int(st, 2), 1);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    free(zBefore);
+    free(zAfter);
+    t_rm_db(zV1);
 }
 
 /* Verdicts evaluated ahead (db_prep_make with the catalog, as collect's workers do) are stored
@@ -399,6 +455,15 @@ static void test_prep_verdicts_match_ingest(void **state)
         assert_int_equal(sqlite3_step(st), SQLITE_ROW);
         assert_int_equal(sqlite3_column_int(st, 0), 3 * (int)c->cat.nRule);
         sqlite3_finalize(st);
+        /* Prepared and evaluated verdicts give the same texts, so P* and Q* share sets: one
+         * for the patched pair, one for the four missing. */
+        assert_int_equal(sqlite3_prepare_v2(c->db->h,
+                                            "SELECT count(DISTINCT verdict_set_id) FROM host",
+                                            -1, &st, NULL),
+                         SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_int(st, 0), 2);
+        sqlite3_finalize(st);
     }
     cat_release(&other);
     db_prep_free(p);
@@ -433,7 +498,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_catalog_change_recomputes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_names_are_data, setup, teardown),
         cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_open_rebuilds_verdict_index, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migrates_schema1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prep_verdicts_match_ingest, setup, teardown),
         cmocka_unit_test(test_field_escaping_round_trip),
     };

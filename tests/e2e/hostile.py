@@ -216,8 +216,9 @@ def run_all(a, R):
     con = sqlite3.connect(db)
     integ = con.execute("PRAGMA integrity_check").fetchone()[0]
     check(integ == "ok", "PRAGMA integrity_check: %s" % integ)
-    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    check({"host", "scan", "verdict", "rule", "file"} <= tables, "tables host/scan/verdict/rule/file still there")
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
+    check({"host", "scan", "verdict", "verdict_set", "verdict_set_item", "rule", "file"} <= tables,
+          "tables host/scan/verdict_set/verdict_set_item/rule/file and view verdict still there")
     stored = [r[0] for r in con.execute("SELECT name FROM host")]
     check(sorted(stored) == sorted(expect), "host table holds exactly the %d names, byte for byte (has %d)"
           % (len(expect), len(stored)))
