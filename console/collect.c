@@ -7,6 +7,7 @@
 #include "imp.h"
 #include "kbs_err.h"
 #include "plat.h"
+#include "prog.h"
 
 /* ---- what the database already holds: path -> size, mtime, hash ---- */
 
@@ -252,39 +253,6 @@ int coll_read_input(const char *zPath, size_t nFileMax, snap_t **paSnap, size_t 
     if (zKind) snprintf(zKind, nKind, "%s", imp_kind_name(k));
     free(z);
     return rc;
-}
-
-/* ---- progress ---- */
-
-typedef struct coll_progress {
-    FILE *f;
-    int bOn;                 /* allowed: a terminal and asked for */
-    int bShown;
-    double t0, tLast;
-} coll_progress_t;
-
-static void coll_progress_show(coll_progress_t *p, size_t nDone, size_t nAll)
-{
-    char zBar[41];
-    double t;
-    size_t i, nFill;
-    if (!p->bOn || !nAll) return;
-    t = plat_now_ms();
-    /* Nothing for quick runs; then at most ten redraws a second. */
-    if (t - p->t0 < 1000.0 || (p->bShown && t - p->tLast < 100.0 && nDone < nAll)) return;
-    nFill = nDone * 40 / nAll;
-    for (i = 0; i < 40; i++) zBar[i] = i < nFill ? '#' : '.';
-    zBar[40] = 0;
-    fprintf(p->f, "\rcollect [%s] %lu/%lu files", zBar, (unsigned long)nDone, (unsigned long)nAll);
-    fflush(p->f);
-    p->bShown = 1;
-    p->tLast = t;
-}
-
-static void coll_progress_end(coll_progress_t *p)
-{
-    if (p->bShown) fputs("\n", p->f);
-    p->bShown = 0;
 }
 
 /* ---- the run ---- */
@@ -591,7 +559,7 @@ int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, 
 {
     coll_map_t known = {0};
     coll_walk_t w = {0};
-    coll_progress_t prog;
+    prog_t prog;
     coll_pipe_t pipe;
     coll_stats_t gs;
     size_t nFileMax = o->nFileMax ? o->nFileMax : COLL_FILE_MAX, i, nInTx = 0, nSkip = 0;
@@ -600,11 +568,8 @@ int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, 
     int rc = KBS_OK, bTx = 0, bGroup = 0, bFailed = 0;
 
     memset(pSt, 0, sizeof *pSt);
-    memset(&prog, 0, sizeof prog);
     memset(&pipe, 0, sizeof pipe);
-    prog.f = o->err;
-    prog.bOn = o->bProgress && plat_isatty(o->err);
-    prog.t0 = plat_now_ms();
+    prog_init(&prog, o->err, o->bProgress, "collect", "files");
     w.err = o->err;
 
     tStep = plat_now_ms();
@@ -659,7 +624,7 @@ int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, 
         coll_slot_t *sl = &pipe.aSlot[i % COLL_RING];
         int bDue = 0;
 
-        coll_progress_show(&prog, nSkip + i, w.n);
+        prog_show(&prog, nSkip + i, w.n);
         tStep = plat_now_ms();
         plat_sem_wait(sl->pDone);
         pSt->msWait += plat_now_ms() - tStep;
@@ -727,11 +692,11 @@ int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, 
         bTx = 0;
     }
 done:
-    coll_progress_show(&prog, w.n, w.n);
+    prog_show(&prog, w.n, w.n);
     rc = pSt->nBad ? KBS_EPARSE : KBS_OK;
 out:
     coll_pipe_end(&pipe);
-    coll_progress_end(&prog);
+    prog_end(&prog);
     if (bTx) db_rollback(db);
     for (i = 0; i < w.n; i++) free(w.a[i].zPath);
     free(w.a);

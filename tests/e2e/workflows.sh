@@ -142,6 +142,17 @@ fleet)
   # Agents write again: an unchanged share costs nothing, a new scan updates one host.
   out=$(K collect --db "$(P "$db")" "$(P "$drop")" 2>&1)
   echo "$out" | grep -q "0 read, $nall unchanged" && ok "re-collect: $nall unchanged" || fail "re-collect: $out"
+  # Piped, stderr never carries a progress bar; on a terminal a quick collect draws none either.
+  K collect --db "$(P "$db")" "$(P "$drop")" >/dev/null 2>"$work/err.txt"
+  if ! grep -q $'\r' "$work/err.txt" && [ ! -s "$work/err.txt" ]; then ok "piped collect: nothing on stderr"
+  else fail "piped collect wrote to stderr: $(head -c 200 "$work/err.txt")"; fi
+  if [ -z "$prefix" ] && command -v script >/dev/null; then
+    (cd "$work/cwd" && script -qec "$(printf '%q ' "$kbs" collect --db "$db" "$drop")" "$work/tty.txt" \
+      </dev/null >/dev/null 2>&1)
+    if grep -q "$nall unchanged" "$work/tty.txt" && ! grep -q 'collect \[' "$work/tty.txt"; then
+      ok "collect on a terminal: result, no bar for quick work"
+    else fail "collect on a terminal: $(head -c 300 "$work/tty.txt")"; fi
+  fi
   r=$(sq "PRAGMA integrity_check")
   nh=$(sq "SELECT count(*) FROM host")
   [ "$r" = ok ] && [ "$nh" = "$nall" ] && ok "database: integrity_check ok, $nh hosts" || fail "database: $r, $nh hosts"
