@@ -819,16 +819,18 @@ int db_file_record(db_t *db, const db_file_t *f)
     return sqlite3_step(st) == SQLITE_DONE ? KBS_OK : KBS_EDB;
 }
 
-int db_counts(db_t *db, int64_t *pnHost, int64_t *pnScan, int64_t *pnSet)
+int db_counts(db_t *db, int64_t *pnHost, int64_t *pnScan, int64_t *pnSet, int64_t *pnVset)
 {
-    static const char *const azSql[3] = {"SELECT count(*) FROM host", "SELECT count(*) FROM scan",
-                                         "SELECT count(*) FROM hotfix_set"};
-    int64_t *ap[3];
+    static const char *const azSql[4] = {"SELECT count(*) FROM host", "SELECT count(*) FROM scan",
+                                         "SELECT count(*) FROM hotfix_set",
+                                         "SELECT count(*) FROM verdict_set"};
+    int64_t *ap[4];
     int i;
     ap[0] = pnHost;
     ap[1] = pnScan;
     ap[2] = pnSet;
-    for (i = 0; i < 3; i++) {
+    ap[3] = pnVset;
+    for (i = 0; i < 4; i++) {
         sqlite3_stmt *st = NULL;
         if (!ap[i]) continue;
         if (sqlite3_prepare_v2(db->h, azSql[i], -1, &st, NULL)) return KBS_EDB;

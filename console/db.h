@@ -127,7 +127,7 @@ void db_report_release(db_report_t *pR);
 /* db_hash64: the 64-bit content hash stored for input files and hotfix lists. */
 uint64_t db_hash64(const void *pIn, size_t n);
 
-/* db_counts: hosts, scans and hotfix sets stored. */
-int db_counts(db_t *db, int64_t *pnHost, int64_t *pnScan, int64_t *pnSet);
+/* db_counts: hosts, scans, hotfix sets and verdict sets stored (each pointer may be NULL). */
+int db_counts(db_t *db, int64_t *pnHost, int64_t *pnScan, int64_t *pnSet, int64_t *pnVset);
 
 #endif

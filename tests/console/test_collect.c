@@ -125,7 +125,7 @@ static void test_bad_files_reported_rest_collected(void **state)
     assert_non_null(strstr(zErr, "big.bin:0: file too large"));
     assert_non_null(strstr(zErr, "nulbyte.kbs:"));
     assert_non_null(strstr(zErr, "empty.kbs:"));
-    assert_int_equal(db_counts(c->db, &nHost, NULL, NULL), KBS_OK);
+    assert_int_equal(db_counts(c->db, &nHost, NULL, NULL, NULL), KBS_OK);
     assert_int_equal(nHost, 3);
 
     /* Again: the good files are skipped by size and mtime, the bad ones reported again, nothing
@@ -134,7 +134,7 @@ static void test_bad_files_reported_rest_collected(void **state)
     assert_int_equal(st.nUnchanged, 3);
     assert_int_equal(st.nRead, 0);
     assert_int_equal(st.nBad, 5);
-    assert_int_equal(db_counts(c->db, &nHost, NULL, NULL), KBS_OK);
+    assert_int_equal(db_counts(c->db, &nHost, NULL, NULL, NULL), KBS_OK);
     assert_int_equal(nHost, 3);
 }
 
@@ -197,7 +197,7 @@ static void test_rewritten_same_content_is_skipped_by_hash(void **state)
     assert_int_equal(st.nRead, 1);
     assert_int_equal(st.nCurrent, 1);
     snap_release(&s);
-    assert_int_equal(db_counts(c->db, NULL, &nScan, NULL), KBS_OK);
+    assert_int_equal(db_counts(c->db, NULL, &nScan, NULL, NULL), KBS_OK);
     assert_int_equal(nScan, 2);
 }
 
@@ -441,7 +441,7 @@ static void test_store_failure_in_group(void **state)
     assert_non_null(strstr(t_err(c), "refused by the test"));
     assert_null(strstr(t_err(c), "g-016.kbs"));
     assert_null(strstr(t_err(c), "g-018.kbs"));
-    assert_int_equal(db_counts(c->db, &nHost, NULL, NULL), KBS_OK);
+    assert_int_equal(db_counts(c->db, &nHost, NULL, NULL, NULL), KBS_OK);
     assert_int_equal(nHost, 0);
 
     /* The cause gone, a rerun stores the one file left and nothing else. */
@@ -451,7 +451,7 @@ static void test_store_failure_in_group(void **state)
     assert_int_equal(st.nScan, T_GROUP_FILES);
     assert_int_equal(st.nNewHost, T_GROUP_FILES - 1);
     assert_int_equal(st.nBad, 0);
-    assert_int_equal(db_counts(c->db, &nHost, NULL, NULL), KBS_OK);
+    assert_int_equal(db_counts(c->db, &nHost, NULL, NULL, NULL), KBS_OK);
     assert_int_equal(nHost, T_GROUP_FILES - 1);
     t_summary(c->db, zSum, sizeof zSum);
     {

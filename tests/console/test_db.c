@@ -66,7 +66,7 @@ static int t_verdict(db_t *db, const char *zHost, const char *zRule, char *zOs, 
 static int64_t t_count(db_t *db, int which)
 {
     int64_t a[3];
-    assert_int_equal(db_counts(db, &a[0], &a[1], &a[2]), KBS_OK);
+    assert_int_equal(db_counts(db, &a[0], &a[1], &a[2], NULL), KBS_OK);
     return a[which];
 }
 
