@@ -324,6 +324,14 @@ static void test_filters(void **state)
     assert_int_equal(db_report_load(c->db, &f, &r), KBS_ENOTFOUND);
 }
 
+/* Opens zPath and steps zSql to its first row (*ph and *pst to be finalised and closed). */
+static void t_first_row(const char *zPath, const char *zSql, sqlite3 **ph, sqlite3_stmt **pst)
+{
+    assert_int_equal(sqlite3_open(zPath, ph), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(*ph, zSql, -1, pst, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(*pst), SQLITE_ROW);
+}
+
 /* Every host's verdicts as one text, "name|rule|status|evidence|action" per line in host and
  * rule order, read with plain SQL as a user would (sqlite3 shell). */
 static char *t_verdict_dump(const char *zPath)
@@ -331,16 +339,11 @@ static char *t_verdict_dump(const char *zPath)
     sqlite3 *h = NULL;
     sqlite3_stmt *st = NULL;
     char *z = NULL;
-    assert_int_equal(sqlite3_open(zPath, &h), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(h,
-                                        "SELECT group_concat(line, char(10)) FROM (SELECT h.name"
-                                        " || '|' || r.code || '|' || v.status || '|' ||"
-                                        " v.evidence || '|' || v.action AS line FROM verdict v"
-                                        " JOIN host h ON h.id = v.host_id JOIN rule r ON r.id ="
-                                        " v.rule_id ORDER BY h.id, r.code)",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    t_first_row(zPath, "SELECT group_concat(line, char(10)) FROM (SELECT h.name || '|' || r.code"
+                       " || '|' || v.status || '|' || v.evidence || '|' || v.action AS line FROM"
+                       " verdict v JOIN host h ON h.id = v.host_id JOIN rule r ON r.id = v.rule_id"
+                       " ORDER BY h.id, r.code)",
+                &h, &st);
     if (sqlite3_column_text(st, 0)) {
         const char *zCol = (const char *)sqlite3_column_text(st, 0);
         z = malloc(strlen(zCol) + 1);
@@ -384,14 +387,9 @@ static void test_migrates_schema1(void **state)
     zAfter = t_verdict_dump(zV1);
     assert_non_null(zAfter);
     assert_string_equal(zAfter, zBefore);
-    assert_int_equal(sqlite3_open(zV1, &h), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(h,
-                                        "SELECT (SELECT user_version FROM pragma_user_version),"
-                                        " (SELECT type FROM sqlite_master WHERE name = 'verdict'),"
-                                        " (SELECT count(*) FROM verdict_set) < 14",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    t_first_row(zV1, "SELECT (SELECT user_version FROM pragma_user_version), (SELECT type FROM"
+                     " sqlite_master WHERE name = 'verdict'), (SELECT count(*) FROM verdict_set) < 14",
+                &h, &st);
     assert_int_equal(sqlite3_column_int(st, 0), 2);
     assert_string_equal((const char *)sqlite3_column_text(st, 1), "view");
     assert_int_equal(sqlite3_column_int(st, 2), 1);

@@ -35,19 +35,27 @@ static size_t t_count(const char *z, char c)
     return n;
 }
 
+/* A bar writing to a fresh temporary file, on the fake clock at 0; bTerminal: as if the file
+ * were a terminal (prog_init itself must have left the bar off: a file is not one). */
+static FILE *t_bar(prog_t *p, int bTerminal)
+{
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    prog_init(p, f, 1, "collect", "files");
+    assert_int_equal(p->bOn, 0);
+    p->bOn = bTerminal;
+    p->fnNow = t_now;
+    p->t0 = t_ms = 0;
+    return f;
+}
+
 /* Piped or redirected (a file is not a terminal): the bar stays off whatever the work takes. */
 static void test_not_a_terminal_draws_nothing(void **state)
 {
-    FILE *f = tmpfile();
     prog_t p;
+    FILE *f = t_bar(&p, 0);
     char z[256];
     (void)state;
-    assert_non_null(f);
-    prog_init(&p, f, 1, "collect", "files");
-    assert_int_equal(p.bOn, 0);
-    p.fnNow = t_now;
-    t_ms = 0;
-    p.t0 = 0;
     for (t_ms = 0; t_ms < 5000; t_ms += 50) prog_show(&p, (size_t)t_ms, 5000);
     prog_end(&p);
     assert_int_equal(t_written(f, z, sizeof z), 0);
@@ -58,16 +66,11 @@ static void test_not_a_terminal_draws_nothing(void **state)
  * times a second, the final count always, and one newline at the end. */
 static void test_terminal_bar(void **state)
 {
-    FILE *f = tmpfile();
     prog_t p;
+    FILE *f = t_bar(&p, 1);
     static char z[64 * 1024];
     size_t i;
     (void)state;
-    assert_non_null(f);
-    prog_init(&p, f, 1, "collect", "files");
-    p.bOn = 1; /* as if f were a terminal */
-    p.fnNow = t_now;
-    p.t0 = t_ms = 0;
 
     for (i = 0; i < 99; i++, t_ms += 10) prog_show(&p, i, 1000);
     assert_int_equal(t_written(f, z, sizeof z), 0);      /* 0.99 s: quick work shows nothing */
@@ -101,15 +104,10 @@ static void test_terminal_bar(void **state)
 /* A bar never shown ends without a stray newline; counts past the total are capped. */
 static void test_end_without_bar_and_overflow(void **state)
 {
-    FILE *f = tmpfile();
     prog_t p;
+    FILE *f = t_bar(&p, 1);
     char z[256];
     (void)state;
-    assert_non_null(f);
-    prog_init(&p, f, 1, "collect", "files");
-    p.bOn = 1;
-    p.fnNow = t_now;
-    p.t0 = t_ms = 0;
     prog_show(&p, 3, 10);
     prog_end(&p);
     assert_int_equal(t_written(f, z, sizeof z), 0);
