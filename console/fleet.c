@@ -178,6 +178,12 @@ out:
 
 int fleet_generate(const char *zDir, size_t n, fleet_mix_t mix, uint32_t seed, fleet_stats_t *pSt)
 {
+    return fleet_generate_at(zDir, n, mix, seed, 0, pSt);
+}
+
+int fleet_generate_at(const char *zDir, size_t n, fleet_mix_t mix, uint32_t seed, int64_t shift,
+                      fleet_stats_t *pSt)
+{
     size_t i, nDirLen = strlen(zDir);
     char *zPath = malloc(nDirLen + 64), *zText = NULL;
     size_t nText = 0;
@@ -194,6 +200,7 @@ int fleet_generate(const char *zDir, size_t n, fleet_mix_t mix, uint32_t seed, f
             if ((rc = plat_mkdir(zPath))) goto out;
         }
         if ((rc = fleet_host(i, n, mix, seed, &s, pSt))) goto out;
+        s.scanTime += shift;
         if ((rc = snap_write(&s, &zText, &nText))) goto out;
         snprintf(zPath, nDirLen + 64, "%s/site-%03lu/%s.kbs", zDir,
                  (unsigned long)(i / FLEET_SITE_HOSTS), s.zHost);

@@ -44,4 +44,9 @@ int fleet_host(size_t i, size_t n, fleet_mix_t mix, uint32_t seed, snap_t *s, fl
  * Returns KBS_OK or the first error (KBS_EIO, KBS_ENOMEM, ...). */
 int fleet_generate(const char *zDir, size_t n, fleet_mix_t mix, uint32_t seed, fleet_stats_t *pSt);
 
+/* fleet_generate_at: fleet_generate with every scan shift seconds later: the same machines
+ * reporting again (a later round of agent scans). */
+int fleet_generate_at(const char *zDir, size_t n, fleet_mix_t mix, uint32_t seed, int64_t shift,
+                      fleet_stats_t *pSt);
+
 #endif
