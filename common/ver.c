@@ -1,7 +1,6 @@
 /* ver.c: a.b.c.d versions as Windows writes them in version resources and registry values. */
 #include "ver.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "kbs_err.h"
@@ -46,10 +45,25 @@ int ver_cmp(const ver_t *a, const ver_t *b)
 
 int ver_format(const ver_t *v, char *zBuf, size_t nBuf)
 {
-    int n = snprintf(zBuf, nBuf, "%u.%u.%u.%u", v->part[0], v->part[1], v->part[2], v->part[3]);
-    if (n < 0 || (size_t)n >= nBuf) {
+    /* Hand-rolled: collect formats every proof file of every snapshot. */
+    char z[24];
+    size_t n = 0, i;
+    for (i = 0; i < 4; i++) {
+        char zDig[5];
+        unsigned u = v->part[i];
+        size_t nDig = 0;
+        do {
+            zDig[nDig++] = (char)('0' + u % 10);
+            u /= 10;
+        } while (u);
+        if (i) z[n++] = '.';
+        while (nDig) z[n++] = zDig[--nDig];
+    }
+    if (n >= nBuf) {
         if (nBuf) zBuf[0] = 0;
         return KBS_ETOOBIG;
     }
+    memcpy(zBuf, z, n);
+    zBuf[n] = 0;
     return KBS_OK;
 }

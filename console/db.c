@@ -594,6 +594,16 @@ int db_verdict_set(db_t *db, const snap_t *s, const db_buf_t *pText, uint64_t h,
                          db->aVerdict, pId);
 }
 
+/* h as 16 lower-case hex digits and a NUL in z (what "%016llx" gives, without printf: every
+ * collected file records one). */
+static void db_hex64(uint64_t h, char *z)
+{
+    static const char azHex[] = "0123456789abcdef";
+    int i;
+    for (i = 15; i >= 0; i--, h >>= 4) z[i] = azHex[h & 15];
+    z[16] = 0;
+}
+
 int db_shared_get(db_t *db, const db_shared_t *k, db_cache_t *pCache, const db_buf_t *pb,
                   uint64_t h, size_t nItem, db_items_fn fnItems, const void *pCtx, int64_t *pId)
 {
@@ -605,10 +615,8 @@ int db_shared_get(db_t *db, const db_shared_t *k, db_cache_t *pCache, const db_b
      * always compared in full before a set is shared. */
     for (nTry = 0; nTry < 16; nTry++) {
         int r;
-        if (nTry)
-            snprintf(zKey, sizeof zKey, "%016llx-%d", (unsigned long long)h, nTry);
-        else
-            snprintf(zKey, sizeof zKey, "%016llx", (unsigned long long)h);
+        db_hex64(h, zKey);
+        if (nTry) snprintf(zKey + 16, sizeof zKey - 16, "-%d", nTry);
         if (!(st = db_stmt(db, k->eByHash))) goto out;
         sqlite3_bind_text(st, 1, zKey, -1, SQLITE_STATIC);
         r = sqlite3_step(st);
@@ -809,7 +817,7 @@ int db_file_record(db_t *db, const db_file_t *f)
     sqlite3_stmt *st = db_stmt(db, DB_ST_FILE_UPSERT);
     char zHash[24];
     if (!st) return KBS_EDB;
-    snprintf(zHash, sizeof zHash, "%016llx", (unsigned long long)f->hash);
+    db_hex64(f->hash, zHash);
     sqlite3_bind_text(st, 1, f->zPath, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, f->size);
     sqlite3_bind_int64(st, 3, f->mtime);

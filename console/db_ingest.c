@@ -20,35 +20,62 @@ static void db_upper(const char *z, char *zOut, size_t nOut)
 
 /* ---- hotfix sets ---- */
 
-static void db_buf_num(db_buf_t *b, long long v, char sep)
+/* Writes v in decimal at z (room for 20 digits and a sign) and returns the end. */
+static char *db_put_num(char *z, long long v)
 {
-    char z[24];
-    size_t i = sizeof z;
+    char zDig[24];
+    size_t n = 0;
     unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-    z[--i] = sep;
     do {
-        z[--i] = (char)('0' + u % 10);
+        zDig[n++] = (char)('0' + u % 10);
         u /= 10;
     } while (u);
-    if (v < 0) z[--i] = '-';
-    db_buf_put(b, z + i, sizeof z - i);
+    if (v < 0) *z++ = '-';
+    while (n) *z++ = zDig[--n];
+    return z;
 }
 
 /* The canonical text of s's hotfix list: one "raw TAB sources TAB cbs" line per entry in the
  * snapshot's own order (snap.c keeps it sorted by KB), so the same list on two hosts gives the
- * same text. Runs once per input file: no printf, no sort. */
+ * same text; raw is escaped as db_buf_field does. Runs once per input file, so it writes into
+ * a buffer sized once for the worst case: no printf, no sort, no per-field growth checks. */
 static int db_set_text(const snap_t *s, db_buf_t *b)
 {
-    size_t i;
+    /* Per entry at most: every raw byte escaped, two numbers with signs, three separators. */
+    size_t nMax = s->nHotfix * (2 * SNAP_RAW_MAX + 2 * 21 + 3) + 1, i;
+    char *z;
     b->n = 0;
     b->oom = 0;
-    db_buf_put(b, "", 0);
-    for (i = 0; i < s->nHotfix; i++) {
-        db_buf_field(b, s->aHotfix[i].zRaw, '\t');
-        db_buf_num(b, (long long)s->aHotfix[i].sources, '\t');
-        db_buf_num(b, (long long)s->aHotfix[i].cbsState, '\n');
+    if (b->cap < nMax) {
+        char *zNew = realloc(b->z, nMax);
+        if (!zNew) {
+            b->oom = 1;
+            return KBS_ENOMEM;
+        }
+        b->z = zNew;
+        b->cap = nMax;
     }
-    return b->oom ? KBS_ENOMEM : KBS_OK;
+    z = b->z;
+    for (i = 0; i < s->nHotfix; i++) {
+        const snap_hotfix_t *h = &s->aHotfix[i];
+        const char *r;
+        for (r = h->zRaw; *r && r < h->zRaw + SNAP_RAW_MAX; r++) {
+            char c = *r;
+            if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
+                *z++ = '\\';
+                c = c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\';
+            }
+            *z++ = c;
+        }
+        *z++ = '\t';
+        z = db_put_num(z, (long long)h->sources);
+        *z++ = '\t';
+        z = db_put_num(z, (long long)h->cbsState);
+        *z++ = '\n';
+    }
+    *z = 0;
+    b->n = (size_t)(z - b->z);
+    return KBS_OK;
 }
 
 /* A new hotfix set's rows in hotfix_set_kb, for queries by KB. */
@@ -222,15 +249,13 @@ static void db_bind_str(sqlite3_stmt *st, int i, const char *z)
     sqlite3_bind_text(st, i, z ? z : "", -1, SQLITE_STATIC);
 }
 
-static int db_scan_insert(db_t *db, int64_t hostId, const snap_t *s, int64_t scanTime, int bFromFile,
-                          int64_t setId, const char *zSources, const char *zFiles,
-                          const char *zPath, int64_t *pScanId)
+static int db_scan_insert(db_t *db, int64_t hostId, const snap_t *s, const db_prep_t *p,
+                          int64_t scanTime, int64_t setId, const char *zPath, int64_t *pScanId)
 {
     sqlite3_stmt *st = db_stmt(db, DB_ST_SCAN_INSERT);
-    os_ident_t id;
-    char zDetail[8];
+    const os_ident_t *pId = &p->osId;
+    int bFromFile = s->scanTime == 0;
     if (!st) return KBS_EDB;
-    db_os_text(s, &id, zDetail, sizeof zDetail);
     sqlite3_bind_int64(st, 1, hostId);
     sqlite3_bind_int64(st, 2, scanTime);
     sqlite3_bind_int(st, 3, bFromFile);
@@ -255,13 +280,13 @@ static int db_scan_insert(db_t *db, int64_t hostId, const snap_t *s, int64_t sca
     db_bind_str(st, 22, s->os.zDisplayVersion);
     db_bind_str(st, 23, s->os.zInstallDate);
     db_bind_str(st, 24, s->os.zUiLanguage);
-    db_bind_str(st, 25, os_family_key(id.family));
-    db_bind_str(st, 26, id.zName);
+    db_bind_str(st, 25, os_family_key(pId->family));
+    db_bind_str(st, 26, pId->zName);
     sqlite3_bind_int64(st, 27, setId);
     sqlite3_bind_int(st, 28, s->hotfixesComplete ? 1 : 0);
     db_bind_str(st, 29, s->zHotfixNote);
-    db_bind_str(st, 30, zSources);
-    db_bind_str(st, 31, zFiles);
+    sqlite3_bind_text(st, 30, p->src.z, (int)p->src.n, SQLITE_STATIC);
+    sqlite3_bind_text(st, 31, p->files.z, (int)p->files.n, SQLITE_STATIC);
     db_bind_str(st, 32, zPath);
     sqlite3_bind_int64(st, 33, plat_time());
     if (sqlite3_step(st) != SQLITE_DONE) return KBS_EDB;
@@ -369,21 +394,33 @@ typedef struct db_state {
     const char *zOrigin;
 } db_state_t;
 
-/* Writes the host row's state columns and its verdicts from s (the state snapshot). */
-static int db_state_write(db_t *db, int64_t hostId, const snap_t *s, const db_state_t *pSt)
+/* Writes the host row's state columns and its verdicts from s (the state snapshot). With p (made
+ * by db_prep_make for s itself: the state is one scan) its texts and verdicts are used as they are;
+ * with p NULL (a merged state) they are made here. */
+static int db_state_write(db_t *db, int64_t hostId, const snap_t *s, const db_prep_t *p,
+                          const db_state_t *pSt)
 {
     sqlite3_stmt *st;
-    os_ident_t id;
-    char zDetail[256], zKey[SNAP_HOST_MAX];
-    db_buf_t *pb = &db->bufState;
+    os_ident_t idOwn;
+    const os_ident_t *pId = &idOwn;
+    char zOwnDetail[256], zKey[SNAP_HOST_MAX];
+    const char *zDetail = zOwnDetail;
+    const db_buf_t *pb = &db->bufState;
     int64_t vsetId = 0;
-    int rc;
+    int rc, bPre = p && p->cat == db->cat && p->nVerdict == db->cat->nRule;
 
-    if ((rc = db_verdict_set(db, s, NULL, 0, &vsetId))) return rc;
+    if ((rc = db_verdict_set(db, s, bPre ? &p->vset : NULL, bPre ? p->vsetHash : 0, &vsetId)))
+        return rc;
     if (!(st = db_stmt(db, DB_ST_HOST_STATE))) return KBS_EDB;
-    db_os_text(s, &id, zDetail, sizeof zDetail);
-    db_sources_text(s, pb);
-    if (pb->oom) return KBS_ENOMEM;
+    if (p) {
+        pId = &p->osId;
+        zDetail = p->zOsDetail;
+        pb = &p->src;
+    } else {
+        db_os_text(s, &idOwn, zOwnDetail, sizeof zOwnDetail);
+        db_sources_text(s, &db->bufState);
+        if (db->bufState.oom) return KBS_ENOMEM;
+    }
     db_upper(s->zHost, zKey, sizeof zKey);
     sqlite3_bind_int64(st, 1, hostId);
     db_bind_str(st, 2, s->zHost);
@@ -395,8 +432,8 @@ static int db_state_write(db_t *db, int64_t hostId, const snap_t *s, const db_st
         sqlite3_bind_int64(st, 7, pSt->osScanId);
     else
         sqlite3_bind_null(st, 7);
-    db_bind_str(st, 8, os_family_key(id.family));
-    db_bind_str(st, 9, id.zName);
+    db_bind_str(st, 8, os_family_key(pId->family));
+    db_bind_str(st, 9, pId->zName);
     db_bind_str(st, 10, zDetail);
     db_bind_str(st, 11, pSt->zOrigin);
     db_bind_str(st, 12, pSt->zPath);
@@ -450,9 +487,11 @@ out:
 }
 
 /* Recomputes host hostId's state from its scans (the general path: a known host) when the new
- * scan scanId is part of it: the newest scan, the OS scan or a merge partner. Otherwise the
- * scan is history and *pRes says so. */
-static int db_state_recompute(db_t *db, int64_t hostId, int64_t scanId, db_ingest_res_t *pRes)
+ * scan scanId (s, prepared as p, its hotfix set setId) is part of it: the newest scan, the OS scan
+ * or a merge partner. Otherwise the scan is history and *pRes says so. */
+static int db_state_recompute(db_t *db, int64_t hostId, int64_t scanId, const snap_t *s,
+                              const db_prep_t *p, int64_t setId, const char *zScanPath,
+                              db_ingest_res_t *pRes)
 {
     sqlite3_stmt *st;
     int64_t newestId, newestTime, osId = 0, aNear[8];
@@ -495,6 +534,17 @@ static int db_state_recompute(db_t *db, int64_t hostId, int64_t scanId, db_inges
         return KBS_OK;
     }
     *pRes = nNear ? DB_ING_MERGED : DB_ING_CURRENT;
+    if (osId == scanId && !nNear) {
+        /* The usual case, an agent's next scan: the state is this scan alone, as it was read
+         * (what loading it back from its row would give). */
+        memset(&state, 0, sizeof state);
+        state.curScanId = state.osScanId = scanId;
+        state.lastScan = newestTime;
+        state.setId = setId;
+        state.zPath = zScanPath;
+        state.zOrigin = s->zOrigin;
+        return db_state_write(db, hostId, s, p, &state);
+    }
     if ((rc = db_scan_load(db, osId ? osId : newestId, &base, &zPath))) goto out;
     DB_COPY(zOrigin, base.zOrigin);
     for (i = 0; i < nNear; i++) {
@@ -527,7 +577,7 @@ static int db_state_recompute(db_t *db, int64_t hostId, int64_t scanId, db_inges
     if ((rc = db_set_get(db, &base, &db->bufSet, db_hash64(db->bufSet.z, db->bufSet.n),
                          &state.setId)))
         goto out;
-    rc = db_state_write(db, hostId, &base, &state);
+    rc = db_state_write(db, hostId, &base, NULL, &state);
 out:
     snap_release(&base);
     snap_release(&other);
@@ -613,6 +663,7 @@ int db_prep_make(db_prep_t *p, const cat_t *c, const snap_t *s)
     p->nVerdict = 0;
     if ((rc = db_set_text(s, &p->set))) return rc;
     p->setHash = db_hash64(p->set.z, p->set.n);
+    db_os_text(s, &p->osId, p->zOsDetail, sizeof p->zOsDetail);
     db_sources_text(s, &p->src);
     db_files_text(s, &p->files);
     if (p->src.oom || p->files.oom) return KBS_ENOMEM;
@@ -670,24 +721,20 @@ int db_ingest_prep(db_t *db, const snap_t *s, const db_prep_t *p, const char *zS
             sqlite3_bind_text(st, 2, s->zMachineId, -1, SQLITE_STATIC);
             if (sqlite3_step(st) != SQLITE_DONE) goto out;
         }
-        if ((rc = db_scan_insert(db, hostId, s, scanTime, s->scanTime == 0, setId, pSrc->z, pFiles->z,
-                                 zSourcePath, &scanId)))
-            goto out;
-        rc = db_state_recompute(db, hostId, scanId, pRes);
+        if ((rc = db_scan_insert(db, hostId, s, p, scanTime, setId, zSourcePath, &scanId))) goto out;
+        rc = db_state_recompute(db, hostId, scanId, s, p, setId, zSourcePath, pRes);
         goto out;
     }
     /* A new host: its only scan is its state (the fast path of a first collect). The row is
      * written whole at once, so its indexes are touched once; only the scan ids follow. */
     {
-        char zKey[SNAP_HOST_MAX], zDetail[256];
-        os_ident_t id;
+        char zKey[SNAP_HOST_MAX];
         int64_t vsetId = 0;
         int bPre = p->cat == db->cat && p->nVerdict == db->cat->nRule;
         if ((rc = db_verdict_set(db, s, bPre ? &p->vset : NULL, p->vsetHash, &vsetId))) goto out;
         rc = KBS_EDB;
         if (!(st = db_stmt(db, DB_ST_HOST_INSERT_FULL))) goto out;
         db_upper(s->zHost, zKey, sizeof zKey);
-        db_os_text(s, &id, zDetail, sizeof zDetail);
         if (s->zMachineId[0])
             sqlite3_bind_text(st, 1, s->zMachineId, -1, SQLITE_STATIC);
         else
@@ -696,9 +743,9 @@ int db_ingest_prep(db_t *db, const snap_t *s, const db_prep_t *p, const char *zS
         db_bind_str(st, 3, zKey);
         db_bind_str(st, 4, s->zDomain);
         sqlite3_bind_int64(st, 5, scanTime);
-        db_bind_str(st, 6, os_family_key(id.family));
-        db_bind_str(st, 7, id.zName);
-        db_bind_str(st, 8, zDetail);
+        db_bind_str(st, 6, os_family_key(p->osId.family));
+        db_bind_str(st, 7, p->osId.zName);
+        db_bind_str(st, 8, p->zOsDetail);
         db_bind_str(st, 9, s->zOrigin);
         db_bind_str(st, 10, zSourcePath);
         sqlite3_bind_int64(st, 11, setId);
@@ -709,9 +756,7 @@ int db_ingest_prep(db_t *db, const snap_t *s, const db_prep_t *p, const char *zS
         sqlite3_bind_int64(st, 16, vsetId);
         if (sqlite3_step(st) != SQLITE_DONE) goto out;
         hostId = sqlite3_last_insert_rowid(db->h);
-        if ((rc = db_scan_insert(db, hostId, s, scanTime, s->scanTime == 0, setId, pSrc->z, pFiles->z,
-                                 zSourcePath, &scanId)))
-            goto out;
+        if ((rc = db_scan_insert(db, hostId, s, p, scanTime, setId, zSourcePath, &scanId))) goto out;
         rc = KBS_EDB;
         if (!(st = db_stmt(db, DB_ST_HOST_SCANS))) goto out;
         sqlite3_bind_int64(st, 1, hostId);

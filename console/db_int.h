@@ -65,6 +65,8 @@ struct db_prep {
     size_t nVerdict, nVerdictCap;
     db_buf_t vset;                    /* canonical text of aVerdict (when cat is set) */
     uint64_t vsetHash;
+    os_ident_t osId;                  /* the scan's OS as named in its row */
+    char zOsDetail[256];              /* "Microsoft Windows XP Professional 5.1.2600 SP3 x86" */
 };
 
 struct db {

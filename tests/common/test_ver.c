@@ -73,6 +73,18 @@ static void test_format(void **state)
     assert_string_equal(z, "5.2.3790.6021");
     assert_int_equal(ver_format(&v, zSmall, sizeof zSmall), KBS_ETOOBIG);
     assert_string_equal(zSmall, "");
+    /* Every part's extremes, and the exact fit of text plus NUL. */
+    assert_int_equal(ver_parse("65535.65535.65535.65535", &v), KBS_OK);
+    assert_int_equal(ver_format(&v, z, sizeof z), KBS_OK);
+    assert_string_equal(z, "65535.65535.65535.65535");
+    assert_int_equal(ver_parse("0.0.0.0", &v), KBS_OK);
+    assert_int_equal(ver_format(&v, z, sizeof z), KBS_OK);
+    assert_string_equal(z, "0.0.0.0");
+    assert_int_equal(ver_parse("6.1.7601.10", &v), KBS_OK);
+    assert_int_equal(ver_format(&v, z, 12), KBS_OK);
+    assert_string_equal(z, "6.1.7601.10");
+    assert_int_equal(ver_format(&v, z, 11), KBS_ETOOBIG);
+    assert_string_equal(z, "");
 }
 
 int main(void)

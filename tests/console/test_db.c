@@ -8,9 +8,11 @@
 #include <sqlite3.h>
 
 #include "cat.h"
+#include "collect.h"
 #include "db.h"
 #include "db_int.h"
 #include "dbtest_util.h"
+#include "imp.h"
 
 #define T_DB KBS_TEST_TMP "/test_db.db"
 
@@ -68,6 +70,37 @@ static int64_t t_count(db_t *db, int which)
     int64_t a[3];
     assert_int_equal(db_counts(db, &a[0], &a[1], &a[2], NULL), KBS_OK);
     return a[which];
+}
+
+/* Opens zPath and steps zSql to its first row (*ph and *pst to be finalised and closed). */
+static void t_first_row(const char *zPath, const char *zSql, sqlite3 **ph, sqlite3_stmt **pst)
+{
+    assert_int_equal(sqlite3_open(zPath, ph), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(*ph, zSql, -1, pst, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(*pst), SQLITE_ROW);
+}
+
+/* Every host's verdicts as one text, "name|rule|status|evidence|action" per line in host and
+ * rule order, read with plain SQL as a user would (sqlite3 shell). */
+static char *t_verdict_dump(const char *zPath)
+{
+    sqlite3 *h = NULL;
+    sqlite3_stmt *st = NULL;
+    char *z = NULL;
+    t_first_row(zPath, "SELECT group_concat(line, char(10)) FROM (SELECT h.name || '|' || r.code"
+                       " || '|' || v.status || '|' || v.evidence || '|' || v.action AS line FROM"
+                       " verdict v JOIN host h ON h.id = v.host_id JOIN rule r ON r.id = v.rule_id"
+                       " ORDER BY h.id, r.code)",
+                &h, &st);
+    if (sqlite3_column_text(st, 0)) {
+        const char *zCol = (const char *)sqlite3_column_text(st, 0);
+        z = malloc(strlen(zCol) + 1);
+        assert_non_null(z);
+        memcpy(z, zCol, strlen(zCol) + 1);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return z;
 }
 
 static void test_schema_and_version(void **state)
@@ -130,6 +163,63 @@ static void test_newer_scan_wins_older_is_history(void **state)
     assert_int_equal(t_verdict(c->db, "PC-A", "MS17-010", NULL, 0), VERDICT_PATCHED);
     assert_int_equal(t_count(c->db, 0), 1);
     assert_int_equal(t_count(c->db, 1), 3);
+}
+
+/* An agent's next scan becomes the state as it was read: the host row says what a host first seen
+ * with that scan says, and recomputing the verdicts from the stored state (a catalog change)
+ * gives the same verdicts. */
+static void test_next_scan_state_is_the_scan(void **state)
+{
+    t_ctx_t *c = *state;
+    cat_t other;
+    snap_t s;
+    db_ingest_res_t res;
+    sqlite3_stmt *st = NULL;
+    char *zBefore, *zAfter;
+    size_t nRedone = 0;
+    int i;
+
+    t_snap_xp(&s, "NEXT", "{next}", T_NOW - 86400, 0);
+    assert_int_equal(db_ingest(c->db, &s, "n1.kbs", 0, &res), KBS_OK);
+    snap_release(&s);
+    for (i = 0; i < 2; i++) {
+        t_snap_xp(&s, i ? "FIRST" : "NEXT", i ? "{first}" : "{next}", T_NOW, 1);
+        snap_add_source(&s, "registry", 0, "access denied");
+        s.hotfixesComplete = 0;
+        snprintf(s.zHotfixNote, sizeof s.zHotfixNote, "%s", "registry: access denied");
+        assert_int_equal(db_ingest(c->db, &s, "n2.kbs", 0, &res), KBS_OK);
+        assert_int_equal(res, i ? DB_ING_NEW_HOST : DB_ING_CURRENT);
+        snap_release(&s);
+    }
+    assert_int_equal(sqlite3_prepare_v2(c->db->h,
+                                        "SELECT count(*) FROM host a JOIN host b ON a.name = 'NEXT'"
+                                        " AND b.name = 'FIRST' WHERE a.last_scan = b.last_scan AND"
+                                        " a.os_family = b.os_family AND a.os_name = b.os_name AND"
+                                        " a.os_detail = b.os_detail AND a.origin = b.origin AND"
+                                        " a.source_path = b.source_path AND a.state_set_id ="
+                                        " b.state_set_id AND a.state_complete = b.state_complete"
+                                        " AND a.state_note = b.state_note AND a.state_sources ="
+                                        " b.state_sources AND a.n_hotfix = b.n_hotfix AND"
+                                        " a.verdict_set_id = b.verdict_set_id AND a.cur_scan_id ="
+                                        " a.os_scan_id AND a.state_complete = 0",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 1);
+    sqlite3_finalize(st);
+    assert_int_equal(t_verdict(c->db, "NEXT", "MS17-010", NULL, 0), VERDICT_PATCHED);
+
+    zBefore = t_verdict_dump(T_DB);
+    assert_int_equal(cat_load_default(&other), KBS_OK);
+    snprintf(other.zHash, sizeof other.zHash, "%s", "0123456789abcdef");
+    assert_int_equal(db_use_catalog(c->db, &other, &nRedone), KBS_OK);
+    assert_int_equal(nRedone, 2);
+    zAfter = t_verdict_dump(T_DB);
+    assert_string_equal(zAfter, zBefore);
+    assert_int_equal(db_use_catalog(c->db, &c->cat, NULL), KBS_OK);
+    cat_release(&other);
+    free(zBefore);
+    free(zAfter);
 }
 
 static void test_machine_id_is_identity(void **state)
@@ -324,37 +414,6 @@ static void test_filters(void **state)
     assert_int_equal(db_report_load(c->db, &f, &r), KBS_ENOTFOUND);
 }
 
-/* Opens zPath and steps zSql to its first row (*ph and *pst to be finalised and closed). */
-static void t_first_row(const char *zPath, const char *zSql, sqlite3 **ph, sqlite3_stmt **pst)
-{
-    assert_int_equal(sqlite3_open(zPath, ph), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(*ph, zSql, -1, pst, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(*pst), SQLITE_ROW);
-}
-
-/* Every host's verdicts as one text, "name|rule|status|evidence|action" per line in host and
- * rule order, read with plain SQL as a user would (sqlite3 shell). */
-static char *t_verdict_dump(const char *zPath)
-{
-    sqlite3 *h = NULL;
-    sqlite3_stmt *st = NULL;
-    char *z = NULL;
-    t_first_row(zPath, "SELECT group_concat(line, char(10)) FROM (SELECT h.name || '|' || r.code"
-                       " || '|' || v.status || '|' || v.evidence || '|' || v.action AS line FROM"
-                       " verdict v JOIN host h ON h.id = v.host_id JOIN rule r ON r.id = v.rule_id"
-                       " ORDER BY h.id, r.code)",
-                &h, &st);
-    if (sqlite3_column_text(st, 0)) {
-        const char *zCol = (const char *)sqlite3_column_text(st, 0);
-        z = malloc(strlen(zCol) + 1);
-        assert_non_null(z);
-        memcpy(z, zCol, strlen(zCol) + 1);
-    }
-    sqlite3_finalize(st);
-    sqlite3_close(h);
-    return z;
-}
-
 /* A database of schema 1 (one verdict row per host and rule; made by kbsentry 0.1 from
  * tests/data/snap and tests/data/imp) opens as schema 2: hosts and scans are kept, every host's
  * verdicts are recomputed into shared sets, and the `verdict` view answers the same query with
@@ -364,7 +423,8 @@ static void test_migrates_schema1(void **state)
     const char *zV1 = KBS_TEST_TMP "/test_db_v1.db";
     t_ctx_t *c = *state;
     char zErr[DB_ERR_MAX], *zText = NULL, *zBefore, *zAfter;
-    size_t n = 0, nRedone = 0;
+    size_t n = 0, nRedone = 0, i;
+    int64_t nSet;
     db_t *db2 = NULL;
     sqlite3 *h = NULL;
     sqlite3_stmt *st = NULL;
@@ -382,6 +442,27 @@ static void test_migrates_schema1(void **state)
     assert_int_equal(nRedone, 14);
     assert_int_equal(t_count(db2, 0), 14);
     assert_int_equal(t_count(db2, 1), 19);
+    nSet = t_count(db2, 2);
+    /* The canonical hotfix-list text is the one schema 1 stored: a later scan of the same lists
+     * finds their sets instead of adding copies. */
+    for (i = 0; i < 2; i++) {
+        static const char *const azSnap[2] = {KBS_TEST_DATA "/snap/xp-sp3-patched.kbs",
+                                              KBS_TEST_DATA "/snap/win81-patched.kbs"};
+        snap_t *aSnap = NULL;
+        size_t nSnap = 0;
+        char zWhy[512];
+        db_ingest_res_t res;
+        assert_int_equal(coll_read_input(azSnap[i], 0, &aSnap, &nSnap, NULL, 0, NULL, zWhy,
+                                         sizeof zWhy),
+                         KBS_OK);
+        assert_int_equal(nSnap, 1);
+        aSnap[0].scanTime += 3600;
+        assert_int_equal(db_ingest(db2, &aSnap[0], "later.kbs", 0, &res), KBS_OK);
+        assert_int_equal(res, DB_ING_CURRENT);
+        imp_free_snaps(aSnap, nSnap);
+    }
+    assert_int_equal(t_count(db2, 1), 21);
+    assert_int_equal(t_count(db2, 2), nSet);
     db_close(db2);
 
     zAfter = t_verdict_dump(zV1);
@@ -490,6 +571,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_schema_and_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_scan_wins_older_is_history, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_next_scan_state_is_the_scan, setup, teardown),
         cmocka_unit_test_setup_teardown(test_machine_id_is_identity, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hotfix_sets_are_shared, setup, teardown),
         cmocka_unit_test_setup_teardown(test_csv_merges_with_os_scan, setup, teardown),
