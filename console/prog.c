@@ -1,4 +1,5 @@
-/* prog.c: the progress bar of long console work (collect): stderr, terminals only, after a second. */
+/* prog.c: the progress bar of long console work (collect): stderr, terminals only, after a second.
+ */
 #include "prog.h"
 
 #include "plat.h"
@@ -26,7 +27,8 @@ void prog_show(prog_t *p, size_t nDone, size_t nAll)
     if (p->bShown && t - p->tLast < PROG_REDRAW_MS && nDone < nAll) return;
     if (nDone > nAll) nDone = nAll;
     nFill = nDone * PROG_WIDTH / nAll;
-    for (i = 0; i < PROG_WIDTH; i++) zBar[i] = i < nFill ? '#' : '.';
+    for (i = 0; i < PROG_WIDTH; i++)
+        zBar[i] = i < nFill ? '#' : '.';
     zBar[PROG_WIDTH] = 0;
     fprintf(p->f, "\r%s [%s] %lu/%lu %s", p->zLabel, zBar, (unsigned long)nDone,
             (unsigned long)nAll, p->zUnit);

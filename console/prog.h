@@ -1,22 +1,23 @@
-/* prog.h: the progress bar of long console work: on a terminal only, after a second, ten redraws a second. */
+/* prog.h: the progress bar of long console work: on a terminal only, after a second, ten redraws a
+ * second. */
 #ifndef KBS_PROG_H
 #define KBS_PROG_H
 
 #include <stddef.h>
 #include <stdio.h>
 
-#define PROG_DELAY_MS 1000.0    /* quick work shows no bar at all */
-#define PROG_REDRAW_MS 100.0    /* at most ten redraws a second */
-#define PROG_WIDTH 40
+#define PROG_DELAY_MS  1000.0 /* quick work shows no bar at all */
+#define PROG_REDRAW_MS 100.0  /* at most ten redraws a second */
+#define PROG_WIDTH     40
 
 typedef struct prog {
     FILE *f;
-    const char *zLabel;          /* "collect" */
-    const char *zUnit;           /* "files" */
-    int bOn;                     /* allowed: asked for and f is a terminal */
-    int bShown;                  /* a bar is on the line: prog_end ends it */
+    const char *zLabel; /* "collect" */
+    const char *zUnit;  /* "files" */
+    int bOn;            /* allowed: asked for and f is a terminal */
+    int bShown;         /* a bar is on the line: prog_end ends it */
     double t0, tLast;
-    double (*fnNow)(void);       /* the clock (plat_now_ms); tests set their own */
+    double (*fnNow)(void); /* the clock (plat_now_ms); tests set their own */
 } prog_t;
 
 /* prog_init: a bar for zLabel on f (the strings must outlive p), drawn only when bWanted and f is

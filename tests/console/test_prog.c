@@ -1,4 +1,5 @@
-/* test_prog.c: the progress bar: never when piped, nothing for quick work, bounded redraws, a clean end. */
+/* test_prog.c: the progress bar: never when piped, nothing for quick work, bounded redraws, a clean
+ * end. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,7 +32,8 @@ static size_t t_written(FILE *f, char *z, size_t n)
 static size_t t_count(const char *z, char c)
 {
     size_t n = 0;
-    for (; *z; z++) n += *z == c;
+    for (; *z; z++)
+        n += *z == c;
     return n;
 }
 
@@ -56,7 +58,8 @@ static void test_not_a_terminal_draws_nothing(void **state)
     FILE *f = t_bar(&p, 0);
     char z[256];
     (void)state;
-    for (t_ms = 0; t_ms < 5000; t_ms += 50) prog_show(&p, (size_t)t_ms, 5000);
+    for (t_ms = 0; t_ms < 5000; t_ms += 50)
+        prog_show(&p, (size_t)t_ms, 5000);
     prog_end(&p);
     assert_int_equal(t_written(f, z, sizeof z), 0);
     fclose(f);
@@ -72,8 +75,9 @@ static void test_terminal_bar(void **state)
     size_t i;
     (void)state;
 
-    for (i = 0; i < 99; i++, t_ms += 10) prog_show(&p, i, 1000);
-    assert_int_equal(t_written(f, z, sizeof z), 0);      /* 0.99 s: quick work shows nothing */
+    for (i = 0; i < 99; i++, t_ms += 10)
+        prog_show(&p, i, 1000);
+    assert_int_equal(t_written(f, z, sizeof z), 0); /* 0.99 s: quick work shows nothing */
 
     t_ms = 1000;
     prog_show(&p, 250, 1000);
@@ -93,7 +97,8 @@ static void test_terminal_bar(void **state)
     prog_show(&p, 1000, 1000);
     prog_end(&p);
     t_written(f, z, sizeof z);
-    assert_non_null(strstr(z, "\rcollect [########################################] 1000/1000 files\n"));
+    assert_non_null(
+        strstr(z, "\rcollect [########################################] 1000/1000 files\n"));
     assert_int_equal(t_count(z, '\n'), 1);
     assert_int_equal(z[strlen(z) - 1], '\n');
     prog_end(&p); /* a second end adds nothing */
