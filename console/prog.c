@@ -1,5 +1,4 @@
-/* prog.c: the progress bar of long console work (collect): stderr, terminals only, after a second.
- */
+/* prog.c: the progress bar of long console work (collect), on terminals only. */
 #include "prog.h"
 
 #include "plat.h"

@@ -1,5 +1,4 @@
-/* prog.h: the progress bar of long console work: on a terminal only, after a second, ten redraws a
- * second. */
+/* prog.h: the progress bar of long console work (terminals only, after a second). */
 #ifndef KBS_PROG_H
 #define KBS_PROG_H
 

@@ -1,5 +1,4 @@
-/* test_prog.c: the progress bar: never when piped, nothing for quick work, bounded redraws, a clean
- * end. */
+/* test_prog.c: the progress bar: off when piped, late, bounded redraws, a clean end. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
