@@ -267,6 +267,69 @@ fail:
     return KBS_EDB;
 }
 
+/* ---- shared-set caches ---- */
+
+static size_t db_cache_slot(const db_cache_t *c, uint64_t h, const char *z, size_t n)
+{
+    size_t i;
+    for (i = (size_t)h & (c->nSlot - 1); c->a[i].id; i = (i + 1) & (c->nSlot - 1)) {
+        const db_setent_t *e = &c->a[i];
+        if (e->hash != h) continue;
+        if (!c->bText || (e->nText == n && !memcmp(e->zText, z, n))) break;
+    }
+    return i;
+}
+
+static int64_t db_cache_get(const db_cache_t *c, uint64_t h, const char *z, size_t n)
+{
+    if (!c->nSlot) return 0;
+    return c->a[db_cache_slot(c, h, z, n)].id;
+}
+
+static void db_cache_put(db_cache_t *c, uint64_t h, int64_t id, const char *z, size_t n)
+{
+    db_setent_t *e;
+    if ((c->nUsed + 1) * 2 > c->nSlot) {
+        db_cache_t cNew = *c;
+        size_t j;
+        cNew.nSlot = c->nSlot ? c->nSlot * 2 : 256;
+        if (!(cNew.a = calloc(cNew.nSlot, sizeof *cNew.a))) return;
+        for (j = 0; j < c->nSlot; j++) {
+            const db_setent_t *o = &c->a[j];
+            if (o->id) cNew.a[db_cache_slot(&cNew, o->hash, o->zText, o->nText)] = *o;
+        }
+        free(c->a);
+        *c = cNew;
+    }
+    e = &c->a[db_cache_slot(c, h, z, n)];
+    if (e->id) return;
+    if (c->bText) {
+        if (!(e->zText = malloc(n + 1))) return;
+        memcpy(e->zText, z, n);
+        e->zText[n] = 0;
+        e->nText = n;
+    }
+    e->hash = h;
+    e->id = id;
+    c->nUsed++;
+}
+
+static void db_cache_clear(db_cache_t *c)
+{
+    size_t i;
+    for (i = 0; i < c->nSlot; i++) free(c->a[i].zText);
+    if (c->a) memset(c->a, 0, c->nSlot * sizeof *c->a);
+    c->nUsed = 0;
+}
+
+static void db_cache_free(db_cache_t *c)
+{
+    db_cache_clear(c);
+    free(c->a);
+    c->a = NULL;
+    c->nSlot = 0;
+}
+
 void db_global_init(void)
 {
     /* SQLITE_MISUSE once SQLite is initialised: then the settings already stand. */
@@ -345,69 +408,6 @@ int db_release(db_t *db)
     return rc;
 }
 
-/* ---- shared-set caches ---- */
-
-static size_t db_cache_slot(const db_cache_t *c, uint64_t h, const char *z, size_t n)
-{
-    size_t i;
-    for (i = (size_t)h & (c->nSlot - 1); c->a[i].id; i = (i + 1) & (c->nSlot - 1)) {
-        const db_setent_t *e = &c->a[i];
-        if (e->hash != h) continue;
-        if (!c->bText || (e->nText == n && !memcmp(e->zText, z, n))) break;
-    }
-    return i;
-}
-
-int64_t db_cache_get(const db_cache_t *c, uint64_t h, const char *z, size_t n)
-{
-    if (!c->nSlot) return 0;
-    return c->a[db_cache_slot(c, h, z, n)].id;
-}
-
-void db_cache_put(db_cache_t *c, uint64_t h, int64_t id, const char *z, size_t n)
-{
-    db_setent_t *e;
-    if ((c->nUsed + 1) * 2 > c->nSlot) {
-        db_cache_t cNew = *c;
-        size_t j;
-        cNew.nSlot = c->nSlot ? c->nSlot * 2 : 256;
-        if (!(cNew.a = calloc(cNew.nSlot, sizeof *cNew.a))) return;
-        for (j = 0; j < c->nSlot; j++) {
-            const db_setent_t *o = &c->a[j];
-            if (o->id) cNew.a[db_cache_slot(&cNew, o->hash, o->zText, o->nText)] = *o;
-        }
-        free(c->a);
-        *c = cNew;
-    }
-    e = &c->a[db_cache_slot(c, h, z, n)];
-    if (e->id) return;
-    if (c->bText) {
-        if (!(e->zText = malloc(n + 1))) return;
-        memcpy(e->zText, z, n);
-        e->zText[n] = 0;
-        e->nText = n;
-    }
-    e->hash = h;
-    e->id = id;
-    c->nUsed++;
-}
-
-void db_cache_clear(db_cache_t *c)
-{
-    size_t i;
-    for (i = 0; i < c->nSlot; i++) free(c->a[i].zText);
-    if (c->a) memset(c->a, 0, c->nSlot * sizeof *c->a);
-    c->nUsed = 0;
-}
-
-void db_cache_free(db_cache_t *c)
-{
-    db_cache_clear(c);
-    free(c->a);
-    c->a = NULL;
-    c->nSlot = 0;
-}
-
 /* The caches may name rows a rollback just removed: forget them. */
 static void db_caches_clear(db_t *db)
 {
@@ -456,34 +456,54 @@ uint64_t db_hash64(const void *pIn, size_t n)
     return h;
 }
 
+int db_buf_reserve(db_buf_t *b, size_t nMore)
+{
+    size_t nNew;
+    char *zNew;
+    if (b->oom) return KBS_ENOMEM;
+    if (b->n + nMore + 1 <= b->cap) return KBS_OK;
+    nNew = (b->n + nMore + 1) * 2;
+    if (nNew < 256) nNew = 256;
+    if (!(zNew = realloc(b->z, nNew))) {
+        b->oom = 1;
+        return KBS_ENOMEM;
+    }
+    b->z = zNew;
+    b->cap = nNew;
+    return KBS_OK;
+}
+
 void db_buf_put(db_buf_t *b, const char *z, size_t n)
 {
-    if (b->oom) return;
-    if (b->n + n + 1 > b->cap) {
-        size_t nNew = (b->n + n + 1) * 2;
-        char *zNew = realloc(b->z, nNew < 256 ? 256 : nNew);
-        if (!zNew) { b->oom = 1; return; }
-        b->z = zNew;
-        b->cap = nNew < 256 ? 256 : nNew;
-    }
+    if (db_buf_reserve(b, n)) return;
     memcpy(b->z + b->n, z, n);
     b->n += n;
     b->z[b->n] = 0;
 }
 
+char *db_esc_copy(char *zOut, const char *z, size_t n)
+{
+    const char *zEnd = z + n;
+    for (; z < zEnd && *z; z++) {
+        char c = *z;
+        if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
+            *zOut++ = '\\';
+            c = c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\';
+        }
+        *zOut++ = c;
+    }
+    return zOut;
+}
+
 void db_buf_field(db_buf_t *b, const char *z, char sep)
 {
-    const char *p = z;
-    for (; *z; z++) {
-        const char *zEsc = *z == '\\' ? "\\\\" : *z == '\t' ? "\\t" : *z == '\n' ? "\\n"
-                         : *z == '\r' ? "\\r" : NULL;
-        if (!zEsc) continue;
-        db_buf_put(b, p, (size_t)(z - p));
-        db_buf_put(b, zEsc, 2);
-        p = z + 1;
-    }
-    db_buf_put(b, p, (size_t)(z - p));
-    if (sep) db_buf_put(b, &sep, 1);
+    size_t n = strlen(z);
+    char *zEnd;
+    if (db_buf_reserve(b, 2 * n + 1)) return;
+    zEnd = db_esc_copy(b->z + b->n, z, n);
+    if (sep) *zEnd++ = sep;
+    *zEnd = 0;
+    b->n = (size_t)(zEnd - b->z);
 }
 
 char db_field_next(const char **pz, char *zOut, size_t nOut)
@@ -527,50 +547,30 @@ int db_verdict_text(const cat_t *c, const verdict_t *aV, size_t n, db_buf_t *b)
     return b->oom ? KBS_ENOMEM : KBS_OK;
 }
 
-/* One row of a new verdict set: rule i of the catalog. */
-static int db_vset_item(db_t *db, int64_t setId, size_t i, const verdict_t *v)
-{
-    sqlite3_stmt *st = db_stmt(db, DB_ST_VSET_ITEM_INSERT);
-    if (!st) return KBS_EDB;
-    sqlite3_bind_int64(st, 1, setId);
-    sqlite3_bind_int64(st, 2, db->aRuleId[i]);
-    sqlite3_bind_text(st, 3, verdict_status_name(v->status), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, v->zEvidence, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, v->zAction, -1, SQLITE_STATIC);
-    return sqlite3_step(st) == SQLITE_DONE ? KBS_OK : KBS_EDB;
-}
-
-/* A new verdict set's rows from evaluated verdicts, one per rule in catalog order. */
+/* A new verdict set's rows, one per rule in catalog order, parsed back from its canonical text
+ * (only when the set is new: a few dozen times per fleet), so that the rows say exactly what the
+ * shared text says. */
 static int db_vset_items(db_t *db, int64_t setId, const void *pCtx)
-{
-    const verdict_t *aV = pCtx;
-    size_t i;
-    int rc;
-    for (i = 0; i < db->cat->nRule; i++)
-        if ((rc = db_vset_item(db, setId, i, &aV[i]))) return rc;
-    return KBS_OK;
-}
-
-/* ... or from a prepared text, parsed back only when its set is new (a few dozen times per
- * fleet), so that the rows say exactly what the shared text says. */
-static int db_vset_items_text(db_t *db, int64_t setId, const void *pCtx)
 {
     const char *z = pCtx;
     size_t i;
-    int rc;
     for (i = 0; i < db->cat->nRule; i++) {
         char zRule[sizeof db->cat->aRule[0].zId], zStatus[16];
-        verdict_t v;
-        int status;
-        memset(&v, 0, sizeof v);
+        char zEvidence[sizeof ((verdict_t *)0)->zEvidence], zAction[sizeof ((verdict_t *)0)->zAction];
+        sqlite3_stmt *st;
         db_field_next(&z, zRule, sizeof zRule);
         db_field_next(&z, zStatus, sizeof zStatus);
-        db_field_next(&z, v.zEvidence, sizeof v.zEvidence);
-        db_field_next(&z, v.zAction, sizeof v.zAction);
-        status = verdict_status_from_name(zStatus);
-        if (status < 0 || strcmp(zRule, db->cat->aRule[i].zId)) return KBS_EINVAL;
-        v.status = (verdict_status_t)status;
-        if ((rc = db_vset_item(db, setId, i, &v))) return rc;
+        db_field_next(&z, zEvidence, sizeof zEvidence);
+        db_field_next(&z, zAction, sizeof zAction);
+        if (verdict_status_from_name(zStatus) < 0 || strcmp(zRule, db->cat->aRule[i].zId))
+            return KBS_EINVAL;
+        if (!(st = db_stmt(db, DB_ST_VSET_ITEM_INSERT))) return KBS_EDB;
+        sqlite3_bind_int64(st, 1, setId);
+        sqlite3_bind_int64(st, 2, db->aRuleId[i]);
+        sqlite3_bind_text(st, 3, zStatus, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, zEvidence, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, zAction, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE) return KBS_EDB;
     }
     return KBS_OK;
 }
@@ -579,19 +579,16 @@ int db_verdict_set(db_t *db, const snap_t *s, const db_buf_t *pText, uint64_t h,
 {
     static const db_shared_t kVset = {DB_ST_VSET_BY_HASH, DB_ST_VSET_INSERT};
     int n, rc;
-    if (pText) {
-        if ((*pId = db_cache_get(&db->vsetCache, h, pText->z, pText->n)) != 0) return KBS_OK;
-        return db_shared_get(db, &kVset, &db->vsetCache, pText, h, db->cat->nRule,
-                             db_vset_items_text, pText->z, pId);
+    if (!pText) {
+        n = verdict_eval(db->cat, s, db->aVerdict, db->cat->nRule);
+        if (n < 0) return n;
+        if ((size_t)n != db->cat->nRule) return KBS_EINVAL;
+        if ((rc = db_verdict_text(db->cat, db->aVerdict, (size_t)n, &db->bufVset))) return rc;
+        pText = &db->bufVset;
+        h = db_hash64(pText->z, pText->n);
     }
-    n = verdict_eval(db->cat, s, db->aVerdict, db->cat->nRule);
-    if (n < 0) return n;
-    if ((size_t)n != db->cat->nRule) return KBS_EINVAL;
-    if ((rc = db_verdict_text(db->cat, db->aVerdict, (size_t)n, &db->bufVset))) return rc;
-    h = db_hash64(db->bufVset.z, db->bufVset.n);
-    if ((*pId = db_cache_get(&db->vsetCache, h, db->bufVset.z, db->bufVset.n)) != 0) return KBS_OK;
-    return db_shared_get(db, &kVset, &db->vsetCache, &db->bufVset, h, (size_t)n, db_vset_items,
-                         db->aVerdict, pId);
+    return db_shared_get(db, &kVset, &db->vsetCache, pText, h, db->cat->nRule, db_vset_items,
+                         pText->z, pId);
 }
 
 /* h as 16 lower-case hex digits and a NUL in z (what "%016llx" gives, without printf: every
@@ -611,6 +608,7 @@ int db_shared_get(db_t *db, const db_shared_t *k, db_cache_t *pCache, const db_b
     char zKey[40];
     int rc = KBS_EDB, nTry;
 
+    if ((*pId = db_cache_get(pCache, h, pb->z, pb->n)) != 0) return KBS_OK;
     /* The key is the hash; a (never yet seen) collision gets a suffixed key, so texts are
      * always compared in full before a set is shared. */
     for (nTry = 0; nTry < 16; nTry++) {

@@ -37,36 +37,20 @@ static char *db_put_num(char *z, long long v)
 
 /* The canonical text of s's hotfix list: one "raw TAB sources TAB cbs" line per entry in the
  * snapshot's own order (snap.c keeps it sorted by KB), so the same list on two hosts gives the
- * same text; raw is escaped as db_buf_field does. Runs once per input file, so it writes into
- * a buffer sized once for the worst case: no printf, no sort, no per-field growth checks. */
+ * same text. Runs once per input file, so the buffer is sized once for the worst case: no printf,
+ * no sort, no growth check per field. */
 static int db_set_text(const snap_t *s, db_buf_t *b)
 {
     /* Per entry at most: every raw byte escaped, two numbers with signs, three separators. */
-    size_t nMax = s->nHotfix * (2 * SNAP_RAW_MAX + 2 * 21 + 3) + 1, i;
+    size_t i;
     char *z;
     b->n = 0;
     b->oom = 0;
-    if (b->cap < nMax) {
-        char *zNew = realloc(b->z, nMax);
-        if (!zNew) {
-            b->oom = 1;
-            return KBS_ENOMEM;
-        }
-        b->z = zNew;
-        b->cap = nMax;
-    }
+    if (db_buf_reserve(b, s->nHotfix * (2 * SNAP_RAW_MAX + 2 * 21 + 3))) return KBS_ENOMEM;
     z = b->z;
     for (i = 0; i < s->nHotfix; i++) {
         const snap_hotfix_t *h = &s->aHotfix[i];
-        const char *r;
-        for (r = h->zRaw; *r && r < h->zRaw + SNAP_RAW_MAX; r++) {
-            char c = *r;
-            if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
-                *z++ = '\\';
-                c = c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\';
-            }
-            *z++ = c;
-        }
+        z = db_esc_copy(z, h->zRaw, SNAP_RAW_MAX);
         *z++ = '\t';
         z = db_put_num(z, (long long)h->sources);
         *z++ = '\t';
@@ -99,7 +83,6 @@ static int db_set_items(db_t *db, int64_t setId, const void *pCtx)
 static int db_set_get(db_t *db, const snap_t *s, const db_buf_t *pb, uint64_t h, int64_t *pId)
 {
     static const db_shared_t kSet = {DB_ST_SET_BY_HASH, DB_ST_SET_INSERT};
-    if ((*pId = db_cache_get(&db->setCache, h, pb->z, pb->n)) != 0) return KBS_OK;
     return db_shared_get(db, &kSet, &db->setCache, pb, h, s->nHotfix, db_set_items, s, pId);
 }
 
@@ -394,6 +377,13 @@ typedef struct db_state {
     const char *zOrigin;
 } db_state_t;
 
+/* The verdict text p holds for db's catalog, or NULL when p was made without it (then the
+ * verdicts are evaluated when stored). */
+static const db_buf_t *db_prep_vset(const db_t *db, const db_prep_t *p)
+{
+    return p && p->cat == db->cat && p->nVerdict == db->cat->nRule ? &p->vset : NULL;
+}
+
 /* Writes the host row's state columns and its verdicts from s (the state snapshot). With p (made
  * by db_prep_make for s itself: the state is one scan) its texts and verdicts are used as they are;
  * with p NULL (a merged state) they are made here. */
@@ -407,10 +397,9 @@ static int db_state_write(db_t *db, int64_t hostId, const snap_t *s, const db_pr
     const char *zDetail = zOwnDetail;
     const db_buf_t *pb = &db->bufState;
     int64_t vsetId = 0;
-    int rc, bPre = p && p->cat == db->cat && p->nVerdict == db->cat->nRule;
+    int rc;
 
-    if ((rc = db_verdict_set(db, s, bPre ? &p->vset : NULL, bPre ? p->vsetHash : 0, &vsetId)))
-        return rc;
+    if ((rc = db_verdict_set(db, s, db_prep_vset(db, p), p ? p->vsetHash : 0, &vsetId))) return rc;
     if (!(st = db_stmt(db, DB_ST_HOST_STATE))) return KBS_EDB;
     if (p) {
         pId = &p->osId;
@@ -730,8 +719,7 @@ int db_ingest_prep(db_t *db, const snap_t *s, const db_prep_t *p, const char *zS
     {
         char zKey[SNAP_HOST_MAX];
         int64_t vsetId = 0;
-        int bPre = p->cat == db->cat && p->nVerdict == db->cat->nRule;
-        if ((rc = db_verdict_set(db, s, bPre ? &p->vset : NULL, p->vsetHash, &vsetId))) goto out;
+        if ((rc = db_verdict_set(db, s, db_prep_vset(db, p), p->vsetHash, &vsetId))) goto out;
         rc = KBS_EDB;
         if (!(st = db_stmt(db, DB_ST_HOST_INSERT_FULL))) goto out;
         db_upper(s->zHost, zKey, sizeof zKey);

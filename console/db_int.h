@@ -104,23 +104,23 @@ typedef struct db_shared {
 typedef int (*db_items_fn)(db_t *db, int64_t setId, const void *pCtx);
 
 /* db_shared_get: the id of the shared set whose canonical text is pb (hash h, nItem items),
- * remembered in pCache, inserting it and calling fnItems(db, id, pCtx) for its item rows when new. Texts are compared
- * in full before a set is shared. Returns KBS_OK, KBS_EDB or fnItems' error. */
+ * looked up in and remembered in pCache, inserting it and calling fnItems(db, id, pCtx) for its
+ * item rows when new. Texts are compared in full before a set is shared. Returns KBS_OK, KBS_EDB
+ * or fnItems' error. */
 int db_shared_get(db_t *db, const db_shared_t *k, db_cache_t *pCache, const db_buf_t *pb,
                   uint64_t h, size_t nItem, db_items_fn fnItems, const void *pCtx, int64_t *pId);
 
-/* The shared-set cache: db_cache_get returns the id cached for hash h (and, when the cache keeps
- * texts, text z of n bytes) or 0; db_cache_put records one (a failed allocation only loses the
- * entry); db_cache_clear forgets all (after a rollback: the rows may be gone). */
-int64_t db_cache_get(const db_cache_t *c, uint64_t h, const char *z, size_t n);
-void db_cache_put(db_cache_t *c, uint64_t h, int64_t id, const char *z, size_t n);
-void db_cache_clear(db_cache_t *c);
-void db_cache_free(db_cache_t *c);
 
 /* db_state_load: rebuilds the snapshot of host hostId's current state from the database. */
 int db_state_load(db_t *db, int64_t hostId, snap_t *s);
 
+/* db_buf_reserve: room for nMore bytes and a NUL after b->n. Returns KBS_OK, or KBS_ENOMEM and
+ * marks b oom. */
+int db_buf_reserve(db_buf_t *b, size_t nMore);
 void db_buf_put(db_buf_t *b, const char *z, size_t n);
+/* db_esc_copy: the first n bytes of z (up to a NUL) with '\\', TAB, LF and CR escaped as \\ \t
+ * \n \r, written at zOut (room for 2 * n bytes); returns the end. No NUL is written. */
+char *db_esc_copy(char *zOut, const char *z, size_t n);
 /* db_buf_field: z with '\\', TAB and line breaks escaped as \\ \t \n \r, then sep. */
 void db_buf_field(db_buf_t *b, const char *z, char sep);
 /* db_field_next: unescapes the next field of *pz (up to TAB, LF or the end) into zOut (nOut
