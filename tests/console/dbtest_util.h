@@ -2,6 +2,7 @@
 #ifndef KBS_DBTEST_UTIL_H
 #define KBS_DBTEST_UTIL_H
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,27 @@ static inline int t_write_snap(const char *zPath, const snap_t *s, size_t nCut)
     rc = t_write(zPath, z, nCut && nCut < n ? nCut : n);
     free(z);
     return rc;
+}
+
+/* The integer in the first column of zSql's first row on connection h, or -1. */
+static inline long long t_sql_int(sqlite3 *h, const char *zSql)
+{
+    sqlite3_stmt *st = NULL;
+    long long n = -1;
+    if (sqlite3_prepare_v2(h, zSql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* The same on the database at zPath, opened read-only for the query. */
+static inline long long t_query_int(const char *zPath, const char *zSql)
+{
+    sqlite3 *h = NULL;
+    long long n = -1;
+    if (sqlite3_open_v2(zPath, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) n = t_sql_int(h, zSql);
+    sqlite3_close(h);
+    return n;
 }
 
 /* Removes a database and its WAL files. */

@@ -275,20 +275,6 @@ static void test_missing_path_is_an_error(void **state)
     assert_non_null(strstr(t_err(c), "no-such-dir:0: cannot read"));
 }
 
-/* The integer the query zSql gives on the database at zPath (read-only), or -1. */
-static long long t_query_int(const char *zPath, const char *zSql)
-{
-    sqlite3 *h = NULL;
-    sqlite3_stmt *st = NULL;
-    long long n = -1;
-    if (sqlite3_open_v2(zPath, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-        sqlite3_prepare_v2(h, zSql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(h);
-    return n;
-}
-
 /* Each host's last scan and verdicts, one line per host, in name order. */
 static void t_summary(db_t *db, char *z, size_t n)
 {

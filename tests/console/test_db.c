@@ -174,7 +174,6 @@ static void test_next_scan_state_is_the_scan(void **state)
     cat_t other;
     snap_t s;
     db_ingest_res_t res;
-    sqlite3_stmt *st = NULL;
     char *zBefore, *zAfter;
     size_t nRedone = 0;
     int i;
@@ -191,22 +190,16 @@ static void test_next_scan_state_is_the_scan(void **state)
         assert_int_equal(res, i ? DB_ING_NEW_HOST : DB_ING_CURRENT);
         snap_release(&s);
     }
-    assert_int_equal(sqlite3_prepare_v2(c->db->h,
-                                        "SELECT count(*) FROM host a JOIN host b ON a.name = 'NEXT'"
-                                        " AND b.name = 'FIRST' WHERE a.last_scan = b.last_scan AND"
-                                        " a.os_family = b.os_family AND a.os_name = b.os_name AND"
-                                        " a.os_detail = b.os_detail AND a.origin = b.origin AND"
-                                        " a.source_path = b.source_path AND a.state_set_id ="
-                                        " b.state_set_id AND a.state_complete = b.state_complete"
-                                        " AND a.state_note = b.state_note AND a.state_sources ="
-                                        " b.state_sources AND a.n_hotfix = b.n_hotfix AND"
-                                        " a.verdict_set_id = b.verdict_set_id AND a.cur_scan_id ="
-                                        " a.os_scan_id AND a.state_complete = 0",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(st, 0), 1);
-    sqlite3_finalize(st);
+    assert_int_equal(t_sql_int(c->db->h,
+                               "SELECT count(*) FROM host a JOIN host b ON a.name = 'NEXT' AND b.name ="
+                               " 'FIRST' WHERE a.last_scan = b.last_scan AND a.os_family = b.os_family"
+                               " AND a.os_name = b.os_name AND a.os_detail = b.os_detail AND a.origin ="
+                               " b.origin AND a.source_path = b.source_path AND a.state_set_id ="
+                               " b.state_set_id AND a.state_complete = b.state_complete AND"
+                               " a.state_note = b.state_note AND a.state_sources = b.state_sources AND"
+                               " a.n_hotfix = b.n_hotfix AND a.verdict_set_id = b.verdict_set_id AND"
+                               " a.cur_scan_id = a.os_scan_id AND a.state_complete = 0"),
+                     1);
     assert_int_equal(t_verdict(c->db, "NEXT", "MS17-010", NULL, 0), VERDICT_PATCHED);
 
     zBefore = t_verdict_dump(T_DB);
@@ -519,31 +512,17 @@ static void test_prep_verdicts_match_ingest(void **state)
                              i == 1 ? VERDICT_PATCHED : VERDICT_MISSING);
         }
     }
-    {
-        /* Every stored verdict row of P* equals the one of the matching Q*. */
-        sqlite3_stmt *st = NULL;
-        assert_int_equal(sqlite3_prepare_v2(c->db->h,
-                                            "SELECT count(*) FROM verdict a JOIN host ha ON ha.id ="
-                                            " a.host_id JOIN host hb ON hb.name = 'Q' ||"
-                                            " substr(ha.name, 2) JOIN verdict b ON b.host_id = hb.id"
-                                            " AND b.rule_id = a.rule_id WHERE ha.name LIKE 'P%'"
-                                            " AND a.status = b.status AND a.evidence = b.evidence"
-                                            " AND a.action = b.action",
-                                            -1, &st, NULL),
-                         SQLITE_OK);
-        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-        assert_int_equal(sqlite3_column_int(st, 0), 3 * (int)c->cat.nRule);
-        sqlite3_finalize(st);
-        /* Prepared and evaluated verdicts give the same texts, so P* and Q* share sets: one
-         * for the patched pair, one for the four missing. */
-        assert_int_equal(sqlite3_prepare_v2(c->db->h,
-                                            "SELECT count(DISTINCT verdict_set_id) FROM host",
-                                            -1, &st, NULL),
-                         SQLITE_OK);
-        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-        assert_int_equal(sqlite3_column_int(st, 0), 2);
-        sqlite3_finalize(st);
-    }
+    /* Every stored verdict row of P* equals the one of the matching Q*. */
+    assert_int_equal(t_sql_int(c->db->h,
+                               "SELECT count(*) FROM verdict a JOIN host ha ON ha.id = a.host_id JOIN"
+                               " host hb ON hb.name = 'Q' || substr(ha.name, 2) JOIN verdict b ON"
+                               " b.host_id = hb.id AND b.rule_id = a.rule_id WHERE ha.name LIKE 'P%'"
+                               " AND a.status = b.status AND a.evidence = b.evidence AND a.action ="
+                               " b.action"),
+                     3 * (long long)c->cat.nRule);
+    /* Prepared and evaluated verdicts give the same texts, so P* and Q* share sets: one for the
+     * patched pair, one for the four missing. */
+    assert_int_equal(t_sql_int(c->db->h, "SELECT count(DISTINCT verdict_set_id) FROM host"), 2);
     cat_release(&other);
     db_prep_free(p);
 }
