@@ -57,6 +57,28 @@ static double bench_file_mb(const char *zPath)
     return (double)st.size / (1024.0 * 1024.0);
 }
 
+/* The database's size on disk: its file and its WAL (pages not yet checkpointed live there). */
+static double bench_db_mb(const char *zDb)
+{
+    char z[1100];
+    snprintf(z, sizeof z, "%s-wal", zDb);
+    return bench_file_mb(zDb) + bench_file_mb(z);
+}
+
+/* One timed collect of zPath into db: wall and CPU milliseconds into *pMs and *pCpu. */
+static int bench_collect(db_t *db, const char *zPath, const coll_opts_t *o, coll_stats_t *pCs,
+                         double *pMs, double *pCpu)
+{
+    char *azPath[1];
+    double t0 = plat_now_ms(), c0 = bench_cpu_ms();
+    int rc;
+    azPath[0] = (char *)zPath;
+    rc = coll_run(db, azPath, 1, o, pCs);
+    *pMs = plat_now_ms() - t0;
+    *pCpu = bench_cpu_ms() - c0;
+    return rc;
+}
+
 static int bench_generate(const char *zDir, size_t n, fleet_mix_t mix)
 {
     fleet_stats_t st;
@@ -125,7 +147,6 @@ int main(int argc, char **argv)
     fleet_mix_t mix;
     size_t n = 0, nAlt;
     char zFleet[1024], zDb[1024], zHtml[1024], zAlt[1024], zDbErr[DB_ERR_MAX];
-    char *azPath[1];
     db_t *db = NULL;
     cat_t cat;
     coll_opts_t o;
@@ -186,25 +207,16 @@ int main(int argc, char **argv)
     o.err = stderr;
     /* KBS_BENCH_WORKERS=N compares pipeline widths (default: by CPU count). */
     if (getenv("KBS_BENCH_WORKERS")) o.nWorker = (size_t)strtoul(getenv("KBS_BENCH_WORKERS"), NULL, 10);
-    azPath[0] = zFleet;
 
-    t0 = plat_now_ms();
-    c0 = bench_cpu_ms();
-    rc = coll_run(db, azPath, 1, &o, &cs);
-    tCold = plat_now_ms() - t0;
-    cCold = bench_cpu_ms() - c0;
+    rc = bench_collect(db, zFleet, &o, &cs, &tCold, &cCold);
     csCold = cs;
-    mbCold = bench_file_mb(zDb);
+    mbCold = bench_db_mb(zDb);
     if (rc || cs.nNewHost != n) {
         fprintf(stderr, "bench_fleet: cold collect: %s, %lu new hosts of %lu\n", kbs_strerror(rc),
                 (unsigned long)cs.nNewHost, (unsigned long)n);
         return 2;
     }
-    t0 = plat_now_ms();
-    c0 = bench_cpu_ms();
-    rc = coll_run(db, azPath, 1, &o, &cs);
-    tWarm = plat_now_ms() - t0;
-    cWarm = bench_cpu_ms() - c0;
+    rc = bench_collect(db, zFleet, &o, &cs, &tWarm, &cWarm);
     if (rc || cs.nUnchanged != n) {
         fprintf(stderr, "bench_fleet: re-collect: %s, %lu unchanged of %lu\n", kbs_strerror(rc),
                 (unsigned long)cs.nUnchanged, (unsigned long)n);
@@ -260,12 +272,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    azPath[0] = zRescan;
-    t0 = plat_now_ms();
-    c0 = bench_cpu_ms();
-    rc = coll_run(db, azPath, 1, &o, &cs);
-    tRescan = plat_now_ms() - t0;
-    cRescan = bench_cpu_ms() - c0;
+    rc = bench_collect(db, zRescan, &o, &cs, &tRescan, &cRescan);
     if (rc || cs.nCurrent != n) {
         fprintf(stderr, "bench_fleet: re-scan collect: %s, %lu current of %lu\n", kbs_strerror(rc),
                 (unsigned long)cs.nCurrent, (unsigned long)n);
@@ -292,7 +299,7 @@ int main(int argc, char **argv)
     if (rss >= 0)
         printf("peak RSS              %8.1f MB  (target <= 200)\n", rss);
     printf("database              %8.1f MB  after the cold collect, %.1f MB with the next round"
-           " (hotfix lists and verdicts shared)\n", mbCold, bench_file_mb(zDb));
+           " (hotfix lists and verdicts shared)\n", mbCold, bench_db_mb(zDb));
     /* A sample is enough to see the cost: the full fleet takes minutes this way. */
     nAlt = n < 5000 ? n : 5000;
     tAlt = bench_unshared(zAlt, nAlt, mix, &mbAlt);
