@@ -458,8 +458,10 @@ static int coll_pipe_start(coll_pipe_t *p, size_t nWorker)
 static size_t coll_workers_for(const coll_opts_t *o, size_t nJob)
 {
     size_t n = o->nWorker;
-    if (!n) n = plat_ncpu() * 2;
-    if (n < 4 && !o->nWorker) n = 4;
+    if (!n) {
+        n = (size_t)plat_ncpu() * 2;
+        if (n < 4) n = 4;
+    }
     if (n > COLL_WORKERS_MAX) n = COLL_WORKERS_MAX;
     if (n > nJob) n = nJob ? nJob : 1;
     return n;
