@@ -16,6 +16,35 @@ const char *verdict_status_name(verdict_status_t st)
     return azStatus[st];
 }
 
+int verdict_compliant(verdict_status_t st, int bAcceptUnknown)
+{
+    switch (st) {
+    case VERDICT_PATCHED:
+    case VERDICT_NOT_AFFECTED:
+        return 1;
+    case VERDICT_UNKNOWN:
+        return bAcceptUnknown != 0;
+    default:
+        return 0;
+    }
+}
+
+const char *verdict_cbs_state_name(int cbsState)
+{
+    /* CBS CurrentState values (Component Based Servicing, the packages' registry keys). */
+    switch (cbsState) {
+    case 0: return "absent";
+    case 5: return "uninstall pending";
+    case 16: return "resolving";
+    case 32: return "resolved";
+    case 48: return "staging";
+    case 64: return "staged";
+    case 96: return "pending reboot";
+    case 101: return "partially installed";
+    default: return "not installed";
+    }
+}
+
 int verdict_status_from_name(const char *zName)
 {
     int i;
@@ -94,10 +123,11 @@ static void gather(const cat_plat_t *pl, const snap_t *s, facts_t *f)
         const snap_hotfix_t *h = &s->aHotfix[i];
         if (!h->kb.num || !plat_has_kb(pl, h->kb.num)) continue;
         /* A CBS package staged or pending (not Installed 112, Superseded 80 -- replaced by a
-         * newer package that carries its fixes -- or Permanent 128) is not a fix yet; the other
-         * sources list only what was installed. */
+         * newer package that carries its fixes -- or Permanent 128) is not a fix yet, whatever
+         * other source lists the KB: QFE and Get-HotFix list a package as soon as it is staged
+         * for the next reboot, CBS says whether it got there. */
         if (h->cbsState >= 0 && h->cbsState != SNAP_CBS_INSTALLED && h->cbsState != 80 &&
-            h->cbsState != 128 && h->sources == SNAP_SRC_CBS) {
+            h->cbsState != 128) {
             if (!f->kbPending) f->kbPending = h->kb.num, f->cbsState = h->cbsState;
             continue;
         }
@@ -291,9 +321,12 @@ static void eval_fix(const cat_plat_t *pl, const snap_t *s, const os_ident_t *id
     if (f.kbPending) {
         set(v, VERDICT_MISSING);
         fmt_kb(zKb, sizeof zKb, f.kbPending);
-        snprintf(v->zEvidence, sizeof v->zEvidence, "%s staged, not installed (CBS state %d)", zKb,
-                 f.cbsState);
-        snprintf(v->zAction, sizeof v->zAction, "reboot to finish installing %s", zKb);
+        snprintf(v->zEvidence, sizeof v->zEvidence, "%s %s, not installed (CBS state %d)", zKb,
+                 verdict_cbs_state_name(f.cbsState), f.cbsState);
+        if (f.cbsState == 96)
+            snprintf(v->zAction, sizeof v->zAction, "reboot to finish installing %s", zKb);
+        else
+            snprintf(v->zAction, sizeof v->zAction, "install %s (its package is not installed)", zKb);
         return;
     }
     if (hotfixes_unreliable(s, &zWhy)) {

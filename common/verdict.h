@@ -31,6 +31,15 @@ int verdict_eval(const cat_t *c, const snap_t *s, verdict_t *aOut, size_t nOut);
 /* verdict_eval_rule: the same for one rule. Returns KBS_OK. */
 int verdict_eval_rule(const cat_rule_t *r, const snap_t *s, verdict_t *pOut);
 
+/* verdict_compliant: 1 when status st lets a machine count as compliant for its rule (patched,
+ * not affected); unknown counts only when bAcceptUnknown. The one place exit codes and summaries
+ * ask, so a new compliant status is added here alone. */
+int verdict_compliant(verdict_status_t st, int bAcceptUnknown);
+
+/* verdict_cbs_state_name: what a not-installed CBS CurrentState means ("pending reboot",
+ * "staged", ...), or "not installed" for a state without a name. */
+const char *verdict_cbs_state_name(int cbsState);
+
 /* verdict_status_name: "patched", "missing", "unpatchable", "not-affected", "unknown". */
 const char *verdict_status_name(verdict_status_t st);
 

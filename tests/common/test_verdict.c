@@ -91,7 +91,7 @@ static const vcase_t aCase[] = {
     {"MS17-010", WIN7(1), "", "srv.sys=6.1.7601.17514", F_INCOMPLETE, M, NULL},
     {"MS17-010", WIN7(1), "", "srv.sys=absent", 0, M, "srv.sys absent"},
     {"MS17-010", WIN7(1), "KB4012215", "", F_SPUNK, Q, "service pack unknown"},
-    {"MS17-010", WIN7(1), "KB4012215", "", F_STAGED, M, "staged, not installed (CBS state 96)"},
+    {"MS17-010", WIN7(1), "KB4012215", "", F_STAGED, M, "pending reboot, not installed (CBS state 96)"},
     {"MS17-010", WIN8, "KB4012598", "", 0, P, NULL},
     {"MS17-010", S2012, "KB4012217", "", 0, P, NULL},
     {"MS17-010", S2012, "", "srv.sys=6.2.9200.16384", 0, M, "< 6.2.9200.22099"},
@@ -344,6 +344,57 @@ static void test_names(void **state)
     assert_string_equal(verdict_status_name((verdict_status_t)42), "unknown");
 }
 
+/* A KB whose CBS state says not installed is not installed, whatever other source lists it
+ * (QFE, or a merged Get-HotFix file); the evidence names the state. */
+static void test_cbs_state_wins(void **state)
+{
+    static const vcase_t w7 = {"", WIN7(1), "", "", 0, P, NULL};
+    static const struct {
+        int cbs;
+        unsigned extra;
+        verdict_status_t want;
+        const char *zEvidence;
+    } aCbs[] = {
+        {96, SNAP_SRC_QFE, M, "KB2621440 pending reboot, not installed (CBS state 96"},
+        {96, SNAP_SRC_QFE | SNAP_SRC_SYSTEMINFO, M, "pending reboot"},
+        {64, SNAP_SRC_QFE, M, "KB2621440 staged, not installed (CBS state 64"},
+        {96, 0, M, "pending reboot"},
+        {112, SNAP_SRC_QFE, P, "KB2621440 listed"},
+    };
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof aCbs / sizeof aCbs[0]; i++) {
+        snap_t s;
+        verdict_t v;
+        build(&w7, &s);
+        assert_int_equal(snap_add_hotfix(&s, "KB2621440", SNAP_SRC_CBS, NULL, aCbs[i].cbs), KBS_OK);
+        if (aCbs[i].extra)
+            assert_int_equal(snap_add_hotfix(&s, "KB2621440", aCbs[i].extra, "2012-03-13", -1),
+                             KBS_OK);
+        assert_int_equal(verdict_eval_rule(cat_find_rule(&gCat, "MS12-020"), &s, &v), KBS_OK);
+        if (v.status != aCbs[i].want || !strstr(v.zEvidence, aCbs[i].zEvidence))
+            print_error("CBS %d + sources %u: got %s \"%s\"\n", aCbs[i].cbs, aCbs[i].extra,
+                        verdict_status_name(v.status), v.zEvidence);
+        assert_int_equal(v.status, aCbs[i].want);
+        assert_non_null(strstr(v.zEvidence, aCbs[i].zEvidence));
+        snap_release(&s);
+    }
+}
+
+/* One function says which statuses are compliant: the exit codes follow it. */
+static void test_compliant(void **state)
+{
+    (void)state;
+    assert_true(verdict_compliant(VERDICT_PATCHED, 0));
+    assert_true(verdict_compliant(VERDICT_NOT_AFFECTED, 0));
+    assert_false(verdict_compliant(VERDICT_MISSING, 0));
+    assert_false(verdict_compliant(VERDICT_UNPATCHABLE, 0));
+    assert_false(verdict_compliant(VERDICT_UNKNOWN, 0));
+    assert_true(verdict_compliant(VERDICT_UNKNOWN, 1));
+    assert_false(verdict_compliant(VERDICT_MISSING, 1));
+    assert_false(verdict_compliant((verdict_status_t)42, 1));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -351,6 +402,8 @@ int main(void)
         cmocka_unit_test(test_actions),
         cmocka_unit_test(test_eval_all),
         cmocka_unit_test(test_names),
+        cmocka_unit_test(test_cbs_state_wins),
+        cmocka_unit_test(test_compliant),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
