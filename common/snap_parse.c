@@ -91,15 +91,17 @@ static int rd_split(snap_rd_t *r, const char *z, size_t n, const char **az, size
 static int rd_uint(snap_rd_t *r, const char *z, size_t n, unsigned long nMax, unsigned long *pOut,
                    const char *zWhat)
 {
-    unsigned long v = 0;
+    /* 64 bits: ten digits overflow a 32-bit unsigned long (Windows) before the range check. */
+    uint64_t v = 0;
     size_t i;
     if (n == 0 || n > 10) return rd_fail(r, KBS_EPARSE, "%s: not a number", zWhat);
     for (i = 0; i < n; i++) {
         if (z[i] < '0' || z[i] > '9') return rd_fail(r, KBS_EPARSE, "%s: not a number", zWhat);
-        v = v * 10 + (unsigned long)(z[i] - '0');
-        if (v > nMax) return rd_fail(r, KBS_EPARSE, "%s: %.*s is out of range", zWhat, (int)n, z);
+        v = v * 10 + (uint64_t)(z[i] - '0');
+        if (v > (uint64_t)nMax)
+            return rd_fail(r, KBS_EPARSE, "%s: %.*s is out of range", zWhat, (int)n, z);
     }
-    *pOut = v;
+    *pOut = (unsigned long)v;
     return KBS_OK;
 }
 

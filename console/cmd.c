@@ -6,6 +6,8 @@
 
 #include "kbs_err.h"
 #include "plat.h"
+#include "rep_int.h"
+#include "verdict.h"
 
 int cmd_is_help(const char *z)
 {
@@ -108,29 +110,30 @@ void cmd_release(cmd_ctx_t *c)
     c->zDbEnv = NULL;
 }
 
-int cmd_noncompliant(const rep_t *r)
+int cmd_noncompliant(const rep_t *r, int bAcceptUnknown)
 {
     size_t i, j;
     for (i = 0; i < r->nHost; i++)
-        for (j = 0; j < r->aHost[i].nVerdict; j++) {
-            verdict_status_t st = r->aHost[i].aVerdict[j].status;
-            if (st == VERDICT_MISSING || st == VERDICT_UNPATCHABLE) return 1;
-        }
+        for (j = 0; j < r->aHost[i].nVerdict; j++)
+            if (!verdict_compliant(r->aHost[i].aVerdict[j].status, bAcceptUnknown)) return 1;
     return 0;
 }
 
 void cmd_put_safe(FILE *f, const char *z)
 {
     const unsigned char *p = (const unsigned char *)(z ? z : "");
-    for (; *p; p++) {
-        /* C0 controls, DEL and (UTF-8 encoded) C1 controls could drive the terminal. */
-        if (*p < 0x20 || *p == 0x7f) {
+    size_t n = strlen((const char *)p), i = 0;
+    while (i < n) {
+        uint32_t cp;
+        size_t k = rep_utf8_next(p + i, n - i, &cp);
+        /* Controls could drive the terminal and bidi controls reorder what the reader sees (the
+         * report writers' own rule); invalid UTF-8 is shown as U+FFFD. */
+        if (rep_cp_unsafe_text(cp))
             fputc('?', f);
-        } else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-            fputc('?', f);
-            p++;
-        } else {
-            fputc(*p, f);
-        }
+        else if (cp == 0xFFFD)
+            fputs("\xEF\xBF\xBD", f);
+        else
+            fwrite(p + i, 1, k, f);
+        i += k;
     }
 }

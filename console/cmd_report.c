@@ -13,6 +13,7 @@ static void cmd_report_help(FILE *f)
 {
     fputs("usage: kbsentry report [--db FILE] [--catalog FILE] [--format table|csv|json|html]\n"
           "                       [--rule ID] [--status S] [--stale DAYS] [-o FILE]\n"
+          "                       [--accept-unknown]\n"
           "\n"
           "Per host: name, OS family, last scan and each rule's verdict with evidence;\n"
           "a summary per OS family and verdict.\n"
@@ -23,23 +24,31 @@ static void cmd_report_help(FILE *f)
           "                  not-affected, unknown; or 'stale' for hosts not seen for DAYS\n"
           "  --stale DAYS    flag hosts whose last scan is older than DAYS days\n"
           "  -o FILE         write to FILE instead of standard output\n"
+          "  --accept-unknown  verdicts 'unknown' do not make the exit code 1\n"
           "  --db FILE       the database (default $" DB_ENV_PATH ", else ./" DB_DEFAULT_PATH ")\n"
-          "  --catalog FILE  verdicts from this catalog instead of the built-in one\n"
+          "  --catalog FILE  a view through this catalog, computed without changing the\n"
+          "                  stored verdicts (kbsentry recompute changes those)\n"
           "\n"
-          "exit codes: 0 every host compliant, 1 a host is missing a fix or unpatchable, 2 error\n",
+          "exit codes: 0 every verdict patched or not-affected; 1 a host is missing a fix,\n"
+          "unpatchable or unknown (unknown: only without --accept-unknown); 2 error\n",
           f);
 }
 
 static void cmd_check_help(FILE *f)
 {
-    fputs("usage: kbsentry check [--db FILE] [--catalog FILE] [--format table|json] HOST|FILE\n"
+    fputs("usage: kbsentry check [--db FILE] [--catalog FILE] [--format table|json]\n"
+          "                      [--accept-unknown] HOST|FILE\n"
           "\n"
           "The helpdesk view of one machine: OS, last scan, each emergency rule with its\n"
           "evidence and what to do. HOST is a name, NAME.DOMAIN or machine id from the\n"
           "database; an existing FILE (snapshot, systeminfo output or hotfix CSV) is\n"
-          "checked directly, without a database.\n"
+          "checked directly, without a database; with --format json a file of several\n"
+          "hosts gives a JSON array of them.\n"
           "\n"
-          "exit codes: 0 compliant, 1 missing a fix or unpatchable, 2 error or not found\n",
+          "  --accept-unknown  verdicts 'unknown' do not make the exit code 1\n"
+          "\n"
+          "exit codes: 0 every verdict patched or not-affected; 1 missing a fix, unpatchable\n"
+          "or unknown (unknown: only without --accept-unknown); 2 error or not found\n",
           f);
 }
 
@@ -59,7 +68,7 @@ int cmd_report(cmd_ctx_t *c, int argc, char **argv)
     db_filter_t flt;
     db_report_t rep;
     FILE *out = c->out;
-    int i, fmt, rc, ex = CMD_EXIT_ERROR, bLoaded = 0;
+    int i, fmt, rc, ex = CMD_EXIT_ERROR, bLoaded = 0, bAcceptUnknown = 0;
 
     memset(&flt, 0, sizeof flt);
     flt.status = -1;
@@ -68,6 +77,10 @@ int cmd_report(cmd_ctx_t *c, int argc, char **argv)
         if (cmd_is_help(argv[i])) {
             cmd_report_help(c->out);
             return CMD_EXIT_OK;
+        }
+        if (!strcmp(argv[i], "--accept-unknown")) {
+            bAcceptUnknown = 1;
+            continue;
         }
         if ((r = cmd_common_opt(c, argc, argv, &i)) != 0 ||
             (r = cmd_opt(c, argc, argv, &i, "--format", &zFormat)) != 0 ||
@@ -110,7 +123,7 @@ int cmd_report(cmd_ctx_t *c, int argc, char **argv)
         fprintf(c->err, "kbsentry report: writing the report failed\n");
         goto out;
     }
-    ex = cmd_noncompliant(&rep.rep) ? CMD_EXIT_NONCOMPLIANT : CMD_EXIT_OK;
+    ex = cmd_noncompliant(&rep.rep, bAcceptUnknown) ? CMD_EXIT_NONCOMPLIANT : CMD_EXIT_OK;
 out:
     if (out != c->out && out) {
         if (fclose(out) != 0 && ex != CMD_EXIT_ERROR) {
@@ -123,20 +136,21 @@ out:
 }
 
 /* Checks a file directly: parse, evaluate, render each host it holds. */
-static int cmd_check_file(cmd_ctx_t *c, const char *zPath, rep_format_t fmt)
+static int cmd_check_file(cmd_ctx_t *c, const char *zPath, rep_format_t fmt, int bAcceptUnknown)
 {
     snap_t *aSnap = NULL;
     size_t nSnap = 0, i, j;
     char zErr[SNAP_ERR_MAX + 320], zKind[24];
     verdict_t *aV = NULL;
     rep_verdict_t *aRV = NULL;
-    int ex = CMD_EXIT_ERROR, bBad = 0;
+    int ex = CMD_EXIT_ERROR, bBad = 0, bArray;
 
     if (cmd_catalog(c)) return CMD_EXIT_ERROR;
     if (coll_read_input(zPath, 0, &aSnap, &nSnap, zKind, sizeof zKind, NULL, zErr, sizeof zErr)) {
         fprintf(c->err, "%s\n", zErr);
         return CMD_EXIT_ERROR;
     }
+    bArray = fmt == REP_FMT_JSON && nSnap > 1;
     aV = calloc(c->cat.nRule ? c->cat.nRule : 1, sizeof *aV);
     aRV = calloc(c->cat.nRule ? c->cat.nRule : 1, sizeof *aRV);
     if (!aV || !aRV) goto out;
@@ -182,9 +196,12 @@ static int cmd_check_file(cmd_ctx_t *c, const char *zPath, rep_format_t fmt)
         r.nHost = 1;
         r.now = plat_time();
         r.zTitle = "kbsentry check";
+        /* Several hosts in JSON: one array of the objects, so that the output parses. */
+        if (bArray) fputs(i ? ",\n" : "[\n", c->out);
         if (rep_render_check(&r, &h, fmt, c->out)) goto out;
-        if (cmd_noncompliant(&r)) bBad = 1;
+        if (cmd_noncompliant(&r, bAcceptUnknown)) bBad = 1;
     }
+    if (bArray) fputs("]\n", c->out);
     ex = bBad ? CMD_EXIT_NONCOMPLIANT : CMD_EXIT_OK;
 out:
     free(aV);
@@ -199,13 +216,17 @@ int cmd_check(cmd_ctx_t *c, int argc, char **argv)
     plat_stat_t ps;
     db_filter_t flt;
     db_report_t rep;
-    int i, fmt, rc, ex = CMD_EXIT_ERROR;
+    int i, fmt, rc, ex = CMD_EXIT_ERROR, bAcceptUnknown = 0;
 
     for (i = 1; i < argc; i++) {
         int r;
         if (cmd_is_help(argv[i])) {
             cmd_check_help(c->out);
             return CMD_EXIT_OK;
+        }
+        if (!strcmp(argv[i], "--accept-unknown")) {
+            bAcceptUnknown = 1;
+            continue;
         }
         if ((r = cmd_common_opt(c, argc, argv, &i)) != 0 ||
             (r = cmd_opt(c, argc, argv, &i, "--format", &zFormat)) != 0) {
@@ -222,7 +243,7 @@ int cmd_check(cmd_ctx_t *c, int argc, char **argv)
     if (fmt != REP_FMT_TABLE && fmt != REP_FMT_JSON)
         return cmd_bad_usage(c, "--format must be table or json, not", zFormat);
     if (plat_stat(zWhat, &ps) == KBS_OK && !ps.isDir)
-        return cmd_check_file(c, zWhat, (rep_format_t)fmt);
+        return cmd_check_file(c, zWhat, (rep_format_t)fmt, bAcceptUnknown);
 
     if (cmd_open(c)) return CMD_EXIT_ERROR;
     memset(&flt, 0, sizeof flt);
@@ -251,7 +272,7 @@ int cmd_check(cmd_ctx_t *c, int argc, char **argv)
     } else if (rep_render_check(&rep.rep, &rep.rep.aHost[0], (rep_format_t)fmt, c->out)) {
         fprintf(c->err, "kbsentry check: writing failed\n");
     } else {
-        ex = cmd_noncompliant(&rep.rep) ? CMD_EXIT_NONCOMPLIANT : CMD_EXIT_OK;
+        ex = cmd_noncompliant(&rep.rep, bAcceptUnknown) ? CMD_EXIT_NONCOMPLIANT : CMD_EXIT_OK;
     }
     db_report_release(&rep);
     return ex;

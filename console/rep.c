@@ -135,8 +135,10 @@ size_t rep_utf8_next(const unsigned char *z, size_t n, uint32_t *pCp)
 
 int rep_cp_unsafe_text(uint32_t cp)
 {
+    /* Bidi: the embeddings and overrides (U+202A..E), isolates (U+2066..9) and the marks
+     * (LRM, RLM, ALM) that reorder or disguise what a reader sees. */
     return cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || (cp >= 0x202A && cp <= 0x202E) ||
-           (cp >= 0x2066 && cp <= 0x2069);
+           (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F || cp == 0x061C;
 }
 
 /* ---- times ---- */

@@ -292,6 +292,14 @@ static void test_semantic_rejections(void **state)
     assert_non_null(strstr(err.zReason, "duplicate key"));
     assert_int_equal(err.line, 3);
     assert_int_equal(parse_edited("os.ubr=0", "os.ubr=12x", &s, &err), KBS_EPARSE);
+    /* Ten digits above 2^32 - 1 are refused, not wrapped (a 32-bit unsigned long on Windows:
+     * 4294967301 wrapped to 5; 9999999999 to 1410065407). */
+    assert_int_equal(parse_edited("os.ubr=0", "os.ubr=4294967301", &s, &err), KBS_EPARSE);
+    assert_non_null(strstr(err.zReason, "out of range"));
+    assert_int_equal(parse_edited("os.ubr=0", "os.ubr=9999999999", &s, &err), KBS_EPARSE);
+    assert_int_equal(parse_edited("os.ubr=0", "os.ubr=4294967295", &s, &err), KBS_OK);
+    assert_int_equal(s.os.ubr, 4294967295u);
+    snap_release(&s);
     assert_int_equal(parse_edited("os.arch=x86", "os.arch=sparc", &s, &err), KBS_EPARSE);
     assert_int_equal(parse_edited("scan-time=2017-05-13T08:00:00Z", "scan-time=2017-02-30T08:00:00Z", &s, &err), KBS_EPARSE);
     assert_int_equal(parse_edited("|KB4012598|", "|KB4012599|", &s, &err), KBS_EPARSE);

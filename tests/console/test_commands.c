@@ -201,6 +201,147 @@ static void test_rules_and_catalog_override(void **state)
     assert_int_equal(t_run("report", "--db", T_DB, NULL), 1);
 }
 
+#define T_MIX KBS_TEST_DATA "/cat/site.kbscat"
+
+/* A Windows 7 SP1 x64 agent snapshot for the site catalog's SITE-2024-01: 'p' patched (KB and
+ * srv.sys), 'm' missing (old srv.sys), 'u' unknown (a cut-short list, no file facts). */
+static void t_snap_w7(snap_t *s, const char *zHost, char mode)
+{
+    ver_t v;
+    t_snap_xp(s, zHost, NULL, T_NOW, 0);
+    s->os.major = 6, s->os.minor = 1, s->os.build = 7601, s->os.sp_major = 1;
+    s->os.arch = OS_ARCH_X64;
+    snprintf(s->os.zProductName, sizeof s->os.zProductName, "Windows 7 Enterprise");
+    s->nFile = 0;
+    if (mode == 'p') snap_add_hotfix(s, "KB4012212", SNAP_SRC_QFE, NULL, -1);
+    if (mode != 'u') {
+        ver_parse(mode == 'p' ? "6.1.7601.23689" : "6.1.7601.17514", &v);
+        snap_add_file(s, "%SystemRoot%\\System32\\drivers\\srv.sys", 1, &v, "");
+    } else {
+        s->hotfixesComplete = 0;
+        snprintf(s->zHotfixNote, sizeof s->zHotfixNote, "systeminfo listed 100 of 263 hotfixes");
+    }
+}
+
+/* Exit codes for each mix of verdicts: 0 only when every verdict is patched or not-affected;
+ * unknown is non-compliant unless --accept-unknown. */
+static void test_exit_codes_per_verdict_mix(void **state)
+{
+    static const struct {
+        const char *zFile;
+        int ex, exAccept;
+    } aOne[] = {{"w7p.kbs", 0, 0}, {"xp.kbs", 0, 0}, {"w7m.kbs", 1, 1}, {"w7u.kbs", 1, 0}};
+    static const struct {
+        const char *zFiles; /* which of p, x, m, u are in the fleet */
+        int ex, exAccept;
+    } aMix[] = {{"px", 0, 0}, {"pxu", 1, 0}, {"pxm", 1, 1}, {"pxmu", 1, 1}, {"u", 1, 0}};
+    snap_t s;
+    size_t i;
+    (void)state;
+    plat_mkdir(T_DIR "_mix");
+    t_snap_w7(&s, "W7-P", 'p');
+    assert_int_equal(t_write_snap(T_DIR "_mix/w7p.kbs", &s, 0), 0);
+    snap_release(&s);
+    t_snap_w7(&s, "W7-M", 'm');
+    assert_int_equal(t_write_snap(T_DIR "_mix/w7m.kbs", &s, 0), 0);
+    snap_release(&s);
+    t_snap_w7(&s, "W7-U", 'u');
+    assert_int_equal(t_write_snap(T_DIR "_mix/w7u.kbs", &s, 0), 0);
+    snap_release(&s);
+    t_snap_xp(&s, "XP-N", NULL, T_NOW, 0);
+    assert_int_equal(t_write_snap(T_DIR "_mix/xp.kbs", &s, 0), 0);
+    snap_release(&s);
+
+    for (i = 0; i < sizeof aOne / sizeof aOne[0]; i++) {
+        char zPath[256];
+        snprintf(zPath, sizeof zPath, T_DIR "_mix/%s", aOne[i].zFile);
+        assert_int_equal(t_run("check", "--catalog", T_MIX, zPath, NULL), aOne[i].ex);
+        assert_int_equal(t_run("check", "--catalog", T_MIX, "--accept-unknown", zPath, NULL),
+                         aOne[i].exAccept);
+    }
+    assert_int_equal(t_run("check", "--catalog", T_MIX, T_DIR "_mix/w7u.kbs", NULL), 1);
+    assert_non_null(strstr(t_zOut, "unknown"));
+
+    for (i = 0; i < sizeof aMix / sizeof aMix[0]; i++) {
+        const char *z;
+        t_rm_db(T_DB);
+        for (z = aMix[i].zFiles; *z; z++) {
+            char zPath[256];
+            snprintf(zPath, sizeof zPath, T_DIR "_mix/%s",
+                     *z == 'p' ? "w7p.kbs" : *z == 'x' ? "xp.kbs" : *z == 'm' ? "w7m.kbs" : "w7u.kbs");
+            assert_int_equal(t_run("collect", "--db", T_DB, "--catalog", T_MIX, zPath, NULL), 0);
+        }
+        assert_int_equal(t_run("report", "--db", T_DB, "--catalog", T_MIX, NULL), aMix[i].ex);
+        assert_int_equal(t_run("report", "--db", T_DB, "--catalog", T_MIX, "--accept-unknown",
+                               "--format", "csv", NULL),
+                         aMix[i].exAccept);
+    }
+    assert_int_equal(t_run("check", "--db", T_DB, "--catalog", T_MIX, "W7-U", NULL), 1);
+    assert_int_equal(t_run("check", "--db", T_DB, "--catalog", T_MIX, "--accept-unknown", "W7-U",
+                           NULL),
+                     0);
+    assert_int_equal(t_run("report", "--help", NULL), 0);
+    assert_non_null(strstr(t_zOut, "--accept-unknown"));
+    assert_int_equal(t_run("check", "--help", NULL), 0);
+    assert_non_null(strstr(t_zOut, "--accept-unknown"));
+}
+
+/* check --format json on a file of several hosts: one JSON array (not objects back to back). */
+static void test_check_multi_host_json_parses(void **state)
+{
+    size_t i, nTop = 0;
+    int depth = 0, bStr = 0;
+    (void)state;
+    assert_int_not_equal(t_run("check", "--format", "json", KBS_TEST_DATA "/imp/qfe_2hosts_utf16.csv",
+                               NULL),
+                         2);
+    assert_true(t_zOut[0] == '[');
+    /* Top-level values: the brackets balance once, at the very end, around two objects. */
+    for (i = 0; t_zOut[i]; i++) {
+        char ch = t_zOut[i];
+        if (bStr) {
+            if (ch == '\\') i++;
+            else if (ch == '"') bStr = 0;
+            continue;
+        }
+        if (ch == '"') bStr = 1;
+        if (ch == '{' || ch == '[') {
+            if (depth == 1 && ch == '{') nTop++;
+            depth++;
+        }
+        if (ch == '}' || ch == ']') {
+            depth--;
+            assert_true(depth >= 0);
+            if (!depth) break;
+        }
+    }
+    assert_int_equal(depth, 0);
+    assert_int_equal(nTop, 2);
+    assert_string_equal(t_zOut + i, "]\n");
+    /* One host stays one object. */
+    assert_int_equal(t_run("check", "--format", "json", T_DIR "/pc-bad.kbs", NULL), 1);
+    assert_true(t_zOut[0] == '{');
+}
+
+/* `hosts` shows bidi controls (U+202E RLO, U+2066 LRI, U+200F RLM) and controls as '?'. */
+static void test_hosts_filters_bidi(void **state)
+{
+    snap_t s;
+    (void)state;
+    t_snap_xp(&s, "PC\xE2\x80\xAE" "exe.scr", "{bidi}", T_NOW, 1);
+    snprintf(s.zDomain, sizeof s.zDomain, "D\xE2\x81\xA6" "X\xE2\x80\x8F" "\x1b[31m");
+    plat_mkdir(T_DIR "_bidi");
+    assert_int_equal(t_write_snap(T_DIR "_bidi/b.kbs", &s, 0), 0);
+    snap_release(&s);
+    assert_int_equal(t_run("collect", "--db", T_DB, T_DIR "_bidi", NULL), 0);
+    assert_int_equal(t_run("hosts", "--db", T_DB, NULL), 0);
+    assert_null(strstr(t_zOut, "\xE2\x80\xAE"));
+    assert_null(strstr(t_zOut, "\xE2\x81\xA6"));
+    assert_null(strstr(t_zOut, "\xE2\x80\x8F"));
+    assert_null(strstr(t_zOut, "\x1b"));
+    assert_non_null(strstr(t_zOut, "PC?exe.scr\tD?X??[31m"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -210,6 +351,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_check_file_without_database, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_input_gives_2_and_keeps_the_rest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rules_and_catalog_override, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exit_codes_per_verdict_mix, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_check_multi_host_json_parses, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hosts_filters_bidi, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
