@@ -1,6 +1,7 @@
 /* snap.c: the in-memory snapshot: lifetime, merging hotfixes from several sources, lookups. */
 #include "snap.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -198,4 +199,46 @@ const snap_file_t *snap_find_file(const snap_t *s, const char *zName)
             return &s->aFile[i];
     }
     return NULL;
+}
+
+/* 1 when the complete list c covers the incomplete list i: i says how many hotfixes the machine
+ * has and c lists at least that many (both read the same WMI class), or i does not count. */
+static int snap_covers(const snap_t *c, const snap_t *i)
+{
+    return !i->nHotfixCounted || c->nHotfix >= i->nHotfixCounted;
+}
+
+int snap_merge(snap_t *s, const snap_t *pFrom)
+{
+    size_t i;
+    int rc, bComplete;
+    uint32_t nCounted = s->nHotfixCounted > pFrom->nHotfixCounted ? s->nHotfixCounted
+                                                                    : pFrom->nHotfixCounted;
+    if (s->hotfixesComplete && pFrom->hotfixesComplete)
+        bComplete = 1;
+    else if (s->hotfixesComplete)
+        bComplete = snap_covers(s, pFrom);
+    else if (pFrom->hotfixesComplete)
+        bComplete = snap_covers(pFrom, s);
+    else
+        bComplete = 0;
+    for (i = 0; i < pFrom->nHotfix; i++) {
+        const snap_hotfix_t *h = &pFrom->aHotfix[i];
+        if ((rc = snap_add_hotfix_kb(s, &h->kb, h->zRaw, h->sources, h->zInstalled, h->cbsState)))
+            return rc;
+    }
+    for (i = 0; i < pFrom->nSource; i++)
+        if ((rc = snap_add_source(s, pFrom->aSource[i].zName, pFrom->aSource[i].ok,
+                                  pFrom->aSource[i].zError)))
+            return rc;
+    if (bComplete) {
+        s->hotfixesComplete = 1;
+        s->zHotfixNote[0] = 0;
+    } else if (s->hotfixesComplete) {
+        /* s was the complete one but too short: say why the union is not. */
+        s->hotfixesComplete = 0;
+        snprintf(s->zHotfixNote, sizeof s->zHotfixNote, "%s", pFrom->zHotfixNote);
+    }
+    s->nHotfixCounted = nCounted;
+    return KBS_OK;
 }

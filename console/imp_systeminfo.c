@@ -392,6 +392,8 @@ static int read_hotfixes(const si_doc_t *d, snap_t *s, imp_err_t *pErr)
         return imp_err_set(pErr, KBS_EPARSE, d->aLine[f->iLine].line,
                            "hotfix count expected before the list");
 
+    /* The count lets a complete QFE list of the same run make a cut-short list whole. */
+    if (nClaimed > 0 && (unsigned long)nClaimed <= 0xFFFFFFFFul) s->nHotfixCounted = (uint32_t)nClaimed;
     /* Why the list may not be the machine's whole truth, most telling reason first. */
     if (nClaimed > 0 && (size_t)nClaimed > nListed) {
         s->hotfixesComplete = 0;
