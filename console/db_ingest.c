@@ -272,6 +272,7 @@ static int db_scan_insert(db_t *db, int64_t hostId, const snap_t *s, const db_pr
     sqlite3_bind_text(st, 31, p->files.z, (int)p->files.n, SQLITE_STATIC);
     db_bind_str(st, 32, zPath);
     sqlite3_bind_int64(st, 33, plat_time());
+    sqlite3_bind_int64(st, 34, (sqlite3_int64)s->nHotfixCounted);
     if (sqlite3_step(st) != SQLITE_DONE) return KBS_EDB;
     *pScanId = sqlite3_last_insert_rowid(db->h);
     return KBS_OK;
@@ -335,6 +336,7 @@ static int db_scan_load(db_t *db, int64_t scanId, snap_t *s, char **pzPath)
     zSources = db_strdup(db_col(st, 25));
     zFiles = db_strdup(db_col(st, 26));
     if (pzPath) *pzPath = db_strdup(db_col(st, 27));
+    s->nHotfixCounted = (uint32_t)sqlite3_column_int64(st, 28);
     if (!zSources || !zFiles || (pzPath && !*pzPath)) { rc = KBS_ENOMEM; goto out; }
     if ((rc = db_sources_parse(zSources, s)) || (rc = db_files_parse(zFiles, s))) goto out;
     rc = db_set_fill(db, setId, s);

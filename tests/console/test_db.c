@@ -462,9 +462,12 @@ static void test_migrates_schema1(void **state)
     assert_non_null(zAfter);
     assert_string_equal(zAfter, zBefore);
     t_first_row(zV1, "SELECT (SELECT user_version FROM pragma_user_version), (SELECT type FROM"
-                     " sqlite_master WHERE name = 'verdict'), (SELECT count(*) FROM verdict_set) < 14",
+                     " sqlite_master WHERE name = 'verdict'), (SELECT count(*) FROM verdict_set) < 14,"
+                     " (SELECT count(*) FROM scan WHERE hotfix_counted = 0)",
                 &h, &st);
-    assert_int_equal(sqlite3_column_int(st, 0), 2);
+    assert_int_equal(sqlite3_column_int(st, 0), DB_SCHEMA_VERSION);
+    /* Version 3: the scans of before say no hotfix count. */
+    assert_int_equal(sqlite3_column_int(st, 3), 21);
     assert_string_equal((const char *)sqlite3_column_text(st, 1), "view");
     assert_int_equal(sqlite3_column_int(st, 2), 1);
     sqlite3_finalize(st);
