@@ -71,6 +71,9 @@ int cmd_collect(cmd_ctx_t *c, int argc, char **argv)
                 (unsigned long)st.nBad, (unsigned long)st.nScan, (unsigned long)st.nNewHost,
                 (unsigned long)st.nCurrent, (unsigned long)st.nMerged, (unsigned long)st.nHistory,
                 (unsigned long)st.nDuplicate);
+    if (!bQuiet && st.nApart)
+        fprintf(c->out, "%lu hotfix lists kept apart: their host name is ambiguous (see above)\n",
+                (unsigned long)st.nApart);
     if (rc && rc != KBS_EPARSE) fprintf(c->err, "kbsentry collect: stopped: %s\n", kbs_strerror(rc));
     ex = rc ? CMD_EXIT_ERROR : CMD_EXIT_OK;
 out:

@@ -477,7 +477,7 @@ static int coll_store(db_t *db, const coll_item_t *it, const coll_slot_t *sl, in
     db_file_t f;
     size_t i;
     int rc;
-    size_t aRes[DB_ING_DUPLICATE + 1] = {0};
+    size_t aRes[DB_ING_APART + 1] = {0};
     char zKind[24];
 
     f.zPath = it->zPath;
@@ -502,6 +502,8 @@ static int coll_store(db_t *db, const coll_item_t *it, const coll_slot_t *sl, in
         if ((rc = db_ingest_prep(db, &sl->aSnap[i], sl->apPrep[i], it->zPath, it->mtime, &res)))
             goto undo;
         aRes[res]++;
+        /* A scan kept apart (or scans detached from a host): said once, with the file. */
+        if (db_ingest_note(db)[0]) fprintf(err, "%s: %s\n", it->zPath, db_ingest_note(db));
     }
     if ((rc = db_file_record(db, &f))) goto undo;
     if (bAlone && (rc = db_release(db))) goto fail;
@@ -510,6 +512,7 @@ static int coll_store(db_t *db, const coll_item_t *it, const coll_slot_t *sl, in
     pSt->nMerged += aRes[DB_ING_MERGED];
     pSt->nHistory += aRes[DB_ING_HISTORY];
     pSt->nDuplicate += aRes[DB_ING_DUPLICATE];
+    pSt->nApart += aRes[DB_ING_APART];
     pSt->nScan += sl->nSnap;
     pSt->nRead++;
     return KBS_OK;
@@ -544,6 +547,7 @@ static int coll_group_end(db_t *db, const coll_pipe_t *p, size_t i0, size_t iEnd
         pSt->nMerged += gs->nMerged;
         pSt->nHistory += gs->nHistory;
         pSt->nDuplicate += gs->nDuplicate;
+        pSt->nApart += gs->nApart;
         return KBS_OK;
     }
     if (db_rollback_savepoint(db)) {

@@ -31,6 +31,7 @@ typedef struct coll_stats {
     size_t nBad;             /* bad, torn, foreign, too big or unreadable: reported, not stored */
     size_t nScan;            /* scans stored (a CSV can hold several hosts) */
     size_t nNewHost, nCurrent, nMerged, nHistory, nDuplicate;
+    size_t nApart;           /* domain-less scans of an ambiguous name, stored apart */
     /* Where the time went: walk, store, commit and wait (for the workers) on the storing
      * thread; read and parse summed over the worker threads. */
     double msWalk, msRead, msParse, msStore, msCommit, msWait;

@@ -135,8 +135,9 @@ static const char *const db_azMigration[DB_SCHEMA_VERSION] = {
 static const char *const db_azStmt[] = {
     /* DB_ST_HOST_BY_MID */
     "SELECT id, cur_scan_id FROM host WHERE machine_id = ?1",
-    /* DB_ST_HOST_BY_NAME: candidates for a scan without machine id, best first */
-    "SELECT id, domain, machine_id FROM host WHERE name_key = ?1 ORDER BY last_scan DESC, id DESC",
+    /* DB_ST_HOST_BY_NAME: the hosts of a name, oldest first (hostid_choose takes the first of
+     * equals: the same host whatever order scans came in) */
+    "SELECT id, domain, coalesce(machine_id, '') FROM host WHERE name_key = ?1 ORDER BY id",
     /* DB_ST_HOST_SET_MID */
     "UPDATE host SET machine_id = ?2 WHERE id = ?1",
     /* DB_ST_HOST_STATE */
@@ -161,15 +162,17 @@ static const char *const db_azStmt[] = {
     /* DB_ST_SCAN_DUP */
     "SELECT id FROM scan WHERE host_id = ?1 AND scan_time = ?2 AND hotfix_set_id = ?3"
     " AND origin = ?4 AND os_known = ?5 AND files = ?6 LIMIT 1",
-    /* DB_ST_SCAN_NEWEST */
-    "SELECT id, scan_time, os_known FROM scan WHERE host_id = ?1"
-    " ORDER BY scan_time DESC, id DESC LIMIT 1",
+    /* DB_ST_SCAN_NEWEST: a scan dated later than its collection plus DB_FUTURE_SLACK comes
+     * after every other (its clock is wrong: its date proves nothing) */
+    "SELECT id, scan_time, os_known, collected_at + " DB_FUTURE_SLACK " FROM scan WHERE host_id = ?1"
+    " ORDER BY scan_time > collected_at + " DB_FUTURE_SLACK ", scan_time DESC, id DESC LIMIT 1",
     /* DB_ST_SCAN_NEWEST_OS */
     "SELECT id FROM scan WHERE host_id = ?1 AND os_known = 1"
-    " ORDER BY scan_time DESC, id DESC LIMIT 1",
+    " ORDER BY scan_time > collected_at + " DB_FUTURE_SLACK ", scan_time DESC, id DESC LIMIT 1",
     /* DB_ST_SCAN_CSV_NEAR: OS-less scans within the merge window before the newest scan */
     "SELECT id FROM scan WHERE host_id = ?1 AND os_known = 0 AND scan_time BETWEEN ?2 AND ?3"
-    " AND id <> ?4 ORDER BY scan_time DESC, id DESC",
+    " AND scan_time <= collected_at + " DB_FUTURE_SLACK " AND id <> ?4"
+    " ORDER BY scan_time DESC, id DESC",
     /* DB_ST_SCAN_LOAD */
     "SELECT scan_time, origin, host_name, domain, machine_id, agent_version, os_known, os_major,"
     " os_minor, os_build, os_ubr, sp_major, sp_minor, sp_known, product_type, arch, product_name,"

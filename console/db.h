@@ -71,7 +71,14 @@ typedef enum db_ingest_res {
     DB_ING_MERGED,           /* merged into the current state (QFE CSV + systeminfo/snapshot) */
     DB_ING_HISTORY,          /* older than the stored state: kept as history only */
     DB_ING_DUPLICATE,        /* the same scan was stored already (same host, time and hotfixes) */
+    DB_ING_APART,            /* a domain-less scan whose name several hosts have: stored apart,
+                              * merged into none of them (db_ingest_note says so) */
 } db_ingest_res_t;
+
+/* db_ingest_note: what the last db_ingest has to tell the user beyond its result (a scan kept
+ * apart, one detached from a host it can no longer be told to belong to), or "". The text lives
+ * in db until the next ingest. */
+const char *db_ingest_note(db_t *db);
 
 /* db_ingest: stores one scan s read from zSourcePath. When s has no scan time, fileTime (the
  * input file's mtime) stands in for it. Needs a catalog (db_use_catalog). Returns KBS_OK,

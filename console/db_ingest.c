@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "db_int.h"
+#include "hostid.h"
 #include "kbs_err.h"
 #include "plat.h"
 
@@ -350,27 +351,6 @@ out:
     return rc;
 }
 
-/* Adds every hotfix and source of pFrom to s: the union of two inventories of one machine. */
-static int db_snap_merge(snap_t *s, const snap_t *pFrom)
-{
-    size_t i;
-    int rc;
-    for (i = 0; i < pFrom->nHotfix; i++) {
-        const snap_hotfix_t *h = &pFrom->aHotfix[i];
-        if ((rc = snap_add_hotfix(s, h->zRaw, h->sources, h->zInstalled, h->cbsState))) return rc;
-    }
-    for (i = 0; i < pFrom->nSource; i++)
-        if ((rc = snap_add_source(s, pFrom->aSource[i].zName, pFrom->aSource[i].ok,
-                                  pFrom->aSource[i].zError)))
-            return rc;
-    /* A complete list in either makes the union complete: it holds that list. */
-    if (pFrom->hotfixesComplete && !s->hotfixesComplete) {
-        s->hotfixesComplete = 1;
-        s->zHotfixNote[0] = 0;
-    }
-    return KBS_OK;
-}
-
 /* ---- host state ---- */
 
 typedef struct db_state {
@@ -479,13 +459,14 @@ out:
 
 /* Recomputes host hostId's state from its scans (the general path: a known host) when the new
  * scan scanId (s, prepared as p, its hotfix set setId) is part of it: the newest scan, the OS scan
- * or a merge partner. Otherwise the scan is history and *pRes says so. */
+ * or a merge partner. Otherwise the scan is history and *pRes says so. With scanId 0 (s and p
+ * NULL) the state is rebuilt whatever changed (scans moved to or from the host). */
 static int db_state_recompute(db_t *db, int64_t hostId, int64_t scanId, const snap_t *s,
                               const db_prep_t *p, int64_t setId, const char *zScanPath,
                               db_ingest_res_t *pRes)
 {
     sqlite3_stmt *st;
-    int64_t newestId, newestTime, osId = 0, aNear[8];
+    int64_t newestId, newestTime, newestSeen, osId = 0, aNear[8];
     int newestOs, bInvolved = 0, rc;
     size_t nNear = 0, i;
     snap_t base, other;
@@ -500,7 +481,11 @@ static int db_state_recompute(db_t *db, int64_t hostId, int64_t scanId, const sn
     newestId = sqlite3_column_int64(st, 0);
     newestTime = sqlite3_column_int64(st, 1);
     newestOs = sqlite3_column_int(st, 2);
-    bInvolved = newestId == scanId;
+    /* "Last seen" is never later than the scan was collected: a clock years ahead must not keep
+     * a host from going stale. */
+    newestSeen = sqlite3_column_int64(st, 3);
+    if (newestSeen > newestTime) newestSeen = newestTime;
+    bInvolved = !scanId || newestId == scanId;
     if (newestOs) {
         osId = newestId;
         if (!(st = db_stmt(db, DB_ST_SCAN_CSV_NEAR))) return KBS_EDB;
@@ -525,12 +510,12 @@ static int db_state_recompute(db_t *db, int64_t hostId, int64_t scanId, const sn
         return KBS_OK;
     }
     *pRes = nNear ? DB_ING_MERGED : DB_ING_CURRENT;
-    if (osId == scanId && !nNear) {
+    if (s && osId == scanId && !nNear) {
         /* The usual case, an agent's next scan: the state is this scan alone, as it was read
          * (what loading it back from its row would give). */
         memset(&state, 0, sizeof state);
         state.curScanId = state.osScanId = scanId;
-        state.lastScan = newestTime;
+        state.lastScan = newestSeen;
         state.setId = setId;
         state.zPath = zScanPath;
         state.zOrigin = s->zOrigin;
@@ -541,7 +526,7 @@ static int db_state_recompute(db_t *db, int64_t hostId, int64_t scanId, const sn
     for (i = 0; i < nNear; i++) {
         char *zOtherPath = NULL;
         if ((rc = db_scan_load(db, aNear[i], &other, &zOtherPath))) goto out;
-        if ((rc = db_snap_merge(&base, &other))) { free(zOtherPath); goto out; }
+        if ((rc = snap_merge(&base, &other))) { free(zOtherPath); goto out; }
         if (strlen(zOrigin) + strlen(other.zOrigin) + 2 < sizeof zOrigin &&
             !strstr(zOrigin, other.zOrigin)) {
             strcat(zOrigin, "+");
@@ -561,7 +546,7 @@ static int db_state_recompute(db_t *db, int64_t hostId, int64_t scanId, const sn
     memset(&state, 0, sizeof state);
     state.curScanId = newestId;
     state.osScanId = osId;
-    state.lastScan = newestTime;
+    state.lastScan = newestSeen;
     state.zPath = zPath;
     state.zOrigin = zOrigin;
     if ((rc = db_set_text(&base, &db->bufSet))) goto out;
@@ -576,15 +561,53 @@ out:
     return rc;
 }
 
-/* Finds the host a scan belongs to: by machine id, else by name (+ domain when both have one). */
-static int db_host_find(db_t *db, const snap_t *s, int64_t *pId, int *pbAdopt)
+/* The stored hosts of one name, as hostid sees them. */
+#define DB_NAME_CAND_MAX 64
+typedef struct db_cands {
+    int64_t aId[DB_NAME_CAND_MAX];
+    char aazDom[DB_NAME_CAND_MAX][SNAP_HOST_MAX];
+    char aazMid[DB_NAME_CAND_MAX][SNAP_ID_MAX];
+    hostid_facts_t aF[DB_NAME_CAND_MAX];
+    size_t n;
+} db_cands_t;
+
+static int db_cands_load(db_t *db, const char *zName, db_cands_t *pC)
 {
     sqlite3_stmt *st;
-    char zKey[SNAP_HOST_MAX], zDom[SNAP_HOST_MAX];
+    char zKey[SNAP_HOST_MAX];
     int r;
+    pC->n = 0;
+    db_upper(zName, zKey, sizeof zKey);
+    if (!(st = db_stmt(db, DB_ST_HOST_BY_NAME))) return KBS_EDB;
+    sqlite3_bind_text(st, 1, zKey, -1, SQLITE_STATIC);
+    while (pC->n < DB_NAME_CAND_MAX && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        size_t i = pC->n++;
+        pC->aId[i] = sqlite3_column_int64(st, 0);
+        DB_COPY(pC->aazDom[i], db_col(st, 1));
+        DB_COPY(pC->aazMid[i], db_col(st, 2));
+        pC->aF[i].zName = zName;
+        pC->aF[i].zDomain = pC->aazDom[i];
+        pC->aF[i].zMachineId = pC->aazMid[i];
+    }
+    return KBS_OK;
+}
+
+/* Finds the host a scan belongs to (hostid_choose): *pId 0 for a new host; *pbAdopt when the
+ * scan's machine id is to be written to a name-only host; *pbApart when a domain-less scan
+ * matched several hosts (*pId is then the host holding such scans apart, or 0). pC gets the hosts
+ * of the scan's name. */
+static int db_host_find(db_t *db, const snap_t *s, int64_t *pId, int *pbAdopt, int *pbApart,
+                        db_cands_t *pC)
+{
+    sqlite3_stmt *st;
+    hostid_facts_t f;
+    hostid_decision_t d;
+    size_t i = HOSTID_NONE, nMatch = 0;
+    int r, rc;
 
     *pId = 0;
-    *pbAdopt = 0;
+    *pbAdopt = *pbApart = 0;
+    pC->n = 0;
     if (s->zMachineId[0]) {
         if (!(st = db_stmt(db, DB_ST_HOST_BY_MID))) return KBS_EDB;
         sqlite3_bind_text(st, 1, s->zMachineId, -1, SQLITE_STATIC);
@@ -595,23 +618,87 @@ static int db_host_find(db_t *db, const snap_t *s, int64_t *pId, int *pbAdopt)
         }
         if (r != SQLITE_DONE) return KBS_EDB;
     }
-    db_upper(s->zHost, zKey, sizeof zKey);
-    db_upper(s->zDomain, zDom, sizeof zDom);
-    if (!(st = db_stmt(db, DB_ST_HOST_BY_NAME))) return KBS_EDB;
-    sqlite3_bind_text(st, 1, zKey, -1, SQLITE_STATIC);
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        char zHostDom[SNAP_HOST_MAX];
-        int bHasMid = sqlite3_column_type(st, 2) != SQLITE_NULL;
-        db_upper(db_col(st, 1), zHostDom, sizeof zHostDom);
-        if (zDom[0] && zHostDom[0] && strcmp(zDom, zHostDom)) continue;
-        /* A scan with a machine id takes over a name-only host; two machine ids are two hosts
-         * (a hot-desk machine renamed to a name another one had). */
-        if (s->zMachineId[0] && bHasMid) continue;
-        *pId = sqlite3_column_int64(st, 0);
-        *pbAdopt = s->zMachineId[0] != 0;
-        return KBS_OK;
+    if ((rc = db_cands_load(db, s->zHost, pC))) return rc;
+    f.zName = s->zHost;
+    f.zDomain = s->zDomain;
+    f.zMachineId = s->zMachineId;
+    d = hostid_choose(&f, pC->aF, pC->n, &i, &nMatch);
+    if (i != HOSTID_NONE) {
+        *pId = pC->aId[i];
+        *pbAdopt = s->zMachineId[0] && !pC->aazMid[i][0];
     }
-    return r == SQLITE_DONE ? KBS_OK : KBS_EDB;
+    if (d == HOSTID_APART) {
+        char zKey[SNAP_HOST_MAX];
+        *pbApart = 1;
+        db_upper(s->zHost, zKey, sizeof zKey);
+        /* The holder of such files is not one of the hosts that make the name ambiguous. */
+        snprintf(db->zNote, sizeof db->zNote,
+                 "%.64s: %lu hosts of that name, %s file not merged -- give its domain or collect it"
+                 " with its systeminfo",
+                 zKey, (unsigned long)(nMatch - (i != HOSTID_NONE)),
+                 s->zOrigin[0] ? s->zOrigin : "hotfix");
+    }
+    return KBS_OK;
+}
+
+/* After a host of a new domain was added to the hosts pC of its name: when a domain-less scan of
+ * that name can no longer be told to belong to one of them, the domain-less scans merged into
+ * them before are moved to the host that holds such scans apart (made here when there is none),
+ * and the states of every host involved are rebuilt. */
+static int db_detach_domainless(db_t *db, const snap_t *s, int64_t newId, const db_cands_t *pC)
+{
+    sqlite3_stmt *st = NULL;
+    db_ingest_res_t res;
+    int64_t holderId = 0, aMoved[DB_NAME_CAND_MAX];
+    size_t i, nDom = 0, nMoved = 0;
+    int rc = KBS_EDB;
+    char zKey[SNAP_HOST_MAX];
+
+    for (i = 0; i < pC->n; i++) {
+        if (pC->aazDom[i][0]) nDom++;
+        else if (!pC->aazMid[i][0] && !holderId) holderId = pC->aId[i];
+    }
+    if (!nDom) return KBS_OK; /* the new host is the only one with a domain */
+    if (!holderId) {
+        if (sqlite3_prepare_v2(db->h,
+                               "INSERT INTO host(machine_id, name, name_key, domain, first_seen)"
+                               " VALUES(NULL, ?1, ?2, '', 0)",
+                               -1, &st, NULL))
+            goto out;
+        db_upper(s->zHost, zKey, sizeof zKey);
+        sqlite3_bind_text(st, 1, s->zHost, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, zKey, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE) goto out;
+        holderId = sqlite3_last_insert_rowid(db->h);
+        sqlite3_finalize(st);
+        st = NULL;
+    }
+    if (sqlite3_prepare_v2(db->h,
+                           "UPDATE scan SET host_id = ?2 WHERE host_id = ?1 AND domain = ''"
+                           " AND machine_id = ''",
+                           -1, &st, NULL))
+        goto out;
+    for (i = 0; i < pC->n; i++) {
+        if (!pC->aazDom[i][0] || pC->aId[i] == newId) continue;
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, pC->aId[i]);
+        sqlite3_bind_int64(st, 2, holderId);
+        if (sqlite3_step(st) != SQLITE_DONE) goto out;
+        if (sqlite3_changes(db->h) > 0) aMoved[nMoved++] = pC->aId[i];
+    }
+    rc = KBS_OK;
+    if (!nMoved) goto out;
+    for (i = 0; i < nMoved && !rc; i++) rc = db_state_recompute(db, aMoved[i], 0, NULL, NULL, 0, NULL, &res);
+    if (!rc) rc = db_state_recompute(db, holderId, 0, NULL, NULL, 0, NULL, &res);
+    if (!rc)
+        snprintf(db->zNote, sizeof db->zNote,
+                 "%.64s: a second domain (%.64s) has a host of that name: hotfix files without a"
+                 " domain merged into another one before are kept apart now -- give their domain"
+                 " or collect them with their systeminfo",
+                 s->zHost, s->zDomain);
+out:
+    sqlite3_finalize(st);
+    return rc;
 }
 
 static int db_is_dup(db_t *db, int64_t hostId, int64_t scanTime, int64_t setId, const snap_t *s,
@@ -674,6 +761,11 @@ int db_prep_make(db_prep_t *p, const cat_t *c, const snap_t *s)
     return KBS_OK;
 }
 
+const char *db_ingest_note(db_t *db)
+{
+    return db->zNote;
+}
+
 int db_ingest(db_t *db, const snap_t *s, const char *zSourcePath, int64_t fileTime,
               db_ingest_res_t *pRes)
 {
@@ -691,13 +783,16 @@ int db_ingest_prep(db_t *db, const snap_t *s, const db_prep_t *p, const char *zS
     const db_buf_t *pSrc = &p->src, *pFiles = &p->files;
     int64_t hostId = 0, setId = 0, scanId = 0;
     int64_t scanTime = s->scanTime ? s->scanTime : fileTime;
-    int bAdopt = 0, bDup = 0, rc = KBS_EDB;
+    int bAdopt = 0, bApart = 0, bDup = 0, rc = KBS_EDB;
     sqlite3_stmt *st;
+    db_cands_t *pCands = NULL;
 
     *pRes = DB_ING_HISTORY;
+    db->zNote[0] = 0;
     if (!db->cat) return KBS_EINVAL;
     if (!s->zHost[0] && !s->zMachineId[0]) return KBS_EINVAL;
-    if ((rc = db_host_find(db, s, &hostId, &bAdopt))) goto out;
+    if (!(pCands = malloc(sizeof *pCands))) return KBS_ENOMEM;
+    if ((rc = db_host_find(db, s, &hostId, &bAdopt, &bApart, pCands))) goto out;
     if ((rc = db_set_get(db, s, &p->set, p->setHash, &setId))) goto out;
     rc = KBS_EDB;
     if (hostId) {
@@ -714,6 +809,7 @@ int db_ingest_prep(db_t *db, const snap_t *s, const db_prep_t *p, const char *zS
         }
         if ((rc = db_scan_insert(db, hostId, s, p, scanTime, setId, zSourcePath, &scanId))) goto out;
         rc = db_state_recompute(db, hostId, scanId, s, p, setId, zSourcePath, pRes);
+        if (!rc && bApart) *pRes = DB_ING_APART;
         goto out;
     }
     /* A new host: its only scan is its state (the fast path of a first collect). The row is
@@ -732,7 +828,8 @@ int db_ingest_prep(db_t *db, const snap_t *s, const db_prep_t *p, const char *zS
         db_bind_str(st, 2, s->zHost);
         db_bind_str(st, 3, zKey);
         db_bind_str(st, 4, s->zDomain);
-        sqlite3_bind_int64(st, 5, scanTime);
+        /* Last seen: never later than now (a clock years ahead must not keep it fresh). */
+        sqlite3_bind_int64(st, 5, scanTime < plat_time() ? scanTime : (int64_t)plat_time());
         db_bind_str(st, 6, os_family_key(p->osId.family));
         db_bind_str(st, 7, p->osId.zName);
         db_bind_str(st, 8, p->zOsDetail);
@@ -757,8 +854,10 @@ int db_ingest_prep(db_t *db, const snap_t *s, const db_prep_t *p, const char *zS
             sqlite3_bind_null(st, 3);
         if (sqlite3_step(st) != SQLITE_DONE) goto out;
         rc = KBS_OK;
-        *pRes = DB_ING_NEW_HOST;
+        *pRes = bApart ? DB_ING_APART : DB_ING_NEW_HOST;
+        if (s->zDomain[0] && pCands->n) rc = db_detach_domainless(db, s, hostId, pCands);
     }
 out:
+    free(pCands);
     return rc;
 }

@@ -7,6 +7,11 @@
 #include "db.h"
 #include "verdict.h"
 
+/* A scan dated later than it was collected plus this (seconds, as SQL text) has a clock that is
+ * wrong: it is flagged and never taken as a host's newest scan. A day covers time zones and a
+ * share's clock drift. */
+#define DB_FUTURE_SLACK "86400"
+
 /* Prepared once per connection: ingest runs these tens of thousands of times. */
 enum db_stmt {
     DB_ST_HOST_BY_MID = 0,
@@ -79,6 +84,7 @@ struct db {
     db_cache_t vsetCache;             /* verdict_set rows by text */
     db_buf_t bufSet, bufState, bufVset; /* scratch text, reused for every scan */
     db_prep_t prep;                   /* db_ingest's own prep (no verdicts) */
+    char zNote[512];                  /* db_ingest_note */
 };
 
 /* db_stmt: the prepared statement, reset and unbound. */

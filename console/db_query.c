@@ -93,7 +93,9 @@ int db_report_load(db_t *db, const db_filter_t *pF, db_report_t *pR)
 
     if (sqlite3_prepare_v2(db->h,
                            "SELECT id, name, domain, coalesce(machine_id, ''), os_name, os_family,"
-                           " os_detail, origin, source_path, last_scan, n_hotfix FROM host"
+                           " os_detail, origin, source_path, last_scan, n_hotfix,"
+                           " (SELECT max(s.scan_time) FROM scan s WHERE s.host_id = host.id AND"
+                           " s.scan_time > s.collected_at + " DB_FUTURE_SLACK ") FROM host"
                            " WHERE cur_scan_id IS NOT NULL AND (?1 IS NULL OR name_key = upper(?1)"
                            " OR machine_id = ?1 OR name_key || '.' || upper(domain) = upper(?1))"
                            " ORDER BY id",
@@ -124,6 +126,7 @@ int db_report_load(db_t *db, const db_filter_t *pF, db_report_t *pR)
         h->zSourcePath = db_arena_str(&pR->pArena, (const char *)sqlite3_column_text(st, 8));
         h->scanTime = sqlite3_column_int64(st, 9);
         h->nHotfix = (size_t)sqlite3_column_int64(st, 10);
+        h->futureScanTime = sqlite3_column_int64(st, 11);
         if (!h->zHost || !h->zDomain || !h->zMachineId || !h->zOsName || !h->zOsFamily ||
             !h->zOsDetail || !h->zOrigin || !h->zSourcePath) {
             rc = KBS_ENOMEM;

@@ -36,6 +36,8 @@ typedef struct rep_host {
     const char *zSourcePath;     /* the file the current state came from */
     int64_t scanTime;            /* Unix seconds UTC of the scan; 0 unknown */
     int stale;                   /* 1 when not seen for longer than rep_t.staleDays */
+    int64_t futureScanTime;      /* a scan dated later than it was collected (plus a day), left
+                                  * out of the state: its date, or 0 */
     size_t nHotfix;
     rep_verdict_t *aVerdict; size_t nVerdict;
 } rep_host_t;

@@ -43,28 +43,6 @@ static int teardown(void **state)
     return 0;
 }
 
-/* The verdict of zRule for host zHost in a fresh report, or -1 when the host is absent. */
-static int t_verdict(db_t *db, const char *zHost, const char *zRule, char *zOs, size_t nOs)
-{
-    db_filter_t f;
-    db_report_t r;
-    size_t i, j;
-    int st = -1;
-    memset(&f, 0, sizeof f);
-    f.status = -1;
-    f.now = T_NOW;
-    f.zHost = zHost;
-    assert_int_equal(db_report_load(db, &f, &r), KBS_OK);
-    for (i = 0; i < r.rep.nHost; i++)
-        for (j = 0; j < r.rep.aHost[i].nVerdict; j++)
-            if (!strcmp(r.rep.aHost[i].aVerdict[j].rule->zId, zRule)) {
-                st = (int)r.rep.aHost[i].aVerdict[j].status;
-                if (zOs) snprintf(zOs, nOs, "%s", r.rep.aHost[i].zOsName);
-            }
-    db_report_release(&r);
-    return st;
-}
-
 static int64_t t_count(db_t *db, int which)
 {
     int64_t a[3];
