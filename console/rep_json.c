@@ -104,6 +104,15 @@ static void rep_json_host(rep_out_t *o, const rep_t *r, const rep_host_t *h, con
     } else {
         rep_out_str(o, "null");
     }
+    if (h->futureScanTime && rep_iso_time(h->futureScanTime, zIso)) {
+        /* Only when there is one: a scan dated after its collection, left out of the state. */
+        rep_out_ch(o, ',');
+        rep_json_key(o, "ignored_future_scan");
+        rep_out_ch(o, '"');
+        rep_out_str(o, zIso);
+        rep_out_ch(o, '"');
+        rep_iso_time(h->scanTime, zIso);
+    }
     rep_out_ch(o, ',');
     rep_json_key(o, "age_days");
     if (zIso[0] && r->now && r->now >= h->scanTime)

@@ -313,6 +313,13 @@ int rep_check_text(const rep_t *r, const rep_host_t *h, FILE *out)
         rep_out_str(o, " days, rescan it");
     }
     rep_out_ch(o, '\n');
+    if (h->futureScanTime && rep_iso_time(h->futureScanTime, zIso)) {
+        rep_out_str(o, "Ignored scan: dated ");
+        zIso[10] = ' ';
+        zIso[19] = 0;
+        rep_out_str(o, zIso);
+        rep_out_str(o, " UTC, later than it was collected: check this machine's clock\n");
+    }
     if ((h->zOrigin && h->zOrigin[0]) || (h->zSourcePath && h->zSourcePath[0])) {
         rep_out_str(o, "Source      ");
         rep_text_put(o, h->zOrigin && h->zOrigin[0] ? h->zOrigin : "?", 40);

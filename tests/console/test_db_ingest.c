@@ -216,6 +216,21 @@ static void test_future_dated_scan(void **state)
         assert_int_equal(r.rep.nHost, 1);
         assert_true(r.rep.aHost[0].scanTime <= now);
         assert_int_equal(r.rep.aHost[0].futureScanTime, now + 5 * 365 * 86400LL);
+        {
+            /* The helpdesk view and JSON name the ignored scan. */
+            char zOut[8192];
+            size_t n;
+            FILE *pf = tmpfile();
+            assert_non_null(pf);
+            assert_int_equal(rep_render_check(&r.rep, &r.rep.aHost[0], REP_FMT_TABLE, pf), KBS_OK);
+            assert_int_equal(rep_render_check(&r.rep, &r.rep.aHost[0], REP_FMT_JSON, pf), KBS_OK);
+            rewind(pf);
+            n = fread(zOut, 1, sizeof zOut - 1, pf);
+            zOut[n] = 0;
+            fclose(pf);
+            assert_non_null(strstr(zOut, "Ignored scan: dated "));
+            assert_non_null(strstr(zOut, "\"ignored_future_scan\":\""));
+        }
         db_report_release(&r);
         /* A week later, without a new scan, it is stale: the future date does not keep it fresh. */
         f.now = now + 7 * 86400;
