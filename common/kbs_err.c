@@ -19,6 +19,7 @@ const char *kbs_strerror(int rc)
     case KBS_EUNSUPPORTED: return "not supported here";
     case KBS_EDB: return "database error";
     case KBS_ESTALE: return "older than what is stored";
+    case KBS_ECONFLICT: return "the database's verdicts belong to another catalog";
     default: return "unknown error";
     }
 }

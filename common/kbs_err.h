@@ -18,6 +18,7 @@ enum kbs_rc {
     KBS_EUNSUPPORTED = -12, /* not available on this platform or OS version */
     KBS_EDB = -13,        /* database error */
     KBS_ESTALE = -14,     /* input older than what is stored: ignored on purpose */
+    KBS_ECONFLICT = -15,  /* the database holds another catalog's verdicts (or it changed) */
 };
 
 /* kbs_strerror: a short English phrase for rc; never NULL. */

@@ -16,13 +16,16 @@ static void cli_usage(FILE *f)
           "  check HOST|FILE   the helpdesk view of one machine\n"
           "  rules             the emergency-patch rules\n"
           "  hosts             the hosts in the database\n"
+          "  recompute         store verdicts computed with another catalog\n"
           "  version           print the version\n"
           "  help              this text\n"
           "\n"
           "Every command takes --help, --db FILE (default $" DB_ENV_PATH ", else ./" DB_DEFAULT_PATH ")\n"
-          "and --catalog FILE (instead of the built-in catalog).\n"
+          "and --catalog FILE (instead of the built-in catalog: report and check show a\n"
+          "view through it; recompute makes it the database's own).\n"
           "\n"
-          "exit codes: 0 ok/compliant, 1 non-compliant found, 2 error\n",
+          "exit codes: 0 ok/compliant, 1 non-compliant found (missing, unpatchable, or\n"
+          "unknown unless --accept-unknown), 2 error\n",
           f);
 }
 
@@ -33,7 +36,7 @@ static const struct {
     cli_cmd_fn fn;
 } cli_aCmd[] = {
     {"collect", cmd_collect}, {"report", cmd_report}, {"check", cmd_check},
-    {"rules", cmd_rules},     {"hosts", cmd_hosts},
+    {"rules", cmd_rules},     {"hosts", cmd_hosts},     {"recompute", cmd_recompute},
 };
 
 int cli_main(int argc, char **argv, FILE *out, FILE *err)

@@ -74,6 +74,11 @@ int cmd_catalog(cmd_ctx_t *c)
         } else if ((rc = cat_parse(z, n, c->zCatalog, &c->cat, &e)) != KBS_OK) {
             fprintf(c->err, "%s:%u: %s\n", c->zCatalog, e.line,
                     e.zReason[0] ? e.zReason : kbs_strerror(rc));
+        } else {
+            /* Kept: the database stores the text of the catalog its verdicts come from. */
+            c->zCatText = z;
+            c->nCatText = n;
+            z = NULL;
         }
         free(z);
     }
@@ -81,23 +86,86 @@ int cmd_catalog(cmd_ctx_t *c)
     return rc;
 }
 
-int cmd_open(cmd_ctx_t *c)
+static int cmd_db_open(cmd_ctx_t *c)
 {
     char zErr[DB_ERR_MAX];
-    const char *zPath;
     int rc;
-    if ((rc = cmd_catalog(c))) return rc;
-    zPath = cmd_db_path(c);
-    if ((rc = db_open(zPath, &c->db, zErr, sizeof zErr))) {
+    if ((rc = db_open(cmd_db_path(c), &c->db, zErr, sizeof zErr))) {
         fprintf(c->err, "kbsentry: database %s\n", zErr);
         return rc;
     }
-    if ((rc = db_use_catalog(c->db, &c->cat, NULL))) {
-        fprintf(c->err, "kbsentry: database %s: applying the catalog: %s\n", zPath,
+    return KBS_OK;
+}
+
+/* Reports an error of making a catalog the database's (rc from db_use_catalog). */
+static int cmd_catalog_failed(cmd_ctx_t *c, int rc)
+{
+    if (rc == KBS_EDB)
+        fprintf(c->err, "kbsentry: database %s: applying the catalog: %s\n", cmd_db_path(c),
                 db_errmsg(c->db));
+    else
+        fprintf(c->err, "kbsentry: database %s: applying the catalog: %s\n", cmd_db_path(c),
+                kbs_strerror(rc));
+    return rc;
+}
+
+int cmd_open(cmd_ctx_t *c)
+{
+    char zHash[40];
+    int rc;
+    if ((rc = cmd_catalog(c)) || (rc = cmd_db_open(c))) return rc;
+    db_catalog_text(c->db, c->zCatText, c->nCatText);
+    rc = db_use_catalog(c->db, &c->cat, NULL);
+    if (rc != KBS_ECONFLICT) return rc ? cmd_catalog_failed(c, rc) : KBS_OK;
+    /* The stored verdicts belong to another catalog. */
+    if (c->zCatalog) return db_view_catalog(c->db, &c->cat);
+    rc = db_stored_catalog(c->db, &c->catStored, zHash, sizeof zHash);
+    if (rc == KBS_OK) {
+        c->bCatStored = 1;
+        if ((rc = db_use_catalog(c->db, &c->catStored, NULL))) return cmd_catalog_failed(c, rc);
+        return KBS_OK;
+    }
+    if (rc != KBS_ENOTFOUND) return cmd_catalog_failed(c, rc);
+    fprintf(c->err,
+            "kbsentry: the stored verdicts come from a catalog (%s) whose text this database "
+            "does not keep: showing the built-in catalog's view; 'kbsentry recompute' stores it\n",
+            zHash);
+    return db_view_catalog(c->db, &c->cat);
+}
+
+int cmd_open_store(cmd_ctx_t *c)
+{
+    char zHash[40];
+    int rc;
+    if ((rc = cmd_db_open(c))) return rc;
+    if (!c->zCatalog) {
+        /* Without --catalog a collect goes on with the stored catalog, whatever is built in. */
+        rc = db_stored_catalog(c->db, &c->catStored, zHash, sizeof zHash);
+        if (rc == KBS_OK) {
+            c->bCatStored = 1;
+            if ((rc = cmd_catalog(c))) return rc;
+            if (strcmp(c->cat.zHash, c->catStored.zHash))
+                fprintf(c->err,
+                        "kbsentry: note: verdicts are computed with the database's catalog (%s, "
+                        "%s), not the built-in one (%s): 'kbsentry recompute' switches\n",
+                        c->catStored.zSource, c->catStored.zHash, c->cat.zHash);
+            rc = db_use_catalog(c->db, &c->catStored, NULL);
+            return rc ? cmd_catalog_failed(c, rc) : KBS_OK;
+        }
+        if (rc != KBS_ENOTFOUND) return cmd_catalog_failed(c, rc);
+    }
+    if ((rc = cmd_catalog(c))) return rc;
+    db_catalog_text(c->db, c->zCatText, c->nCatText);
+    rc = db_use_catalog(c->db, &c->cat, NULL);
+    if (rc == KBS_ECONFLICT) {
+        fprintf(c->err,
+                "kbsentry %s: the database's verdicts come from another catalog than %s (%s): "
+                "run 'kbsentry recompute%s%s' to switch to it first\n",
+                c->zName, c->cat.zSource, c->cat.zHash, c->zCatalog ? " --catalog " : "",
+                c->zCatalog ? c->zCatalog : "");
         return rc;
     }
-    return KBS_OK;
+    return rc ? cmd_catalog_failed(c, rc) : KBS_OK;
 }
 
 void cmd_release(cmd_ctx_t *c)
@@ -106,6 +174,10 @@ void cmd_release(cmd_ctx_t *c)
     c->db = NULL;
     if (c->bCat) cat_release(&c->cat);
     c->bCat = 0;
+    if (c->bCatStored) cat_release(&c->catStored);
+    c->bCatStored = 0;
+    free(c->zCatText);
+    c->zCatText = NULL;
     free(c->zDbEnv);
     c->zDbEnv = NULL;
 }

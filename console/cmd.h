@@ -21,6 +21,10 @@ typedef struct cmd_ctx {
     char *zDbEnv;                /* $KBSENTRY_DB (malloc'd) */
     cat_t cat;
     int bCat;
+    char *zCatText;              /* the --catalog file's text (malloc'd), stored with its verdicts */
+    size_t nCatText;
+    cat_t catStored;             /* the database's own catalog, when reports read it */
+    int bCatStored;
     db_t *db;
 } cmd_ctx_t;
 
@@ -39,9 +43,16 @@ const char *cmd_db_path(cmd_ctx_t *c);
  * "FILE:LINE: reason". Returns KBS_OK or an error. */
 int cmd_catalog(cmd_ctx_t *c);
 
-/* cmd_open: cmd_catalog, then opens the database and makes the catalog its own (recomputing
- * verdicts when it changed). Returns KBS_OK or an error (reported). */
+/* cmd_open: opens the database for reading its verdicts: the stored ones, or with --catalog
+ * FILE of another catalog a view computed in memory (nothing stored changes). A database without
+ * a stored catalog takes the one given (or the built-in one). Returns KBS_OK or an error
+ * (reported). */
 int cmd_open(cmd_ctx_t *c);
+
+/* cmd_open_store: opens the database for storing scans with its stored catalog. --catalog FILE
+ * must be that catalog (a database without one takes it); another one is refused with the way
+ * to switch (kbsentry recompute). Returns KBS_OK or an error (reported). */
+int cmd_open_store(cmd_ctx_t *c);
 
 /* cmd_release: closes and frees what c holds. */
 void cmd_release(cmd_ctx_t *c);
@@ -65,5 +76,6 @@ int cmd_report(cmd_ctx_t *c, int argc, char **argv);
 int cmd_check(cmd_ctx_t *c, int argc, char **argv);
 int cmd_rules(cmd_ctx_t *c, int argc, char **argv);
 int cmd_hosts(cmd_ctx_t *c, int argc, char **argv);
+int cmd_recompute(cmd_ctx_t *c, int argc, char **argv);
 
 #endif

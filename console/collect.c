@@ -573,7 +573,7 @@ int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, 
     coll_pipe_t pipe;
     coll_stats_t gs;
     size_t nFileMax = o->nFileMax ? o->nFileMax : COLL_FILE_MAX, i, nInTx = 0, nSkip = 0;
-    size_t iGroup = 0, iHeld = 0;
+    size_t iGroup = 0, iHeld = 0, nBatch = 0;
     double tTx = 0, tStep;
     int rc = KBS_OK, bTx = 0, bGroup = 0, bFailed = 0;
 
@@ -646,11 +646,24 @@ int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, 
             if (sl->rc == KBS_ENOMEM) { rc = sl->rc; goto out; }
         } else {
             if (!bTx) {
+                if (o->fnBatch) o->fnBatch(o->pBatchCtx, nBatch);
+                nBatch++;
                 if ((rc = db_begin(db))) {
                     fprintf(o->err, "kbsentry: database: %s\n", db_errmsg(db));
                     goto out;
                 }
                 bTx = 1;
+                /* Inside the write lock: the verdicts about to be stored are the stored
+                 * catalog's, under the rule ids mapped at the start. */
+                if ((rc = db_catalog_check(db))) {
+                    if (rc == KBS_ECONFLICT)
+                        fprintf(o->err, "kbsentry: the database's catalog was changed (kbsentry "
+                                        "recompute) while this collect ran: stopped before storing "
+                                        "more; run the collect again\n");
+                    else
+                        fprintf(o->err, "kbsentry: database: %s\n", db_errmsg(db));
+                    goto out;
+                }
                 nInTx = 0;
                 tTx = plat_now_ms();
             }
@@ -666,7 +679,8 @@ int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, 
             }
             if (coll_store(db, pipe.aJob[i].it, sl, 0, &gs, o->err)) bFailed = 1;
             pSt->msStore += plat_now_ms() - tStep;
-            bDue = ++nInTx >= COLL_BATCH_FILES || plat_now_ms() - tTx >= COLL_BATCH_MS;
+            bDue = ++nInTx >= (o->nBatchFiles ? o->nBatchFiles : COLL_BATCH_FILES) ||
+                   plat_now_ms() - tTx >= COLL_BATCH_MS;
         }
         if (bGroup && (bDue || bFailed || i + 1 == pipe.nJob || i + 1 - iGroup >= COLL_GROUP)) {
             tStep = plat_now_ms();

@@ -22,6 +22,11 @@ typedef struct coll_opts {
     size_t nFileMax;         /* 0: COLL_FILE_MAX */
     const char *zDbPath;     /* the database: its own files (and -wal, -shm) are not inputs */
     size_t nWorker;          /* threads reading and parsing ahead of the store; 0: by CPU count */
+    size_t nBatchFiles;      /* files per transaction; 0: COLL_BATCH_FILES */
+    /* Called before each transaction begins, outside any (tests change the database there, as
+     * another kbsentry would); NULL: none. */
+    void (*fnBatch)(void *pCtx, size_t iBatch);
+    void *pBatchCtx;
 } coll_opts_t;
 
 typedef struct coll_stats {

@@ -688,6 +688,20 @@ static int db_meta_set(db_t *db, const char *zKey, const char *zValue)
     return rc;
 }
 
+static int db_meta_set_text(db_t *db, const char *zKey, const char *z, size_t n)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = KBS_EDB;
+    if (sqlite3_prepare_v2(db->h, "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)", -1,
+                           &st, NULL))
+        return KBS_EDB;
+    sqlite3_bind_text(st, 1, zKey, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, z, (int)n, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_DONE) rc = KBS_OK;
+    sqlite3_finalize(st);
+    return rc;
+}
+
 /* Maps each catalog rule to its row id, inserting rules the table lacks. */
 static int db_rules_map(db_t *db, int bInsert)
 {
@@ -724,41 +738,96 @@ out:
     return rc;
 }
 
-int db_use_catalog(db_t *db, const cat_t *c, size_t *pnRecomputed)
+/* Points db at catalog c (which outlives db): rule id map and scratch sized for it. */
+static int db_cat_set(db_t *db, const cat_t *c, int bView)
 {
-    char zHash[40];
-    sqlite3_stmt *st = NULL;
-    int64_t *aIds = NULL;
-    size_t nIds = 0, nAlloc = 0, i;
-    snap_t s;
-    int rc;
-
-    if (pnRecomputed) *pnRecomputed = 0;
-    snap_init(&s);
     free(db->aRuleId);
     free(db->aVerdict);
     db->aRuleId = calloc(c->nRule ? c->nRule : 1, sizeof *db->aRuleId);
     db->aVerdict = calloc(c->nRule ? c->nRule : 1, sizeof *db->aVerdict);
     db->cat = c;
-    if (!db->aRuleId || !db->aVerdict) return KBS_ENOMEM;
+    db->bView = bView;
+    return db->aRuleId && db->aVerdict ? KBS_OK : KBS_ENOMEM;
+}
 
-    if ((rc = db_meta_get(db, "catalog_hash", zHash, sizeof zHash)) == KBS_EDB) return rc;
-    if (rc == KBS_OK && !strcmp(zHash, c->zHash)) {
-        /* Same catalog: only the id map is needed (a read-only command must not write). */
-        rc = db_rules_map(db, 0);
-        if (rc != KBS_ENOTFOUND) return rc;
+/* The text of catalog c when it is known: the one given by db_catalog_text, or the built-in
+ * one; its hash must be c's (the stored text must be the catalog the verdicts came from). */
+static const char *db_cat_text(const db_t *db, const cat_t *c, size_t *pn)
+{
+    const char *z = db->zCatText;
+    size_t n = db->nCatText;
+    char zHash[24];
+    int i;
+    for (i = 0; i < 2; i++) {
+        if (z) {
+            snprintf(zHash, sizeof zHash, "%016llx", (unsigned long long)cat_hash64(z, n));
+            if (!strcmp(zHash, c->zHash)) {
+                *pn = n;
+                return z;
+            }
+        }
+        z = cat_default_text(&n);
     }
-    /* A different catalog: new rule rows and every host's verdicts redone, all or nothing. */
+    *pn = 0;
+    return NULL;
+}
+
+void db_catalog_text(db_t *db, const char *zText, size_t nText)
+{
+    db->zCatText = zText;
+    db->nCatText = nText;
+}
+
+/* Stores c as the database's catalog in one write transaction that reads the stored hash
+ * itself: the same catalog only maps (and adds) rule rows; another one is refused unless
+ * bSwitch, else its rules are added beside the old ones (no row is renumbered or removed: a
+ * running collect's ids stay true) and every host's verdicts are recomputed. */
+static int db_catalog_store(db_t *db, const cat_t *c, int bSwitch, size_t *pnRecomputed)
+{
+    char zHash[40];
+    sqlite3_stmt *st = NULL;
+    int64_t *aIds = NULL;
+    size_t nIds = 0, nAlloc = 0, i, nText = 0;
+    const char *zText;
+    snap_t s;
+    int rc, bSame;
+
+    snap_init(&s);
     if ((rc = db_begin(db))) return rc;
-    rc = KBS_EDB;
-    db_cache_clear(&db->vsetCache);
-    if (db_exec(db, "UPDATE host SET verdict_set_id = NULL") ||
-        db_exec(db, "DELETE FROM verdict_set") || db_exec(db, "DELETE FROM rule"))
+    if ((rc = db_meta_get(db, "catalog_hash", zHash, sizeof zHash)) == KBS_EDB) goto out;
+    bSame = rc == KBS_OK && !strcmp(zHash, c->zHash);
+    if (rc == KBS_OK && !bSame && !bSwitch) {
+        rc = KBS_ECONFLICT;
         goto out;
+    }
     if ((rc = db_rules_map(db, 1))) goto out;
     rc = KBS_EDB;
-    if (db_meta_set(db, "catalog_hash", c->zHash) || db_meta_set(db, "catalog_source", c->zSource))
+    if (sqlite3_prepare_v2(db->h, "UPDATE rule SET title = ?2, cves = ?3 WHERE id = ?1", -1, &st,
+                           NULL))
         goto out;
+    for (i = 0; i < c->nRule; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, db->aRuleId[i]);
+        sqlite3_bind_text(st, 2, c->aRule[i].zTitle, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, c->aRule[i].zCves, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE) goto out;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    zText = db_cat_text(db, c, &nText);
+    if (db_meta_set(db, "catalog_source", c->zSource) ||
+        (zText && db_meta_set_text(db, "catalog_text", zText, nText)))
+        goto out;
+    if (bSame) {
+        rc = db_commit(db);
+        goto out;
+    }
+    /* Another catalog (or none stored yet): every host's verdicts redone, all or nothing. */
+    db_cache_clear(&db->vsetCache);
+    if (db_exec(db, "UPDATE host SET verdict_set_id = NULL") || db_exec(db, "DELETE FROM verdict_set"))
+        goto out;
+    if (db_meta_set(db, "catalog_hash", c->zHash)) goto out;
+    if (!zText && db_exec(db, "DELETE FROM meta WHERE key = 'catalog_text'")) goto out;
     if (sqlite3_prepare_v2(db->h, "SELECT id FROM host WHERE cur_scan_id IS NOT NULL", -1, &st,
                            NULL))
         goto out;
@@ -798,6 +867,71 @@ out:
     if (rc) db_rollback(db);
     snap_release(&s);
     free(aIds);
+    return rc;
+}
+
+int db_use_catalog(db_t *db, const cat_t *c, size_t *pnRecomputed)
+{
+    char zHash[40];
+    int rc;
+
+    if (pnRecomputed) *pnRecomputed = 0;
+    if ((rc = db_cat_set(db, c, 0))) return rc;
+    if ((rc = db_meta_get(db, "catalog_hash", zHash, sizeof zHash)) == KBS_EDB) return rc;
+    if (rc == KBS_OK && strcmp(zHash, c->zHash)) return KBS_ECONFLICT;
+    if (rc == KBS_OK) {
+        /* Same catalog: only the id map is needed (a read-only command must not write). */
+        rc = db_rules_map(db, 0);
+        if (rc != KBS_ENOTFOUND) return rc;
+    }
+    return db_catalog_store(db, c, 0, pnRecomputed);
+}
+
+int db_recompute(db_t *db, const cat_t *c, size_t *pnRecomputed)
+{
+    int rc;
+    if (pnRecomputed) *pnRecomputed = 0;
+    if ((rc = db_cat_set(db, c, 0))) return rc;
+    return db_catalog_store(db, c, 1, pnRecomputed);
+}
+
+int db_view_catalog(db_t *db, const cat_t *c)
+{
+    return db_cat_set(db, c, 1);
+}
+
+int db_catalog_check(db_t *db)
+{
+    char zHash[40];
+    int rc = db_meta_get(db, "catalog_hash", zHash, sizeof zHash);
+    if (rc == KBS_EDB) return rc;
+    if (!db->cat || db->bView || rc != KBS_OK || strcmp(zHash, db->cat->zHash)) return KBS_ECONFLICT;
+    return KBS_OK;
+}
+
+int db_stored_catalog(db_t *db, cat_t *pOut, char *zHash, size_t nHash)
+{
+    sqlite3_stmt *st = NULL;
+    char zSource[sizeof pOut->zSource];
+    int rc, r;
+    memset(pOut, 0, sizeof *pOut);
+    if ((rc = db_meta_get(db, "catalog_hash", zHash, nHash)) != KBS_OK) return rc;
+    if (db_meta_get(db, "catalog_source", zSource, sizeof zSource) == KBS_EDB) return KBS_EDB;
+    if (sqlite3_prepare_v2(db->h, "SELECT value FROM meta WHERE key = 'catalog_text'", -1, &st,
+                           NULL))
+        return KBS_EDB;
+    r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+        rc = cat_parse((const char *)sqlite3_column_blob(st, 0),
+                       (size_t)sqlite3_column_bytes(st, 0), zSource[0] ? zSource : "stored",
+                       pOut, NULL);
+    else
+        rc = r == SQLITE_DONE ? KBS_ENOTFOUND : KBS_EDB;
+    sqlite3_finalize(st);
+    if (!rc && strcmp(pOut->zHash, zHash)) {
+        cat_release(pOut);
+        rc = KBS_ENOTFOUND;
+    }
     return rc;
 }
 

@@ -32,11 +32,40 @@ void db_close(db_t *db);
 /* db_errmsg: the last SQLite error text of db (never NULL). */
 const char *db_errmsg(db_t *db);
 
-/* db_use_catalog: makes c (which must outlive db) the catalog verdicts are computed with. When the
- * stored catalog hash differs, the rule table is replaced and every host's verdicts are
- * recomputed in one transaction; *pnRecomputed (may be NULL) gets the number of hosts redone.
- * Returns KBS_OK, KBS_EDB or KBS_ENOMEM. */
+/* The database's verdicts belong to one catalog, the stored one (meta catalog_hash and its
+ * text): the one collect computed them with. Looking through another catalog is a view computed
+ * in memory; changing the stored one is db_recompute alone. */
+
+/* db_use_catalog: makes c (which must outlive db) the catalog verdicts are computed and stored
+ * with. A database without a stored catalog takes c (every host's verdicts computed, in one
+ * transaction); one that holds another catalog's verdicts is left alone: KBS_ECONFLICT (see
+ * db_recompute, db_view_catalog). *pnRecomputed (may be NULL) gets the number of hosts computed.
+ * Returns KBS_OK, KBS_ECONFLICT, KBS_EDB or KBS_ENOMEM. */
 int db_use_catalog(db_t *db, const cat_t *c, size_t *pnRecomputed);
+
+/* db_recompute: makes c the stored catalog (the explicit switch): in one write transaction that
+ * reads the stored hash itself, the rules c adds get new rows (no rule row is renumbered or
+ * removed), and every host's verdicts are recomputed with c. A collect running meanwhile stops at
+ * its next batch (db_catalog_check). Returns as db_use_catalog, never KBS_ECONFLICT. */
+int db_recompute(db_t *db, const cat_t *c, size_t *pnRecomputed);
+
+/* db_view_catalog: reports of db (db_report_load) evaluate every host's stored state with c, in
+ * memory, instead of reading the stored verdicts; nothing is written. db cannot ingest then. */
+int db_view_catalog(db_t *db, const cat_t *c);
+
+/* db_catalog_check: inside a write transaction, KBS_OK when the stored catalog is still the one
+ * db uses; KBS_ECONFLICT when another connection changed it (or db only views). */
+int db_catalog_check(db_t *db);
+
+/* db_catalog_text: the text of the catalog about to be stored (nText bytes, kept by the caller
+ * while db uses it), so that reports can later read the stored verdicts with their own rules
+ * (db_stored_catalog). The built-in catalog's text is known without it. */
+void db_catalog_text(db_t *db, const char *zText, size_t nText);
+
+/* db_stored_catalog: parses the stored catalog into *pOut (free with cat_release) and its hash
+ * into zHash. Returns KBS_OK, KBS_ENOTFOUND (none stored, or its text is not), KBS_EDB or a
+ * cat_parse error. */
+int db_stored_catalog(db_t *db, cat_t *pOut, char *zHash, size_t nHash);
 
 /* Transactions: a batch of files is one transaction; a group of files is a savepoint inside it,
  * and when one fails the group is undone and stored again a savepoint per file, so a file that

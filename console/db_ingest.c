@@ -789,7 +789,7 @@ int db_ingest_prep(db_t *db, const snap_t *s, const db_prep_t *p, const char *zS
 
     *pRes = DB_ING_HISTORY;
     db->zNote[0] = 0;
-    if (!db->cat) return KBS_EINVAL;
+    if (!db->cat || db->bView) return KBS_EINVAL;
     if (!s->zHost[0] && !s->zMachineId[0]) return KBS_EINVAL;
     if (!(pCands = malloc(sizeof *pCands))) return KBS_ENOMEM;
     if ((rc = db_host_find(db, s, &hostId, &bAdopt, &bApart, pCands))) goto out;

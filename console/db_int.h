@@ -85,6 +85,9 @@ struct db {
     db_buf_t bufSet, bufState, bufVset; /* scratch text, reused for every scan */
     db_prep_t prep;                   /* db_ingest's own prep (no verdicts) */
     char zNote[512];                  /* db_ingest_note */
+    int bView;                        /* 1: cat is a view (db_view_catalog), not the stored one */
+    const char *zCatText;             /* db_catalog_text, or NULL */
+    size_t nCatText;
 };
 
 /* db_stmt: the prepared statement, reset and unbound. */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cat.h"
 #include "db.h"
 #include "kbs_err.h"
 #include "plat.h"
@@ -117,6 +118,32 @@ static inline int t_verdict(db_t *db, const char *zHost, const char *zRule, char
             }
     db_report_release(&r);
     return st;
+}
+
+
+/* The built-in catalog's text with its first rule (MS17-010) moved to the end: the same rules in
+ * another order, another hash (malloc'd, NUL-terminated; NULL when the text is not as expected). */
+static inline char *t_cat_reordered_text(size_t *pn)
+{
+    size_t n = 0, nHead, nRule, nTail;
+    const char *z = cat_default_text(&n), *zRule, *zEnd, *zCatEnd;
+    char *zOut;
+    if (!(zRule = strstr(z, "\nrule MS17-010")) || !(zEnd = strstr(zRule, "\nend\n")) ||
+        !(zCatEnd = strstr(z, "\nend-catalog")))
+        return NULL;
+    zRule++;
+    zEnd += 5;
+    nHead = (size_t)(zRule - z);
+    nRule = (size_t)(zEnd - zRule);
+    nTail = (size_t)(zCatEnd + 1 - zEnd);
+    if (!(zOut = malloc(n + 1))) return NULL;
+    memcpy(zOut, z, nHead);
+    memcpy(zOut + nHead, zEnd, nTail);
+    memcpy(zOut + nHead + nTail, zRule, nRule);
+    memcpy(zOut + nHead + nTail + nRule, zCatEnd + 1, n - (size_t)(zCatEnd + 1 - z));
+    zOut[n] = 0;
+    *pn = n;
+    return zOut;
 }
 
 #endif

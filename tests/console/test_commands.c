@@ -69,7 +69,8 @@ static int teardown(void **state)
 
 static void test_help_everywhere(void **state)
 {
-    static const char *const azCmd[] = {"collect", "report", "check", "rules", "hosts"};
+    static const char *const azCmd[] = {"collect", "report", "check", "rules", "hosts",
+                                        "recompute"};
     size_t i;
     (void)state;
     for (i = 0; i < sizeof azCmd / sizeof azCmd[0]; i++) {
@@ -342,6 +343,66 @@ static void test_hosts_filters_bidi(void **state)
     assert_non_null(strstr(t_zOut, "PC?exe.scr\tD?X??[31m"));
 }
 
+/* A checksum of what is stored: rule rows with their ids, and every verdict by rule id. */
+static long long t_stored_sum(void)
+{
+    return t_query_int(T_DB, "SELECT (SELECT sum(id * length(code)) FROM rule) * 1000003 +"
+                             " (SELECT sum(length(evidence) * rule_id + length(status)) FROM verdict)");
+}
+
+/* report/check --catalog FILE is a view: stored verdicts and rule rows stay as they are (the
+ * reproduction of issue 2 rewrote them); recompute changes them, keeping rule ids; collect keeps
+ * the stored catalog and refuses another one. */
+static void test_catalog_view_and_recompute(void **state)
+{
+    char *zText;
+    size_t n = 0;
+    long long nBefore;
+    (void)state;
+    plat_mkdir(T_DIR "_cat");
+    assert_non_null(zText = t_cat_reordered_text(&n));
+    assert_int_equal(t_write(T_DIR "_cat/reordered.kbscat", zText, n), 0);
+    free(zText);
+    assert_int_equal(t_run("collect", "--db", T_DB, T_DIR, NULL), 0);
+    nBefore = t_stored_sum();
+    assert_true(nBefore > 0);
+    assert_int_equal(t_run("report", "--db", T_DB, "--catalog", T_DIR "_cat/reordered.kbscat",
+                           "--format", "csv", NULL),
+                     1);
+    assert_non_null(strstr(t_zOut, "MS17-010"));
+    assert_int_equal(t_run("check", "--db", T_DB, "--catalog", KBS_TEST_DATA "/cat/site.kbscat",
+                           "PC-BAD", NULL),
+                     0);
+    assert_non_null(strstr(t_zOut, "SITE-2024-01"));
+    assert_int_equal(t_stored_sum(), nBefore);
+    /* A collect with another catalog is refused, pointing at recompute. */
+    assert_int_equal(t_run("collect", "--db", T_DB, "--catalog", KBS_TEST_DATA "/cat/site.kbscat",
+                           T_DIR, NULL),
+                     2);
+    assert_non_null(strstr(t_zErr, "kbsentry recompute --catalog"));
+    assert_int_equal(t_stored_sum(), nBefore);
+
+    /* The explicit switch: the same rules in another order keep their rows and verdicts. */
+    assert_int_equal(t_run("recompute", "--db", T_DB, "--catalog", T_DIR "_cat/reordered.kbscat",
+                           NULL),
+                     0);
+    assert_non_null(strstr(t_zOut, "3 hosts recomputed"));
+    assert_int_equal(t_stored_sum(), nBefore);
+    /* Reports without --catalog read the stored (reordered) catalog's verdicts; a collect without
+     * --catalog goes on with it. */
+    assert_int_equal(t_run("report", "--db", T_DB, "--format", "csv", NULL), 1);
+    assert_non_null(strstr(t_zOut, "MS17-010"));
+    assert_int_equal(t_run("collect", "--db", T_DB, T_DIR, NULL), 0);
+    assert_non_null(strstr(t_zErr, "not the built-in one"));
+    assert_int_equal(t_run("recompute", "--db", T_DB, "--catalog", KBS_TEST_DATA "/cat/site.kbscat",
+                           NULL),
+                     0);
+    assert_int_equal(t_run("report", "--db", T_DB, "--format", "csv", NULL), 0);
+    assert_non_null(strstr(t_zOut, "SITE-2024-01"));
+    assert_null(strstr(t_zOut, "MS17-010"));
+    remove(T_DIR "_cat/reordered.kbscat");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -354,6 +415,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_exit_codes_per_verdict_mix, setup, teardown),
         cmocka_unit_test_setup_teardown(test_check_multi_host_json_parses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hosts_filters_bidi, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_catalog_view_and_recompute, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -183,11 +183,12 @@ static void test_next_scan_state_is_the_scan(void **state)
     zBefore = t_verdict_dump(T_DB);
     assert_int_equal(cat_load_default(&other), KBS_OK);
     snprintf(other.zHash, sizeof other.zHash, "%s", "0123456789abcdef");
-    assert_int_equal(db_use_catalog(c->db, &other, &nRedone), KBS_OK);
+    assert_int_equal(db_use_catalog(c->db, &other, &nRedone), KBS_ECONFLICT);
+    assert_int_equal(db_recompute(c->db, &other, &nRedone), KBS_OK);
     assert_int_equal(nRedone, 2);
     zAfter = t_verdict_dump(T_DB);
     assert_string_equal(zAfter, zBefore);
-    assert_int_equal(db_use_catalog(c->db, &c->cat, NULL), KBS_OK);
+    assert_int_equal(db_recompute(c->db, &c->cat, NULL), KBS_OK);
     cat_release(&other);
     free(zBefore);
     free(zAfter);
@@ -283,6 +284,7 @@ static void test_catalog_change_recomputes(void **state)
     db_ingest_res_t res;
     cat_t site;
     size_t nRedo = 0;
+    long long nRuleIds;
     char *zText = NULL;
     size_t n = 0;
 
@@ -294,17 +296,25 @@ static void test_catalog_change_recomputes(void **state)
     assert_int_equal(plat_read_file(KBS_TEST_DATA "/cat/site.kbscat", 1 << 20, &zText, &n), KBS_OK);
     assert_int_equal(cat_parse(zText, n, "site.kbscat", &site, NULL), KBS_OK);
     free(zText);
-    assert_int_equal(db_use_catalog(c->db, &site, &nRedo), KBS_OK);
+    nRuleIds = t_sql_int(c->db->h, "SELECT sum(id * length(code)) FROM rule");
+    /* Only an explicit recompute changes the stored catalog. */
+    assert_int_equal(db_use_catalog(c->db, &site, &nRedo), KBS_ECONFLICT);
+    assert_int_equal(nRedo, 0);
+    assert_int_equal(db_recompute(c->db, &site, &nRedo), KBS_OK);
     assert_int_equal(nRedo, 1);
     assert_int_equal(t_verdict(c->db, "PC-C", "MS17-010", NULL, 0), -1);
     assert_int_equal(t_verdict(c->db, "PC-C", "SITE-2024-01", NULL, 0), VERDICT_NOT_AFFECTED);
     /* The same catalog again: nothing to redo. */
     assert_int_equal(db_use_catalog(c->db, &site, &nRedo), KBS_OK);
+    assert_int_equal(db_recompute(c->db, &site, &nRedo), KBS_OK);
     assert_int_equal(nRedo, 0);
-    /* Back to the built-in one. */
-    assert_int_equal(db_use_catalog(c->db, &c->cat, &nRedo), KBS_OK);
+    /* Back to the built-in one: the rule rows kept their ids (none renumbered, none removed). */
+    assert_int_equal(db_recompute(c->db, &c->cat, &nRedo), KBS_OK);
     assert_int_equal(nRedo, 1);
     assert_int_equal(t_verdict(c->db, "PC-C", "MS17-010", NULL, 0), VERDICT_PATCHED);
+    assert_int_equal(t_sql_int(c->db->h, "SELECT sum(id * length(code)) FROM rule WHERE code <>"
+                                         " 'SITE-2024-01'"),
+                     nRuleIds);
     cat_release(&site);
 }
 
