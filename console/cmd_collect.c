@@ -72,6 +72,17 @@ int cmd_collect(cmd_ctx_t *c, int argc, char **argv)
                 (unsigned long)st.nBad, (unsigned long)st.nScan, (unsigned long)st.nNewHost,
                 (unsigned long)st.nCurrent, (unsigned long)st.nMerged, (unsigned long)st.nHistory,
                 (unsigned long)st.nDuplicate);
+    if (st.nLost)
+        fprintf(c->err, "kbsentry collect: %lu files read were NOT stored: the database write "
+                        "failed (see above); run the collect again once the cause is fixed\n",
+                (unsigned long)st.nLost);
+    if (st.nDirErr)
+        fprintf(c->err, "kbsentry collect: INCOMPLETE: %lu folders could not be read completely "
+                        "(see above); their files may be missing\n",
+                (unsigned long)st.nDirErr);
+    if (!bQuiet && st.nLinkSkipped)
+        fprintf(c->out, "%lu links to folders not followed (see above)\n",
+                (unsigned long)st.nLinkSkipped);
     if (!bQuiet && st.nApart)
         fprintf(c->out, "%lu hotfix lists kept apart: their host name is ambiguous (see above)\n",
                 (unsigned long)st.nApart);

@@ -91,6 +91,7 @@ typedef struct coll_walk {
     size_t n, nAlloc;
     FILE *err;
     size_t nBad;
+    size_t nDirErr, nLink;   /* folders not read completely; links not followed */
 } coll_walk_t;
 
 /* 1 for "<HOST>.kbs.tmp<pid>[-<n>]": the agent's file in flight (or left by a killed write),
@@ -111,6 +112,18 @@ static int coll_walk_cb(void *pCtx, const char *zPath, const plat_stat_t *pSt, i
     coll_walk_t *w = pCtx;
     coll_item_t *p;
     if (!rc && coll_is_agent_temp(zPath)) return KBS_OK;
+    if (rc && pSt && pSt->isDir && rc == KBS_EUNSUPPORTED) {
+        fprintf(w->err, "%s: not followed: a link to a folder (not a DFS link or mount point)\n",
+                zPath);
+        w->nLink++;
+        return KBS_OK;
+    }
+    if (rc && pSt && pSt->isDir) {
+        /* The files of this folder were not all seen: the collect is incomplete. */
+        fprintf(w->err, "%s: folder not read completely: %s\n", zPath, kbs_strerror(rc));
+        w->nDirErr++;
+        return KBS_OK;
+    }
     if (rc) {
         fprintf(w->err, "%s: cannot read: %s\n", zPath, kbs_strerror(rc));
         w->nBad++;
@@ -517,8 +530,19 @@ static int coll_store(db_t *db, const coll_item_t *it, const coll_slot_t *sl, in
     pSt->nRead++;
     return KBS_OK;
 undo:
-    if (!bAlone) return rc ? rc : KBS_EDB;
-    fprintf(err, "%s:0: not stored: %s (%s)\n", it->zPath, kbs_strerror(rc), db_errmsg(db));
+    if (!bAlone) {
+        /* SQLite undid the whole transaction itself (a full disk): the group cannot be
+         * replayed; say why here, where the cause is known. */
+        if (rc == KBS_EDB && !db_in_transaction(db))
+            fprintf(err, "%s:0: not stored: %s (%s); the open batch was undone\n", it->zPath,
+                    kbs_strerror(rc), db_errmsg(db));
+        return rc ? rc : KBS_EDB;
+    }
+    /* SQLite's message only for a database error: after another one it is a stale one. */
+    if (rc == KBS_EDB)
+        fprintf(err, "%s:0: not stored: %s (%s)\n", it->zPath, kbs_strerror(rc), db_errmsg(db));
+    else
+        fprintf(err, "%s:0: not stored: %s\n", it->zPath, kbs_strerror(rc));
     if (db_rollback_savepoint(db)) return KBS_EDB;
     return rc == KBS_EDB || rc == KBS_ENOMEM ? rc : KBS_EPARSE;
 fail:
@@ -534,6 +558,7 @@ static int coll_group_end(db_t *db, const coll_pipe_t *p, size_t i0, size_t iEnd
                           const coll_stats_t *gs, coll_stats_t *pSt, FILE *err)
 {
     size_t k;
+    if (bFailed && !db_in_transaction(db)) return KBS_EDB; /* reported by coll_store */
     if (!bFailed) {
         if (db_release(db)) {
             fprintf(err, "kbsentry: database: %s\n", db_errmsg(db));
@@ -565,19 +590,34 @@ static int coll_group_end(db_t *db, const coll_pipe_t *p, size_t i0, size_t iEnd
     return KBS_OK;
 }
 
+/* Takes back from *pSt what was counted as stored since *pBefore (a transaction rolled back). */
+static void coll_uncount(coll_stats_t *pSt, const coll_stats_t *pBefore)
+{
+    pSt->nLost += pSt->nRead - pBefore->nRead;
+    pSt->nRead = pBefore->nRead;
+    pSt->nScan = pBefore->nScan;
+    pSt->nNewHost = pBefore->nNewHost;
+    pSt->nCurrent = pBefore->nCurrent;
+    pSt->nMerged = pBefore->nMerged;
+    pSt->nHistory = pBefore->nHistory;
+    pSt->nDuplicate = pBefore->nDuplicate;
+    pSt->nApart = pBefore->nApart;
+}
+
 int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, coll_stats_t *pSt)
 {
     coll_map_t known = {0};
     coll_walk_t w = {0};
     prog_t prog;
     coll_pipe_t pipe;
-    coll_stats_t gs;
+    coll_stats_t gs, stTx;
     size_t nFileMax = o->nFileMax ? o->nFileMax : COLL_FILE_MAX, i, nInTx = 0, nSkip = 0;
     size_t iGroup = 0, iHeld = 0, nBatch = 0;
     double tTx = 0, tStep;
     int rc = KBS_OK, bTx = 0, bGroup = 0, bFailed = 0;
 
     memset(pSt, 0, sizeof *pSt);
+    memset(&stTx, 0, sizeof stTx);
     memset(&pipe, 0, sizeof pipe);
     prog_init(&prog, o->err, o->bProgress, "collect", "files");
     w.err = o->err;
@@ -593,6 +633,8 @@ int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, 
         }
     }
     pSt->nBad = w.nBad;
+    pSt->nDirErr = w.nDirErr;
+    pSt->nLinkSkipped = w.nLink;
     pSt->nFile = w.n;
     /* Path order: the same inputs give the same history whatever order the paths were given. */
     if (w.n > 1) qsort(w.a, w.n, sizeof *w.a, coll_cmp_item);
@@ -653,6 +695,7 @@ int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, 
                     goto out;
                 }
                 bTx = 1;
+                stTx = *pSt;
                 /* Inside the write lock: the verdicts about to be stored are the stored
                  * catalog's, under the rule ids mapped at the start. */
                 if ((rc = db_catalog_check(db))) {
@@ -717,11 +760,16 @@ int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, 
     }
 done:
     prog_show(&prog, w.n, w.n);
-    rc = pSt->nBad ? KBS_EPARSE : KBS_OK;
+    rc = pSt->nBad || pSt->nDirErr ? KBS_EPARSE : KBS_OK;
 out:
     coll_pipe_end(&pipe);
     prog_end(&prog);
-    if (bTx) db_rollback(db);
+    if (bTx) {
+        /* The open transaction is undone (a full disk fails its commit): what it stored is
+         * not stored, and the counts must not say otherwise. */
+        db_rollback(db);
+        coll_uncount(pSt, &stTx);
+    }
     for (i = 0; i < w.n; i++) free(w.a[i].zPath);
     free(w.a);
     coll_map_free(&known);

@@ -37,6 +37,10 @@ typedef struct coll_stats {
     size_t nScan;            /* scans stored (a CSV can hold several hosts) */
     size_t nNewHost, nCurrent, nMerged, nHistory, nDuplicate;
     size_t nApart;           /* domain-less scans of an ambiguous name, stored apart */
+    size_t nDirErr;          /* folders that could not be read completely: the collect is
+                              * incomplete (exit 2) */
+    size_t nLinkSkipped;     /* links to folders not followed (reported) */
+    size_t nLost;            /* files read but not stored: their transaction failed */
     /* Where the time went: walk, store, commit and wait (for the workers) on the storing
      * thread; read and parse summed over the worker threads. */
     double msWalk, msRead, msParse, msStore, msCommit, msWait;
@@ -44,8 +48,9 @@ typedef struct coll_stats {
 
 /* coll_run: collects every file under azPath[0..nPath-1] into db (which has a catalog). Each
  * bad file is reported on o->err and skipped; the rest goes on. Returns KBS_OK when every file
- * was good (or unchanged), KBS_EPARSE when some were bad, or a fatal error (KBS_EDB, KBS_ENOMEM)
- * after which what was committed before stays. */
+ * was good (or unchanged), KBS_EPARSE when some were bad or a folder could not be read
+ * completely, or a fatal error (KBS_EDB, KBS_ENOMEM, KBS_ECONFLICT) after which what was
+ * committed before stays; *pSt then counts only what was committed (nLost the rest). */
 int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, coll_stats_t *pSt);
 
 /* coll_read_input: reads one input file (size-checked) and parses it by content into a malloc'd

@@ -419,6 +419,11 @@ int db_release(db_t *db)
     return rc;
 }
 
+int db_in_transaction(db_t *db)
+{
+    return !sqlite3_get_autocommit(db->h);
+}
+
 /* The caches may name rows a rollback just removed: forget them. */
 static void db_caches_clear(db_t *db)
 {

@@ -76,6 +76,9 @@ int db_rollback(db_t *db);
 int db_savepoint(db_t *db);
 int db_release(db_t *db);
 int db_rollback_savepoint(db_t *db);
+/* db_in_transaction: 0 once SQLite itself undid the open transaction (a full disk, SQLITE_FULL
+ * or SQLITE_IOERR) or none is open. */
+int db_in_transaction(db_t *db);
 
 /* What is known of an input file. */
 typedef struct db_file {

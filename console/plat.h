@@ -28,12 +28,16 @@ typedef struct plat_stat {
  * Returns KBS_OK, KBS_ENOTFOUND, KBS_EACCESS or KBS_EIO. */
 int plat_stat(const char *zPath, plat_stat_t *pSt);
 
-/* Called by plat_walk for every regular file (zPath is valid only during the call) and for every
- * entry it could not read (rc < 0, pSt NULL). A non-zero return stops the walk and is returned. */
+/* Called by plat_walk for every regular file (zPath is valid only during the call), for every
+ * entry it could not read (rc < 0, pSt NULL), and for folders (pSt->isDir 1): rc
+ * KBS_EUNSUPPORTED for a link it does not follow, another rc < 0 for a folder it could not list
+ * fully (what is below it was not all seen). A non-zero return stops the walk and is returned. */
 typedef int (*plat_walk_fn)(void *pCtx, const char *zPath, const plat_stat_t *pSt, int rc);
 
 /* plat_walk: zRoot itself when it is a file, else every file below it, recursively, in
- * name order within a directory. Symbolic links are not followed into directories (no loops).
+ * name order within a directory. Symbolic links are not followed into directories (no loops);
+ * on Windows DFS links and mount points (junctions) are, each folder once (by volume serial and
+ * file id), and other reparse points are reported as not followed.
  * Returns KBS_OK when the walk ran to its end (unreadable entries went to fn), the root's error
  * when zRoot cannot be read, or fn's non-zero value. */
 int plat_walk(const char *zRoot, plat_walk_fn fn, void *pCtx);

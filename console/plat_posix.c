@@ -13,6 +13,9 @@
 #include <unistd.h>
 
 #include "kbs_err.h"
+#include "plat_ops.h"
+
+plat_dir_ops_t plat_dirOps = {readdir};
 
 void plat_console_init(void)
 {
@@ -60,7 +63,20 @@ static int plat_walk_dir(char **pzPath, size_t *pnCap, size_t nLen, plat_walk_fn
 
     d = opendir(*pzPath);
     if (!d) return fn(pCtx, *pzPath, NULL, plat_errno_rc(errno));
-    while ((e = readdir(d)) != NULL) {
+    for (;;) {
+        errno = 0;
+        if ((e = plat_dirOps.pReaddir(d)) == NULL) {
+            /* NULL is the end or an error (a share gone, an I/O error): then the folder was not
+             * seen whole; what was listed is still walked. */
+            if (errno) {
+                plat_stat_t ps;
+                memset(&ps, 0, sizeof ps);
+                ps.isDir = 1;
+                rc = fn(pCtx, *pzPath, &ps, plat_errno_rc(errno));
+                if (rc) goto out;
+            }
+            break;
+        }
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
         if (nName == nAlloc) {
             size_t nNew = nAlloc ? nAlloc * 2 : 64;
@@ -100,10 +116,14 @@ static int plat_walk_dir(char **pzPath, size_t *pnCap, size_t nLen, plat_walk_fn
         } else if (S_ISDIR(st.st_mode)) {
             rc = plat_walk_dir(pzPath, pnCap, nNeed, fn, pCtx);
         } else if (S_ISLNK(st.st_mode)) {
-            /* A link to a file is read; a link to a directory is not followed (no loops). */
+            /* A link to a file is read; a link to a directory is not followed (no loops), and
+             * says so. */
             if (stat(*pzPath, &st) == 0 && S_ISREG(st.st_mode)) {
                 plat_fill(&st, &ps);
                 rc = fn(pCtx, *pzPath, &ps, KBS_OK);
+            } else if (S_ISDIR(st.st_mode)) {
+                plat_fill(&st, &ps);
+                rc = fn(pCtx, *pzPath, &ps, KBS_EUNSUPPORTED);
             }
         } else if (S_ISREG(st.st_mode)) {
             plat_fill(&st, &ps);

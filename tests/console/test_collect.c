@@ -7,11 +7,16 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <sqlite3.h>
+#ifndef _WIN32
+#include <errno.h>
+#endif
 
 #include "cat.h"
 #include "collect.h"
 #include "db.h"
+#include "db_int.h"
 #include "dbtest_util.h"
+#include "plat_ops.h"
 
 #define T_DIR KBS_TEST_TMP "/test_collect"
 #define T_DB KBS_TEST_TMP "/test_collect.db"
@@ -457,6 +462,159 @@ static void test_store_failure_in_group(void **state)
     }
 }
 
+#define T_FULL_DIR KBS_TEST_TMP "/test_collect_full"
+#define T_FULL_FILES 100
+#define T_BIG_DIR KBS_TEST_TMP "/test_collect_big"
+
+/* The database fills up during a collect (SQLITE_FULL, as on a full disk) after some groups of
+ * files were stored in the open transaction: SQLite undoes it, and the counts say that nothing
+ * of it was stored (they said "64 read ... 64 new hosts" while the database held none). */
+static void test_disk_full_summary(void **state)
+{
+    t_ctx_t *c = *state;
+    char zPath[512], zHost[32], *azPath[1];
+    coll_stats_t st;
+    coll_opts_t o;
+    snap_t s;
+    int64_t nHost = -1;
+    long long nPage;
+    int i;
+
+    plat_mkdir(T_FULL_DIR);
+    for (i = 0; i < T_FULL_FILES; i++) {
+        int k;
+        snprintf(zHost, sizeof zHost, "FULL%03d", i);
+        t_snap_xp(&s, zHost, NULL, T_NOW, i % 2);
+        for (k = 0; k < 40; k++) {
+            char zKb[16];
+            snprintf(zKb, sizeof zKb, "KB%d", 3000000 + i * 100 + k);
+            snap_add_hotfix(&s, zKb, SNAP_SRC_QFE, NULL, -1);
+        }
+        snprintf(zPath, sizeof zPath, "%s/f-%03d.kbs", T_FULL_DIR, i);
+        assert_int_equal(t_write_snap(zPath, &s, 0), 0);
+        snap_release(&s);
+    }
+    nPage = t_sql_int(c->db->h, "PRAGMA page_count");
+    assert_true(nPage > 0);
+    {
+        char zSql[64];
+        snprintf(zSql, sizeof zSql, "PRAGMA max_page_count = %lld", nPage + 60);
+        assert_true(t_sql_int(c->db->h, zSql) > 0);
+    }
+    azPath[0] = T_FULL_DIR;
+    memset(&o, 0, sizeof o);
+    o.err = c->err;
+    o.nWorker = 2;
+    assert_int_equal(coll_run(c->db, azPath, 1, &o, &st), KBS_EDB);
+    if (!strstr(t_err(c), "full")) print_error("%s\n", t_err(c));
+    assert_non_null(strstr(t_err(c), "full"));
+    assert_int_equal(db_counts(c->db, &nHost, NULL, NULL, NULL), KBS_OK);
+    assert_int_equal(nHost, 0);
+    assert_int_equal(st.nRead, 0);
+    assert_int_equal(st.nNewHost, 0);
+    assert_int_equal(st.nScan, 0);
+    assert_true(st.nLost > 0);
+    for (i = 0; i < T_FULL_FILES; i++) {
+        snprintf(zPath, sizeof zPath, "%s/f-%03d.kbs", T_FULL_DIR, i);
+        remove(zPath);
+    }
+}
+
+/* A store failing for a reason other than the database says that reason, without SQLite's
+ * last message (which then is a stale one, e.g. "not an error"). */
+static void test_non_database_failure_message(void **state)
+{
+    t_ctx_t *c = *state;
+    char *azPath[1];
+    coll_stats_t st;
+    coll_opts_t o;
+    snap_t s;
+    int i;
+
+    plat_mkdir(T_BIG_DIR);
+    /* An OS scan and an OS-less list of the same host, each of 12,000 hotfixes: their union is
+     * more than a snapshot may hold. */
+    for (i = 0; i < 2; i++) {
+        int k;
+        t_snap_xp(&s, "BIG", NULL, T_NOW - i, 0);
+        if (i) {
+            s.osKnown = 0;
+            s.nFile = 0;
+            snprintf(s.zOrigin, sizeof s.zOrigin, "qfe-csv");
+        }
+        for (k = 0; k < 12000; k++) {
+            char zKb[16];
+            snprintf(zKb, sizeof zKb, "KB%d", 1000000 + i * 20000 + k);
+            snap_add_hotfix(&s, zKb, SNAP_SRC_QFE, NULL, -1);
+        }
+        assert_int_equal(t_write_snap(i ? T_BIG_DIR "/b.kbs" : T_BIG_DIR "/a.kbs", &s, 0), 0);
+        snap_release(&s);
+    }
+    azPath[0] = T_BIG_DIR;
+    memset(&o, 0, sizeof o);
+    o.err = c->err;
+    assert_int_equal(coll_run(c->db, azPath, 1, &o, &st), KBS_EPARSE);
+    assert_non_null(strstr(t_err(c), "b.kbs:0: not stored: too large\n"));
+    assert_int_equal(st.nRead, 1);
+    remove(T_BIG_DIR "/a.kbs");
+    remove(T_BIG_DIR "/b.kbs");
+}
+
+#ifndef _WIN32
+/* readdir ends a listing with NULL for an error too (a share gone, an I/O error): the folder is
+ * reported and the collect is incomplete (an error), not taken as complete. */
+static DIR *t_pBadDir;
+static int t_nRead;
+static struct dirent *t_readdir_fails(DIR *d)
+{
+    if (!t_pBadDir) {
+        t_pBadDir = d;
+        t_nRead = 0;
+    }
+    if (d == t_pBadDir && ++t_nRead > 3) {
+        errno = EIO;
+        return NULL;
+    }
+    return readdir(d);
+}
+
+static void test_folder_read_error_is_incomplete(void **state)
+{
+    t_ctx_t *c = *state;
+    char zPath[512], zHost[32], *azPath[1];
+    plat_dir_ops_t saved = plat_dirOps;
+    coll_stats_t st;
+    coll_opts_t o;
+    snap_t s;
+    int i;
+
+    plat_mkdir(T_FULL_DIR);
+    for (i = 0; i < 8; i++) {
+        snprintf(zHost, sizeof zHost, "DIR%03d", i);
+        t_snap_xp(&s, zHost, NULL, T_NOW, 1);
+        snprintf(zPath, sizeof zPath, "%s/d-%03d.kbs", T_FULL_DIR, i);
+        assert_int_equal(t_write_snap(zPath, &s, 0), 0);
+        snap_release(&s);
+    }
+    t_pBadDir = NULL;
+    plat_dirOps.pReaddir = t_readdir_fails;
+    azPath[0] = T_FULL_DIR;
+    memset(&o, 0, sizeof o);
+    o.err = c->err;
+    i = coll_run(c->db, azPath, 1, &o, &st);
+    plat_dirOps = saved;
+    assert_int_equal(i, KBS_EPARSE);
+    assert_int_equal(st.nDirErr, 1);
+    assert_true(st.nRead >= 1 && st.nRead < 8);
+    assert_non_null(strstr(t_err(c), T_FULL_DIR ": folder not read completely: input/output error"));
+    for (i = 0; i < 8; i++) {
+        snprintf(zPath, sizeof zPath, "%s/d-%03d.kbs", T_FULL_DIR, i);
+        remove(zPath);
+    }
+}
+
+#endif
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -470,6 +628,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_missing_path_is_an_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pipeline_same_result_any_width, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_failure_in_group, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_disk_full_summary, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_non_database_failure_message, setup, teardown),
+#ifndef _WIN32
+        cmocka_unit_test_setup_teardown(test_folder_read_error_is_incomplete, setup, teardown),
+#endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
