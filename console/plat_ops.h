@@ -13,6 +13,8 @@ typedef struct plat_dir_ops {
                                  LPSECURITY_ATTRIBUTES pSa, DWORD dwDisposition, DWORD dwFlags,
                                  HANDLE hTemplate);
     BOOL(WINAPI *pGetFileInformationByHandle)(HANDLE h, LPBY_HANDLE_FILE_INFORMATION pInfo);
+    BOOL(WINAPI *pFindClose)(HANDLE h);
+    BOOL(WINAPI *pCloseHandle)(HANDLE h);
 } plat_dir_ops_t;
 #else
 #include <dirent.h>

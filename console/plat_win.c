@@ -8,6 +8,7 @@
 #include <windows.h>
 
 #include "kbs_err.h"
+#include "plat_ops.h"
 
 void plat_console_init(void)
 {
@@ -109,18 +110,121 @@ int plat_stat(const char *zPath, plat_stat_t *pSt)
     return KBS_OK;
 }
 
+/* Reparse tags of folders the walk follows (winnt.h has them in newer SDKs only). */
+#ifndef IO_REPARSE_TAG_MOUNT_POINT
+#define IO_REPARSE_TAG_MOUNT_POINT 0xA0000003L
+#endif
+#ifndef IO_REPARSE_TAG_DFS
+#define IO_REPARSE_TAG_DFS 0x8000000AL
+#endif
+
+plat_dir_ops_t plat_dirOps = {FindFirstFileW, FindNextFileW, CreateFileW, GetFileInformationByHandle,
+                               FindClose, CloseHandle};
+
 typedef struct plat_ent {
     char *zName;
     plat_stat_t st;
-    int isLink;
+    DWORD dwTag;             /* reparse tag, 0 when not a reparse point */
 } plat_ent_t;
+
+/* A folder's identity: volume serial number and file index. */
+typedef struct plat_fid {
+    DWORD dwVol, dwHi, dwLo;
+} plat_fid_t;
+
+/* One walk: the callback and the folders entered through links (the loop guard). */
+typedef struct plat_walk_ctx {
+    plat_walk_fn fn;
+    void *pCtx;
+    plat_fid_t *aSeen;
+    size_t nSeen, nCap;
+    int nLinkDepth;
+} plat_walk_ctx_t;
+
+/* Links followed inside links at most: the guard when a folder's identity cannot be read. */
+#define PLAT_LINK_DEPTH_MAX 16
 
 static int plat_cmp_ent(const void *a, const void *b)
 {
     return strcmp(((const plat_ent_t *)a)->zName, ((const plat_ent_t *)b)->zName);
 }
 
-static int plat_walk_dir(const char *zDir, plat_walk_fn fn, void *pCtx)
+/* The identity of folder zDir; KBS_OK, or an error when it cannot be opened. */
+static int plat_folder_id(const char *zDir, plat_fid_t *pId)
+{
+    BY_HANDLE_FILE_INFORMATION bhi;
+    wchar_t *w = plat_wide(zDir, 0);
+    HANDLE h;
+    int rc = KBS_OK;
+    if (!w) return KBS_ENOMEM;
+    /* No access rights asked: attributes only; BACKUP_SEMANTICS opens a folder. */
+    h = plat_dirOps.pCreateFileW(w, 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                                 OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
+    free(w);
+    if (h == INVALID_HANDLE_VALUE) return plat_win_rc(GetLastError());
+    if (plat_dirOps.pGetFileInformationByHandle(h, &bhi)) {
+        pId->dwVol = bhi.dwVolumeSerialNumber;
+        pId->dwHi = bhi.nFileIndexHigh;
+        pId->dwLo = bhi.nFileIndexLow;
+    } else {
+        rc = plat_win_rc(GetLastError());
+    }
+    plat_dirOps.pCloseHandle(h);
+    return rc;
+}
+
+/* 1 when zDir (reached through a link) was walked already: a link back up, or two links to
+ * one folder; else remembers it and returns 0. Negative on no memory. */
+static int plat_seen(plat_walk_ctx_t *w, const plat_fid_t *pId)
+{
+    size_t i;
+    for (i = 0; i < w->nSeen; i++)
+        if (w->aSeen[i].dwVol == pId->dwVol && w->aSeen[i].dwHi == pId->dwHi &&
+            w->aSeen[i].dwLo == pId->dwLo)
+            return 1;
+    if (w->nSeen == w->nCap) {
+        size_t nNew = w->nCap ? w->nCap * 2 : 16;
+        plat_fid_t *a = realloc(w->aSeen, nNew * sizeof *a);
+        if (!a) return KBS_ENOMEM;
+        w->aSeen = a;
+        w->nCap = nNew;
+    }
+    w->aSeen[w->nSeen++] = *pId;
+    return 0;
+}
+
+/* Reports a folder the walk did not (fully) see: rc KBS_EUNSUPPORTED for a link not followed. */
+static int plat_walk_report(plat_walk_ctx_t *w, const char *zDir, int rc)
+{
+    plat_stat_t ps;
+    memset(&ps, 0, sizeof ps);
+    ps.isDir = 1;
+    return w->fn(w->pCtx, zDir, &ps, rc);
+}
+
+static int plat_walk_dir(plat_walk_ctx_t *w, const char *zDir);
+
+/* A folder entry that is a reparse point: DFS links (how sites publish drop shares) and mount
+ * points or junctions are followed, once per folder identity; other kinds are reported. */
+static int plat_walk_link(plat_walk_ctx_t *w, const char *zSub, DWORD dwTag)
+{
+    plat_fid_t id;
+    int rc, r;
+    if (dwTag != (DWORD)IO_REPARSE_TAG_DFS && dwTag != (DWORD)IO_REPARSE_TAG_MOUNT_POINT)
+        return plat_walk_report(w, zSub, KBS_EUNSUPPORTED);
+    if (w->nLinkDepth >= PLAT_LINK_DEPTH_MAX) return plat_walk_report(w, zSub, KBS_ETOOBIG);
+    r = plat_folder_id(zSub, &id);
+    if (r == KBS_OK) {
+        if ((r = plat_seen(w, &id)) < 0) return r;
+        if (r) return KBS_OK; /* walked already: a loop, or a second path to one folder */
+    }
+    w->nLinkDepth++;
+    rc = plat_walk_dir(w, zSub);
+    w->nLinkDepth--;
+    return rc;
+}
+
+static int plat_walk_dir(plat_walk_ctx_t *w, const char *zDir)
 {
     size_t nDir = strlen(zDir), nName = 0, nAlloc = 0, i;
     char *zPat = malloc(nDir + 3), *zSub = NULL;
@@ -128,6 +232,7 @@ static int plat_walk_dir(const char *zDir, plat_walk_fn fn, void *pCtx)
     plat_ent_t *aEnt = NULL;
     WIN32_FIND_DATAW fd;
     HANDLE h = INVALID_HANDLE_VALUE;
+    DWORD dwErr;
     int rc = KBS_OK, bSep;
 
     if (!zPat) return KBS_ENOMEM;
@@ -135,10 +240,10 @@ static int plat_walk_dir(const char *zDir, plat_walk_fn fn, void *pCtx)
     memcpy(zPat, zDir, nDir);
     memcpy(zPat + nDir, bSep ? "*" : "\\*", bSep ? 2 : 3);
     if (!(wPat = plat_wide(zPat, 0))) { rc = KBS_ENOMEM; goto out; }
-    h = FindFirstFileW(wPat, &fd);
+    h = plat_dirOps.pFindFirstFileW(wPat, &fd);
     if (h == INVALID_HANDLE_VALUE) {
         DWORD e = GetLastError();
-        if (e != ERROR_FILE_NOT_FOUND && e != ERROR_NO_MORE_FILES) rc = fn(pCtx, zDir, NULL, plat_win_rc(e));
+        if (e != ERROR_FILE_NOT_FOUND && e != ERROR_NO_MORE_FILES) rc = w->fn(w->pCtx, zDir, NULL, plat_win_rc(e));
         goto out;
     }
     do {
@@ -158,10 +263,16 @@ static int plat_walk_dir(const char *zDir, plat_walk_fn fn, void *pCtx)
         p->st.size = (int64_t)(((uint64_t)fd.nFileSizeHigh << 32) | fd.nFileSizeLow);
         p->st.mtime = plat_ft_unix(&fd.ftLastWriteTime);
         p->st.mtimeNs = plat_ft_unix_ns(&fd.ftLastWriteTime);
-        p->isLink = (fd.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) ? 1 : 0;
-    } while (FindNextFileW(h, &fd));
-    FindClose(h);
+        /* dwReserved0 holds the reparse tag when the entry is a reparse point. */
+        p->dwTag = (fd.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) ? fd.dwReserved0 : 0;
+    } while (plat_dirOps.pFindNextFileW(h, &fd));
+    /* FALSE is the end, or an error (a share that went away): then the folder was not listed
+     * whole, which must not pass for complete; what was listed is still walked. */
+    dwErr = GetLastError();
+    plat_dirOps.pFindClose(h);
     h = INVALID_HANDLE_VALUE;
+    if (dwErr != ERROR_NO_MORE_FILES && (rc = plat_walk_report(w, zDir, plat_win_rc(dwErr))))
+        goto out;
     if (nName) qsort(aEnt, nName, sizeof *aEnt, plat_cmp_ent);
     for (i = 0; i < nName && rc == KBS_OK; i++) {
         size_t nSub = strlen(aEnt[i].zName);
@@ -175,15 +286,13 @@ static int plat_walk_dir(const char *zDir, plat_walk_fn fn, void *pCtx)
             zSub[nDir] = '\\';
             memcpy(zSub + nDir + 1, aEnt[i].zName, nSub + 1);
         }
-        if (aEnt[i].st.isDir) {
-            /* Junctions and directory links are not followed: they can loop. */
-            if (!aEnt[i].isLink) rc = plat_walk_dir(zSub, fn, pCtx);
-        } else {
-            rc = fn(pCtx, zSub, &aEnt[i].st, KBS_OK);
-        }
+        if (aEnt[i].st.isDir)
+            rc = aEnt[i].dwTag ? plat_walk_link(w, zSub, aEnt[i].dwTag) : plat_walk_dir(w, zSub);
+        else
+            rc = w->fn(w->pCtx, zSub, &aEnt[i].st, KBS_OK);
     }
 out:
-    if (h != INVALID_HANDLE_VALUE) FindClose(h);
+    if (h != INVALID_HANDLE_VALUE) plat_dirOps.pFindClose(h);
     for (i = 0; i < nName; i++) free(aEnt[i].zName);
     free(aEnt);
     free(zSub);
@@ -195,10 +304,19 @@ out:
 int plat_walk(const char *zRoot, plat_walk_fn fn, void *pCtx)
 {
     plat_stat_t ps;
+    plat_walk_ctx_t w;
+    plat_fid_t id;
     int rc = plat_stat(zRoot, &ps);
     if (rc) return rc;
     if (!ps.isDir) return fn(pCtx, zRoot, &ps, KBS_OK);
-    return plat_walk_dir(zRoot, fn, pCtx);
+    memset(&w, 0, sizeof w);
+    w.fn = fn;
+    w.pCtx = pCtx;
+    /* The root is seen: a link back to it is a loop. */
+    if (plat_folder_id(zRoot, &id) == KBS_OK && plat_seen(&w, &id) < 0) return KBS_ENOMEM;
+    rc = plat_walk_dir(&w, zRoot);
+    free(w.aSeen);
+    return rc;
 }
 
 int plat_read_file_buf(const char *zPath, size_t nMax, char **pzBuf, size_t *pnCap, size_t *pnOut)
