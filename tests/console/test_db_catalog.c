@@ -222,10 +222,134 @@ static void test_catalog_switch_during_collect(void **state)
     t_rm_db(T_DB);
 }
 
+/* ---- property: any collect order, any interleaving with views, the same stored verdicts ---- */
+
+#define T_PROP_SEEDS 24
+#define T_PROP_ORDERS 6
+#define T_PROP_SCANS_MAX 40
+
+static uint32_t t_rand(uint32_t *pSeed)
+{
+    *pSeed = *pSeed * 1103515245u + 12345u;
+    return (*pSeed >> 16) & 0x7fff;
+}
+
+/* A generated fleet: machines (name, domain, machine id or none), each with scans from the agent,
+ * systeminfo (sometimes cut short) and a domain-less Get-HotFix file, at distinct times (a few
+ * dated years ahead); some names are used in two domains. */
+static size_t t_gen_fleet(uint32_t seed, snap_t *aScan)
+{
+    size_t n = 0;
+    int iName, iDom;
+    int64_t t = T_NOW - 50 * 3600;
+    for (iName = 0; iName < 5; iName++) {
+        int nDom = 1 + (int)(t_rand(&seed) % 2);
+        for (iDom = 0; iDom < nDom; iDom++) {
+            char zHost[16], zMid[16];
+            int bMid = (int)(t_rand(&seed) % 2), k, nKind = 1 + (int)(t_rand(&seed) % 3);
+            snprintf(zHost, sizeof zHost, "PC%d", iName);
+            snprintf(zMid, sizeof zMid, "{%d-%d}", iName, iDom);
+            for (k = 0; k < nKind && n < T_PROP_SCANS_MAX; k++) {
+                snap_t *s = &aScan[n++];
+                uint32_t kind = t_rand(&seed) % 3, bFix = t_rand(&seed) % 2;
+                t += 600 + (int64_t)(t_rand(&seed) % 3600);
+                if (kind == 2) {
+                    /* Get-HotFix: no domain, no OS. */
+                    snap_init(s);
+                    snprintf(s->zOrigin, sizeof s->zOrigin, "get-hotfix-csv");
+                    snprintf(s->zHost, sizeof s->zHost, "%s", zHost);
+                    s->scanTime = t;
+                    if (bFix) snap_add_hotfix(s, "KB4012598", SNAP_SRC_QFE, NULL, -1);
+                    snap_add_hotfix(s, "KB958644", SNAP_SRC_QFE, NULL, -1);
+                    snap_add_hotfix(s, "KB2347290", SNAP_SRC_QFE, NULL, -1);
+                    continue;
+                }
+                t_snap_xp(s, zHost, kind == 0 && bMid ? zMid : NULL, t, (int)bFix);
+                snprintf(s->zDomain, sizeof s->zDomain, "%s", iDom ? "LAB" : "CORP");
+                if (kind == 1) {
+                    snprintf(s->zOrigin, sizeof s->zOrigin, "systeminfo");
+                    s->nFile = 0;
+                    if (t_rand(&seed) % 2) {
+                        s->hotfixesComplete = 0;
+                        s->nHotfixCounted = 3;
+                        snprintf(s->zHotfixNote, sizeof s->zHotfixNote, "systeminfo lists 2 of 3");
+                    }
+                }
+                if (t_rand(&seed) % 7 == 0) s->scanTime = T_NOW + 5 * 365 * 86400LL + t % 1000;
+            }
+        }
+    }
+    return n;
+}
+
+/* Another connection looks at the database through the reordered catalog (report --catalog). */
+static void t_view_elsewhere(void)
+{
+    char zErr[DB_ERR_MAX];
+    db_t *db2 = NULL;
+    char *z;
+    assert_int_equal(db_open(T_DB, &db2, zErr, sizeof zErr), KBS_OK);
+    if (db_use_catalog(db2, &t_reordered, NULL) == KBS_ECONFLICT)
+        assert_int_equal(db_view_catalog(db2, &t_reordered), KBS_OK);
+    z = t_report_text(db2);
+    free(z);
+    db_close(db2);
+}
+
+static void test_property_any_order_any_views(void **state)
+{
+    static snap_t aScan[T_PROP_SCANS_MAX];
+    uint32_t seed;
+    (void)state;
+    for (seed = 1; seed <= T_PROP_SEEDS; seed++) {
+        size_t nScan = t_gen_fleet(seed, aScan), i, k;
+        char *zFirst = NULL;
+        uint32_t r = seed * 7919u;
+        int order;
+        for (order = 0; order < T_PROP_ORDERS; order++) {
+            size_t aIdx[T_PROP_SCANS_MAX];
+            char zErr[DB_ERR_MAX], *zDump;
+            db_t *db = NULL;
+            for (i = 0; i < nScan; i++) aIdx[i] = order == 1 ? nScan - 1 - i : i;
+            if (order > 1)
+                for (i = nScan; i > 1; i--) {
+                    size_t j = t_rand(&r) % i, x = aIdx[i - 1];
+                    aIdx[i - 1] = aIdx[j];
+                    aIdx[j] = x;
+                }
+            t_rm_db(T_DB);
+            assert_int_equal(db_open(T_DB, &db, zErr, sizeof zErr), KBS_OK);
+            assert_int_equal(db_use_catalog(db, &t_builtin, NULL), KBS_OK);
+            for (k = 0; k < nScan; k++) {
+                db_ingest_res_t res;
+                char zPath[32];
+                snprintf(zPath, sizeof zPath, "scan-%02u.txt", (unsigned)aIdx[k]);
+                assert_int_equal(db_ingest(db, &aScan[aIdx[k]], zPath, T_NOW, &res), KBS_OK);
+                if (t_rand(&r) % 4 == 0) t_view_elsewhere();
+            }
+            db_close(db);
+            zDump = t_dump(T_DB);
+            if (!zFirst) {
+                zFirst = zDump;
+                continue;
+            }
+            if (strcmp(zFirst, zDump))
+                print_error("seed %u order %d differs:\n%s\n---\n%s\n", (unsigned)seed, order,
+                            zFirst, zDump);
+            assert_string_equal(zFirst, zDump);
+            free(zDump);
+        }
+        free(zFirst);
+        for (i = 0; i < nScan; i++) snap_release(&aScan[i]);
+    }
+    t_rm_db(T_DB);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_catalog_switch_during_collect),
+        cmocka_unit_test(test_property_any_order_any_views),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
