@@ -46,6 +46,25 @@ int cmd_common_opt(cmd_ctx_t *c, int argc, char **argv, int *pi)
     return cmd_opt(c, argc, argv, pi, "--catalog", &c->zCatalog);
 }
 
+int cmd_only_common_opts(cmd_ctx_t *c, int argc, char **argv, void (*pfnHelp)(FILE *))
+{
+    int k;
+    for (k = 1; k < argc; k++) {
+        int r;
+        if (cmd_is_help(argv[k])) {
+            pfnHelp(c->out);
+            return CMD_EXIT_OK;
+        }
+        if ((r = cmd_common_opt(c, argc, argv, &k)) != 0) {
+            if (r < 0) return CMD_EXIT_ERROR;
+            continue;
+        }
+        return cmd_bad_usage(c, argv[k][0] == '-' ? "unknown option" : "unexpected argument",
+                             argv[k]);
+    }
+    return -1;
+}
+
 const char *cmd_db_path(cmd_ctx_t *c)
 {
     if (c->zDb && c->zDb[0]) return c->zDb;

@@ -36,6 +36,11 @@ int cmd_opt(cmd_ctx_t *c, int argc, char **argv, int *pi, const char *zOpt, cons
 /* cmd_common_opt: handles --db and --catalog; same returns as cmd_opt. */
 int cmd_common_opt(cmd_ctx_t *c, int argc, char **argv, int *pi);
 
+/* cmd_only_common_opts: for a command whose only options are --db, --catalog and --help: parses
+ * argv; returns the exit code when the command is done (help shown by pfnHelp, or bad usage),
+ * -1 to go on. */
+int cmd_only_common_opts(cmd_ctx_t *c, int argc, char **argv, void (*pfnHelp)(FILE *));
+
 /* cmd_db_path: --db, else $KBSENTRY_DB, else DB_DEFAULT_PATH. */
 const char *cmd_db_path(cmd_ctx_t *c);
 

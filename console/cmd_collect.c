@@ -110,20 +110,8 @@ static void cmd_recompute_help(FILE *f)
 int cmd_recompute(cmd_ctx_t *c, int argc, char **argv)
 {
     size_t nHost = 0;
-    int i, rc;
-    for (i = 1; i < argc; i++) {
-        int r;
-        if (cmd_is_help(argv[i])) {
-            cmd_recompute_help(c->out);
-            return CMD_EXIT_OK;
-        }
-        if ((r = cmd_common_opt(c, argc, argv, &i)) != 0) {
-            if (r < 0) return CMD_EXIT_ERROR;
-            continue;
-        }
-        return cmd_bad_usage(c, argv[i][0] == '-' ? "unknown option" : "unexpected argument",
-                             argv[i]);
-    }
+    int rc;
+    if ((rc = cmd_only_common_opts(c, argc, argv, cmd_recompute_help)) >= 0) return rc;
     if (cmd_catalog(c)) return CMD_EXIT_ERROR;
     {
         char zErr[DB_ERR_MAX];

@@ -23,27 +23,6 @@ static void cmd_hosts_help(FILE *f)
           f);
 }
 
-/* Options of a command that takes only --help, --db and --catalog: -1 to go on, else the exit
- * code to return (help shown, or a bad argument). */
-static int cmd_only_common_opts(cmd_ctx_t *c, int argc, char **argv, void (*pfnHelp)(FILE *))
-{
-    int k;
-    for (k = 1; k < argc; k++) {
-        int r;
-        if (cmd_is_help(argv[k])) {
-            pfnHelp(c->out);
-            return CMD_EXIT_OK;
-        }
-        if ((r = cmd_common_opt(c, argc, argv, &k)) != 0) {
-            if (r < 0) return CMD_EXIT_ERROR;
-            continue;
-        }
-        return cmd_bad_usage(c, argv[k][0] == '-' ? "unknown option" : "unexpected argument",
-                             argv[k]);
-    }
-    return -1;
-}
-
 int cmd_rules(cmd_ctx_t *c, int argc, char **argv)
 {
     size_t i, j;

@@ -679,20 +679,6 @@ static int db_meta_get(db_t *db, const char *zKey, char *zOut, size_t nOut)
     return rc;
 }
 
-static int db_meta_set(db_t *db, const char *zKey, const char *zValue)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = KBS_EDB;
-    if (sqlite3_prepare_v2(db->h, "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)", -1,
-                           &st, NULL))
-        return KBS_EDB;
-    sqlite3_bind_text(st, 1, zKey, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, zValue, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_DONE) rc = KBS_OK;
-    sqlite3_finalize(st);
-    return rc;
-}
-
 static int db_meta_set_text(db_t *db, const char *zKey, const char *z, size_t n)
 {
     sqlite3_stmt *st = NULL;
@@ -705,6 +691,11 @@ static int db_meta_set_text(db_t *db, const char *zKey, const char *z, size_t n)
     if (sqlite3_step(st) == SQLITE_DONE) rc = KBS_OK;
     sqlite3_finalize(st);
     return rc;
+}
+
+static int db_meta_set(db_t *db, const char *zKey, const char *zValue)
+{
+    return db_meta_set_text(db, zKey, zValue, strlen(zValue));
 }
 
 /* Maps each catalog rule to its row id, inserting rules the table lacks. */

@@ -154,7 +154,7 @@ int main(int argc, char **argv)
     db_filter_t flt;
     db_report_t rep;
     double t0, tCold, tWarm, tLoad, tHtml, mbAlt = 0, tAlt, rss, c0, cCold, cWarm, cHtml;
-    double tRedo, cRedo, tRescan, cRescan, mbCold;
+    double tRedo, cRedo, tView, cView, tRescan, cRescan, mbCold;
     char zRescan[1100];
     coll_stats_t csCold;
     int64_t nHost = 0, nScan = 0, nSet = 0, nVset = 0;
@@ -239,9 +239,9 @@ int main(int argc, char **argv)
     cHtml = bench_cpu_ms() - c0;
     db_report_release(&rep);
     if (rc) return 2;
-    /* A catalog update (here: the same rules under another hash) recomputes every host's
-     * verdicts from its stored state in one transaction, as the first command after an upgrade
-     * of the built-in catalog or the schema does. */
+    /* A report through another catalog (here: the same rules under another hash) is a view
+     * computed in memory from every host's stored state; `recompute` stores it, in one
+     * transaction. */
     {
         cat_t cat2;
         size_t nRedone = 0;
@@ -249,10 +249,17 @@ int main(int argc, char **argv)
         snprintf(cat2.zHash, sizeof cat2.zHash, "%s", "0000000000000000");
         t0 = plat_now_ms();
         c0 = bench_cpu_ms();
-        rc = db_use_catalog(db, &cat2, &nRedone);
+        rc = db_view_catalog(db, &cat2);
+        if (!rc) rc = db_report_load(db, &flt, &rep);
+        tView = plat_now_ms() - t0;
+        cView = bench_cpu_ms() - c0;
+        if (!rc) db_report_release(&rep);
+        t0 = plat_now_ms();
+        c0 = bench_cpu_ms();
+        if (!rc) rc = db_recompute(db, &cat2, &nRedone);
         tRedo = plat_now_ms() - t0;
         cRedo = bench_cpu_ms() - c0;
-        if (!rc) rc = db_use_catalog(db, &cat, NULL); /* back, before cat2 goes */
+        if (!rc) rc = db_recompute(db, &cat, NULL); /* back, before cat2 goes */
         cat_release(&cat2);
         if (rc || nRedone != n) {
             fprintf(stderr, "bench_fleet: catalog change: %s, %lu hosts redone\n", kbs_strerror(rc),
@@ -295,7 +302,10 @@ int main(int argc, char **argv)
            cHtml, tLoad, bench_file_mb(zHtml));
     printf("next round of scans   %8.0f %8.0f  (every host known, its new scan its state)\n",
            tRescan, cRescan);
-    printf("catalog change        %8.0f %8.0f  (every host's verdicts recomputed)\n", tRedo, cRedo);
+    printf("view, other catalog   %8.0f %8.0f  (report --catalog: every host evaluated in memory)\n",
+           tView, cView);
+    printf("recompute             %8.0f %8.0f  (every host's stored verdicts recomputed)\n", tRedo,
+           cRedo);
     if (rss >= 0)
         printf("peak RSS              %8.1f MB  (target <= 200)\n", rss);
     printf("database              %8.1f MB  after the cold collect, %.1f MB with the next round"
