@@ -560,6 +560,7 @@ const char *imp_kind_name(imp_kind_t k)
     case IMP_KIND_SYSTEMINFO: return "systeminfo";
     case IMP_KIND_QFE_CSV: return "qfe-csv";
     case IMP_KIND_GETHOTFIX_CSV: return "get-hotfix-csv";
+    case IMP_KIND_HOTFIX_TABLE: return "hotfix-table";
     case IMP_KIND_UNKNOWN: break;
     }
     return "unknown";
@@ -576,6 +577,7 @@ imp_kind_t imp_detect(const char *zIn, size_t nIn)
         k = IMP_KIND_SYSTEMINFO;
     } else {
         k = imp_csv_sniff(t.z, t.n);
+        if (k == IMP_KIND_UNKNOWN) k = imp_table_sniff(t.z, t.n);
     }
     imp_text_release(&t);
     return k;
