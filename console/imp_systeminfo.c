@@ -404,55 +404,61 @@ static int hotfix_entry(const si_line_t *l, long *pIdx, const char **pe, size_t 
     return *pne ? 1 : 2;
 }
 
-/* What the continuation lines of a list field hold. */
-enum { SI_LIST_NONE = 0, SI_LIST_HOTFIX, SI_LIST_CPU, SI_LIST_NIC };
+/* What the continuation lines of a field hold. A hotfix list is told from the processor and
+ * network card lists by its entries: ids, or the empty / cut entries of a list cut short. */
+enum { SI_LIST_NONE = 0, SI_LIST_HOTFIX, SI_LIST_CPU, SI_LIST_NIC, SI_LIST_OTHER };
 
 static int list_kind(const si_doc_t *d, size_t iField)
 {
     const si_field_t *f = &d->aField[iField];
     size_t k;
-    int nEntry = 0;
+    int nEntry = 0, bPlain = 0, bCpu = 0, bId = 0;
     for (k = f->iLine + 1; k < f->iEnd; k++) {
         const si_line_t *l = &d->aLine[k];
-        if (!is_entry(l)) return SI_LIST_NIC; /* "Connection Name: ..." under a card */
-        if (has_ascii_ci(l->z, l->n, "mhz") || has_ascii_ci(l->z, l->n, " family ")) return SI_LIST_CPU;
+        const char *ze;
+        size_t ne;
+        long idx;
+        int shape = hotfix_entry(l, &idx, &ze, &ne);
+        if (!shape) {
+            bPlain = 1; /* "Connection Name: ..." under a card, or a wrapped remainder */
+            continue;
+        }
         nEntry++;
+        if (has_ascii_ci(l->z, l->n, "mhz") || has_ascii_ci(l->z, l->n, " family ")) bCpu = 1;
+        if (shape == 2) {
+            bId = 1;
+        } else if (!bId && imp_kb_like(ze, ne)) { /* not "[01]: 10.10.10.81" under a card */
+            char zRaw[SNAP_RAW_MAX];
+            bId = imp_hotfix_raw(ze, ne, zRaw, sizeof zRaw);
+        }
     }
-    return nEntry ? SI_LIST_HOTFIX : SI_LIST_NONE;
+    if (!nEntry) return SI_LIST_NONE;
+    if (bCpu) return SI_LIST_CPU;
+    if (bId) return SI_LIST_HOTFIX;
+    return bPlain ? SI_LIST_NIC : SI_LIST_OTHER;
 }
 
 /* The hotfix field of the run whose version field is v and which ends before field e, or
  * (size_t)-1 when the output stops before it. */
 static size_t find_hotfix_field(const si_doc_t *d, size_t v, size_t e)
 {
-    size_t i, iNic = (size_t)-1;
-    if (v + SI_REL_HOTFIX < e) {
-        i = v + SI_REL_HOTFIX;
-        if (fline(d, i)->colon >= 0 && list_kind(d, i) <= SI_LIST_HOTFIX &&
-            (list_kind(d, i) == SI_LIST_HOTFIX || i + 1 >= e || list_kind(d, i + 1) == SI_LIST_NIC))
-            return i;
-    }
-    /* lines are missing or extra: the first list of hotfixes after the version */
+    size_t i, iList = (size_t)-1;
+    const char *zv;
+    size_t nv;
+    /* a list of ids after the version; else an empty list ("Hotfix(s): N/A", in any language)
+     * just above the first list that follows the processors (the network cards) */
     for (i = v + 1; i < e; i++) {
         int k = list_kind(d, i);
         if (k == SI_LIST_HOTFIX) return i;
-        if (k == SI_LIST_NIC) {
-            iNic = i;
-            break;
-        }
+        if ((k == SI_LIST_NIC || k == SI_LIST_OTHER) && iList == (size_t)-1) iList = i;
     }
-    /* "Hotfix(s): N/A" just above the network cards */
-    if (iNic != (size_t)-1 && iNic > v + 1 && fline(d, iNic - 1)->colon >= 0 &&
-        list_kind(d, iNic - 1) == SI_LIST_NONE) {
-        const char *zv;
-        size_t nv;
-        line_value(fline(d, iNic - 1), &zv, &nv);
-        if (first_number(zv, nv) < 0) return iNic - 1;
-    }
-    if (v + SI_REL_HOTFIX < e && fline(d, v + SI_REL_HOTFIX)->colon >= 0 &&
-        list_kind(d, v + SI_REL_HOTFIX) == SI_LIST_NONE)
-        return v + SI_REL_HOTFIX;
-    return (size_t)-1;
+    if (iList == (size_t)-1 && v + SI_REL_HOTFIX < e) iList = v + SI_REL_HOTFIX + 1;
+    if (iList == (size_t)-1 || iList < v + 3) return (size_t)-1;
+    i = iList - 1;
+    if (fline(d, i)->colon < 0 || list_kind(d, i) != SI_LIST_NONE) return (size_t)-1;
+    line_value(fline(d, i), &zv, &nv);
+    if (nv == 0 || zv[0] == '\\') return (size_t)-1; /* "\\\\DC01": the logon server */
+    return i;
 }
 
 static int read_hotfixes(const si_doc_t *d, size_t iField, snap_t *s, imp_err_t *pErr)
@@ -535,14 +541,20 @@ static int read_hotfixes(const si_doc_t *d, size_t iField, snap_t *s, imp_err_t 
     return KBS_OK;
 }
 
-/* A plausible computer name: one word, no path or prompt characters. */
-static int host_like(const char *z, size_t n)
+/* 1 when z starts like a date: 1-4 digits, a separator, 1-2 digits, the same separator, a
+ * digit ("03/10/2011, 16:20:55", "2019/2/14"; not a product id "00329-00000-..."). */
+static int date_like(const char *z, size_t n)
 {
-    size_t i;
-    if (n == 0 || n >= SNAP_HOST_MAX) return 0;
-    for (i = 0; i < n; i++)
-        if (z[i] == ' ' || z[i] == '\t' || z[i] == '\\' || z[i] == '>' || z[i] == '<') return 0;
-    return 1;
+    size_t i = 0, j;
+    char sep;
+    while (i < n && i < 4 && is_digit(z[i]))
+        i++;
+    if (i == 0 || i >= n || (z[i] != '/' && z[i] != '.' && z[i] != '-')) return 0;
+    sep = z[i++];
+    j = i;
+    while (i < n && i - j < 3 && is_digit(z[i]))
+        i++;
+    return i > j && i - j <= 2 && i + 1 < n && z[i] == sep && is_digit(z[i + 1]);
 }
 
 /* One run: version field v, its fields up to (not including) field e. */
@@ -550,7 +562,7 @@ static int read_run(const si_doc_t *d, size_t v, size_t e, snap_t *s, imp_err_t 
 {
     const char *zv;
     size_t nv, i, iName = (size_t)-1, iHost = (size_t)-1, iHotfix;
-    int nBack = 0;
+    int nBack = 0, bDate = 0;
 
     snap_init(s);
     snprintf(s->zOrigin, sizeof s->zOrigin, "systeminfo");
@@ -577,7 +589,11 @@ static int read_run(const si_doc_t *d, size_t v, size_t e, snap_t *s, imp_err_t 
     }
     if (iHost != (size_t)-1) {
         line_value(fline(d, iHost), &zv, &nv);
-        if (host_like(zv, nv)) imp_copy(s->zHost, sizeof s->zHost, zv, nv);
+        if (nv >= SNAP_HOST_MAX)
+            return imp_err_set(pErr, KBS_ETOOBIG, fline(d, iHost)->line,
+                               "host name of %lu bytes (limit %d)", (unsigned long)nv,
+                               SNAP_HOST_MAX - 1);
+        imp_copy(s->zHost, sizeof s->zHost, zv, nv); /* kept as data, whatever it holds */
     }
 
     if (v + SI_REL_CONFIG < e) {
@@ -591,13 +607,15 @@ static int read_run(const si_doc_t *d, size_t v, size_t e, snap_t *s, imp_err_t 
         const si_line_t *l = fline(d, i);
         if (l->colon < 0) continue;
         line_value(l, &zv, &nv);
-        if (!s->os.zInstallDate[0] && i <= v + 9) {
-            /* the first date after the version is the install date; a 12-hour clock marks
-             * the US order */
+        if (!bDate && i <= v + 9 && date_like(zv, nv)) {
+            /* the first date after the version is the install date (the boot time follows:
+             * an install date that cannot be read stays unknown); a 12-hour clock marks the US
+             * order */
             int mdy = has_ascii_ci(zv, nv, " am") || has_ascii_ci(zv, nv, " pm");
+            bDate = 1;
             imp_copy(zDate, sizeof zDate, zv, nv);
-            if (imp_date_iso(zDate, mdy, s->os.zInstallDate, sizeof s->os.zInstallDate) == KBS_OK)
-                continue;
+            imp_date_iso(zDate, mdy, s->os.zInstallDate, sizeof s->os.zInstallDate);
+            continue;
         }
         if (s->os.arch == OS_ARCH_UNKNOWN && list_kind(d, i) == SI_LIST_NONE &&
             has_ascii_ci(zv, nv, "pc"))
@@ -608,7 +626,7 @@ static int read_run(const si_doc_t *d, size_t v, size_t e, snap_t *s, imp_err_t 
     i = iHotfix != (size_t)-1 ? iHotfix - 2 : v + SI_REL_DOMAIN;
     if (i < e && i > v + 3 && fline(d, i)->colon >= 0) {
         line_value(fline(d, i), &zv, &nv);
-        if (host_like(zv, nv)) imp_copy(s->zDomain, sizeof s->zDomain, zv, nv);
+        if (nv < SNAP_HOST_MAX && !memchr(zv, ' ', nv)) imp_copy(s->zDomain, sizeof s->zDomain, zv, nv);
     }
     if (iHotfix == (size_t)-1) {
         s->hotfixesComplete = 0;
