@@ -234,12 +234,29 @@ static void test_decode_errors(void **state)
     assert_int_equal(imp_text_decode("a\nb\nc\0d\n", 8, 0, &t, &err), KBS_EPARSE);
     assert_int_equal(err.line, 3);
     assert_non_null(strstr(err.zReason, "NUL"));
-    /* NUL character in UTF-16 text */
+    /* NUL character inside UTF-16 text */
     assert_int_equal(imp_text_decode("\xff\xfe"
-                                     "A\0\n\0\0\0",
-                                     8, 0, &t, &err),
+                                     "A\0\n\0\0\0B\0",
+                                     10, 0, &t, &err),
                      KBS_EPARSE);
     assert_int_equal(err.line, 2);
+    /* trailing NULs (UTF-16 or 8-bit) carry nothing and are dropped */
+    assert_int_equal(imp_text_decode("\xff\xfe"
+                                     "A\0\n\0\0\0\0",
+                                     9, 0, &t, &err),
+                     KBS_OK);
+    assert_string_equal(t.z, "A\n");
+    imp_text_release(&t);
+    assert_int_equal(imp_text_decode("a\nb\n\0\0\0", 7, 0, &t, &err), KBS_OK);
+    assert_string_equal(t.z, "a\nb\n");
+    imp_text_release(&t);
+    /* an ASCII banner, then UTF-16LE with its BOM (echo > f, then wmic >> f) */
+    assert_int_equal(imp_text_decode("C:\\>wmic\r\n\xff\xfe"
+                                     "K\0B\0" "1\0\r\0\n\0",
+                                     22, 0, &t, &err),
+                     KBS_OK);
+    assert_string_equal(t.z, "C:\\>wmic\r\nKB1\r\n");
+    imp_text_release(&t);
     /* the prefix mode used by detection stops quietly instead */
     assert_int_equal(imp_text_decode("a\nb\0c", 5, 1, &t, &err), KBS_OK);
     assert_string_equal(t.z, "a\nb");
