@@ -369,13 +369,15 @@ int imp_text_decode(const char *zIn, size_t nIn, int prefix, imp_text_t *t, imp_
         t->bom = 1;
         a += 3, n -= 3;
     } else {
-        t->enc = utf16_guess(a, n);
+        /* a whole line of 8-bit text before the first NUL: a banner, then UTF-16 (below) */
+        const unsigned char *pNul = memchr(a, 0, n), *pNl = memchr(a, '\n', n);
+        t->enc = pNul && pNl && pNl < pNul ? IMP_ENC_UTF8 : utf16_guess(a, n);
         if (t->enc != IMP_ENC_UTF8)
             return decode_utf16(a, n, t->enc == IMP_ENC_UTF16BE, prefix, t, pErr);
     }
 
     nul = memchr(a, 0, n);
-    if (nul && !prefix) {
+    if (nul) {
         /* An ASCII banner, then UTF-16LE: `echo ... > f` followed by `wmic ... >> f` in cmd. */
         size_t at = (size_t)(nul - a);
         if (at > 0) at--; /* the low byte of the first UTF-16 unit */
@@ -387,7 +389,7 @@ int imp_text_decode(const char *zIn, size_t nIn, int prefix, imp_text_t *t, imp_
             if (a[off] == 0xFF && off + 1 < n && a[off + 1] == 0xFE) off += 2;
             rc = imp_text_decode((const char *)a, at, 0, &head, pErr);
             if (rc) return rc;
-            rc = decode_utf16(a + off, n - off, 0, 0, &tail, pErr);
+            rc = decode_utf16(a + off, n - off, 0, prefix, &tail, pErr);
             if (rc) {
                 imp_text_release(&head);
                 return rc;

@@ -59,7 +59,8 @@ static int header_cols(const char *z, size_t n, tbl_cols_t *c)
         c->aStart[c->nCol] = s;
         if (ci_eqn(z + s, i - s, "HotFixID")) c->colId = (int)c->nCol, bId = 1;
         if (ci_eqn(z + s, i - s, "Source") || ci_eqn(z + s, i - s, "CSName") ||
-            ci_eqn(z + s, i - s, "PSComputerName") || ci_eqn(z + s, i - s, "__SERVER")) {
+            ci_eqn(z + s, i - s, "PSComputerName") || ci_eqn(z + s, i - s, "__SERVER") ||
+            ci_eqn(z + s, i - s, "ComputerName")) {
             if (c->colHost < 0) c->colHost = (int)c->nCol;
         }
         if (ci_eqn(z + s, i - s, "Description")) c->colDesc = (int)c->nCol;
