@@ -30,6 +30,7 @@ typedef struct si_line {
     unsigned line;   /* 1-based line in the decoded input */
     unsigned indent; /* columns of blanks before z (tabs to multiples of SI_TAB) */
     int colon;       /* offset in z of the label's ':' (followed by a blank or the end), or -1 */
+    unsigned v;      /* offset in z of the value after the colon (n when none) */
 } si_line_t;
 
 /* A label line and the continuation lines under it (aLine[iLine + 1 .. iEnd)). */
@@ -94,14 +95,21 @@ static int read_version(const char *z, size_t n, uint32_t aPart[3], size_t *pEnd
     return 1;
 }
 
-/* The value of the label line l: the text after the label's colon, trimmed. */
+/* The value of the label line l: the text after the label's colon, trimmed (measured once by
+ * set_value). */
 static void line_value(const si_line_t *l, const char **pz, size_t *pn)
+{
+    *pz = l->z + l->v;
+    *pn = l->n - l->v;
+}
+
+static void set_value(si_line_t *l)
 {
     const char *z = l->colon >= 0 ? l->z + l->colon + 1 : l->z + l->n;
     size_t n = l->colon >= 0 ? l->n - (size_t)l->colon - 1 : 0;
     imp_trim(&z, &n);
-    *pz = z;
-    *pn = n;
+    l->v = (unsigned)(z - l->z);
+    l->n = l->v + (unsigned)n;
 }
 
 /* 1 when the value is an OS version as systeminfo writes it: "M.m.B" alone, or followed by
@@ -174,6 +182,7 @@ static int doc_lines(si_doc_t *d, const char *z, size_t n, imp_err_t *pErr)
         l->line = it.line;
         l->indent = col;
         l->colon = find_colon(l->z, l->n);
+        set_value(l);
     }
     return rc;
 }
@@ -278,6 +287,7 @@ int imp_systeminfo_sniff(const char *z, size_t n)
         l.colon = find_colon(l.z, l.n);
         if (l.colon < 0) continue;
         nLabel++;
+        set_value(&l);
         line_value(&l, &zv, &nv);
         if (is_os_version(zv, nv)) return 1;
     }
@@ -412,7 +422,7 @@ static int list_kind(const si_doc_t *d, size_t iField)
 {
     const si_field_t *f = &d->aField[iField];
     size_t k;
-    int nEntry = 0, bPlain = 0, bCpu = 0, bId = 0;
+    int nEntry = 0, bPlain = 0;
     for (k = f->iLine + 1; k < f->iEnd; k++) {
         const si_line_t *l = &d->aLine[k];
         const char *ze;
@@ -423,18 +433,15 @@ static int list_kind(const si_doc_t *d, size_t iField)
             bPlain = 1; /* "Connection Name: ..." under a card, or a wrapped remainder */
             continue;
         }
-        nEntry++;
-        if (has_ascii_ci(l->z, l->n, "mhz") || has_ascii_ci(l->z, l->n, " family ")) bCpu = 1;
-        if (shape == 2) {
-            bId = 1;
-        } else if (!bId && imp_kb_like(ze, ne)) { /* not "[01]: 10.10.10.81" under a card */
+        if (nEntry++ == 0 && (has_ascii_ci(l->z, l->n, "mhz") || has_ascii_ci(l->z, l->n, " family ")))
+            return SI_LIST_CPU;
+        if (shape == 2) return SI_LIST_HOTFIX;
+        if (imp_kb_like(ze, ne)) { /* not "[01]: 10.10.10.81" under a card */
             char zRaw[SNAP_RAW_MAX];
-            bId = imp_hotfix_raw(ze, ne, zRaw, sizeof zRaw);
+            if (imp_hotfix_raw(ze, ne, zRaw, sizeof zRaw)) return SI_LIST_HOTFIX;
         }
     }
     if (!nEntry) return SI_LIST_NONE;
-    if (bCpu) return SI_LIST_CPU;
-    if (bId) return SI_LIST_HOTFIX;
     return bPlain ? SI_LIST_NIC : SI_LIST_OTHER;
 }
 
