@@ -163,6 +163,22 @@ static int hotfixes_unreliable(const snap_t *s, const char **pzWhy)
         *pzWhy = "every hotfix source failed";
         return 1;
     }
+    /* XP / 2003 list some updates as "File 1" without their KB, so such an entry may hide a
+     * fix. On Vista and later a security update is a CBS package that always shows its KB: an
+     * entry without one hides nothing. */
+    if (s->osKnown && s->os.major == 5) {
+        int bNoKb = 0, bReg = 0;
+        /* the registry (Updates, HotFix keys) names the KB behind each "File 1" */
+        for (i = 0; i < s->nHotfix; i++) {
+            if (!s->aHotfix[i].kb.num) bNoKb = 1;
+            if (s->aHotfix[i].sources & (SNAP_SRC_UPDATES | SNAP_SRC_HOTFIX)) bReg = 1;
+        }
+        if (bNoKb && !bReg) {
+            *pzWhy = "the hotfix list has entries without a KB id (\"File 1\"), which on "
+                     "XP / 2003 may hide one";
+            return 1;
+        }
+    }
     return 0;
 }
 

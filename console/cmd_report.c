@@ -6,6 +6,7 @@
 #include "collect.h"
 #include "imp.h"
 #include "kbs_err.h"
+#include "merge.h"
 #include "plat.h"
 #include "verdict.h"
 
@@ -37,13 +38,14 @@ static void cmd_report_help(FILE *f)
 static void cmd_check_help(FILE *f)
 {
     fputs("usage: kbsentry check [--db FILE] [--catalog FILE] [--format table|json]\n"
-          "                      [--accept-unknown] HOST|FILE\n"
+          "                      [--accept-unknown] HOST|FILE...\n"
           "\n"
           "The helpdesk view of one machine: OS, last scan, each emergency rule with its\n"
           "evidence and what to do. HOST is a name, NAME.DOMAIN or machine id from the\n"
-          "database; an existing FILE (snapshot, systeminfo output or hotfix CSV) is\n"
-          "checked directly, without a database; with --format json a file of several\n"
-          "hosts gives a JSON array of them.\n"
+          "database; existing FILEs (snapshot, systeminfo output, hotfix CSV or the table\n"
+          "of Get-HotFix / wmic qfe) are checked directly, without a database: the files\n"
+          "of one machine (say its systeminfo and its Get-HotFix) are judged together;\n"
+          "with --format json several hosts give a JSON array of them.\n"
           "\n"
           "  --accept-unknown  verdicts 'unknown' do not make the exit code 1\n"
           "\n"
@@ -135,27 +137,122 @@ out:
     return ex;
 }
 
-/* Checks a file directly: parse, evaluate, render each host it holds. */
-static int cmd_check_file(cmd_ctx_t *c, const char *zPath, rep_format_t fmt, int bAcceptUnknown)
+/* A host read from the files of one check, with the files it came from. */
+typedef struct chk_host {
+    snap_t s;
+    char zFrom[1024]; /* "FILE" or "FILE1 + FILE2" */
+    int bNamed;       /* its name came from the input, not from the file's path */
+} chk_host_t;
+
+/* Adds the snapshot *pS (taken over: emptied) read from zPath to the hosts: the same machine's
+ * facts from several files are judged together. */
+static int chk_add(chk_host_t **paHost, size_t *pnHost, snap_t *pS, const char *zPath)
+{
+    size_t i, n;
+    int bNamed = strcmp(pS->zHost, zPath) != 0, rc;
+    chk_host_t *a;
+    for (i = 0; bNamed && i < *pnHost; i++) {
+        chk_host_t *h = &(*paHost)[i];
+        if (!h->bNamed || !merge_same_host(h->s.zHost, pS->zHost)) continue;
+        /* the one with OS facts is the base: its name, domain and OS stay */
+        if (!h->s.osKnown && pS->osKnown) {
+            snap_t t = h->s;
+            h->s = *pS;
+            *pS = t;
+        }
+        rc = merge_into(&h->s, pS);
+        snap_release(pS);
+        n = strlen(h->zFrom);
+        if (!strstr(h->zFrom, zPath))
+            snprintf(h->zFrom + n, sizeof h->zFrom - n, " + %s", zPath);
+        return rc;
+    }
+    a = realloc(*paHost, (*pnHost + 1) * sizeof *a);
+    if (!a) return KBS_ENOMEM;
+    *paHost = a;
+    a[*pnHost].s = *pS;
+    snap_init(pS);
+    snprintf(a[*pnHost].zFrom, sizeof a[*pnHost].zFrom, "%s", zPath);
+    a[*pnHost].bNamed = bNamed;
+    (*pnHost)++;
+    return KBS_OK;
+}
+
+/* A file without a host name (a paste without its Host Name line, a table without Source)
+ * joins the one named host of the check, when there is exactly one. */
+static int chk_join_unnamed(chk_host_t *aHost, size_t *pnHost)
+{
+    size_t i, j = 0, nNamed = 0, iNamed = 0;
+    int rc = KBS_OK;
+    for (i = 0; i < *pnHost; i++)
+        if (aHost[i].bNamed) nNamed++, iNamed = i;
+    if (nNamed != 1) return KBS_OK;
+    for (i = 0; i < *pnHost; i++) {
+        chk_host_t *h = &aHost[i];
+        if (h->bNamed) continue;
+        {
+            chk_host_t *d = &aHost[iNamed];
+            size_t n = strlen(d->zFrom);
+            if (!d->s.osKnown && h->s.osKnown) {
+                snap_t t = d->s;
+                char zName[SNAP_HOST_MAX];
+                snprintf(zName, sizeof zName, "%s", t.zHost);
+                d->s = h->s;
+                h->s = t;
+                snprintf(d->s.zHost, sizeof d->s.zHost, "%s", zName);
+            }
+            if (!rc) rc = merge_into(&d->s, &h->s);
+            snprintf(d->zFrom + n, sizeof d->zFrom - n, " + %s", h->zFrom);
+            snap_release(&h->s);
+            h->zFrom[0] = 0;
+        }
+    }
+    for (i = 0; i < *pnHost; i++)
+        if (aHost[i].zFrom[0]) aHost[j++] = aHost[i];
+    *pnHost = j;
+    return rc;
+}
+
+/* Checks files directly: parse each, join the facts of each machine across the files,
+ * evaluate and render each host. */
+static int cmd_check_files(cmd_ctx_t *c, char **azPath, size_t nPath, rep_format_t fmt,
+                           int bAcceptUnknown)
 {
     snap_t *aSnap = NULL;
-    size_t nSnap = 0, i, j;
+    chk_host_t *aHost = NULL;
+    size_t nSnap = 0, nHost = 0, i, j, k;
     char zErr[SNAP_ERR_MAX + 320], zKind[24];
     verdict_t *aV = NULL;
     rep_verdict_t *aRV = NULL;
-    int ex = CMD_EXIT_ERROR, bBad = 0, bArray;
+    int ex = CMD_EXIT_ERROR, bBad = 0, bFailed = 0, bArray;
 
     if (cmd_catalog(c)) return CMD_EXIT_ERROR;
-    if (coll_read_input(zPath, 0, &aSnap, &nSnap, zKind, sizeof zKind, NULL, zErr, sizeof zErr)) {
-        fprintf(c->err, "%s\n", zErr);
-        return CMD_EXIT_ERROR;
+    for (k = 0; k < nPath; k++) {
+        if (coll_read_input(azPath[k], 0, &aSnap, &nSnap, zKind, sizeof zKind, NULL, zErr,
+                            sizeof zErr)) {
+            /* the other files are still judged; the exit code says one was refused */
+            fprintf(c->err, "%s\n", zErr);
+            bFailed = 1;
+            continue;
+        }
+        for (i = 0; i < nSnap; i++) {
+            if (chk_add(&aHost, &nHost, &aSnap[i], azPath[k])) {
+                fprintf(c->err, "%s:0: cannot join its facts: out of memory\n", azPath[k]);
+                imp_free_snaps(aSnap, nSnap);
+                goto out;
+            }
+        }
+        imp_free_snaps(aSnap, nSnap);
+        aSnap = NULL;
+        nSnap = 0;
     }
-    bArray = fmt == REP_FMT_JSON && nSnap > 1;
+    if (chk_join_unnamed(aHost, &nHost)) goto out;
+    bArray = fmt == REP_FMT_JSON && nHost > 1;
     aV = calloc(c->cat.nRule ? c->cat.nRule : 1, sizeof *aV);
     aRV = calloc(c->cat.nRule ? c->cat.nRule : 1, sizeof *aRV);
     if (!aV || !aRV) goto out;
-    for (i = 0; i < nSnap; i++) {
-        const snap_t *s = &aSnap[i];
+    for (i = 0; i < nHost; i++) {
+        const snap_t *s = &aHost[i].s;
         rep_t r;
         rep_host_t h;
         os_ident_t id;
@@ -186,7 +283,7 @@ static int cmd_check_file(cmd_ctx_t *c, const char *zPath, rep_format_t fmt, int
         h.zOsFamily = os_family_key(id.family);
         h.zOsDetail = s->osKnown ? zDetail : "";
         h.zOrigin = s->zOrigin;
-        h.zSourcePath = zPath;
+        h.zSourcePath = aHost[i].zFrom;
         h.scanTime = s->scanTime;
         h.nHotfix = s->nHotfix;
         h.aVerdict = aRV;
@@ -202,17 +299,21 @@ static int cmd_check_file(cmd_ctx_t *c, const char *zPath, rep_format_t fmt, int
         if (cmd_noncompliant(&r, bAcceptUnknown)) bBad = 1;
     }
     if (bArray) fputs("]\n", c->out);
-    ex = bBad ? CMD_EXIT_NONCOMPLIANT : CMD_EXIT_OK;
+    ex = bFailed ? CMD_EXIT_ERROR : bBad ? CMD_EXIT_NONCOMPLIANT : CMD_EXIT_OK;
 out:
     free(aV);
     free(aRV);
-    imp_free_snaps(aSnap, nSnap);
+    for (i = 0; i < nHost; i++)
+        snap_release(&aHost[i].s);
+    free(aHost);
     return ex;
 }
 
 int cmd_check(cmd_ctx_t *c, int argc, char **argv)
 {
     const char *zFormat = "table", *zWhat = NULL;
+    size_t nWhat = 0;
+    int iWhat = 0;
     plat_stat_t ps;
     db_filter_t flt;
     db_report_t rep;
@@ -233,17 +334,36 @@ int cmd_check(cmd_ctx_t *c, int argc, char **argv)
             if (r < 0) return CMD_EXIT_ERROR;
             continue;
         }
-        if ((argv[i][0] == '-' && argv[i][1]) || zWhat)
-            return cmd_bad_usage(c, argv[i][0] == '-' ? "unknown option" : "unexpected argument",
-                                 argv[i]);
+        if (argv[i][0] == '-' && argv[i][1])
+            return cmd_bad_usage(c, "unknown option", argv[i]);
+        if (!zWhat) iWhat = i;
         zWhat = argv[i];
+        nWhat++;
     }
     if (!zWhat) return cmd_bad_usage(c, "no HOST or FILE given", NULL);
     fmt = rep_format_from_name(zFormat);
     if (fmt != REP_FMT_TABLE && fmt != REP_FMT_JSON)
         return cmd_bad_usage(c, "--format must be table or json, not", zFormat);
-    if (plat_stat(zWhat, &ps) == KBS_OK && !ps.isDir)
-        return cmd_check_file(c, zWhat, (rep_format_t)fmt, bAcceptUnknown);
+    zWhat = argv[iWhat];
+    if (plat_stat(zWhat, &ps) == KBS_OK && !ps.isDir) {
+        /* FILE [FILE...]: one machine's files, judged together without a database */
+        char **azPath = calloc(nWhat, sizeof *azPath);
+        size_t k = 0;
+        if (!azPath) return CMD_EXIT_ERROR;
+        for (i = iWhat; i < argc; i++) {
+            if (argv[i][0] == '-' && argv[i][1]) {
+                if (strcmp(argv[i], "--format") == 0 || strcmp(argv[i], "--db") == 0 ||
+                    strcmp(argv[i], "--catalog") == 0)
+                    i++; /* options were read above; skip their values */
+                continue;
+            }
+            azPath[k++] = argv[i];
+        }
+        ex = cmd_check_files(c, azPath, k, (rep_format_t)fmt, bAcceptUnknown);
+        free(azPath);
+        return ex;
+    }
+    if (nWhat > 1) return cmd_bad_usage(c, "several arguments: each must be a file", argv[iWhat + 1]);
 
     if (cmd_open(c)) return CMD_EXIT_ERROR;
     memset(&flt, 0, sizeof flt);

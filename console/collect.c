@@ -181,36 +181,35 @@ static int coll_parse_buf(const char *zPath, const char *z, size_t n, snap_t **p
     *paSnap = NULL;
     *pnSnap = 0;
     *pKind = k;
-    if (k == IMP_KIND_SNAPSHOT || k == IMP_KIND_SYSTEMINFO) {
+    if (k == IMP_KIND_SNAPSHOT) {
         snap_t *s = calloc(1, sizeof *s);
-        unsigned line = 0;
-        const char *zWhy = "";
+        snap_err_t e;
         if (!s) return KBS_ENOMEM;
-        if (k == IMP_KIND_SNAPSHOT) {
-            snap_err_t e;
-            memset(&e, 0, sizeof e);
-            rc = snap_parse(z, n, s, &e);
-            line = e.line;
-            zWhy = rc ? (e.zReason[0] ? e.zReason : kbs_strerror(rc)) : "";
-            if (rc) snprintf(zErr, nErr, "%s:%u: %s", zPath, line, zWhy);
-        } else {
-            imp_err_t e;
-            memset(&e, 0, sizeof e);
-            rc = imp_systeminfo_parse(z, n, s, &e);
-            line = e.line;
-            zWhy = rc ? (e.zReason[0] ? e.zReason : kbs_strerror(rc)) : "";
-            if (rc) snprintf(zErr, nErr, "%s:%u: %s", zPath, line, zWhy);
-        }
+        memset(&e, 0, sizeof e);
+        rc = snap_parse(z, n, s, &e);
         if (rc) {
+            snprintf(zErr, nErr, "%s:%u: %s", zPath, e.line,
+                     e.zReason[0] ? e.zReason : kbs_strerror(rc));
             free(s);
             return rc;
         }
         *paSnap = s;
         *pnSnap = 1;
-    } else if (k == IMP_KIND_QFE_CSV || k == IMP_KIND_GETHOTFIX_CSV) {
+    } else if (k == IMP_KIND_SYSTEMINFO) {
         imp_err_t e;
         memset(&e, 0, sizeof e);
-        rc = imp_csv_parse(z, n, paSnap, pnSnap, &e);
+        rc = imp_systeminfo_parse_all(z, n, paSnap, pnSnap, &e);
+        if (rc) {
+            snprintf(zErr, nErr, "%s:%u: %s", zPath, e.line,
+                     e.zReason[0] ? e.zReason : kbs_strerror(rc));
+            return rc;
+        }
+    } else if (k == IMP_KIND_QFE_CSV || k == IMP_KIND_GETHOTFIX_CSV ||
+               k == IMP_KIND_HOTFIX_TABLE) {
+        imp_err_t e;
+        memset(&e, 0, sizeof e);
+        rc = k == IMP_KIND_HOTFIX_TABLE ? imp_table_parse(z, n, paSnap, pnSnap, &e)
+                                        : imp_csv_parse(z, n, paSnap, pnSnap, &e);
         if (rc) {
             snprintf(zErr, nErr, "%s:%u: %s", zPath, e.line,
                      e.zReason[0] ? e.zReason : kbs_strerror(rc));
@@ -227,15 +226,11 @@ static int coll_parse_buf(const char *zPath, const char *z, size_t n, snap_t **p
                  zPath);
         return KBS_EPARSE;
     }
-    for (i = 0; i < *pnSnap; i++) {
-        if (!(*paSnap)[i].zHost[0] && !(*paSnap)[i].zMachineId[0]) {
-            snprintf(zErr, nErr, "%s:0: no host name", zPath);
-            imp_free_snaps(*paSnap, *pnSnap);
-            *paSnap = NULL;
-            *pnSnap = 0;
-            return KBS_EPARSE;
-        }
-    }
+    /* A paste without its Host Name line, or a table without a Source column, still holds
+     * that machine's facts: it is named by the file it came in, which no other host shares. */
+    for (i = 0; i < *pnSnap; i++)
+        if (!(*paSnap)[i].zHost[0] && !(*paSnap)[i].zMachineId[0])
+            snap_copy_field((*paSnap)[i].zHost, SNAP_HOST_MAX, zPath);
     return KBS_OK;
 }
 

@@ -296,6 +296,7 @@ static int decode_utf16(const unsigned char *a, size_t n, int be, int prefix, im
     size_t i, nUnit, o = 0;
     unsigned line = 1;
     char *z;
+    if (n % 2 && !prefix && a[n - 1] == 0) n--; /* a trailing NUL byte after the last unit */
     if (n % 2) {
         if (!prefix) {
             for (i = 0; i + 1 < n; i += 2)
@@ -314,7 +315,10 @@ static int decode_utf16(const unsigned char *a, size_t n, int be, int prefix, im
         uint32_t u =
             be ? (uint32_t)a[2 * i] << 8 | a[2 * i + 1] : (uint32_t)a[2 * i + 1] << 8 | a[2 * i];
         if (u == 0) {
-            if (prefix) break;
+            size_t j = i;
+            while (j < nUnit && !a[2 * j] && !a[2 * j + 1])
+                j++;
+            if (prefix || j == nUnit) break; /* trailing NULs carry nothing */
             free(z);
             return imp_err_set(pErr, KBS_EPARSE, line, "NUL character in UTF-16 text");
         }
@@ -365,12 +369,52 @@ int imp_text_decode(const char *zIn, size_t nIn, int prefix, imp_text_t *t, imp_
         t->bom = 1;
         a += 3, n -= 3;
     } else {
-        t->enc = utf16_guess(a, n);
+        /* a whole line of 8-bit text before the first NUL: a banner, then UTF-16 (below) */
+        const unsigned char *pNul = memchr(a, 0, n), *pNl = memchr(a, '\n', n);
+        t->enc = pNul && pNl && pNl < pNul ? IMP_ENC_UTF8 : utf16_guess(a, n);
         if (t->enc != IMP_ENC_UTF8)
             return decode_utf16(a, n, t->enc == IMP_ENC_UTF16BE, prefix, t, pErr);
     }
 
     nul = memchr(a, 0, n);
+    if (nul) {
+        /* An ASCII banner, then UTF-16LE: `echo ... > f` followed by `wmic ... >> f` in cmd. */
+        size_t at = (size_t)(nul - a);
+        if (at > 0) at--; /* the low byte of the first UTF-16 unit */
+        if (at >= 2 && a[at - 2] == 0xFF && a[at - 1] == 0xFE) at -= 2; /* its BOM */
+        if (at > 0 && utf16_guess(a + at, n - at) == IMP_ENC_UTF16LE) {
+            imp_text_t head, tail;
+            int rc;
+            size_t off = at;
+            if (a[off] == 0xFF && off + 1 < n && a[off + 1] == 0xFE) off += 2;
+            rc = imp_text_decode((const char *)a, at, 0, &head, pErr);
+            if (rc) return rc;
+            rc = decode_utf16(a + off, n - off, 0, prefix, &tail, pErr);
+            if (rc) {
+                imp_text_release(&head);
+                return rc;
+            }
+            z = malloc(head.n + tail.n + 1);
+            if (!z) {
+                imp_text_release(&head);
+                imp_text_release(&tail);
+                return imp_err_set(pErr, KBS_ENOMEM, 0, "out of memory decoding text");
+            }
+            memcpy(z, head.z, head.n);
+            memcpy(z + head.n, tail.z, tail.n);
+            z[head.n + tail.n] = 0;
+            t->z = z;
+            t->n = head.n + tail.n;
+            t->enc = IMP_ENC_UTF16LE;
+            imp_text_release(&head);
+            imp_text_release(&tail);
+            return KBS_OK;
+        }
+    }
+    /* Trailing NULs (a file padded by its copier, a C string's terminator) carry nothing. */
+    while (nul && n && a[n - 1] == 0)
+        n--;
+    if (nul) nul = memchr(a, 0, n);
     if (nul) {
         if (!prefix)
             return imp_err_set(pErr, KBS_EPARSE, line_at(a, (size_t)(nul - a)),
@@ -560,6 +604,7 @@ const char *imp_kind_name(imp_kind_t k)
     case IMP_KIND_SYSTEMINFO: return "systeminfo";
     case IMP_KIND_QFE_CSV: return "qfe-csv";
     case IMP_KIND_GETHOTFIX_CSV: return "get-hotfix-csv";
+    case IMP_KIND_HOTFIX_TABLE: return "hotfix-table";
     case IMP_KIND_UNKNOWN: break;
     }
     return "unknown";
@@ -576,6 +621,7 @@ imp_kind_t imp_detect(const char *zIn, size_t nIn)
         k = IMP_KIND_SYSTEMINFO;
     } else {
         k = imp_csv_sniff(t.z, t.n);
+        if (k == IMP_KIND_UNKNOWN) k = imp_table_sniff(t.z, t.n);
     }
     imp_text_release(&t);
     return k;

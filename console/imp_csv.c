@@ -439,9 +439,10 @@ int imp_csv_parse(const char *zIn, size_t nIn, snap_t **paSnap, size_t *pnSnap, 
         rc = imp_err_set(pErr, KBS_EPARSE, h.line, "header but no hotfix rows: no host to read");
         goto out;
     }
+    /* Entries without a KB id hide KBs only on XP / 2003, which a CSV does not name: the
+     * verdict decides from the OS the host turns out to run. The note says what was seen. */
     for (i = 0; i < hs.nSnap; i++) {
         if (!hs.anNonKb[i]) continue;
-        hs.aSnap[i].hotfixesComplete = 0;
         snprintf(hs.aSnap[i].zHotfixNote, sizeof hs.aSnap[i].zHotfixNote,
                  "%lu QFE entries without a KB id (e.g. \"%s\"): the KBs behind them are unknown",
                  (unsigned long)hs.anNonKb[i], hs.azNonKb[i]);

@@ -90,9 +90,6 @@ int imp_host_check(size_t n, unsigned line, imp_err_t *pErr);
 /* Sniffers on decoded text (imp_detect): 1 / a kind when the start of z looks like that input. */
 int imp_systeminfo_sniff(const char *z, size_t n);
 imp_kind_t imp_csv_sniff(const char *z, size_t n);
-
-/* Sniffers on decoded text (imp_detect): 1 / a kind when the start of z looks like that input. */
-int imp_systeminfo_sniff(const char *z, size_t n);
-imp_kind_t imp_csv_sniff(const char *z, size_t n);
+imp_kind_t imp_table_sniff(const char *z, size_t n);
 
 #endif

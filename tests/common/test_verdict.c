@@ -89,6 +89,16 @@ static const vcase_t aCase[] = {
     {"MS17-010", WIN7(1), "", "", F_SRCFAIL, Q, "every hotfix source failed"},
     {"MS17-010", WIN7(1), "", "srv.sys=6.1.7601.23689", F_INCOMPLETE | F_SRCFAIL, P, NULL},
     {"MS17-010", WIN7(1), "", "srv.sys=6.1.7601.17514", F_INCOMPLETE, M, NULL},
+    /* Incomplete lists: a fixing KB seen is enough; none seen is unknown, with the reason. */
+    {"MS17-010", WIN7(1), "KB4012212", "", F_INCOMPLETE, P, "KB4012212 listed"},
+    {"MS17-010", WIN7(1), "", "", F_INCOMPLETE, Q, "systeminfo listed 100 of 263"},
+    /* An entry without a KB id hides a KB only on XP / 2003 ("File 1"); on Vista and later a
+     * security update is a CBS package that always shows its KB. */
+    {"MS17-010", XP(3), "File_1 KB958644", "", 0, Q, "without a KB id"},
+    {"MS17-010", S2003(2), "File_1", "", 0, Q, "without a KB id"},
+    {"MS17-010", XP(3), "File_1 KB4012598", "", 0, P, "KB4012598 listed"},
+    {"MS17-010", VISTA(2), "{A1B2C3D4-0000-4D5E-8F90-ABCDEF012345}", "", 0, M, "none of"},
+    {"MS17-010", WIN7(1), "File_1", "", 0, M, "none of"},
     {"MS17-010", WIN7(1), "", "srv.sys=absent", 0, M, "srv.sys absent"},
     {"MS17-010", WIN7(1), "KB4012215", "", F_SPUNK, Q, "service pack unknown"},
     {"MS17-010", WIN7(1), "KB4012215", "", F_STAGED, M, "pending reboot, not installed (CBS state 96)"},
