@@ -232,7 +232,7 @@ int svc_uninstall(FILE *out, FILE *err)
     }
     if (evt_unregister_source() != KBS_OK)
         fprintf(err, "kbsentry-svc: warning: cannot remove the event source\n");
-    fprintf(out, "kbsentry uninstalled (the data directory is kept)\n");
+    fprintf(out, "kbsentry uninstalled (the data directory and the program folder are kept)\n");
     rc = 0;
 out:
     if (hSvc) CloseServiceHandle(hSvc);
