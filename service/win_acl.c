@@ -73,6 +73,29 @@ static int acl_trusted_owner(PSID pSid)
     return ok;
 }
 
+/* 1 when pSid is an account an ordinary user could own a folder as: a local or domain account
+ * (S-1-5-21-...) or Users, Authenticated Users, Everyone, Interactive. Only such a folder is
+ * moved aside; one owned by something else (TrustedInstaller: a system folder named by
+ * mistake) is refused, never renamed. */
+static int acl_user_owner(PSID pSid)
+{
+    static const WELL_KNOWN_SID_TYPE aType[] = {WinBuiltinUsersSid, WinAuthenticatedUserSid,
+                                                WinWorldSid, WinInteractiveSid};
+    static const SID_IDENTIFIER_AUTHORITY nt = {SECURITY_NT_AUTHORITY};
+    BYTE aSid[SECURITY_MAX_SID_SIZE];
+    DWORD n, i;
+
+    if (!memcmp(GetSidIdentifierAuthority(pSid), &nt, sizeof(nt)) &&
+        *GetSidSubAuthorityCount(pSid) >= 1 &&
+        *GetSidSubAuthority(pSid, 0) == SECURITY_NT_NON_UNIQUE)
+        return 1;
+    for (i = 0; i < sizeof(aType) / sizeof(aType[0]); i++) {
+        n = sizeof(aSid);
+        if (CreateWellKnownSid(aType[i], NULL, aSid, &n) && EqualSid(pSid, aSid)) return 1;
+    }
+    return 0;
+}
+
 /* "DOMAIN\name (S-1-...)" or the SID alone. */
 static void acl_sid_text(PSID pSid, char *z, size_t n)
 {
@@ -189,6 +212,14 @@ static int acl_check(const aclsys_t *sys, const wchar_t *zDir, unsigned flags,
     }
     if (!acl_trusted_owner(pOwner)) {
         acl_sid_text(pOwner, pRes->zOwner, sizeof(pRes->zOwner)); /* reported, so kept */
+        if (!acl_user_owner(pOwner)) {
+            char zP[MAX_PATH * 3];
+            winapi_utf8(zDir, (size_t)-1, zP, sizeof(zP));
+            snprintf(zErr, nErr, "%s is owned by %s, not SYSTEM, Administrators or "
+                                 "NetworkService: not used", zP, pRes->zOwner);
+            rc = KBS_EACCESS;
+            goto out;
+        }
         *pUntrusted = 1;
         goto out;
     }
@@ -214,10 +245,10 @@ int acl_prepare_dir(const aclsys_t *sys, const wchar_t *zDir, unsigned flags, ac
     if (!pRes) pRes = &res;
     memset(pRes, 0, sizeof(*pRes));
     zErr[0] = 0;
-    /* Room for the ".untrusted-<time>" name of a planted directory. */
-    if (n < 3 || n + 32 >= MAX_PATH) {
-        snprintf(zErr, nErr, "bad data directory path (empty or longer than %d characters)",
-                 MAX_PATH - 33);
+    /* Room for the ".untrusted-<time>" name of a planted directory; never a drive's root. */
+    if (n <= 3 || n + 32 >= MAX_PATH) {
+        snprintf(zErr, nErr, "bad data directory path (a drive's root, or longer than %d "
+                             "characters)", MAX_PATH - 33);
         return KBS_EIO;
     }
     if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(ACL_DATA_SDDL, SDDL_REVISION_1,

@@ -49,9 +49,11 @@ int acl_default_dir(wchar_t *zOut, size_t nOut);
 /* acl_prepare_dir: makes zDir (missing parents get default security) with ACL_DATA_SDDL, or
  * checks the one that exists through a handle opened with FILE_FLAG_BACKUP_SEMANTICS |
  * FILE_FLAG_OPEN_REPARSE_POINT and without delete sharing (so the name cannot be swapped while
- * it is checked): a reparse point (junction, symbolic link) is refused; a directory owned by
- * anyone but SYSTEM, Administrators, NetworkService or this process's user was planted, and is
- * renamed to "<dir>.untrusted-<UTC time>" and made anew. With ACL_FIX the owner
+ * it is checked): a reparse point (junction, symbolic link) is refused; a directory owned by a
+ * user account or group (S-1-5-21-..., Users, Everyone, ...) other than this process's user was
+ * planted, and is renamed to "<dir>.untrusted-<UTC time>" and made anew; another owner that is
+ * not SYSTEM, Administrators or NetworkService (TrustedInstaller) is refused, never renamed. A
+ * drive's root is refused. With ACL_FIX the owner
  * (Administrators) and the protected DACL are set with SetSecurityInfo on that handle, never by
  * name. sys may be NULL (the real calls); pRes may be NULL. Returns KBS_OK, KBS_EACCESS (a
  * reparse point, or access denied) or KBS_EIO, with the call, the path and the code in zErr. */

@@ -72,6 +72,7 @@ static struct {
     DWORD createFlags, createShare, setInfo;
     HANDLE hSet;
     PSECURITY_DESCRIPTOR pPlanted;
+    const wchar_t *zOwnerSddl; /* the planted owner; NULL: Users */
 } t_f;
 
 static HANDLE WINAPI t_create(LPCWSTR z, DWORD acc, DWORD share, LPSECURITY_ATTRIBUTES sa,
@@ -95,8 +96,8 @@ static DWORD WINAPI t_getsec(HANDLE h, SE_OBJECT_TYPE t, SECURITY_INFORMATION si
 {
     BOOL def = FALSE;
     if (t_f.nGetSec++ < t_f.plantedOwner) {
-        assert_true(ConvertStringSecurityDescriptorToSecurityDescriptorW(L"O:BU", SDDL_REVISION_1,
-                                                                         ppSd, NULL));
+        assert_true(ConvertStringSecurityDescriptorToSecurityDescriptorW(
+            t_f.zOwnerSddl ? t_f.zOwnerSddl : L"O:BU", SDDL_REVISION_1, ppSd, NULL));
         assert_true(GetSecurityDescriptorOwner(*ppSd, ppOwner, &def));
         return ERROR_SUCCESS;
     }
@@ -154,6 +155,28 @@ static void test_planted_owner_moved_aside(void **state)
     DeleteFileW(zMoved);
     RemoveDirectoryW(res.zAside);
     RemoveDirectoryW(zDir);
+}
+
+/* Owned by TrustedInstaller (a system folder named as DataDir by mistake): refused, not moved. */
+static void test_system_owner_refused(void **state)
+{
+    aclsys_t sys = t_sys();
+    acl_result_t res;
+    wchar_t zDir[MAX_PATH];
+    char zErr[400];
+    (void)state;
+    t_wpath("acl-sysowned", zDir);
+    CreateDirectoryW(zDir, NULL);
+    t_f.plantedOwner = 1;
+    t_f.zOwnerSddl = L"O:S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464";
+    assert_int_equal(acl_prepare_dir(&sys, zDir, ACL_FIX, &res, zErr, sizeof(zErr)), KBS_EACCESS);
+    assert_int_equal(res.movedAside, 0);
+    assert_non_null(strstr(zErr, "not used"));
+    assert_true(t_exists(zDir));
+    assert_int_equal(t_f.nSet, 0);
+    RemoveDirectoryW(zDir);
+    /* A drive's root is never the data directory. */
+    assert_int_equal(acl_prepare_dir(NULL, L"C:\\", 0, NULL, zErr, sizeof(zErr)), KBS_EIO);
 }
 
 /* Planted again right after the move: an attack in progress, refused. */
@@ -320,6 +343,7 @@ int main(void)
         cmocka_unit_test(test_no_users_ace),
         cmocka_unit_test(test_planted_owner_moved_aside),
         cmocka_unit_test(test_planted_twice_refused),
+        cmocka_unit_test(test_system_owner_refused),
         cmocka_unit_test(test_reparse_injected_refused),
         cmocka_unit_test(test_reparse_real_refused_and_purge),
         cmocka_unit_test(test_fix_on_handle),
