@@ -134,8 +134,8 @@ static int acl_attrs(const aclsys_t *sys, HANDLE h, const wchar_t *zDir, DWORD *
 }
 
 /* Renames the planted zDir out of the way: "<dir>.untrusted-YYYYMMDDhhmmss". */
-static int acl_move_aside(const aclsys_t *sys, const wchar_t *zDir, acl_result_t *pRes,
-                          char *zErr, size_t nErr)
+static int acl_move_aside(const aclsys_t *sys, const wchar_t *zDir, acl_result_t *pRes, char *zErr,
+                          size_t nErr)
 {
     SYSTEMTIME t;
 
@@ -171,8 +171,8 @@ static int acl_set(const aclsys_t *sys, HANDLE h, const wchar_t *zDir, PSECURITY
 
 /* Opens zDir and checks it; *pUntrusted set when its owner may not own it. */
 static int acl_check(const aclsys_t *sys, const wchar_t *zDir, unsigned flags,
-                     PSECURITY_DESCRIPTOR pSdNew, acl_result_t *pRes, int *pUntrusted,
-                     char *zErr, size_t nErr)
+                     PSECURITY_DESCRIPTOR pSdNew, acl_result_t *pRes, int *pUntrusted, char *zErr,
+                     size_t nErr)
 {
     HANDLE h;
     PSECURITY_DESCRIPTOR pSd = NULL;
@@ -204,8 +204,8 @@ static int acl_check(const aclsys_t *sys, const wchar_t *zDir, unsigned flags,
         rc = KBS_EIO;
         goto out;
     }
-    e = sys->pfnGetSecurityInfo(h, SE_FILE_OBJECT, OWNER_SECURITY_INFORMATION, &pOwner, NULL,
-                                NULL, NULL, &pSd);
+    e = sys->pfnGetSecurityInfo(h, SE_FILE_OBJECT, OWNER_SECURITY_INFORMATION, &pOwner, NULL, NULL,
+                                NULL, &pSd);
     if (e != ERROR_SUCCESS) {
         rc = acl_fail(zErr, nErr, "GetSecurityInfo", zDir, e);
         goto out;
@@ -215,8 +215,10 @@ static int acl_check(const aclsys_t *sys, const wchar_t *zDir, unsigned flags,
         if (!acl_user_owner(pOwner)) {
             char zP[MAX_PATH * 3];
             winapi_utf8(zDir, (size_t)-1, zP, sizeof(zP));
-            snprintf(zErr, nErr, "%s is owned by %s, not SYSTEM, Administrators or "
-                                 "NetworkService: not used", zP, pRes->zOwner);
+            snprintf(zErr, nErr,
+                     "%s is owned by %s, not SYSTEM, Administrators or "
+                     "NetworkService: not used",
+                     zP, pRes->zOwner);
             rc = KBS_EACCESS;
             goto out;
         }
@@ -247,12 +249,14 @@ int acl_prepare_dir(const aclsys_t *sys, const wchar_t *zDir, unsigned flags, ac
     zErr[0] = 0;
     /* Room for the ".untrusted-<time>" name of a planted directory; never a drive's root. */
     if (n <= 3 || n + 32 >= MAX_PATH) {
-        snprintf(zErr, nErr, "bad data directory path (a drive's root, or longer than %d "
-                             "characters)", MAX_PATH - 33);
+        snprintf(zErr, nErr,
+                 "bad data directory path (a drive's root, or longer than %d "
+                 "characters)",
+                 MAX_PATH - 33);
         return KBS_EIO;
     }
-    if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(ACL_DATA_SDDL, SDDL_REVISION_1,
-                                                              &pSd, NULL)) {
+    if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(ACL_DATA_SDDL, SDDL_REVISION_1, &pSd,
+                                                              NULL)) {
         rc = acl_fail(zErr, nErr, "ConvertStringSecurityDescriptorToSecurityDescriptorW", zDir,
                       GetLastError());
         goto out;

@@ -54,8 +54,10 @@ int out_write_file_sys(const winsys_t *sys, const wchar_t *zPath, const void *p,
     if (nErr) zErr[0] = 0;
     len = wcslen(zPath);
     if (len == 0 || len + OUT_TMP_EXTRA >= MAX_PATH) {
-        snprintf(zErr, nErr, "path empty or longer than %d characters (its temp name must fit in "
-                             "MAX_PATH)", MAX_PATH - 1 - OUT_TMP_EXTRA);
+        snprintf(zErr, nErr,
+                 "path empty or longer than %d characters (its temp name must fit in "
+                 "MAX_PATH)",
+                 MAX_PATH - 1 - OUT_TMP_EXTRA);
         return KBS_EINVAL;
     }
     /* Same directory, so the rename never crosses volumes. */

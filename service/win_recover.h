@@ -7,7 +7,7 @@
 #include <windows.h>
 
 #define RECOVER_DELAY_MS 60000u /* restart a minute after a crash */
-#define RECOVER_RESET_S 86400u  /* the failure count starts again after a day without one */
+#define RECOVER_RESET_S  86400u /* the failure count starts again after a day without one */
 
 /* The SCM calls; Wine accepts failure actions but does not keep them, so tests replace these. */
 typedef struct recoversys {

@@ -56,7 +56,7 @@ int setup_install_copy(wchar_t *zOut, size_t nOut, FILE *err)
         e = GetLastError();
         fprintf(err, "kbsentry-svc: cannot copy %ls to %ls: error %lu%s\n", zExe, zOut,
                 (unsigned long)e,
-                e == ERROR_ACCESS_DENIED ? " (run as Administrator)"
+                e == ERROR_ACCESS_DENIED       ? " (run as Administrator)"
                 : e == ERROR_SHARING_VIOLATION ? " (the installed service runs from there: "
                                                  "uninstall it first)"
                                                : "");

@@ -215,8 +215,8 @@ static void test_reparse_injected_refused(void **state)
 /* A real link (a host symbolic link the build made; Wine shows it as a reparse point). */
 static void test_reparse_real_refused_and_purge(void **state)
 {
-    wchar_t zLink[MAX_PATH], zTarget[MAX_PATH], zKeep[MAX_PATH], zHolder[MAX_PATH],
-        zHeld[MAX_PATH], zFile[MAX_PATH];
+    wchar_t zLink[MAX_PATH], zTarget[MAX_PATH], zKeep[MAX_PATH], zHolder[MAX_PATH], zHeld[MAX_PATH],
+        zFile[MAX_PATH];
     char zErr[400];
     int rc;
     (void)state;
