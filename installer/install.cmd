@@ -25,8 +25,11 @@ call :log ERROR 20 "kbsentry-setup: no kbsentry package for processor architectu
 exit /b 1
 :arch_ok
 
-rem The newest well-formed package for this architecture in the script's folder (pushd: the
-rem folder may be a UNC path; the pattern unquoted: some cmd clones glob no quoted one).
+rem The newest well-formed package for this architecture in the script's folder, which for a
+rem startup script is a UNC path (SYSVOL, \\server\deploy$). pushd maps it to a temporary drive
+rem letter that popd removes again, so a package is kept by the folder's own name (%HERE%) and
+rem its file name, never by %%~f (Z:\...: msiexec would fail with 1619 after popd). The
+rem pattern is unquoted: some cmd clones glob no quoted one.
 set "MSI="
 set "NEW="
 set "HERE=%~dp0"
@@ -35,7 +38,7 @@ if not errorlevel 1 goto in_dir
 call :log ERROR 22 "kbsentry-setup: cannot open the folder %HERE%."
 exit /b 1
 :in_dir
-for %%F in (kbsentry-*-%ARCH%.msi) do call :consider "%%~fF" "%%~nF"
+for %%F in (kbsentry-*-%ARCH%.msi) do call :consider "%HERE%%%~nxF" "%%~nF"
 popd
 if defined MSI goto have_msi
 call :log ERROR 21 "kbsentry-setup: no kbsentry-VERSION-%ARCH%.msi in %HERE%."
@@ -87,7 +90,7 @@ exit /b %RC%
 :done
 set "FROM="
 if defined CUR set "FROM= (%WHY% from %CUR%)"
-call :log INFORMATION 1 "kbsentry-setup: kbsentry %NEW% installed%FROM%."
+call :log INFORMATION 1 "kbsentry-setup: kbsentry %NEW% installed%FROM% from %MSI%."
 exit /b 0
 
 rem :consider "full path" "kbsentry-a.b.c-ARCH": keeps it in MSI/NEW when it is the newest yet.

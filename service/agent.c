@@ -52,22 +52,56 @@ static void agent_on_bad_setting(void *pArg, const char *zName, const char *zWhe
     evt_log(&a->evt, MSG_ERR_SETTING, zName, zWhere, zReason, zUsing, NULL);
 }
 
-/* Settings -> data directory; the directory is made (with its ACL) when missing. */
+/* Makes or checks zDir (see acl_prepare_dir); a planted directory moved aside is reported. */
+static int agent_prepare_dir(agent_t *a, const wchar_t *zDir, char *zErr, size_t nErr)
+{
+    char zD[MAX_PATH * 3], zAside[MAX_PATH * 3];
+    acl_result_t res;
+    int rc = acl_prepare_dir(a->opts.pAclSys, zDir, 0, &res, zErr, nErr);
+
+    if (res.movedAside)
+        evt_log(&a->evt, MSG_WARN_DATADIR_MOVED, agent_utf8(zDir, zD, sizeof(zD)), res.zOwner,
+                agent_utf8(res.zAside, zAside, sizeof(zAside)), NULL);
+    return rc;
+}
+
+/* Settings -> data directory, made (with its ACL) when missing. A DataDir policy that cannot be
+ * used (a drive this machine lacks) must not stop the agent, nor fail an install that starts
+ * it: the default directory is used, as a reload does. */
 static int agent_apply_settings(agent_t *a)
 {
-    char zErr[300], zDir[MAX_PATH * 3];
-    int rc;
+    char zErr[400], zErr2[400], zDir[MAX_PATH * 3], zDef[MAX_PATH * 3];
+    wchar_t zDefault[MAX_PATH];
+    int rc, rcDef;
 
+    rcDef = acl_default_dir(zDefault, MAX_PATH);
     if (a->set.zDataDir[0]) {
-        wcscpy(a->zDataDir, a->set.zDataDir);
-    } else if ((rc = acl_default_dir(a->zDataDir, MAX_PATH)) != KBS_OK) {
-        evt_log(&a->evt, MSG_ERR_DATADIR, "CSIDL_COMMON_APPDATA\\kbsentry",
-                "the common application data folder is unknown", NULL);
+        rc = agent_prepare_dir(a, a->set.zDataDir, zErr, sizeof(zErr));
+        if (rc == KBS_OK) {
+            wcscpy(a->zDataDir, a->set.zDataDir);
+            return KBS_OK;
+        }
+        if (rcDef == KBS_OK && agent_prepare_dir(a, zDefault, zErr2, sizeof(zErr2)) == KBS_OK) {
+            wcscpy(a->zDataDir, zDefault);
+            evt_log(&a->evt, MSG_WARN_DATADIR_FALLBACK,
+                    agent_utf8(a->set.zDataDir, zDir, sizeof(zDir)), zErr,
+                    agent_utf8(zDefault, zDef, sizeof(zDef)), NULL);
+            return KBS_OK;
+        }
+        evt_log(&a->evt, MSG_ERR_DATADIR, agent_utf8(a->set.zDataDir, zDir, sizeof(zDir)), zErr,
+                NULL);
         return rc;
     }
-    rc = acl_make_dir(a->zDataDir, 0, zErr, sizeof(zErr));
-    if (rc) evt_log(&a->evt, MSG_ERR_DATADIR, agent_utf8(a->zDataDir, zDir, sizeof(zDir)), zErr,
-                    NULL);
+    if (rcDef != KBS_OK) {
+        evt_log(&a->evt, MSG_ERR_DATADIR, "CSIDL_COMMON_APPDATA\\kbsentry",
+                "the common application data folder is unknown", NULL);
+        return rcDef;
+    }
+    rc = agent_prepare_dir(a, zDefault, zErr, sizeof(zErr));
+    if (rc == KBS_OK)
+        wcscpy(a->zDataDir, zDefault);
+    else
+        evt_log(&a->evt, MSG_ERR_DATADIR, agent_utf8(zDefault, zDir, sizeof(zDir)), zErr, NULL);
     return rc;
 }
 
@@ -171,7 +205,8 @@ int agent_new(agent_t **ppA, HANDLE hStop, const agent_opts_t *pOpts)
     a->hParam = CreateEventW(NULL, FALSE, FALSE, NULL);
     a->hTimer = CreateWaitableTimerW(NULL, FALSE, NULL);
     a->hDebounce = CreateWaitableTimerW(NULL, FALSE, NULL);
-    if (!a->hParam || !a->hTimer || !a->hDebounce) {
+    a->hWatchdog = CreateWaitableTimerW(NULL, FALSE, NULL);
+    if (!a->hParam || !a->hTimer || !a->hDebounce || !a->hWatchdog) {
         rc = KBS_EIO;
         goto out;
     }
@@ -207,6 +242,9 @@ static void agent_start_scan(agent_t *a)
     }
     InterlockedExchange(&a->nJobRunning, 1);
     a->hScan = (HANDLE)_beginthreadex(NULL, 0, agent_scan_thread, a, 0, NULL);
+    if (a->hScan)
+        agent_timer_set(a->hWatchdog,
+                        a->opts.scanTimeoutMs ? a->opts.scanTimeoutMs : AGENT_SCAN_TIMEOUT_MS);
     if (!a->hScan) {
         InterlockedExchange(&a->nJobRunning, 0);
         evt_log(&a->evt, MSG_ERR_SCAN, "cannot start the scan thread", NULL);
@@ -217,6 +255,7 @@ static void agent_start_scan(agent_t *a)
 
 static void agent_scan_done(agent_t *a)
 {
+    CancelWaitableTimer(a->hWatchdog);
     CloseHandle(a->hScan);
     a->hScan = NULL;
     a->nScans++;
@@ -237,6 +276,26 @@ static void agent_scan_done(agent_t *a)
     }
 }
 
+/* The watchdog fired: ExecQuery and a proxy's Release are DCOM calls without a timeout, and a
+ * hung winmgmt keeps them waiting for ever. The thread cannot be stopped safely, so it is left
+ * with its job state (a new one is made for the next scan), its late result is dropped
+ * (scanGen), and WMI stays out until the service restarts: the registry and the files still
+ * give a snapshot. */
+static void agent_scan_hung(agent_t *a)
+{
+    char zSec[16];
+    DWORD ms = a->opts.scanTimeoutMs ? a->opts.scanTimeoutMs : AGENT_SCAN_TIMEOUT_MS;
+
+    snprintf(zSec, sizeof(zSec), "%lu", (unsigned long)(ms / 1000u));
+    evt_log(&a->evt, MSG_ERR_SCAN_HUNG, zSec, NULL);
+    InterlockedIncrement(&a->scanGen);
+    InterlockedExchange(&a->wmiOff, 1);
+    a->pJobState = NULL; /* the hung thread keeps using its own */
+    a->abandoned = 1;    /* agent_free must not free what it still uses */
+    a->nHung++;
+    agent_scan_done(a);
+}
+
 /* A hotfix key changed: re-arm it and (re)start the debounce timer. */
 static void agent_on_change(agent_t *a, int i)
 {
@@ -254,7 +313,7 @@ static void agent_on_change(agent_t *a, int i)
 
 int agent_run(agent_t *a)
 {
-    enum { W_STOP, W_PARAM, W_TIMER, W_DEBOUNCE, W_SCAN };
+    enum { W_STOP, W_PARAM, W_TIMER, W_DEBOUNCE, W_WATCHDOG, W_SCAN };
     HANDLE ah[W_SCAN + 1 + AGENT_WATCH_MAX];
     int i;
 
@@ -269,6 +328,7 @@ int agent_run(agent_t *a)
         ah[n++] = a->hParam;
         ah[n++] = a->hTimer;
         ah[n++] = a->hDebounce;
+        ah[n++] = a->hWatchdog;
         /* A dead handle in the scan slot keeps the indexes fixed: the stop event is never
          * signalled while we get here, so it cannot fire twice. */
         ah[n++] = a->hScan ? a->hScan : a->hParam;
@@ -287,6 +347,8 @@ int agent_run(agent_t *a)
         } else if (w == WAIT_OBJECT_0 + W_DEBOUNCE) {
             a->inBurst = 0;
             agent_start_scan(a);
+        } else if (w == WAIT_OBJECT_0 + W_WATCHDOG) {
+            if (a->hScan) agent_scan_hung(a);
         } else if (w == WAIT_OBJECT_0 + W_SCAN && a->hScan) {
             agent_scan_done(a);
         } else if (w >= WAIT_OBJECT_0 + iReg && w < WAIT_OBJECT_0 + n) {
@@ -324,6 +386,7 @@ void agent_free(agent_t *a)
     if (a->hParam) CloseHandle(a->hParam);
     if (a->hTimer) CloseHandle(a->hTimer);
     if (a->hDebounce) CloseHandle(a->hDebounce);
+    if (a->hWatchdog) CloseHandle(a->hWatchdog);
     if (a->pJobState && a->opts.pfnJobFree) a->opts.pfnJobFree(a->pJobState);
     evt_close(&a->evt);
     free(a);

@@ -12,6 +12,7 @@
 
 #define AGENT_WATCH_MAX 3
 #define AGENT_STOP_WAIT_MS 500   /* how long a stop waits for a running scan before leaving it */
+#define AGENT_SCAN_TIMEOUT_MS (10u * 60u * 1000u) /* a scan still running after this is hung */
 
 typedef struct agent agent_t;
 
@@ -35,6 +36,8 @@ typedef struct agent_opts {
     const struct scan_opts *pScanOpts; /* tests: the scan's call table (also used by the
                                         * snapshot writer), registry root, flags; NULL: real */
     int64_t (*pfnNow)(void);  /* tests: the wall clock in Unix seconds (a clock that jumps) */
+    DWORD scanTimeoutMs;      /* the scan watchdog; 0: AGENT_SCAN_TIMEOUT_MS (not scaled) */
+    const struct aclsys *pAclSys; /* tests: the data directory's calls; NULL: the real ones */
 } agent_opts_t;
 
 struct agent {
@@ -42,6 +45,7 @@ struct agent {
     HANDLE hParam;            /* auto reset: reload the settings (PARAMCHANGE) */
     HANDLE hTimer;            /* waitable timer: the next scheduled scan */
     HANDLE hDebounce;         /* waitable timer: scan once the hotfix keys settle */
+    HANDLE hWatchdog;         /* waitable timer: the running scan is hung */
     HANDLE ahRegEvt[AGENT_WATCH_MAX]; /* one per watched key, re-armed when it fires */
     HKEY ahWatch[AGENT_WATCH_MAX];
     int nWatch;
@@ -58,6 +62,9 @@ struct agent {
     unsigned nScans;          /* scans finished */
     volatile LONG nJobRunning;
     int lastJobRc;
+    volatile LONG scanGen;    /* bumped when a hung scan is abandoned: its late result is dropped */
+    volatile LONG wmiOff;     /* 1 after a hung scan: later scans leave WMI out until restart */
+    unsigned nHung;           /* scans abandoned by the watchdog */
     uint64_t lastDelayMs;     /* the delay last given to hTimer (tests read it) */
 };
 
@@ -66,7 +73,9 @@ struct agent {
 int agent_new(agent_t **ppA, HANDLE hStop, const agent_opts_t *pOpts);
 
 /* agent_run: the worker loop; returns when hStop is set (or after opts.maxScans scans), having
- * left a stuck scan or share copy behind after AGENT_STOP_WAIT_MS. Returns KBS_OK. */
+ * left a stuck scan or share copy behind after AGENT_STOP_WAIT_MS. A scan running longer than
+ * opts.scanTimeoutMs is reported, abandoned (counted as a scan) and WMI is left out of the later
+ * ones (a->wmiOff). Returns KBS_OK. */
 int agent_run(agent_t *a);
 
 /* agent_free: releases a; when a thread was left behind the memory stays (the process is

@@ -198,6 +198,7 @@ int agent_scan_job(agent_t *a)
     unsigned aCount[VERDICT_COUNT], nOk = 0, ms;
     size_t nBuf = 0, i;
     DWORD t0 = GetTickCount();
+    LONG gen = a->scanGen;
     int rc;
 
     memset(&s, 0, sizeof(s));
@@ -205,7 +206,15 @@ int agent_scan_job(agent_t *a)
     memset(&so, 0, sizeof(so));
     if (a->opts.pScanOpts) so = *a->opts.pScanOpts;
     so.hStop = a->hStop;
+    if (a->wmiOff) so.flags |= SCAN_NO_WMI; /* an earlier scan hung in WMI */
     rc = scan_run(&so, &s);
+    if (gen != a->scanGen) {
+        rc = KBS_ETIMEOUT; /* abandoned by the watchdog: a newer scan owns the files */
+        goto out;
+    }
+    if (rc == KBS_OK && a->wmiOff)
+        snap_add_source(&s, "wmi-qfe", 0, "left out: an earlier scan hung in WMI (restart the "
+                                          "service once winmgmt answers again)");
     if (a->opts.pfnNow) s.scanTime = a->opts.pfnNow();
     if (rc == KBS_ETIMEOUT || WaitForSingleObject(a->hStop, 0) == WAIT_OBJECT_0) {
         rc = KBS_ETIMEOUT; /* stopping: an unfinished scan is not written */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <sqlite3.h>
+#include <windows.h>
 
 #include "kbs_err.h"
 
@@ -29,42 +30,81 @@ static void hist_err(hist_t *h, char *zErr, size_t nErr, const char *zWhat)
              h->zPath);
 }
 
-/* SQLITE_CORRUPT when quick_check finds damage (it reports it as rows, not as an error). */
-static int hist_quick_check(hist_t *h)
+/* quick_check reports damage as rows, not as an error, and leaves sqlite3_errcode() at SQLITE_OK
+ * (its statement stepped): its verdict travels back as *pDamaged, decided from the rows. Returns
+ * SQLITE_OK when the check ran (damaged or not), else the error that kept it from running. */
+static int hist_quick_check(hist_t *h, int *pDamaged)
 {
     sqlite3_stmt *p = NULL;
+    const char *z;
     int src = sqlite3_prepare_v2(h->db, "PRAGMA quick_check", -1, &p, NULL);
 
+    *pDamaged = 0;
     if (src == SQLITE_OK) {
         src = sqlite3_step(p);
-        if (src == SQLITE_ROW)
-            src = strcmp((const char *)sqlite3_column_text(p, 0), "ok") ? SQLITE_CORRUPT
-                                                                          : SQLITE_OK;
+        if (src == SQLITE_ROW) {
+            z = (const char *)sqlite3_column_text(p, 0);
+            *pDamaged = !z || strcmp(z, "ok") != 0;
+            src = SQLITE_OK;
+        } else if (src == SQLITE_DONE) {
+            src = SQLITE_OK;
+        }
     }
     sqlite3_finalize(p);
+    if (src == SQLITE_CORRUPT || src == SQLITE_NOTADB) {
+        *pDamaged = 1;
+        src = SQLITE_OK;
+    }
     return src;
 }
 
 /* The pragmas make it safe against power loss: a rollback journal that is synced before and after
  * each commit. WAL would do too but needs shared memory that older systems handle less well.
  * The database is small; a 256 KB page cache keeps the agent's working set small. */
-static int hist_setup(hist_t *h, char *zErr, size_t nErr)
+static int hist_setup(hist_t *h, int *pDamaged, char *zErr, size_t nErr)
 {
-    if (sqlite3_busy_timeout(h->db, 5000) != SQLITE_OK ||
-        sqlite3_exec(h->db, "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL; "
-                     "PRAGMA cache_size=-256;", NULL, NULL,
-                     NULL) != SQLITE_OK ||
-        hist_quick_check(h) != SQLITE_OK ||
-        sqlite3_exec(h->db, hist_zSchema, NULL, NULL, NULL) != SQLITE_OK) {
-        hist_err(h, zErr, nErr, "setting up the history");
+    int src;
+
+    *pDamaged = 0;
+    if (sqlite3_busy_timeout(h->db, 5000) != SQLITE_OK) goto fail;
+    src = sqlite3_exec(h->db, "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL; "
+                       "PRAGMA cache_size=-256;", NULL, NULL, NULL);
+    if (src == SQLITE_CORRUPT || src == SQLITE_NOTADB) {
+        *pDamaged = 1;
+        goto fail;
+    }
+    if (src != SQLITE_OK || hist_quick_check(h, pDamaged) != SQLITE_OK) goto fail;
+    if (*pDamaged) {
+        snprintf(zErr, nErr, "setting up the history: quick_check reports damage (%s)", h->zPath);
         return KBS_EDB;
     }
-    return KBS_OK;
+    src = sqlite3_exec(h->db, hist_zSchema, NULL, NULL, NULL);
+    if (src == SQLITE_CORRUPT || src == SQLITE_NOTADB) *pDamaged = 1;
+    if (src == SQLITE_OK) return KBS_OK;
+fail:
+    hist_err(h, zErr, nErr, "setting up the history");
+    return KBS_EDB;
+}
+
+/* Moves the damaged zPath to zAside, replacing an older one. Wide-character calls: the UTF-8
+ * path may hold any character (Czech XP's "Data aplikac\u00ed"), which remove()/rename() would
+ * take through the ANSI code page. Returns 0 or the Win32 error. */
+static unsigned long hist_move_aside(const char *zPath, const char *zAside)
+{
+    wchar_t zFromW[HIST_PATH_MAX], zToW[HIST_PATH_MAX];
+
+    if (!MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, zPath, -1, zFromW, HIST_PATH_MAX) ||
+        !MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, zAside, -1, zToW, HIST_PATH_MAX))
+        return ERROR_INVALID_NAME;
+    if (MoveFileExW(zFromW, zToW, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) return 0;
+    return GetLastError();
 }
 
 int hist_open(hist_t *h, const char *zPath, char *zErr, size_t nErr)
 {
-    int rc, src;
+    char zAside[sizeof(h->zPath) + 16];
+    unsigned long e;
+    int rc, src, damaged = 0;
 
     memset(h, 0, sizeof(*h));
     zErr[0] = 0;
@@ -75,24 +115,23 @@ int hist_open(hist_t *h, const char *zPath, char *zErr, size_t nErr)
     strcpy(h->zPath, zPath);
     src = sqlite3_open_v2(zPath, &h->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     if (src == SQLITE_NOMEM) return KBS_ENOMEM;
-    rc = src == SQLITE_OK ? hist_setup(h, zErr, nErr) : KBS_EDB;
+    rc = src == SQLITE_OK ? hist_setup(h, &damaged, zErr, nErr) : KBS_EDB;
     if (rc == KBS_OK) return KBS_OK;
-
-    src = h->db ? sqlite3_errcode(h->db) : src;
-    if (src == SQLITE_CORRUPT || src == SQLITE_NOTADB) {
+    if (src == SQLITE_NOTADB || src == SQLITE_CORRUPT) damaged = 1;
+    if (damaged) {
         /* Keep the damaged file for inspection and start afresh: history is a convenience,
          * the scan and snapshot must go on. */
-        char zAside[540];
         sqlite3_close(h->db);
         h->db = NULL;
         snprintf(zAside, sizeof(zAside), "%s.corrupt", zPath);
-        remove(zAside);
-        if (rename(zPath, zAside) != 0) {
-            snprintf(zErr, nErr, "damaged database %s cannot be moved aside", zPath);
+        if ((e = hist_move_aside(zPath, zAside)) != 0) {
+            snprintf(zErr, nErr, "damaged database %s cannot be moved aside: MoveFileExW: %lu",
+                     zPath, e);
             return KBS_EDB;
         }
+        zErr[0] = 0;
         src = sqlite3_open_v2(zPath, &h->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-        rc = src == SQLITE_OK ? hist_setup(h, zErr, nErr) : KBS_EDB;
+        rc = src == SQLITE_OK ? hist_setup(h, &damaged, zErr, nErr) : KBS_EDB;
         if (rc == KBS_OK) {
             snprintf(zErr, nErr, "damaged database moved to %s", zAside);
             return KBS_OK;

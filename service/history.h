@@ -9,11 +9,13 @@
 #define HIST_KEEP_SCANS 1000     /* newest scans kept */
 #define HIST_KEEP_CHANGES 10000  /* newest change rows kept */
 
+#define HIST_PATH_MAX 512        /* bytes of a UTF-8 path (MAX_PATH characters fit) */
+
 struct sqlite3;
 
 typedef struct hist {
     struct sqlite3 *db;
-    char zPath[512];
+    char zPath[HIST_PATH_MAX];
 } hist_t;
 
 /* One scan as the history stores it. */
@@ -34,8 +36,9 @@ typedef struct hist_change {
 } hist_change_t;
 
 /* hist_open: opens or creates zPath (UTF-8) with a rollback journal and synchronous=FULL, so a
- * power cut loses at most the scan being recorded. A file that is not a usable database is moved
- * aside to zPath.corrupt and a new one made. zErr (nErr bytes) says what failed. Returns KBS_OK,
+ * power cut loses at most the scan being recorded. A file that is not a database, or one whose
+ * quick_check reports damage, is moved aside to zPath.corrupt (replacing an older one) and a new
+ * one made; zErr then says "damaged database moved to ..." with KBS_OK. zErr (nErr bytes) says what failed. Returns KBS_OK,
  * KBS_EDB or KBS_ENOMEM. */
 int hist_open(hist_t *h, const char *zPath, char *zErr, size_t nErr);
 

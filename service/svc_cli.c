@@ -8,6 +8,7 @@
 #include "kbs_version.h"
 #include "scan_cmd.h"
 #include "win_settings.h"
+#include "win_setup.h"
 #include "win_svc.h"
 
 static void svc_cli_usage(FILE *f)
@@ -15,12 +16,17 @@ static void svc_cli_usage(FILE *f)
     fputs("usage: kbsentry-svc COMMAND [ARGS]\n"
           "\n"
           "commands:\n"
-          "  install [--drop \\\\server\\share]  install the kbsentry service\n"
+          "  install [--drop \\\\server\\share]  copy kbsentry-svc.exe to %ProgramFiles%\\kbsentry and\n"
+          "                                   install the service that runs that copy\n"
           "  uninstall                        remove the service\n"
           "  start | stop | status            control the installed service\n"
           "  run [--scans N]                  run in the foreground (Ctrl+C stops; --scans:\n"
           "                                   stop after N scans, the first without delay)\n"
           "  scan [--out DIR | --stdout]      one scan without installing\n"
+          "  setup                            installer step (as SYSTEM): failure actions, data\n"
+          "                                   directory owner and permissions\n"
+          "  purge                            installer step: delete the default data directory\n"
+          "                                   (links are removed, never followed)\n"
           "  version                          print the version\n"
           "  help                             this text\n",
           f);
@@ -94,6 +100,8 @@ int svc_cli_main(int argc, char **argv, FILE *out, FILE *err)
     if (!strcmp(zCmd, "stop")) return svc_cli_noargs(argc, argv, err) ? 2 : svc_stop(out, err);
     if (!strcmp(zCmd, "status")) return svc_cli_noargs(argc, argv, err) ? 2 : svc_status(out, err);
     if (!strcmp(zCmd, "scan")) return scan_cmd(argc, argv, out, err);
+    if (!strcmp(zCmd, "setup")) return svc_cli_noargs(argc, argv, err) ? 2 : setup_msi(out, err);
+    if (!strcmp(zCmd, "purge")) return svc_cli_noargs(argc, argv, err) ? 2 : setup_purge(out, err);
     if (!strcmp(zCmd, "service")) return svc_cli_noargs(argc, argv, err) ? 2 : svc_dispatch(err);
     fprintf(err, "kbsentry-svc: unknown command '%s' (see 'kbsentry-svc help')\n", zCmd);
     return 2;

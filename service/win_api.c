@@ -58,7 +58,7 @@ static const winsys_t g_sys = {
     RegCloseKey,         CoCreateInstance, GetFileVersionInfoSizeW,
     GetFileVersionInfoW, VerQueryValueW,   GetComputerNameW,
     CreateFileW,         WriteFile,        FlushFileBuffers,
-    MoveFileExW,
+    MoveFileExW,         GetSystemWindowsDirectoryW,
 };
 
 const winsys_t *winsys_default(void)

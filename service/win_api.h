@@ -39,6 +39,7 @@ typedef struct winsys {
     BOOL(WINAPI *pfnWriteFile)(HANDLE, LPCVOID, DWORD, LPDWORD, LPOVERLAPPED);
     BOOL(WINAPI *pfnFlushFileBuffers)(HANDLE);
     BOOL(WINAPI *pfnMoveFileExW)(LPCWSTR, LPCWSTR, DWORD);
+    UINT(WINAPI *pfnGetSystemWindowsDirectoryW)(LPWSTR, UINT);
 } winsys_t;
 
 /* winsys_default: the real functions. Never NULL; a constant. */

@@ -112,9 +112,11 @@ int file_collect(const winsys_t *sys, const wchar_t *zSystemRoot, snap_t *s, siz
         }
         wcscpy(zRoot, zSystemRoot);
     } else {
-        n = GetWindowsDirectoryW(zRoot, MAX_PATH);
+        /* Not GetWindowsDirectoryW: on a Terminal Server in application mode that is a
+         * per-user folder; the system's own is what holds the evidence files. */
+        n = sys->pfnGetSystemWindowsDirectoryW(zRoot, MAX_PATH);
         if (n == 0 || n >= MAX_PATH) {
-            winapi_errfmt(zErr, nErr, "GetWindowsDirectoryW", NULL, GetLastError());
+            winapi_errfmt(zErr, nErr, "GetSystemWindowsDirectoryW", NULL, GetLastError());
             return KBS_EIO;
         }
     }

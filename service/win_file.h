@@ -16,7 +16,7 @@ int file_version(const winsys_t *sys, const wchar_t *zPath, ver_t *pVer, char *z
 
 /* file_collect: adds the evidence files (drivers\srv.sys, srv2.sys, termdd.sys, rdpwd.sys;
  * netapi32.dll, shell32.dll, spoolsv.exe, umpnpmgr.dll, lsasrv.dll) to s, read from
- * zSystemRoot\System32 (NULL: the Windows directory) with WOW64 file-system redirection off.
+ * zSystemRoot\System32 (NULL: the system Windows directory, GetSystemWindowsDirectoryW) with WOW64 file-system redirection off.
  * Absent files are listed as absent. *pnErr counts files present but unreadable. Returns KBS_OK,
  * or KBS_ENOMEM/KBS_ETOOBIG from the snapshot, or KBS_EIO with zErr when the Windows directory
  * is unknown. */

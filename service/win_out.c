@@ -6,6 +6,8 @@
 #include <string.h>
 #include <wchar.h>
 
+#include <ntsecapi.h>
+
 #include "kbs_err.h"
 
 /* A reader holding the old file open, or another writer renaming over it, blocks the rename a
@@ -13,9 +15,13 @@
 #define OUT_MOVE_TRIES     10
 #define OUT_MOVE_SLEEP_MAX 250
 
-/* Makes each temp name unique in this process: two threads writing the same file must never
- * share (and truncate) one temp file. */
-static volatile LONG out_nSeq;
+/* The temp name is "<file>.tmp<pid>-<16 hex digits>": the pid tells the start-up sweep whose it
+ * was, the random part makes it unpredictable, so nobody can plant a hard link at it (and it
+ * is opened CREATE_NEW, so a planted name is never truncated, only skipped). */
+#define OUT_TMP_EXTRA 31 /* ".tmp" + up to 10 digits + "-" + 16 hex digits */
+#define OUT_TMP_TRIES 4
+
+static volatile LONG out_nFallback;
 
 static int out_rc(DWORD e)
 {
@@ -37,7 +43,7 @@ static void out_err(char *zErr, size_t nErr, const char *zApi, const wchar_t *zP
 int out_write_file_sys(const winsys_t *sys, const wchar_t *zPath, const void *p, size_t n,
                        char *zErr, size_t nErr)
 {
-    wchar_t zTmp[MAX_PATH + 32];
+    wchar_t zTmp[MAX_PATH];
     HANDLE h = INVALID_HANDLE_VALUE;
     const char *pc = p;
     size_t done = 0, len;
@@ -47,21 +53,33 @@ int out_write_file_sys(const winsys_t *sys, const wchar_t *zPath, const void *p,
     if (!sys) sys = winsys_default();
     if (nErr) zErr[0] = 0;
     len = wcslen(zPath);
-    if (len == 0 || len >= MAX_PATH) {
-        snprintf(zErr, nErr, "path empty or longer than %d characters", MAX_PATH - 1);
+    if (len == 0 || len + OUT_TMP_EXTRA >= MAX_PATH) {
+        snprintf(zErr, nErr,
+                 "path empty or longer than %d characters (its temp name must fit in "
+                 "MAX_PATH)",
+                 MAX_PATH - 1 - OUT_TMP_EXTRA);
         return KBS_EINVAL;
     }
-    /* Same directory, so the rename never crosses volumes; the pid keeps two processes apart and
-     * the sequence number two writes of one process. */
-    _snwprintf(zTmp, MAX_PATH + 31, L"%ls.tmp%lu-%ld", zPath, (unsigned long)GetCurrentProcessId(),
-               (long)InterlockedIncrement(&out_nSeq));
-    zTmp[MAX_PATH + 31] = 0;
-    h = sys->pfnCreateFileW(zTmp, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL,
-                            NULL);
-    if (h == INVALID_HANDLE_VALUE) {
+    /* Same directory, so the rename never crosses volumes. */
+    for (i = 0;; i++) {
+        ULONG aRnd[2] = {0, 0};
+        if (!RtlGenRandom(aRnd, sizeof(aRnd))) {
+            /* Not seen in practice; the tick count and a counter still keep names apart. */
+            aRnd[0] = GetTickCount();
+            aRnd[1] = (ULONG)InterlockedIncrement(&out_nFallback);
+        }
+        _snwprintf(zTmp, MAX_PATH, L"%ls.tmp%lu-%08lx%08lx", zPath,
+                   (unsigned long)GetCurrentProcessId(), (unsigned long)aRnd[0],
+                   (unsigned long)aRnd[1]);
+        zTmp[MAX_PATH - 1] = 0;
+        h = sys->pfnCreateFileW(zTmp, GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL,
+                                NULL);
+        if (h != INVALID_HANDLE_VALUE) break;
         e = GetLastError();
-        out_err(zErr, nErr, "CreateFileW", zTmp, e);
-        return out_rc(e);
+        if ((e != ERROR_FILE_EXISTS && e != ERROR_ALREADY_EXISTS) || i + 1 >= OUT_TMP_TRIES) {
+            out_err(zErr, nErr, "CreateFileW", zTmp, e);
+            return out_rc(e);
+        }
     }
     while (done < n) {
         nPart = n - done > 0x100000 ? 0x100000 : (DWORD)(n - done);
@@ -108,7 +126,7 @@ int out_write_file(const wchar_t *zPath, const void *p, size_t n, char *zErr, si
     return out_write_file_sys(winsys_default(), zPath, p, n, zErr, nErr);
 }
 
-/* The writer's pid from "<name>.tmp<pid>-<seq>" (or the older "<name>.tmp<pid>"); 0 if none. */
+/* The writer's pid from "<name>.tmp<pid>-<random>" (or the older "<name>.tmp<pid>"); 0 if none. */
 static DWORD out_tmp_pid(const wchar_t *zName)
 {
     const wchar_t *z = wcsstr(zName, L".tmp");

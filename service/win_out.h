@@ -8,11 +8,14 @@
 
 #include "win_api.h"
 
-/* out_write_file: writes n bytes of p to zPath atomically: zPath.tmp<pid>-<seq> (unique per
- * call) in the same directory, WriteFile, FlushFileBuffers, MoveFileExW(REPLACE_EXISTING |
- * WRITE_THROUGH, retried briefly while the old file is open elsewhere); the temp file is removed
- * on failure. Thread-safe: concurrent writers of one path each leave one whole file. zErr gets "API path: code" on failure. Returns KBS_OK,
- * KBS_EINVAL (path too long), KBS_EACCESS, KBS_ENOTFOUND (no such directory) or KBS_EIO.
+/* out_write_file: writes n bytes of p to zPath atomically: zPath.tmp<pid>-<16 random hex
+ * digits> in the same directory, opened CREATE_NEW (a name already there, planted or not, is
+ * never opened: another random name is tried), WriteFile, FlushFileBuffers,
+ * MoveFileExW(REPLACE_EXISTING | WRITE_THROUGH, retried briefly while the old file is open
+ * elsewhere); the temp file is removed on failure. zPath must leave room for the temp suffix:
+ * at most MAX_PATH - 32 characters. Thread-safe: concurrent writers of one path each leave one
+ * whole file. zErr gets "API path: code" on failure. Returns KBS_OK, KBS_EINVAL (path too
+ * long), KBS_EACCESS, KBS_ENOTFOUND (no such directory) or KBS_EIO.
  * Same signature as drop_write_fn. */
 int out_write_file(const wchar_t *zPath, const void *p, size_t n, char *zErr, size_t nErr);
 

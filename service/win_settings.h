@@ -13,7 +13,9 @@
 #define SETTINGS_INTERVAL_MAX 43200u     /* 30 days */
 #define SETTINGS_DELAY_DEFAULT 120u      /* seconds: spread of the first scan after start */
 #define SETTINGS_DELAY_MAX 3600u
-#define SETTINGS_PATH_MAX 240            /* leaves room for "\<HOST>.kbs.tmp" under MAX_PATH */
+/* 200 characters at most: "\\<HOST, 15>.kbs" and the temp suffix ".tmp<pid>-<16 hex>" (31) must
+ * still fit in MAX_PATH - 1 (200 + 20 + 31 = 251, with room to spare). */
+#define SETTINGS_PATH_MAX 201
 
 typedef struct settings {
     unsigned intervalMin;                /* ScanIntervalMinutes */

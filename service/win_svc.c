@@ -8,6 +8,8 @@
 #include "kbs_err.h"
 #include "win_acl.h"
 #include "win_evt.h"
+#include "win_recover.h"
+#include "win_setup.h"
 #include "win_settings.h"
 
 /* The service status block and the stop event: the only mutable globals of the agent. The
@@ -111,17 +113,11 @@ int svc_install(const wchar_t *zDrop, FILE *out, FILE *err)
     wchar_t zExe[MAX_PATH], zCmd[MAX_PATH + 16], zDir[MAX_PATH];
     SC_HANDLE hScm = NULL, hSvc = NULL;
     SERVICE_DESCRIPTIONW desc;
-    SERVICE_FAILURE_ACTIONSW fa;
-    SC_ACTION aAct[3];
+    acl_result_t res;
     settings_t set;
-    char zErr[300];
-    int rc = 2;
-    DWORD n;
-
-    n = GetModuleFileNameW(NULL, zExe, MAX_PATH);
-    if (!n || n >= MAX_PATH) return svc_fail(err, "GetModuleFileName", GetLastError());
-    _snwprintf(zCmd, MAX_PATH + 16, L"\"%ls\" service", zExe);
-    zCmd[MAX_PATH + 15] = 0;
+    char zErr[400];
+    int rc = 2, rcDir;
+    DWORD e;
 
     hScm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT | SC_MANAGER_CREATE_SERVICE);
     if (!hScm) {
@@ -133,6 +129,10 @@ int svc_install(const wchar_t *zDrop, FILE *out, FILE *err)
         rc = svc_fail(err, "CreateService", ERROR_SERVICE_EXISTS);
         goto out;
     }
+    /* The service runs the copy in Program Files, never the file it was installed from. */
+    if (setup_install_copy(zExe, MAX_PATH, err) != 0) goto out;
+    _snwprintf(zCmd, MAX_PATH + 16, L"\"%ls\" service", zExe);
+    zCmd[MAX_PATH + 15] = 0;
 
     /* The data directory first: the service account could not set its ACL later. */
     settings_load(&set, HKEY_LOCAL_MACHINE, SETTINGS_POLICY_KEY, SETTINGS_BASE_KEY, NULL, NULL);
@@ -142,9 +142,13 @@ int svc_install(const wchar_t *zDrop, FILE *out, FILE *err)
         fprintf(err, "kbsentry-svc: cannot find the common application data folder\n");
         goto out;
     }
-    if (acl_make_dir(zDir, 1, zErr, sizeof(zErr)) != KBS_OK) {
+    rcDir = acl_prepare_dir(NULL, zDir, ACL_FIX, &res, zErr, sizeof(zErr));
+    if (res.movedAside)
+        fprintf(err, "kbsentry-svc: warning: %ls was owned by %s: moved to %ls\n", zDir,
+                res.zOwner, res.zAside);
+    if (rcDir != KBS_OK) {
         fprintf(err, "kbsentry-svc: data directory: %s%s\n", zErr,
-                strstr(zErr, "error 5") ? " (run as Administrator)" : "");
+                rcDir == KBS_EACCESS && strstr(zErr, ": 5") ? " (run as Administrator)" : "");
         goto out;
     }
     if (zDrop && (rc = settings_set_drop(SETTINGS_BASE_KEY, zDrop)) != KBS_OK) {
@@ -156,9 +160,10 @@ int svc_install(const wchar_t *zDrop, FILE *out, FILE *err)
         goto out;
     }
 
+    /* RpcSs first: WMI is DCOM, and a scan right after boot must not beat it. */
     hSvc = CreateServiceW(hScm, SVC_NAME, SVC_DISPLAY, SERVICE_ALL_ACCESS,
                           SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START, SERVICE_ERROR_NORMAL,
-                          zCmd, NULL, NULL, NULL, SVC_ACCOUNT, L"");
+                          zCmd, NULL, NULL, SVC_DEPENDENCIES, SVC_ACCOUNT, L"");
     if (!hSvc) {
         rc = svc_fail(err, "CreateService", GetLastError());
         goto out;
@@ -167,20 +172,13 @@ int svc_install(const wchar_t *zDrop, FILE *out, FILE *err)
     if (!ChangeServiceConfig2W(hSvc, SERVICE_CONFIG_DESCRIPTION, &desc))
         fprintf(err, "kbsentry-svc: warning: cannot set the description: error %lu\n",
                 (unsigned long)GetLastError());
-    /* Restart after a crash: twice after a minute, then leave it to the next boot. */
-    aAct[0].Type = SC_ACTION_RESTART, aAct[0].Delay = 60000;
-    aAct[1].Type = SC_ACTION_RESTART, aAct[1].Delay = 60000;
-    aAct[2].Type = SC_ACTION_NONE, aAct[2].Delay = 0;
-    memset(&fa, 0, sizeof(fa));
-    fa.dwResetPeriod = 86400;
-    fa.cActions = 3;
-    fa.lpsaActions = aAct;
-    if (!ChangeServiceConfig2W(hSvc, SERVICE_CONFIG_FAILURE_ACTIONS, &fa))
+    if ((e = recover_set(NULL, hSvc)) != 0)
         fprintf(err, "kbsentry-svc: warning: cannot set the failure actions: error %lu\n",
-                (unsigned long)GetLastError());
+                (unsigned long)e);
     if (evt_register_source(zExe) != KBS_OK)
         fprintf(err, "kbsentry-svc: warning: cannot register the event source\n");
-    fprintf(out, "kbsentry installed (runs as %ls, data in %ls)\n", SVC_ACCOUNT, zDir);
+    fprintf(out, "kbsentry installed as %ls (runs as %ls, data in %ls)\n", zExe, SVC_ACCOUNT,
+            zDir);
     rc = svc_start_handle(hSvc, out, err);
 out:
     if (hSvc) CloseServiceHandle(hSvc);
@@ -234,7 +232,7 @@ int svc_uninstall(FILE *out, FILE *err)
     }
     if (evt_unregister_source() != KBS_OK)
         fprintf(err, "kbsentry-svc: warning: cannot remove the event source\n");
-    fprintf(out, "kbsentry uninstalled (the data directory is kept)\n");
+    fprintf(out, "kbsentry uninstalled (the data directory and the program folder are kept)\n");
     rc = 0;
 out:
     if (hSvc) CloseServiceHandle(hSvc);

@@ -8,6 +8,7 @@
 #define SVC_NAME L"kbsentry"
 #define SVC_DISPLAY L"kbsentry hotfix agent"
 #define SVC_ACCOUNT L"NT AUTHORITY\\NetworkService"
+#define SVC_DEPENDENCIES L"RpcSs\0" /* WMI is DCOM: the agent starts after RPC */
 #define SVC_DESCRIPTION                                                                        \
     L"Inventories installed hotfixes and emergency-patch evidence, keeps a local history and " \
     L"writes a snapshot for the kbsentry console."
@@ -16,9 +17,11 @@
 /* Each returns the process exit code: 0 done, 1 the service is not in the asked state (status,
  * or a start that did not reach RUNNING), 2 error (message on err). */
 
-/* svc_install: creates the service (auto start, NetworkService, description, restart on
- * failure), registers the event source, makes the data directory with its ACL, stores zDrop
- * (may be NULL) as DropShare and starts the service. */
+/* svc_install: copies kbsentry-svc.exe to %ProgramFiles%\kbsentry (setup_install_copy) and
+ * creates the service for that copy (auto start, NetworkService, depends on RpcSs, description,
+ * restart on failure), registers the copy as the event message file, makes or checks the data
+ * directory (acl_prepare_dir with ACL_FIX), stores zDrop (may be NULL) as DropShare and starts
+ * the service. */
 int svc_install(const wchar_t *zDrop, FILE *out, FILE *err);
 /* svc_uninstall: stops the service if it runs, deletes it and its event source. History and
  * snapshot in the data directory stay. */

@@ -88,19 +88,43 @@ check "RemoveExistingProducts between InstallValidate and InstallInitialize" \
 if [ "$ARCH" = x86 ]; then
   check "x86 package refuses 64-bit Windows" grep -q "NOT VersionNT64" <<<"$(table LaunchCondition)"
 fi
-check "XP SP3 floor" grep -q "ServicePackLevel >= 3" <<<"$(table LaunchCondition)"
+# The launch conditions evaluated for real Windows versions (VersionNT ServicePackLevel
+# VersionNT64): XP before SP3 and XP x64 / 2003 before SP2 are refused, the rest taken.
+LC=$(table LaunchCondition | grep -v '^NOT WIX_DOWNGRADE_DETECTED' | cut -f1)
+lc_eval() { python3 "$(dirname "$0")/msi_cond.py" "$LC" "$@"; }
+for v in "501 3 0 1 XP SP3" "501 2 0 0 XP SP2" "502 1 0 0 2003 SP1" "502 1 1 0 XP-x64 SP1" \
+         "502 2 0 1 2003 SP2" "502 2 1 1 XP-x64 SP2" "600 0 0 1 Vista" "1000 0 0 1 Windows 10"; do
+  set -- $v
+  nt=$1 sp=$2 nt64=$3 want=$4
+  shift 4
+  [ "$ARCH" = x86 ] && [ "$nt64" = 1 ] && continue # the x86 package refuses 64-bit Windows
+  [ "$ARCH" = x64 ] && nt64=$(( nt >= 502 ? 1 : 0 ))
+  got=$(lc_eval VersionNT=$nt ServicePackLevel=$sp VersionNT64=$([ "$nt64" = 1 ] && echo $nt || echo 0))
+  check "launch condition: $* $([ "$want" = 1 ] && echo taken || echo refused)" [ "$got" = "$want" ]
+done
+check "the service depends on RpcSs (WMI is DCOM)" grep -q 'RpcSs' <<<"$(col 8 <<<"$S")"
 
 # Defaults: remembered values after AppSearch, then 360.
 check "SCANINTERVAL default 360 when nothing given or remembered" \
   [ "$(row CustomAction ca_default_interval | col 3,4)" = "SCANINTERVAL	360" ]
 check "defaults set right after AppSearch" \
   [ "$(seq_of AppSearch)" -lt "$(seq_of ca_old_interval)" ] && [ "$(seq_of ca_default_interval)" -lt "$(seq_of LaunchConditions)" ]
-# PURGE: deferred (1024), no impersonation (2048), exe from a property (50), only on a real uninstall.
-P=$(row CustomAction ca_purge)
-check "purge is a deferred, system-context exe action" eval '[ $(( $(col 2 <<<"$P") & 0xC3F )) -eq $((1024 + 2048 + 50)) ]'
+# Installer steps run from the installed kbsentry-svc.exe (18: exe from a File row), deferred
+# (1024), as SYSTEM (2048), return ignored (64): setup and purge.
+for ca in setup purge; do
+  R=$(row CustomAction ca_$ca)
+  check "$ca: a deferred, system-context step of kbsentry-svc.exe, return ignored" \
+    eval '[ "$(col 2 <<<"$R")" -eq $((18 + 64 + 1024 + 2048)) ] && [ "$(col 3,4 <<<"$R")" = "file_svc	$ca" ]'
+done
+check "setup (failure actions, data directory) after InstallServices, before StartServices" \
+  [ "$(seq_of InstallServices)" -lt "$(seq_of ca_setup)" ] && [ "$(seq_of ca_setup)" -lt "$(seq_of StartServices)" ]
+check "setup runs on install and repair, not on uninstall" \
+  grep -q 'NOT REMOVE~="ALL"' <<<"$(awk -F'\t' '$1 == "ca_setup"' <<<"$SEQ")"
 check "purge runs only for REMOVE=ALL with PURGE=1, not during an upgrade" \
   grep -q 'REMOVE~="ALL" AND PURGE="1" AND NOT UPGRADINGPRODUCTCODE' <<<"$(awk -F'\t' '$1 == "ca_purge"' <<<"$SEQ")"
-check "purge inside the install script (before InstallFinalize, after RemoveFiles)" \
-  [ "$(seq_of RemoveFiles)" -lt "$(seq_of ca_purge)" ] && [ "$(seq_of ca_purge)" -lt "$(seq_of InstallFinalize)" ]
+check "purge after StopServices, while kbsentry-svc.exe is still there (before RemoveFiles)" \
+  [ "$(seq_of StopServices)" -lt "$(seq_of ca_purge)" ] && [ "$(seq_of ca_purge)" -lt "$(seq_of RemoveFiles)" ]
+check "no DelNode over a path a user could have linked elsewhere" \
+  eval '! table CustomAction | grep -qi delnode'
 
 [ "$FAILS" -eq 0 ] || { echo "$FAILS check(s) failed"; exit 1; }

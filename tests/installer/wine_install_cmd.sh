@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# wine_install_cmd.sh: installer/install.cmd under Wine's cmd: picks the package of its
-# architecture and the newest version, installs when missing, does nothing when up to date or
+# wine_install_cmd.sh: installer/install.cmd under Wine's cmd, run from a UNC path as a GPO
+# startup script is (\\srv\deploy$\Machine\Scripts\Startup: Wine resolves \\srv\deploy$ through
+# the prefix's dosdevices/unc/srv/deploy$ link to a host folder, no network needed): picks the
+# package of its architecture and the newest version, installs when missing, does nothing when up to date or
 # newer, upgrades when older, repairs a lost service, and reports each outcome through
 # eventcreate (a recording stand-in here: Wine has no eventcreate.exe).
 #   wine_install_cmd.sh INSTALL_CMD MSI MSI_CMAKE SVC_EXE CONSOLE_EXE VERSION NEXT_VERSION
@@ -8,7 +10,10 @@ set -u
 . "$(dirname "$0")/wine_lib.sh"
 CMD=$1 MSI=$2 MSI_CMAKE=$3 SVC_EXE=$4 CONSOLE_EXE=$5 VERSION=$6 NEXT=$7
 [ -f "$MSI" ] || { echo "FAIL no package $MSI (build the msi target)"; exit 1; }
-SHARE=$WORK/share
+# The share's root is $WORK/deploy; the script sits deeper, as in SYSVOL (Wine's cmd cannot start
+# a batch file at a share's root: it doubles the backslash after the share name).
+SHARE=$WORK/deploy/Machine/Scripts/Startup
+UNC='\\srv\deploy$\Machine\Scripts\Startup'
 STUB=$WORK/stub
 mkdir -p "$SHARE" "$STUB"
 cmake -DVERSION="$NEXT" -DARCH=x64 -DSVC_EXE="$SVC_EXE" -DCONSOLE_EXE="$CONSOLE_EXE" \
@@ -16,6 +21,8 @@ cmake -DVERSION="$NEXT" -DARCH=x64 -DSVC_EXE="$SVC_EXE" -DCONSOLE_EXE="$CONSOLE_
 BUILD=$!
 make_prefix
 wait $BUILD || { cat "$WORK/next.log"; echo "FAIL building the $NEXT package"; exit 1; }
+mkdir -p "$WINEPREFIX/dosdevices/unc/srv"
+ln -sfn "$WORK/deploy" "$WINEPREFIX/dosdevices/unc/srv/deploy\$"
 
 cp "$CMD" "$SHARE/install.cmd"
 cp "$MSI" "$SHARE/kbsentry-$VERSION-x64.msi"
@@ -28,10 +35,14 @@ EVENTS=$WORK/events.log
 printf '@echo off\r\necho %%* >> %s\r\n' "$(winpath "$EVENTS")" >"$STUB/eventcreate.cmd"
 KEY='HKLM\SOFTWARE\kbsentry'
 
-# run [ENV=VALUE&& ...]: runs the script from the share; the last event line is in $EV.
+w cmd /c "if exist $UNC\\install.cmd echo reachable"
+check "the share is reachable as $UNC" grep -q reachable <<<"$OUT"
+
+# run [ENV=VALUE&& ...]: runs the script from the share by its UNC path; the last event line is
+# in $EV.
 run() {
   : >"$EVENTS"
-  w cmd /c "set PATH=$(winpath "$STUB");%PATH%&& $* $(winpath "$SHARE/install.cmd") DROPSHARE=\\\\srv\\kbs\$"
+  w cmd /c "set PATH=$(winpath "$STUB");%PATH%&& $* $UNC\\install.cmd DROPSHARE=\\\\srv\\kbs\$"
   RC=$?
   EV=$(tr -d '\r' <"$EVENTS" 2>/dev/null | tail -1)
   echo "  rc=$RC event: $EV"
@@ -40,6 +51,10 @@ run() {
 run
 check "fresh machine: installs $VERSION" [ $RC -eq 0 -a "$(reg_value "$KEY" Version)" = "$VERSION" ]
 check "fresh machine: event 1 INFORMATION" grep -q "/T INFORMATION /ID 1 .*kbsentry $VERSION installed" <<<"$EV"
+# msiexec got the package by the share's name, not by the drive letter pushd lent and popd took
+# back (Windows' cmd maps one; msiexec then fails with 1619).
+check "fresh machine: the package went to msiexec as $UNC\\kbsentry-$VERSION-x64.msi" \
+  grep -qF "from $UNC\\kbsentry-$VERSION-x64.msi." <<<"$EV"
 check "fresh machine: properties reach msiexec" [ "$(reg_value "$KEY" DropShare)" = '\\srv\kbs$' ]
 check "service RUNNING" wait_for 20 eval '[ "$(svc_state)" = RUNNING ]'
 

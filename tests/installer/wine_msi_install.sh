@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # wine_msi_install.sh: the x64 MSI under Wine: a silent install with properties gives a running
 # NetworkService agent, its settings, event source and a snapshot; a major upgrade to a higher
-# version keeps settings, history and data.
+# version keeps settings, history and data. A DataDir policy naming a drive the machine lacks is
+# set all along: the service starts anyway (on the default directory), so the install does not
+# roll back with 1920.
 #   wine_msi_install.sh MSI MSI_CMAKE SVC_EXE CONSOLE_EXE VERSION NEXT_VERSION
 set -u
 . "$(dirname "$0")/wine_lib.sh"
@@ -15,6 +17,8 @@ BUILD=$!
 make_prefix
 wait $BUILD || { cat "$WORK/next.log"; echo "FAIL building the $NEXT package"; exit 1; }
 no_start_delay
+w reg add 'HKLM\SOFTWARE\Policies\kbsentry' /v DataDir /t REG_SZ /d 'Q:\kbs-no-such-drive' /f
+check "DataDir policy Q:\\kbs-no-such-drive set" [ $? -eq 0 ]
 
 # -- install ------------------------------------------------------------------------------------
 w msiexec /i "$(winpath "$MSI")" /qn 'DROPSHARE=\\srv\kbs$' SCANINTERVAL=240
@@ -45,7 +49,8 @@ EVK='HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\kbsentry'
 check "event source message file" \
   [ "$(reg_value "$EVK" EventMessageFile)" = 'C:\Program Files\kbsentry\kbsentry-svc.exe' ]
 check "event source types 7" [ "$(reg_value "$EVK" TypesSupported)" = 0x7 ]
-check "a snapshot appears in the data directory" wait_for 45 snapshot_present
+check "a snapshot appears in the default data directory (the policy's cannot be used)" \
+  wait_for 45 snapshot_present
 check "the history database exists" wait_for 10 test -s "$DATA/history.db"
 ls -l "$DATA"
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # wine_msi_uninstall.sh: the x64 MSI under Wine: msiexec /x stops and removes the service, the
 # programs, the event source and the installer's settings but keeps the collected data; a
-# second install and msiexec /x PURGE=1 removes the data directory too.
+# second install and msiexec /x PURGE=1 removes the data directory too, without following a link
+# planted in it.
 #   wine_msi_uninstall.sh MSI
 set -u
 . "$(dirname "$0")/wine_lib.sh"
@@ -44,4 +45,20 @@ check "service removed" [ "$(svc_state)" = NONE ]
 check "kbsentry-svc.exe removed" [ ! -e "$PF/kbsentry-svc.exe" ]
 check "data directory removed" [ ! -e "$DATA" ]
 check "ProgramData itself kept" [ -d "$DRIVE_C/ProgramData" ]
+
+# -- PURGE=1 never follows a link planted in the data directory ---------------------------------
+w msiexec /i "$WMSI" /qn
+check "third install exits 0" [ $? -eq 0 ]
+check "service RUNNING" wait_for 20 eval '[ "$(svc_state)" = RUNNING ]'
+mkdir -p "$WORK/elsewhere"
+echo precious >"$WORK/elsewhere/precious.txt"
+ln -s "$WORK/elsewhere" "$DATA/link" # Wine shows a host link to a directory as a reparse point
+w msiexec /x "$WMSI" /qn PURGE=1
+check "msiexec /x PURGE=1 with a planted link exits 0" [ $? -eq 0 ]
+check "what the link points to is untouched" [ -f "$WORK/elsewhere/precious.txt" ]
+# Windows removes the link itself; Wine's RemoveDirectory acts on the target, so there the link
+# may stay behind, and nothing else.
+left=$(ls -A "$DATA" 2>/dev/null | tr '\n' ' ')
+check "data directory removed, or only the link left (got: ${left:-nothing})" \
+  eval '[ ! -e "$DATA" ] || [ "$left" = "link " ]'
 finish

@@ -27,13 +27,20 @@ typedef struct t_ctl {
     volatile LONG nWrite;
     volatile LONG failWrites; /* the share writer fails this many times */
     DWORD writeMs;          /* how long a share write blocks */
+    DWORD hangFirstMs;      /* the first job hangs this long, ignoring hStop (a hung WMI call) */
+    DWORD scanTimeoutMs;    /* the watchdog given to the agent (0: its default) */
+    volatile LONG nJobWmiOff; /* jobs that found WMI switched off */
 } t_ctl_t;
 static t_ctl_t t_ctl;
 
 static int t_job(agent_t *a)
 {
     char *p;
-    InterlockedIncrement(&t_ctl.nJob);
+    if (InterlockedIncrement(&t_ctl.nJob) == 1 && t_ctl.hangFirstMs) {
+        Sleep(t_ctl.hangFirstMs);
+        return KBS_OK;
+    }
+    if (a->wmiOff) InterlockedIncrement(&t_ctl.nJobWmiOff);
     if (t_ctl.jobIgnoresStop)
         Sleep(t_ctl.jobMs);
     else if (WaitForSingleObject(a->hStop, t_ctl.jobMs) == WAIT_OBJECT_0)
@@ -115,6 +122,7 @@ static agent_t *t_agent(HANDLE hStop, unsigned maxScans, uint32_t timeScale, FIL
     o.pfnJob = t_job;
     o.pfnDropWrite = t_write;
     o.timeScale = timeScale;
+    o.scanTimeoutMs = t_ctl.scanTimeoutMs;
     assert_int_equal(agent_new(&a, hStop, &o), KBS_OK);
     assert_non_null(a);
     assert_int_equal(a->nWatch, 1);
@@ -334,10 +342,76 @@ static void test_stuck_share_does_not_delay_stop(void **state)
     CloseHandle(hStop);
 }
 
+/* Reads back what the agent mirrored of its events. */
+static void t_log(FILE *f, char *z, size_t n)
+{
+    size_t nR;
+    rewind(f);
+    nR = fread(z, 1, n - 1, f);
+    z[nR] = 0;
+    fclose(f);
+}
+
+/* A scan stuck in WMI (ExecQuery never returns) is reported, abandoned, and the next scans run
+ * without WMI; the stuck thread's late end changes nothing. */
+static void test_scan_watchdog(void **state)
+{
+    HANDLE hStop = CreateEventW(NULL, TRUE, FALSE, NULL);
+    FILE *f = tmpfile();
+    agent_t *a;
+    char zLog[8192];
+    DWORD t0, ms;
+    (void)state;
+    assert_non_null(f);
+    t_ctl.hangFirstMs = 4000;
+    t_ctl.scanTimeoutMs = 300;
+    /* 15 min / 100000: scans 9 ms apart; three scans: the hung one and two more. */
+    a = t_agent(hStop, 3, 100000, f);
+    t0 = GetTickCount();
+    assert_int_equal(agent_run(a), KBS_OK);
+    ms = GetTickCount() - t0;
+    print_message("a hung scan was left after %lu ms\n", (unsigned long)ms);
+    assert_true(ms < 3000); /* well before the hung call returns */
+    assert_int_equal(a->nHung, 1);
+    assert_int_equal(a->wmiOff, 1);
+    assert_int_equal(t_ctl.nJob, 3);
+    assert_int_equal(t_ctl.nJobWmiOff, 2);
+    agent_free(a); /* leaves the memory: the hung thread still uses it */
+    t_log(f, zLog, sizeof(zLog));
+    assert_non_null(strstr(zLog, "kbsentry event 1310 error"));
+    Sleep(t_ctl.hangFirstMs); /* let the hung job end before the next test */
+    CloseHandle(hStop);
+}
+
+/* A DataDir policy naming a drive this machine lacks: the agent starts, on the default
+ * directory, and says so (the MSI's start of the service succeeds). */
+static void test_datadir_policy_fallback(void **state)
+{
+    HANDLE hStop = CreateEventW(NULL, TRUE, FALSE, NULL);
+    FILE *f = tmpfile();
+    agent_t *a;
+    char zLog[8192];
+    (void)state;
+    assert_non_null(f);
+    t_sz(T_POLICY, L"DataDir", L"Q:\\kbs-no-such-drive");
+    a = t_agent(hStop, 0, 1, f);
+    /* The default: CSIDL_COMMON_APPDATA\kbsentry. */
+    assert_non_null(wcsstr(a->zDataDir, L"\\kbsentry"));
+    assert_true(wcsncmp(a->zDataDir, L"Q:", 2) != 0);
+    assert_true(GetFileAttributesW(a->zDataDir) & FILE_ATTRIBUTE_DIRECTORY);
+    agent_free(a);
+    t_log(f, zLog, sizeof(zLog));
+    assert_non_null(strstr(zLog, "Q:\\kbs-no-such-drive"));
+    assert_non_null(strstr(zLog, "kbsentry event 1311 "));
+    CloseHandle(hStop);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_scans_on_schedule, t_setup, t_teardown),
+        cmocka_unit_test_setup_teardown(test_scan_watchdog, t_setup, t_teardown),
+        cmocka_unit_test_setup_teardown(test_datadir_policy_fallback, t_setup, t_teardown),
         cmocka_unit_test_setup_teardown(test_stop_mid_scan, t_setup, t_teardown),
         cmocka_unit_test_setup_teardown(test_stop_stuck_scan, t_setup, t_teardown),
         cmocka_unit_test_setup_teardown(test_debounce_registry_change, t_setup, t_teardown),

@@ -177,12 +177,45 @@ static void test_collect(void **state)
     snap_release(&s);
 }
 
+/* The system's Windows directory, not GetWindowsDirectoryW's (per user on a Terminal Server in
+ * application mode): with no root given, the files come from where the table's
+ * GetSystemWindowsDirectoryW points (here the test's tree, which only it knows). */
+static wchar_t t_zFakeRoot[MAX_PATH];
+static UINT WINAPI t_sys_windir(LPWSTR z, UINT n)
+{
+    UINT len = (UINT)wcslen(t_zFakeRoot);
+    if (len >= n) return len + 1;
+    wcscpy(z, t_zFakeRoot);
+    return len;
+}
+
+static void test_system_windows_directory(void **state)
+{
+    winsys_t sys = *winsys_default();
+    snap_t s;
+    size_t nErr = 0;
+    char zErr[256];
+    const snap_file_t *f;
+    (void)state;
+
+    t_tmp("win", t_zFakeRoot, MAX_PATH); /* made by test_collect */
+    sys.pfnGetSystemWindowsDirectoryW = t_sys_windir;
+    snap_init(&s);
+    assert_int_equal(file_collect(&sys, NULL, &s, &nErr, zErr, sizeof(zErr)), KBS_OK);
+    f = snap_find_file(&s, "srv.sys");
+    assert_non_null(f);
+    assert_int_equal(f->present, 1);
+    assert_int_equal(nErr, 1); /* the test tree's garbage netapi32.dll */
+    snap_release(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_real_and_absent),
         cmocka_unit_test(test_injected),
         cmocka_unit_test(test_collect),
+        cmocka_unit_test(test_system_windows_directory),
     };
     char zDir[MAX_PATH];
     snprintf(zDir, sizeof(zDir), "%s/file-%lu", KBS_TEST_TMP, (unsigned long)GetCurrentProcessId());

@@ -6,6 +6,9 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <string.h>
+#include <windows.h>
+
+#include <sqlite3.h>
 
 #include "history.h"
 #include "kbs_err.h"
@@ -172,6 +175,80 @@ static void test_damaged_file(void **state)
     remove(T_DB ".corrupt");
 }
 
+/* A database SQLite opens and reads without an error but whose quick_check reports damage: the
+ * freelist trunk pointer in the header (offset 32) names a page past the end of the file. In a
+ * folder with a non-ASCII name (Czech XP: "Data aplikac\u00ed"), so the move aside must use the
+ * wide-character calls. */
+#define T_CZ_DIR KBS_TEST_TMP "/Data aplikac\xc3\xad"
+#define T_CZ_DB T_CZ_DIR "/history.db"
+
+static void t_wide(const char *z, wchar_t *zW)
+{
+    int i;
+    assert_true(MultiByteToWideChar(CP_UTF8, 0, z, -1, zW, MAX_PATH) > 0);
+    for (i = 0; zW[i]; i++)
+        if (zW[i] == L'/') zW[i] = L'\\';
+}
+
+static void t_freelist_damage(const char *zPath)
+{
+    sqlite3 *db = NULL;
+    wchar_t zW[MAX_PATH];
+    HANDLE hf;
+    unsigned char b[4] = {0x00, 0x7F, 0xFF, 0xF0};
+    DWORD n = 0;
+
+    assert_int_equal(sqlite3_open(zPath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "CREATE TABLE junk(b);"
+                                  "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c"
+                                  " WHERE i<40) INSERT INTO junk SELECT zeroblob(3000) FROM c;"
+                                  "DELETE FROM junk;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    t_wide(zPath, zW);
+    hf = CreateFileW(zW, GENERIC_WRITE, 0, NULL, OPEN_EXISTING, 0, NULL);
+    assert_true(hf != INVALID_HANDLE_VALUE);
+    assert_int_equal(SetFilePointer(hf, 32, NULL, FILE_BEGIN), 32);
+    assert_true(WriteFile(hf, b, 4, &n, NULL) && n == 4);
+    CloseHandle(hf);
+}
+
+static void test_quick_check_damage_wide_path(void **state)
+{
+    hist_t h;
+    hist_scan_t s;
+    char zErr[600];
+    wchar_t zDir[MAX_PATH], zDb[MAX_PATH], zAside[MAX_PATH];
+    const char *az[] = {"KB1"};
+    (void)state;
+    t_wide(T_CZ_DIR, zDir);
+    t_wide(T_CZ_DB, zDb);
+    t_wide(T_CZ_DB ".corrupt", zAside);
+    DeleteFileW(zDb);
+    DeleteFileW(zAside);
+    CreateDirectoryW(zDir, NULL);
+    /* A good history first, then the damage. */
+    assert_int_equal(hist_open(&h, T_CZ_DB, zErr, sizeof(zErr)), KBS_OK);
+    hist_close(&h);
+    t_freelist_damage(T_CZ_DB);
+
+    assert_int_equal(hist_open(&h, T_CZ_DB, zErr, sizeof(zErr)), KBS_OK);
+    assert_non_null(strstr(zErr, "damaged database moved to"));
+    s = t_scan(1, 1);
+    assert_int_equal(hist_record(&h, &s, az, 1, NULL, zErr, sizeof(zErr)), KBS_OK);
+    hist_close(&h);
+    assert_true(GetFileAttributesW(zAside) != INVALID_FILE_ATTRIBUTES);
+    /* The next start finds a sound database: no second move. */
+    assert_int_equal(hist_open(&h, T_CZ_DB, zErr, sizeof(zErr)), KBS_OK);
+    assert_string_equal(zErr, "");
+    hist_close(&h);
+    DeleteFileW(zDb);
+    DeleteFileW(zAside);
+    RemoveDirectoryW(zDir);
+}
+
 static void test_not_open(void **state)
 {
     hist_t h;
@@ -191,6 +268,7 @@ int main(void)
         cmocka_unit_test(test_diff),          cmocka_unit_test(test_sort_unique),
         cmocka_unit_test(test_record_changes), cmocka_unit_test(test_retention),
         cmocka_unit_test(test_damaged_file),   cmocka_unit_test(test_not_open),
+        cmocka_unit_test(test_quick_check_damage_wide_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

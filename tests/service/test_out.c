@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <wchar.h>
+#include <wctype.h>
 #include <windows.h>
 
 #include "kbs_err.h"
@@ -131,11 +132,96 @@ static void test_failures(void **state)
     assert_int_equal(out_write_file(L"", "x", 1, zErr, sizeof(zErr)), KBS_EINVAL);
 }
 
+/* What the writer asked CreateFileW for: every name and disposition. */
+static struct {
+    int n, nFailExists;
+    wchar_t azName[4][MAX_PATH];
+    DWORD aDisp[4];
+} t_cf;
+
+static HANDLE WINAPI t_create_rec(LPCWSTR z, DWORD acc, DWORD share, LPSECURITY_ATTRIBUTES sa,
+                                  DWORD disp, DWORD flags, HANDLE hT)
+{
+    if (t_cf.n < 4) {
+        wcsncpy(t_cf.azName[t_cf.n], z, MAX_PATH - 1);
+        t_cf.aDisp[t_cf.n] = disp;
+    }
+    t_cf.n++;
+    if (t_cf.nFailExists > 0) {
+        t_cf.nFailExists--;
+        SetLastError(ERROR_FILE_EXISTS);
+        return INVALID_HANDLE_VALUE;
+    }
+    return CreateFileW(z, acc, share, sa, disp, flags, hT);
+}
+
+/* 16 hex digits after the last '-' of a temp name: the part nobody can predict. */
+static int t_random_part(const wchar_t *z)
+{
+    const wchar_t *p = wcsrchr(z, L'-');
+    int i;
+    if (!p || wcslen(p + 1) != 16) return 0;
+    for (i = 1; i <= 16; i++)
+        if (!iswxdigit(p[i])) return 0;
+    return 1;
+}
+
+/* A hard link planted at a predictable temp name made the writer truncate the linked file: the
+ * temp file is opened CREATE_NEW with a random part, and a name that exists is skipped. */
+static void test_temp_name_unpredictable(void **state)
+{
+    winsys_t sys = *winsys_default();
+    wchar_t zPath[MAX_PATH];
+    char zErr[256], zBuf[64];
+    (void)state;
+
+    t_path(L"HOST3.kbs", zPath);
+    DeleteFileW(zPath);
+    memset(&t_cf, 0, sizeof(t_cf));
+    sys.pfnCreateFileW = t_create_rec;
+    assert_int_equal(out_write_file_sys(&sys, zPath, "a", 1, zErr, sizeof(zErr)), KBS_OK);
+    assert_int_equal(t_cf.n, 1);
+    assert_int_equal(t_cf.aDisp[0], CREATE_NEW);
+    assert_true(t_random_part(t_cf.azName[0]));
+    /* A name that is taken: another one, never the taken one opened. */
+    memset(&t_cf, 0, sizeof(t_cf));
+    t_cf.nFailExists = 1;
+    assert_int_equal(out_write_file_sys(&sys, zPath, "bc", 2, zErr, sizeof(zErr)), KBS_OK);
+    assert_int_equal(t_cf.n, 2);
+    assert_true(wcscmp(t_cf.azName[0], t_cf.azName[1]) != 0);
+    assert_true(t_random_part(t_cf.azName[1]));
+    t_read(zPath, zBuf, sizeof(zBuf));
+    assert_string_equal(zBuf, "bc");
+    assert_int_equal(t_temps(), 0);
+    DeleteFileW(zPath);
+}
+
+/* A path whose temp name would pass MAX_PATH is refused before anything is created. */
+static void test_temp_name_fits(void **state)
+{
+    winsys_t sys = *winsys_default();
+    wchar_t zPath[MAX_PATH];
+    char zErr[256];
+    int i;
+    (void)state;
+
+    memset(&t_cf, 0, sizeof(t_cf));
+    sys.pfnCreateFileW = t_create_rec;
+    wcscpy(zPath, L"C:\\");
+    for (i = 3; i < MAX_PATH - 31; i++) zPath[i] = L'a';
+    zPath[MAX_PATH - 31] = 0; /* 229 characters: the temp name would need 260 */
+    assert_int_equal(out_write_file_sys(&sys, zPath, "a", 1, zErr, sizeof(zErr)), KBS_EINVAL);
+    assert_int_equal(t_cf.n, 0);
+    assert_non_null(strstr(zErr, "temp name"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_write_replace),
         cmocka_unit_test(test_failures),
+        cmocka_unit_test(test_temp_name_unpredictable),
+        cmocka_unit_test(test_temp_name_fits),
     };
     char zDir[MAX_PATH];
 

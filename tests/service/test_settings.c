@@ -108,6 +108,15 @@ static void test_path(void **state)
     for (i = 0; i < 399; i++) zLong[i] = L'a';
     zLong[0] = L'C', zLong[1] = L':', zLong[2] = L'\\', zLong[399] = 0;
     assert_int_equal(t_path(zLong, 0, z), KBS_ETOOBIG);
+    /* The longest path taken must leave room for "\\<HOST>.kbs" and the temp suffix under
+     * MAX_PATH: 239 characters (the old limit) did not. */
+    zLong[239] = 0;
+    assert_int_equal(t_path(zLong, 0, z), KBS_ETOOBIG);
+    zLong[201] = 0;
+    assert_int_equal(t_path(zLong, 0, z), KBS_ETOOBIG);
+    zLong[200] = 0;
+    assert_int_equal(t_path(zLong, 0, z), KBS_OK);
+    assert_true(200 + 1 + 15 + 4 + 31 < MAX_PATH);
     {
         static const wchar_t zNul[] = L"C:\\a\0b";
         assert_int_equal(settings_parse_path(REG_SZ, (const BYTE *)zNul, sizeof(zNul), 0, z,

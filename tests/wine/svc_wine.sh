@@ -77,9 +77,21 @@ lifecycle)
   st=$(svc status) || fail "status: $st"
   echo "$st" | grep -q '^account: NT AUTHORITY\\NetworkService' || fail "status: $st"
   ok "account NT AUTHORITY\\NetworkService, auto start"
-  W reg query 'HKLM\System\CurrentControlSet\Services\EventLog\Application\kbsentry' /v EventMessageFile >/dev/null 2>&1 ||
-    fail "event source not registered"
-  ok "event source registered"
+  # The service runs a copy in Program Files (administrators only), never the file it was
+  # installed from (a download folder, a stick, a share someone else can write).
+  img=$(W reg query 'HKLM\System\CurrentControlSet\Services\kbsentry' /v ImagePath 2>/dev/null | tr -d '\r' |
+    sed -n 's/.*ImagePath *REG_[A-Z_]* *//p')
+  msgf=$(W reg query 'HKLM\System\CurrentControlSet\Services\EventLog\Application\kbsentry' /v EventMessageFile 2>/dev/null |
+    tr -d '\r' | sed -n 's/.*EventMessageFile *REG_[A-Z_]* *//p')
+  pf=$(W cmd /c echo %ProgramFiles% 2>/dev/null | tr -d '\r')
+  [ "$img" = "\"$pf\\kbsentry\\kbsentry-svc.exe\" service" ] || fail "service command is $img, not the copy in $pf"
+  [ "$msgf" = "$pf\\kbsentry\\kbsentry-svc.exe" ] || fail "event message file is $msgf, not the copy in $pf"
+  cmp -s "$exe" "$(W winepath -u "$pf\\kbsentry\\kbsentry-svc.exe" 2>/dev/null | tr -d '\r')" ||
+    fail "no copy of $exe in $pf\\kbsentry"
+  ok "service and event source use the copy in $pf\\kbsentry"
+  W reg query 'HKLM\System\CurrentControlSet\Services\kbsentry' /v DependOnService 2>/dev/null | grep -q RpcSs ||
+    fail "no dependency on RpcSs"
+  ok "depends on RpcSs"
   wait_file "$datadir/*.kbs" 30 || fail "no snapshot in $datadir"
   snap=$(compgen -G "$datadir/*.kbs" | head -1)
   sleep 1
