@@ -105,6 +105,13 @@ static const vcase_t aCase[] = {
     {"MS17-010", WIN10(14393, 953), "", "", 0, P, "by UBR"},
     {"MS17-010", WIN10(14393, 0), "", "", 0, M, NULL},
     {"MS17-010", SRV10(14393, 1066), "", "", 0, P, NULL},
+    /* What systeminfo shows on Server 2016: only the newest cumulative update. KB4483229 (the
+     * out-of-band update of 2018-12-19, filed under IE11 in the data) and the last one of the
+     * data were missing from the hand-typed list. */
+    {"MS17-010", SRV10(14393, 0), "KB3192137 KB4483229", "", 0, P, "KB4483229 listed"},
+    {"MS17-010", SRV10(14393, 0), "KB5094122", "", 0, P, NULL},
+    {"MS17-010", WIN10(10240, 0), "KB4601331", "", 0, P, NULL},
+    {"MS17-010", S2012, "KB5094042", "", 0, P, NULL},
     {"MS17-010", WIN10(14393, 900), "KB4013429", "", 0, M, "KB4013429 present but UBR 900 < 953"},
     {"MS17-010", WIN10(15063, 0), "", "", 0, N, "Windows 10 1703 x64"},
     {"MS17-010", WIN10(19045, 3803), "", "", 0, N, NULL},
