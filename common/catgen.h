@@ -13,6 +13,8 @@
 #define CATGEN_ROW_MAX 4000000u    /* records */
 #define CATGEN_SUP_MAX 256         /* KBs one record supersedes */
 #define CATGEN_CVE_MAX 64          /* CVEs of one derivation */
+#define CATGEN_KB_MIN 100000u      /* KB numbers the catalog holds: 6 or 7 digits */
+#define CATGEN_KB_MAX 9999999u
 
 /* What a product name of the data is to us. */
 typedef enum catgen_pkind {

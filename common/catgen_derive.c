@@ -150,7 +150,7 @@ static int dplat_build(const catgen_data_t *d, const catgen_plat_t *key, dplat_t
         k->aSup = aS;
         for (j = i; j < iEnd; j++) {
             const catgen_row_t *r = &d->aRow[aT[j].iRow];
-            memcpy(aS + k->nSup, d->aSup + r->iSup, r->nSup * sizeof *aS);
+            if (r->nSup) memcpy(aS + k->nSup, d->aSup + r->iSup, r->nSup * sizeof *aS);
             k->nSup += r->nSup;
         }
         if (k->nSup) {
@@ -190,6 +190,12 @@ static int catgen_note(catgen_res_t *r, unsigned line, const char *zFmt, ...)
     va_start(ap, zFmt);
     vsnprintf(a[r->nNote].zText, sizeof a[r->nNote].zText, zFmt, ap);
     va_end(ap);
+    {
+        /* Product names come from the data: no control character reaches a comment line. */
+        char *z;
+        for (z = a[r->nNote].zText; *z; z++)
+            if ((unsigned char)*z < 0x20 || *z == 0x7f) *z = '?';
+    }
     r->nNote++;
     return KBS_OK;
 }
