@@ -483,6 +483,18 @@ static int one_line(cat_pstate_t *p, const char *z, const char *zEnd)
             p->bEnded = 1;
             return KBS_OK;
         }
+        if (tok_is(zWord, zWordEnd, "data-date")) {
+            /* data-date YYYY-MM-DD: how old the KB lists are (verdicts on newer updates). */
+            const char *zD = zRest;
+            size_t k;
+            if (zEnd - zD != 10 || zD[4] != '-' || zD[7] != '-') return fail(p, KBS_EPARSE, "data-date wants YYYY-MM-DD");
+            for (k = 0; k < 10; k++)
+                if (k != 4 && k != 7 && (zD[k] < '0' || zD[k] > '9')) return fail(p, KBS_EPARSE, "data-date wants YYYY-MM-DD");
+            if (p->c->zDataDate[0]) return fail(p, KBS_EPARSE, "second data-date");
+            memcpy(p->c->zDataDate, zD, 10);
+            p->c->zDataDate[10] = 0;
+            return KBS_OK;
+        }
         if (p->fmtMinor > CAT_FMT_MINOR) return KBS_OK; /* a newer minor's directive: skipped */
         return fail(p, KBS_EPARSE, "unknown directive '%.*s' outside a rule", (int)(zWordEnd - zWord), zWord);
     }

@@ -47,6 +47,7 @@ typedef struct cat {
     cat_rule_t *aRule; size_t nRule;
     char zHash[17];              /* 64-bit FNV-1a of the catalog text, hex: detects a changed catalog */
     char zSource[260];          /* "built-in" or the file name it was read from */
+    char zDataDate[11];          /* "YYYY-MM-DD": the date of the data the KB lists come from; "" */
 } cat_t;
 
 /* Parser limits (docs/catalog-format.md). */
@@ -56,7 +57,7 @@ typedef struct cat {
 #define CAT_PLAT_MAX 64           /* platform clauses of one rule, after family lists expand */
 #define CAT_KB_MAX 256            /* KBs of one clause */
 #define CAT_FMT_MAJOR 1
-#define CAT_FMT_MINOR 0
+#define CAT_FMT_MINOR 1
 
 typedef struct cat_err {
     int rc;

@@ -17,6 +17,7 @@ static void cli_usage(FILE *f)
           "  rules             the emergency-patch rules\n"
           "  hosts             the hosts in the database\n"
           "  recompute         store verdicts computed with another catalog\n"
+          "  catalog derive    catalog clauses for CVEs from Microsoft's data (catalog build: all)\n"
           "  version           print the version\n"
           "  help              this text\n"
           "\n"
@@ -37,6 +38,7 @@ static const struct {
 } cli_aCmd[] = {
     {"collect", cmd_collect}, {"report", cmd_report}, {"check", cmd_check},
     {"rules", cmd_rules},     {"hosts", cmd_hosts},     {"recompute", cmd_recompute},
+    {"catalog", cmd_catalog_cmd},
 };
 
 int cli_main(int argc, char **argv, FILE *out, FILE *err)
