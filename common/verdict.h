@@ -13,6 +13,9 @@ typedef enum verdict_status {
     VERDICT_UNPATCHABLE,     /* no fix exists for this OS/SP: upgrade is the only remedy */
     VERDICT_NOT_AFFECTED,
     VERDICT_UNKNOWN,         /* the input lacks the facts to decide */
+    VERDICT_MITIGATED,       /* the fix is missing but a recognised workaround is in place (agent
+                              * facts only); ranks between patched and missing. Last, so that the
+                              * values above keep their numbers. */
     VERDICT_COUNT
 } verdict_status_t;
 
@@ -31,7 +34,8 @@ int verdict_eval(const cat_t *c, const snap_t *s, verdict_t *aOut, size_t nOut);
 /* verdict_eval_rule: the same for one rule. Returns KBS_OK. */
 int verdict_eval_rule(const cat_rule_t *r, const snap_t *s, verdict_t *pOut);
 
-/* verdict_status_name: "patched", "missing", "unpatchable", "not-affected", "unknown". */
+/* verdict_status_name: "patched", "missing", "unpatchable", "not-affected", "unknown",
+ * "mitigated". */
 const char *verdict_status_name(verdict_status_t st);
 
 /* verdict_status_from_name: the inverse; -1 (as int) when zName is not a status name. */
