@@ -108,13 +108,14 @@ void cmd_release(cmd_ctx_t *c)
     c->zDbEnv = NULL;
 }
 
-int cmd_noncompliant(const rep_t *r)
+int cmd_noncompliant(const rep_t *r, int bStrict)
 {
     size_t i, j;
     for (i = 0; i < r->nHost; i++)
         for (j = 0; j < r->aHost[i].nVerdict; j++) {
             verdict_status_t st = r->aHost[i].aVerdict[j].status;
             if (st == VERDICT_MISSING || st == VERDICT_UNPATCHABLE) return 1;
+            if (bStrict && st == VERDICT_MITIGATED) return 1;
         }
     return 0;
 }

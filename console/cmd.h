@@ -52,8 +52,9 @@ int cmd_bad_usage(cmd_ctx_t *c, const char *zMsg, const char *zArg);
 /* cmd_is_help: 1 for -h / --help. */
 int cmd_is_help(const char *z);
 
-/* cmd_noncompliant: 1 when a host of r has a missing or unpatchable verdict. */
-int cmd_noncompliant(const rep_t *r);
+/* cmd_noncompliant: 1 when a host of r has a missing or unpatchable verdict, or (bStrict, the
+ * --strict option) a mitigated one: a workaround is not the fix. */
+int cmd_noncompliant(const rep_t *r, int bStrict);
 
 /* cmd_put_safe: writes z (from input files) with terminal control characters shown as '?'. */
 void cmd_put_safe(FILE *f, const char *z);

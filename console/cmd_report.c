@@ -12,34 +12,44 @@
 static void cmd_report_help(FILE *f)
 {
     fputs("usage: kbsentry report [--db FILE] [--catalog FILE] [--format table|csv|json|html]\n"
-          "                       [--rule ID] [--status S] [--stale DAYS] [-o FILE]\n"
+          "                       [--rule ID] [--status S] [--role R] [--stale DAYS]\n"
+          "                       [--strict] [-o FILE]\n"
           "\n"
           "Per host: name, OS family, last scan and each rule's verdict with evidence;\n"
           "a summary per OS family and verdict.\n"
           "\n"
           "  --format F      table (default), csv, json or html (one self-contained file)\n"
           "  --rule ID       only this rule (e.g. MS17-010)\n"
-          "  --status S      only hosts with a verdict S: patched, missing, unpatchable,\n"
-          "                  not-affected, unknown; or 'stale' for hosts not seen for DAYS\n"
+          "  --status S      only hosts with a verdict S: patched, mitigated, missing,\n"
+          "                  unpatchable, not-affected, unknown; or 'stale' for hosts not\n"
+          "                  seen for DAYS\n"
+          "  --role R        only hosts of this role (from the agent's product type): dc\n"
+          "                  (domain controllers), server (member servers), workstation\n"
+          "  --strict        a mitigated verdict (workaround, no fix yet) counts as non-compliant\n"
           "  --stale DAYS    flag hosts whose last scan is older than DAYS days\n"
           "  -o FILE         write to FILE instead of standard output\n"
           "  --db FILE       the database (default $" DB_ENV_PATH ", else ./" DB_DEFAULT_PATH ")\n"
           "  --catalog FILE  verdicts from this catalog instead of the built-in one\n"
           "\n"
-          "exit codes: 0 every host compliant, 1 a host is missing a fix or unpatchable, 2 error\n",
+          "exit codes: 0 every host compliant (mitigated counts as compliant unless --strict),\n"
+          "            1 a host is missing a fix or unpatchable, 2 error\n",
           f);
 }
 
 static void cmd_check_help(FILE *f)
 {
-    fputs("usage: kbsentry check [--db FILE] [--catalog FILE] [--format table|json] HOST|FILE\n"
+    fputs("usage: kbsentry check [--db FILE] [--catalog FILE] [--format table|json] [--strict]\n"
+          "                      HOST|FILE\n"
           "\n"
           "The helpdesk view of one machine: OS, last scan, each emergency rule with its\n"
           "evidence and what to do. HOST is a name, NAME.DOMAIN or machine id from the\n"
           "database; an existing FILE (snapshot, systeminfo output or hotfix CSV) is\n"
           "checked directly, without a database.\n"
           "\n"
-          "exit codes: 0 compliant, 1 missing a fix or unpatchable, 2 error or not found\n",
+          "  --strict  a mitigated verdict (workaround, no fix yet) counts as non-compliant\n"
+          "\n"
+          "exit codes: 0 compliant (mitigated counts as compliant unless --strict), 1 missing\n"
+          "            a fix or unpatchable, 2 error or not found\n",
           f);
 }
 
@@ -56,10 +66,11 @@ static int cmd_parse_days(const char *z, int *pOut)
 int cmd_report(cmd_ctx_t *c, int argc, char **argv)
 {
     const char *zFormat = "table", *zRule = NULL, *zStatus = NULL, *zStale = NULL, *zOut = NULL;
+    const char *zRole = NULL;
     db_filter_t flt;
     db_report_t rep;
     FILE *out = c->out;
-    int i, fmt, rc, ex = CMD_EXIT_ERROR, bLoaded = 0;
+    int i, fmt, rc, ex = CMD_EXIT_ERROR, bLoaded = 0, bStrict = 0;
 
     memset(&flt, 0, sizeof flt);
     flt.status = -1;
@@ -74,8 +85,13 @@ int cmd_report(cmd_ctx_t *c, int argc, char **argv)
             (r = cmd_opt(c, argc, argv, &i, "--rule", &zRule)) != 0 ||
             (r = cmd_opt(c, argc, argv, &i, "--status", &zStatus)) != 0 ||
             (r = cmd_opt(c, argc, argv, &i, "--stale", &zStale)) != 0 ||
+            (r = cmd_opt(c, argc, argv, &i, "--role", &zRole)) != 0 ||
             (r = cmd_opt(c, argc, argv, &i, "-o", &zOut)) != 0) {
             if (r < 0) return CMD_EXIT_ERROR;
+            continue;
+        }
+        if (!strcmp(argv[i], "--strict")) {
+            bStrict = 1;
             continue;
         }
         return cmd_bad_usage(c, argv[i][0] == '-' ? "unknown option" : "unexpected argument",
@@ -91,6 +107,12 @@ int cmd_report(cmd_ctx_t *c, int argc, char **argv)
         } else if ((flt.status = verdict_status_from_name(zStatus)) < 0) {
             return cmd_bad_usage(c, "unknown status", zStatus);
         }
+    }
+    if (zRole) {
+        if (!strcmp(zRole, "dc")) flt.role = OS_PT_DC;
+        else if (!strcmp(zRole, "server")) flt.role = OS_PT_SERVER;
+        else if (!strcmp(zRole, "workstation")) flt.role = OS_PT_WORKSTATION;
+        else return cmd_bad_usage(c, "--role must be dc, server or workstation, not", zRole);
     }
     flt.zRule = zRule;
     flt.now = plat_time();
@@ -110,7 +132,7 @@ int cmd_report(cmd_ctx_t *c, int argc, char **argv)
         fprintf(c->err, "kbsentry report: writing the report failed\n");
         goto out;
     }
-    ex = cmd_noncompliant(&rep.rep) ? CMD_EXIT_NONCOMPLIANT : CMD_EXIT_OK;
+    ex = cmd_noncompliant(&rep.rep, bStrict) ? CMD_EXIT_NONCOMPLIANT : CMD_EXIT_OK;
 out:
     if (out != c->out && out) {
         if (fclose(out) != 0 && ex != CMD_EXIT_ERROR) {
@@ -123,7 +145,7 @@ out:
 }
 
 /* Checks a file directly: parse, evaluate, render each host it holds. */
-static int cmd_check_file(cmd_ctx_t *c, const char *zPath, rep_format_t fmt)
+static int cmd_check_file(cmd_ctx_t *c, const char *zPath, rep_format_t fmt, int bStrict)
 {
     snap_t *aSnap = NULL;
     size_t nSnap = 0, i, j;
@@ -183,7 +205,7 @@ static int cmd_check_file(cmd_ctx_t *c, const char *zPath, rep_format_t fmt)
         r.now = plat_time();
         r.zTitle = "kbsentry check";
         if (rep_render_check(&r, &h, fmt, c->out)) goto out;
-        if (cmd_noncompliant(&r)) bBad = 1;
+        if (cmd_noncompliant(&r, bStrict)) bBad = 1;
     }
     ex = bBad ? CMD_EXIT_NONCOMPLIANT : CMD_EXIT_OK;
 out:
@@ -199,7 +221,7 @@ int cmd_check(cmd_ctx_t *c, int argc, char **argv)
     plat_stat_t ps;
     db_filter_t flt;
     db_report_t rep;
-    int i, fmt, rc, ex = CMD_EXIT_ERROR;
+    int i, fmt, rc, ex = CMD_EXIT_ERROR, bStrict = 0;
 
     for (i = 1; i < argc; i++) {
         int r;
@@ -212,6 +234,10 @@ int cmd_check(cmd_ctx_t *c, int argc, char **argv)
             if (r < 0) return CMD_EXIT_ERROR;
             continue;
         }
+        if (!strcmp(argv[i], "--strict")) {
+            bStrict = 1;
+            continue;
+        }
         if ((argv[i][0] == '-' && argv[i][1]) || zWhat)
             return cmd_bad_usage(c, argv[i][0] == '-' ? "unknown option" : "unexpected argument",
                                  argv[i]);
@@ -222,7 +248,7 @@ int cmd_check(cmd_ctx_t *c, int argc, char **argv)
     if (fmt != REP_FMT_TABLE && fmt != REP_FMT_JSON)
         return cmd_bad_usage(c, "--format must be table or json, not", zFormat);
     if (plat_stat(zWhat, &ps) == KBS_OK && !ps.isDir)
-        return cmd_check_file(c, zWhat, (rep_format_t)fmt);
+        return cmd_check_file(c, zWhat, (rep_format_t)fmt, bStrict);
 
     if (cmd_open(c)) return CMD_EXIT_ERROR;
     memset(&flt, 0, sizeof flt);
@@ -251,7 +277,7 @@ int cmd_check(cmd_ctx_t *c, int argc, char **argv)
     } else if (rep_render_check(&rep.rep, &rep.rep.aHost[0], (rep_format_t)fmt, c->out)) {
         fprintf(c->err, "kbsentry check: writing failed\n");
     } else {
-        ex = cmd_noncompliant(&rep.rep) ? CMD_EXIT_NONCOMPLIANT : CMD_EXIT_OK;
+        ex = cmd_noncompliant(&rep.rep, bStrict) ? CMD_EXIT_NONCOMPLIANT : CMD_EXIT_OK;
     }
     db_report_release(&rep);
     return ex;
