@@ -119,10 +119,16 @@ static const char db_zSchema2[] =
     "    FROM host h JOIN verdict_set_item i ON i.set_id = h.verdict_set_id;\n"
     "DELETE FROM meta WHERE key = 'catalog_hash';\n";
 
+/* Version 3: a scan keeps the agent's configuration facts (snapshot format 1.1: registry values,
+ * service start types) that make a verdict mitigated, so that verdicts recomputed from stored
+ * scans keep them. Older scans have none, as their snapshots had none. */
+static const char db_zSchema3[] = "ALTER TABLE scan ADD COLUMN facts TEXT NOT NULL DEFAULT '';\n";
+
 /* Migrations: step i takes the schema from version i to i + 1. */
 static const char *const db_azMigration[DB_SCHEMA_VERSION] = {
     db_zSchema1,
     db_zSchema2,
+    db_zSchema3,
 };
 
 static const char *const db_azStmt[] = {
@@ -148,12 +154,12 @@ static const char *const db_azStmt[] = {
     " agent_version, os_known, os_major, os_minor, os_build, os_ubr, sp_major, sp_minor, sp_known,"
     " product_type, arch, product_name, edition, csd_version, display_version, install_date,"
     " ui_language, os_family, os_name, hotfix_set_id, hotfixes_complete, hotfix_note, sources,"
-    " files, source_path, collected_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-    " ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30,"
-    " ?31, ?32, ?33)",
+    " files, source_path, collected_at, facts) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+    " ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29,"
+    " ?30, ?31, ?32, ?33, ?34)",
     /* DB_ST_SCAN_DUP */
     "SELECT id FROM scan WHERE host_id = ?1 AND scan_time = ?2 AND hotfix_set_id = ?3"
-    " AND origin = ?4 AND os_known = ?5 AND files = ?6 LIMIT 1",
+    " AND origin = ?4 AND os_known = ?5 AND files = ?6 AND facts = ?7 LIMIT 1",
     /* DB_ST_SCAN_NEWEST */
     "SELECT id, scan_time, os_known FROM scan WHERE host_id = ?1"
     " ORDER BY scan_time DESC, id DESC LIMIT 1",
@@ -167,7 +173,7 @@ static const char *const db_azStmt[] = {
     "SELECT scan_time, origin, host_name, domain, machine_id, agent_version, os_known, os_major,"
     " os_minor, os_build, os_ubr, sp_major, sp_minor, sp_known, product_type, arch, product_name,"
     " edition, csd_version, display_version, install_date, ui_language, hotfix_set_id,"
-    " hotfixes_complete, hotfix_note, sources, files, source_path FROM scan WHERE id = ?1",
+    " hotfixes_complete, hotfix_note, sources, files, source_path, facts FROM scan WHERE id = ?1",
     /* DB_ST_SET_LIST */
     "SELECT list FROM hotfix_set WHERE id = ?1",
     /* DB_ST_VSET_BY_HASH */
@@ -386,6 +392,7 @@ void db_close(db_t *db)
     free(db->prep.set.z);
     free(db->prep.src.z);
     free(db->prep.files.z);
+    free(db->prep.facts.z);
     free(db->prep.aVerdict);
     free(db->prep.vset.z);
     free(db);

@@ -408,7 +408,7 @@ static void test_filters(void **state)
 }
 
 /* A database of schema 1 (one verdict row per host and rule; made by kbsentry 0.1 from
- * tests/data/snap and tests/data/imp) opens as schema 2: hosts and scans are kept, every host's
+ * tests/data/snap and tests/data/imp) opens as the current schema: hosts and scans are kept, every host's
  * verdicts are recomputed into shared sets, and the `verdict` view answers the same query with
  * the same rows as the old table did. */
 static void test_migrates_schema1(void **state)
@@ -464,7 +464,7 @@ static void test_migrates_schema1(void **state)
     t_first_row(zV1, "SELECT (SELECT user_version FROM pragma_user_version), (SELECT type FROM"
                      " sqlite_master WHERE name = 'verdict'), (SELECT count(*) FROM verdict_set) < 14",
                 &h, &st);
-    assert_int_equal(sqlite3_column_int(st, 0), 2);
+    assert_int_equal(sqlite3_column_int(st, 0), DB_SCHEMA_VERSION);
     assert_string_equal((const char *)sqlite3_column_text(st, 1), "view");
     assert_int_equal(sqlite3_column_int(st, 2), 1);
     sqlite3_finalize(st);
