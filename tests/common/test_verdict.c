@@ -21,6 +21,7 @@ enum { X86 = OS_ARCH_X86, X64 = OS_ARCH_X64 };
 #define F_NOOS 4u       /* no OS facts at all */
 #define F_SPUNK 8u      /* service pack not known */
 #define F_STAGED 16u    /* the KBs are CBS packages in Install Pending state */
+#define F_AGENTLESS 32u /* origin systeminfo instead of agent */
 
 typedef struct vcase {
     const char *zRule;
@@ -32,6 +33,7 @@ typedef struct vcase {
     unsigned flags;
     verdict_status_t want;
     const char *zEvidence; /* substring the evidence must hold; NULL: not checked */
+    const char *zFacts;    /* "name=value" or "name=!reason" (unknown), ';'-separated; NULL none */
 } vcase_t;
 
 #define XP(sp) 5, 1, 2600, 0, sp, W, X86
@@ -53,6 +55,7 @@ typedef struct vcase {
 #define U VERDICT_UNPATCHABLE
 #define N VERDICT_NOT_AFFECTED
 #define Q VERDICT_UNKNOWN
+#define G VERDICT_MITIGATED
 
 static const vcase_t aCase[] = {
     /* MS17-010 on everything from XP RTM to Windows 11. */
@@ -159,6 +162,27 @@ static const vcase_t aCase[] = {
     {"MS04-011", XP(2), "", "", 0, N, NULL},
     {"MS04-011", XP(0), "KB835732", "", 0, P, NULL},
     {"MS04-011", WIN10(22631, 0), "", "", 0, N, NULL},
+    /* Workarounds from agent facts (catalog mitigation lines). */
+    {"MS17-010", WIN7(1), "", "", 0, G, "mitigated: SMBv1 server disabled (LanmanServer.SMB1=0); none of",
+     "LanmanServer.SMB1=0"},
+    {"MS17-010", WIN7(1), "", "", 0, M, "none of", "LanmanServer.SMB1=1"},
+    {"MS17-010", WIN7(1), "", "", 0, M, "none of", "LanmanServer.SMB1=absent"},
+    {"MS17-010", WIN7(1), "", "", 0, M,
+     "workaround not proven: LanmanServer.SMB1 unknown (REG_SZ, expected REG_DWORD)",
+     "LanmanServer.SMB1=!REG_SZ, expected REG_DWORD"},
+    {"MS17-010", WIN7(1), "", "", F_AGENTLESS, M, "none of", "LanmanServer.SMB1=0"},
+    {"MS17-010", WIN7(1), "KB4012212", "", 0, P, "KB4012212 listed", "LanmanServer.SMB1=0"},
+    {"MS17-010", WIN7(1), "", "", F_INCOMPLETE, G, "mitigated: SMBv1", "LanmanServer.SMB1=0"},
+    {"MS17-010", XP(2), "", "", 0, U, "workaround in place meanwhile: SMBv1 server disabled",
+     "LanmanServer.SMB1=0"},
+    {"MS17-010", WIN81, "", "", 0, G, "SMB1Protocol feature removed (Feature.SMB1Protocol=absent)",
+     "Feature.SMB1Protocol=absent;LanmanServer.SMB1=absent"},
+    {"MS17-010", WIN81, "", "", 0, M, "none of", "Feature.SMB1Protocol=enabled"},
+    {"CVE-2019-0708", WIN7(1), "", "", 0, M,
+     "NLA required: reduces the risk (attacker needs valid credentials), not a full mitigation "
+     "(RDP-Tcp.UserAuthentication=1)",
+     "RDP-Tcp.UserAuthentication=1"},
+    {"CVE-2019-0708", WIN7(1), "", "", 0, M, "none of", "RDP-Tcp.UserAuthentication=0"},
 };
 
 static cat_t gCat;
@@ -195,6 +219,7 @@ static void build(const vcase_t *c, snap_t *s)
     char zBuf[256];
     char *z, *zWalk;
     snap_init(s);
+    snprintf(s->zOrigin, sizeof s->zOrigin, "%s", c->flags & F_AGENTLESS ? "systeminfo" : "agent");
     if (!(c->flags & F_NOOS)) {
         s->osKnown = 1;
         s->os.major = c->major, s->os.minor = c->minor, s->os.build = c->build;
@@ -226,6 +251,17 @@ static void build(const vcase_t *c, snap_t *s)
             assert_int_equal(ver_parse(zEq + 1, &v), KBS_OK);
             assert_int_equal(snap_add_file(s, zPath, 1, &v, NULL), KBS_OK);
         }
+    }
+    snprintf(zBuf, sizeof zBuf, "%s", c->zFacts ? c->zFacts : "");
+    zWalk = zBuf;
+    while ((z = next_tok(&zWalk, ';')) != NULL) {
+        char *zEq = strchr(z, '=');
+        assert_non_null(zEq);
+        *zEq = 0;
+        if (zEq[1] == '!')
+            assert_int_equal(snap_add_fact(s, z, NULL, zEq + 2), KBS_OK);
+        else
+            assert_int_equal(snap_add_fact(s, z, zEq + 1, NULL), KBS_OK);
     }
     if (c->flags & F_INCOMPLETE) {
         s->hotfixesComplete = 0;
@@ -263,6 +299,8 @@ static void test_table(void **state)
         assert_ptr_equal(v.rule, r);
         assert_true(v.zEvidence[0] != 0);
         assert_null(strchr(v.zEvidence, '\n')); /* one line */
+        /* Only an agent's facts make a verdict mitigated. */
+        if (v.status == G) assert_true(c->zFacts && !(c->flags & F_AGENTLESS));
         /* Whatever is not patched or not affected says what to do. */
         if (v.status == P || v.status == N)
             assert_string_equal(v.zAction, "");
@@ -332,6 +370,77 @@ static void test_eval_all(void **state)
     snap_release(&s);
 }
 
+/* A site catalog's `undoes` line and a rule exploited on domain controllers. */
+static void test_undoes_and_role(void **state)
+{
+    static const char zCat[] =
+        "kbscat 1.1\n"
+        "rule PN\ntitle Print Spooler\nref https://support.microsoft.com/help/5005010\n"
+        "fix 10 kb=5004945\n"
+        "mitigation fact=Spooler.Start value=4 note=\"Print Spooler disabled\"\n"
+        "mitigation fact=PointAndPrint.NoWarningNoElevationOnInstall value=1 effect=undoes"
+        " note=\"Point and Print installs without elevation prompt\" action=\"set it to 0\"\n"
+        "end\n"
+        "rule ZL\ntitle Netlogon\nref https://support.microsoft.com/help/4557222\n"
+        "exploited-on dc\nfix 2019 kb=4565349\nend\n"
+        "end-catalog 2\n";
+    static const vcase_t pnPatched = {"", SRV10(17763, 1), "KB5004945", "", 0, M, NULL,
+                                      "PointAndPrint.NoWarningNoElevationOnInstall=1"};
+    static const vcase_t pnPatchedOk = {"", SRV10(17763, 1), "KB5004945", "", 0, P, NULL,
+                                        "PointAndPrint.NoWarningNoElevationOnInstall=0"};
+    static const vcase_t pnOff = {"", SRV10(17763, 1), "", "", 0, G, NULL, "Spooler.Start=4"};
+    static const vcase_t pnNoSvc = {"", SRV10(17763, 1), "", "", 0, M, NULL,
+                                    "Spooler.Start=!service not installed"};
+    vcase_t zl = {"", SRV10(17763, 1), "", "", 0, M, NULL, NULL};
+    cat_t c;
+    snap_t s;
+    verdict_t v;
+    (void)state;
+    assert_int_equal(cat_parse(zCat, sizeof zCat - 1, "t", &c, NULL), KBS_OK);
+    /* PN on Windows 10 1809 is matched by family 10; S2019 builds are family 2019. */
+    build(&pnPatched, &s);
+    s.os.product_type = OS_PT_WORKSTATION;
+    assert_int_equal(verdict_eval_rule(&c.aRule[0], &s, &v), KBS_OK);
+    assert_int_equal(v.status, M);
+    assert_string_equal(v.zEvidence, "Point and Print installs without elevation prompt "
+                                     "(PointAndPrint.NoWarningNoElevationOnInstall=1) despite the "
+                                     "fix; KB5004945 listed");
+    assert_string_equal(v.zAction, "set it to 0");
+    snap_release(&s);
+    build(&pnPatchedOk, &s);
+    s.os.product_type = OS_PT_WORKSTATION;
+    assert_int_equal(verdict_eval_rule(&c.aRule[0], &s, &v), KBS_OK);
+    assert_int_equal(v.status, P);
+    snap_release(&s);
+    build(&pnOff, &s);
+    s.os.product_type = OS_PT_WORKSTATION;
+    assert_int_equal(verdict_eval_rule(&c.aRule[0], &s, &v), KBS_OK);
+    assert_int_equal(v.status, G);
+    assert_non_null(strstr(v.zEvidence, "mitigated: Print Spooler disabled (Spooler.Start=4)"));
+    assert_string_equal(v.zAction, "install KB5004945");
+    snap_release(&s);
+    build(&pnNoSvc, &s);
+    s.os.product_type = OS_PT_WORKSTATION;
+    assert_int_equal(verdict_eval_rule(&c.aRule[0], &s, &v), KBS_OK);
+    assert_int_equal(v.status, M);
+    assert_non_null(strstr(v.zEvidence, "Spooler.Start unknown (service not installed)"));
+    snap_release(&s);
+
+    zl.pt = OS_PT_DC;
+    build(&zl, &s);
+    assert_int_equal(verdict_eval_rule(&c.aRule[1], &s, &v), KBS_OK);
+    assert_int_equal(v.status, M);
+    assert_true(strncmp(v.zEvidence, "domain controller; none of", 26) == 0);
+    snap_release(&s);
+    zl.pt = OS_PT_SERVER;
+    build(&zl, &s);
+    assert_int_equal(verdict_eval_rule(&c.aRule[1], &s, &v), KBS_OK);
+    assert_int_equal(v.status, M);
+    assert_true(strncmp(v.zEvidence, "member machine: the flaw is exploited on domain controllers;", 60) == 0);
+    snap_release(&s);
+    cat_release(&c);
+}
+
 static void test_names(void **state)
 {
     int i;
@@ -339,6 +448,7 @@ static void test_names(void **state)
     for (i = 0; i < VERDICT_COUNT; i++)
         assert_int_equal(verdict_status_from_name(verdict_status_name((verdict_status_t)i)), i);
     assert_string_equal(verdict_status_name(VERDICT_NOT_AFFECTED), "not-affected");
+    assert_string_equal(verdict_status_name(VERDICT_MITIGATED), "mitigated");
     assert_int_equal(verdict_status_from_name("Patched"), -1);
     assert_int_equal(verdict_status_from_name(NULL), -1);
     assert_string_equal(verdict_status_name((verdict_status_t)42), "unknown");
@@ -350,6 +460,7 @@ int main(void)
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_actions),
         cmocka_unit_test(test_eval_all),
+        cmocka_unit_test(test_undoes_and_role),
         cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
