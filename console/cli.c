@@ -16,6 +16,7 @@ static void cli_usage(FILE *f)
           "  check HOST|FILE   the helpdesk view of one machine\n"
           "  rules             the emergency-patch rules\n"
           "  hosts             the hosts in the database\n"
+          "  catalog derive    catalog clauses for CVEs from Microsoft's data (catalog build: all)\n"
           "  version           print the version\n"
           "  help              this text\n"
           "\n"
@@ -33,7 +34,7 @@ static const struct {
     cli_cmd_fn fn;
 } cli_aCmd[] = {
     {"collect", cmd_collect}, {"report", cmd_report}, {"check", cmd_check},
-    {"rules", cmd_rules},     {"hosts", cmd_hosts},
+    {"rules", cmd_rules},     {"hosts", cmd_hosts},     {"catalog", cmd_catalog_cmd},
 };
 
 int cli_main(int argc, char **argv, FILE *out, FILE *err)

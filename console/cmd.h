@@ -65,5 +65,6 @@ int cmd_report(cmd_ctx_t *c, int argc, char **argv);
 int cmd_check(cmd_ctx_t *c, int argc, char **argv);
 int cmd_rules(cmd_ctx_t *c, int argc, char **argv);
 int cmd_hosts(cmd_ctx_t *c, int argc, char **argv);
+int cmd_catalog_cmd(cmd_ctx_t *c, int argc, char **argv);
 
 #endif

@@ -43,6 +43,12 @@ int plat_walk(const char *zRoot, plat_walk_fn fn, void *pCtx);
  * Returns KBS_OK, KBS_ETOOBIG, KBS_ENOTFOUND, KBS_EACCESS, KBS_EIO or KBS_ENOMEM. */
 int plat_read_file(const char *zPath, size_t nMax, char **pzOut, size_t *pnOut);
 
+/* plat_write_atomic: writes n bytes to zPath through a temp file beside it (unpredictable
+ * name, created exclusively), flushed, then renamed over zPath: readers see the old file or
+ * the whole new one, never a part. Returns KBS_OK, KBS_EACCESS, KBS_ENOTFOUND, KBS_EIO or
+ * KBS_ENOMEM; on error zPath is untouched and the temp file removed. */
+int plat_write_atomic(const char *zPath, const void *p, size_t n);
+
 /* plat_mkdir: creates directory zPath (its parent must exist); an existing directory is fine.
  * Returns KBS_OK, KBS_EACCESS or KBS_EIO. */
 int plat_mkdir(const char *zPath);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -321,4 +322,40 @@ void plat_sem_post(plat_sem_t *s, unsigned n)
     else
         pthread_cond_broadcast(&s->c);
     pthread_mutex_unlock(&s->m);
+}
+
+int plat_write_atomic(const char *zPath, const void *p, size_t n)
+{
+    size_t nPath = strlen(zPath);
+    char *zTmp = malloc(nPath + 32);
+    int fd = -1, rc = KBS_OK, i;
+    const char *q = p;
+    if (!zTmp) return KBS_ENOMEM;
+    /* Beside the target (same file system, so rename is atomic), a name nobody can predict. */
+    for (i = 0; i < 16 && fd < 0; i++) {
+        snprintf(zTmp, nPath + 32, "%s.tmp%ld.%d", zPath, (long)getpid(), rand());
+        fd = open(zTmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
+        if (fd < 0 && errno != EEXIST) break;
+    }
+    if (fd < 0) {
+        rc = plat_errno_rc(errno);
+        goto out;
+    }
+    while (n) {
+        ssize_t w = write(fd, q, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            rc = KBS_EIO;
+            break;
+        }
+        q += w;
+        n -= (size_t)w;
+    }
+    if (rc == KBS_OK && fsync(fd) != 0) rc = KBS_EIO;
+    if (close(fd) != 0 && rc == KBS_OK) rc = KBS_EIO;
+    if (rc == KBS_OK && rename(zTmp, zPath) != 0) rc = plat_errno_rc(errno);
+    if (rc != KBS_OK) unlink(zTmp);
+out:
+    free(zTmp);
+    return rc;
 }

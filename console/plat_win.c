@@ -397,3 +397,47 @@ void plat_sem_free(plat_sem_t *s)
 
 void plat_sem_wait(plat_sem_t *s) { WaitForSingleObject(s->h, INFINITE); }
 void plat_sem_post(plat_sem_t *s, unsigned n) { ReleaseSemaphore(s->h, (LONG)n, NULL); }
+
+int plat_write_atomic(const char *zPath, const void *p, size_t n)
+{
+    wchar_t *wPath = plat_wide(zPath, 0), *wTmp = NULL;
+    HANDLE h = INVALID_HANDLE_VALUE;
+    int rc = KBS_OK, i;
+    const char *q = p;
+    size_t nW;
+    if (!wPath) return KBS_ENOMEM;
+    nW = wcslen(wPath);
+    if (!(wTmp = malloc((nW + 40) * sizeof *wTmp))) {
+        rc = KBS_ENOMEM;
+        goto out;
+    }
+    /* Beside the target (same volume, so the move is atomic), a name nobody can predict. */
+    for (i = 0; i < 16 && h == INVALID_HANDLE_VALUE; i++) {
+        _snwprintf(wTmp, nW + 40, L"%ls.tmp%lu.%d", wPath, (unsigned long)GetCurrentProcessId(), rand());
+        wTmp[nW + 39] = 0;
+        h = CreateFileW(wTmp, GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
+        if (h == INVALID_HANDLE_VALUE && GetLastError() != ERROR_FILE_EXISTS) break;
+    }
+    if (h == INVALID_HANDLE_VALUE) {
+        rc = plat_win_rc(GetLastError());
+        goto out;
+    }
+    while (n) {
+        DWORD nChunk = n > 0x40000000u ? 0x40000000u : (DWORD)n, nDone = 0;
+        if (!WriteFile(h, q, nChunk, &nDone, NULL) || nDone == 0) {
+            rc = plat_win_rc(GetLastError());
+            break;
+        }
+        q += nDone;
+        n -= nDone;
+    }
+    if (rc == KBS_OK && !FlushFileBuffers(h)) rc = plat_win_rc(GetLastError());
+    CloseHandle(h);
+    if (rc == KBS_OK && !MoveFileExW(wTmp, wPath, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
+        rc = plat_win_rc(GetLastError());
+    if (rc != KBS_OK) DeleteFileW(wTmp);
+out:
+    free(wTmp);
+    free(wPath);
+    return rc;
+}

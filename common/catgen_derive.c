@@ -1,0 +1,509 @@
+/* catgen_derive.c: from the CVE rows to every KB that carries the fix, per platform.
+ *
+ * Per platform (family, service pack, build; archs and Server Core merged):
+ *  1. the KBs listed for the CVEs are the first fixes;
+ *  2. every KB that supersedes a KB of the list joins it (the data's Supersedes chains: monthly
+ *     rollups and Windows 10+ cumulative updates name the previous one);
+ *  3. on cumulative platforms, a later month with no update of the list is a chain break (an
+ *     out-of-band update the data lacks sits between, or the rollup chain of September 2019):
+ *     the month's cumulative update joins, chosen as the month's largest update (Windows 10+),
+ *     or for rollup platforms the month's rollup: the only large update, else the one also
+ *     listed for Internet Explorer 11, else the one in the caller's list of known rollups;
+ *     a month it cannot decide is reported, never guessed. Security-only updates never
+ *     supersede each other, so they stay in their own month. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catgen_int.h"
+#include "kbs_err.h"
+
+/* One KB of one platform, aggregated over its rows. */
+typedef struct dkb {
+    uint32_t kb, date, nRows, line;
+    uint32_t *aSup;
+    size_t nSup;
+    int bIe, bIn, color;
+    catgen_how_t how;
+    uint32_t kbFrom;
+} dkb_t;
+
+typedef struct dtup {
+    uint32_t kb, date, iRow;
+} dtup_t;
+
+typedef struct dplat {
+    dkb_t *aKb;
+    size_t nKb;
+    uint32_t *aSupPool;
+    size_t *aiByMonth; /* indexes of aKb by (month, kb) */
+} dplat_t;
+
+static int catgen_tup_cmp(const void *a, const void *b)
+{
+    const dtup_t *x = a, *y = b;
+    if (x->kb != y->kb) return x->kb < y->kb ? -1 : 1;
+    if (x->date != y->date) return x->date < y->date ? -1 : 1;
+    return x->iRow < y->iRow ? -1 : x->iRow > y->iRow;
+}
+
+static int catgen_u32_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int catgen_u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int catgen_same_key(const catgen_plat_t *a, const catgen_plat_t *b)
+{
+    return a->family == b->family && a->sp == b->sp && a->build == b->build;
+}
+
+static void dplat_free(dplat_t *p)
+{
+    free(p->aKb);
+    free(p->aSupPool);
+    free(p->aiByMonth);
+    memset(p, 0, sizeof *p);
+}
+
+static dkb_t *dplat_find(const dplat_t *p, uint32_t kb)
+{
+    size_t lo = 0, hi = p->nKb;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (p->aKb[mid].kb < kb) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < p->nKb && p->aKb[lo].kb == kb ? &p->aKb[lo] : NULL;
+}
+
+/* Gathers every KB the data lists for platform key (and which of them IE11 lists too). */
+static int dplat_build(const catgen_data_t *d, const catgen_plat_t *key, dplat_t *p)
+{
+    dtup_t *aT = NULL;
+    uint32_t *aIe = NULL;
+    size_t nT = 0, nIe = 0, nSupAll = 0, i, j, nKbAll = 0;
+    int rc = KBS_ENOMEM;
+
+    memset(p, 0, sizeof *p);
+    for (i = 0; i < d->nRow; i++) {
+        const catgen_row_t *r = &d->aRow[i];
+        const catgen_prod_t *pr = &d->aProd[r->prod];
+        if (!r->kb || r->bFlash || !catgen_same_key(&pr->plat, key)) continue;
+        if (pr->kind == CATGEN_P_OS) nT++, nSupAll += r->nSup;
+        else if (pr->kind == CATGEN_P_IE11) nIe++;
+    }
+    if (!(aT = malloc((nT + 1) * sizeof *aT)) || !(aIe = malloc((nIe + 1) * sizeof *aIe))) goto out;
+    for (nT = nIe = 0, i = 0; i < d->nRow; i++) {
+        const catgen_row_t *r = &d->aRow[i];
+        const catgen_prod_t *pr = &d->aProd[r->prod];
+        if (!r->kb || r->bFlash || !catgen_same_key(&pr->plat, key)) continue;
+        if (pr->kind == CATGEN_P_OS) {
+            aT[nT].kb = r->kb;
+            aT[nT].date = r->date;
+            aT[nT++].iRow = (uint32_t)i;
+        } else if (pr->kind == CATGEN_P_IE11) {
+            aIe[nIe++] = r->kb;
+        }
+    }
+    qsort(aT, nT, sizeof *aT, catgen_tup_cmp);
+    qsort(aIe, nIe, sizeof *aIe, catgen_u32_cmp);
+    for (i = 0; i < nT; i++) nKbAll += i == 0 || aT[i].kb != aT[i - 1].kb;
+    if (!(p->aKb = calloc(nKbAll + 1, sizeof *p->aKb)) || !(p->aSupPool = malloc((nSupAll + 1) * sizeof *p->aSupPool)) ||
+        !(p->aiByMonth = malloc((nKbAll + 1) * sizeof *p->aiByMonth)))
+        goto out;
+    for (i = 0; i < nT;) {
+        dkb_t *k = &p->aKb[p->nKb++];
+        size_t iEnd = i, bestN = 0, runN;
+        uint32_t *aS = p->aSupPool + (p->nKb > 1 ? (size_t)(k[-1].aSup - p->aSupPool) + k[-1].nSup : 0);
+        while (iEnd < nT && aT[iEnd].kb == aT[i].kb) iEnd++;
+        k->kb = aT[i].kb;
+        k->line = d->aRow[aT[i].iRow].line;
+        k->nRows = (uint32_t)(iEnd - i);
+        /* Its release day: the DatePosted most of its rows carry (a revised CVE of another
+         * month may name it too). Ties go to the earlier day. */
+        for (j = i; j < iEnd; j += runN) {
+            runN = 0;
+            while (j + runN < iEnd && aT[j + runN].date == aT[j].date) runN++;
+            if (runN > bestN) bestN = runN, k->date = aT[j].date;
+        }
+        k->aSup = aS;
+        for (j = i; j < iEnd; j++) {
+            const catgen_row_t *r = &d->aRow[aT[j].iRow];
+            memcpy(aS + k->nSup, d->aSup + r->iSup, r->nSup * sizeof *aS);
+            k->nSup += r->nSup;
+        }
+        if (k->nSup) {
+            size_t nU = 1;
+            qsort(aS, k->nSup, sizeof *aS, catgen_u32_cmp);
+            for (j = 1; j < k->nSup; j++)
+                if (aS[j] != aS[nU - 1]) aS[nU++] = aS[j];
+            k->nSup = nU;
+        }
+        k->bIe = bsearch(&k->kb, aIe, nIe, sizeof *aIe, catgen_u32_cmp) != NULL;
+        i = iEnd;
+    }
+    {
+        /* By month, then KB: aKb is in KB order, so (month, index) sorts the same way. */
+        uint64_t *aKey = malloc((p->nKb + 1) * sizeof *aKey);
+        if (!aKey) goto out;
+        for (i = 0; i < p->nKb; i++) aKey[i] = (uint64_t)(p->aKb[i].date / 100) << 32 | i;
+        qsort(aKey, p->nKb, sizeof *aKey, catgen_u64_cmp);
+        for (i = 0; i < p->nKb; i++) p->aiByMonth[i] = (size_t)(aKey[i] & 0xffffffffu);
+        free(aKey);
+    }
+    rc = KBS_OK;
+out:
+    free(aT);
+    free(aIe);
+    if (rc != KBS_OK) dplat_free(p);
+    return rc;
+}
+
+static int catgen_note(catgen_res_t *r, unsigned line, const char *zFmt, ...)
+{
+    catgen_note_t *a;
+    va_list ap;
+    if (!(a = realloc(r->aNote, (r->nNote + 1) * sizeof *a))) return KBS_ENOMEM;
+    r->aNote = a;
+    a[r->nNote].line = line;
+    va_start(ap, zFmt);
+    vsnprintf(a[r->nNote].zText, sizeof a[r->nNote].zText, zFmt, ap);
+    va_end(ap);
+    r->nNote++;
+    return KBS_OK;
+}
+
+static void catgen_plat_name(const catgen_plat_t *p, char *z, size_t n)
+{
+    size_t k = (size_t)snprintf(z, n, "%s", os_family_key(p->family));
+    if (p->sp >= 0 && k < n) k += (size_t)snprintf(z + k, n - k, " sp=%d", p->sp);
+    if (p->build && k < n) snprintf(z + k, n - k, " build=%u", (unsigned)p->build);
+}
+
+/* Step 2: KBs that supersede a KB of the list, until nothing changes. */
+static void dplat_closure(dplat_t *p)
+{
+    int bChanged = 1;
+    while (bChanged) {
+        size_t i, j;
+        bChanged = 0;
+        for (i = 0; i < p->nKb; i++) {
+            dkb_t *k = &p->aKb[p->aiByMonth[i]];
+            if (k->bIn) continue;
+            for (j = 0; j < k->nSup; j++) {
+                dkb_t *s = dplat_find(p, k->aSup[j]);
+                if (s && s->bIn) {
+                    k->bIn = 1;
+                    k->how = CATGEN_HOW_SUPERSEDES;
+                    k->kbFrom = s->kb;
+                    bChanged = 1;
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/* A loop in Supersedes among the list's KBs (A supersedes B supersedes A) is not data anyone
+ * should trust: depth-first search with colours. Returns the KB where it closes, or NULL. */
+static dkb_t *dplat_loop(dplat_t *p, dkb_t *k, dkb_t **ppTo)
+{
+    size_t j;
+    k->color = 1;
+    for (j = 0; j < k->nSup; j++) {
+        dkb_t *s = dplat_find(p, k->aSup[j]), *pLoop;
+        if (!s || !s->bIn || s == k) continue;
+        if (s->color == 1) {
+            *ppTo = s;
+            return k;
+        }
+        if (s->color == 0 && (pLoop = dplat_loop(p, s, ppTo)) != NULL) return pLoop;
+    }
+    k->color = 2;
+    return NULL;
+}
+
+static int catgen_known(const uint32_t *a, size_t n, uint32_t kb)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (a[i] == kb) return 1;
+    return 0;
+}
+
+/* Step 3 for one month [iFirst, iEnd) of aiByMonth: adds the month's cumulative update, or
+ * reports why it cannot. */
+static int dplat_month(dplat_t *p, const catgen_plat_t *key, size_t iFirst, size_t iEnd,
+                       const uint32_t *aKnown, size_t nKnown, catgen_res_t *pRes, int *pbAdded)
+{
+    uint32_t nMax = 0, month = p->aKb[p->aiByMonth[iFirst]].date / 100;
+    size_t i, nCand = 0, nTop = 0, nIe = 0, nKn = 0;
+    dkb_t *pTop = NULL, *pIe = NULL, *pKn = NULL, *pAny = NULL;
+    char zPlat[48], zList[120];
+    size_t nList = 0;
+    *pbAdded = 0;
+    for (i = iFirst; i < iEnd; i++) nMax = p->aKb[p->aiByMonth[i]].nRows > nMax ? p->aKb[p->aiByMonth[i]].nRows : nMax;
+    zList[0] = 0;
+    for (i = iFirst; i < iEnd; i++) {
+        dkb_t *k = &p->aKb[p->aiByMonth[i]];
+        if (k->nRows * 2 < nMax) continue; /* a small side update (servicing stack, one fix) */
+        if (k->bIn) return KBS_OK;         /* the month is covered */
+        nCand++;
+        pAny = k;
+        if (k->nRows == nMax) nTop++, pTop = k;
+        if (k->bIe) nIe++, pIe = k;
+        if (catgen_known(aKnown, nKnown, k->kb)) nKn++, pKn = k;
+        if (nList < sizeof zList)
+            nList += (size_t)snprintf(zList + nList, sizeof zList - nList, " KB%u", (unsigned)k->kb);
+    }
+    if (!nCand) return KBS_OK;
+    catgen_plat_name(key, zPlat, sizeof zPlat);
+    if (!catgen_is_rollup_family(key->family)) {
+        if (nTop == 1) {
+            pTop->bIn = 1, pTop->how = CATGEN_HOW_MONTHLY;
+            *pbAdded = 1;
+            return KBS_OK;
+        }
+        return catgen_note(pRes, pAny->line, "%s %04u-%02u: several updates of equal size (%s), no cumulative update chosen",
+                           zPlat, (unsigned)(month / 100), (unsigned)(month % 100), zList + 1);
+    }
+    if (nCand == 1) {
+        pAny->bIn = 1, pAny->how = CATGEN_HOW_ONLY;
+    } else if (nIe == 1) {
+        pIe->bIn = 1, pIe->how = CATGEN_HOW_IE11;
+    } else if (nKn == 1) {
+        pKn->bIn = 1, pKn->how = CATGEN_HOW_KNOWN;
+    } else {
+        return catgen_note(pRes, pAny->line,
+                           "%s %04u-%02u: cannot tell the monthly rollup from the security-only update (%s): neither listed",
+                           zPlat, (unsigned)(month / 100), (unsigned)(month % 100), zList + 1);
+    }
+    *pbAdded = 1;
+    return KBS_OK;
+}
+
+static int catgen_kb_date_cmp(const void *a, const void *b)
+{
+    const catgen_kb_t *x = a, *y = b;
+    if (x->date != y->date) return x->date < y->date ? -1 : 1;
+    return x->kb < y->kb ? -1 : x->kb > y->kb;
+}
+
+/* Derives one platform key from its fixing KBs aFix (nFix, may repeat). */
+static int catgen_derive_plat(const catgen_data_t *d, const catgen_plat_t *key, const uint32_t *aFix,
+                              size_t nFix, const uint32_t *aKnown, size_t nKnown, catgen_res_t *pRes,
+                              catgen_err_t *pErr)
+{
+    dplat_t p;
+    catgen_pres_t *pr;
+    uint32_t fixMonth = 0;
+    size_t i, j, n;
+    int rc;
+
+    if ((rc = dplat_build(d, key, &p)) != KBS_OK) return rc;
+    for (i = 0; i < nFix; i++) {
+        dkb_t *k = dplat_find(&p, aFix[i]);
+        if (!k) continue;
+        k->bIn = 1;
+        k->how = CATGEN_HOW_FIX;
+        if (!fixMonth || k->date / 100 < fixMonth) fixMonth = k->date / 100;
+    }
+    dplat_closure(&p);
+    for (i = 0; i < p.nKb && !(p.aKb[i].bIn && p.aKb[i].how == CATGEN_HOW_SUPERSEDES); i++) {
+    }
+    /* Months are filled only where the data shows a chain from the fix: a fix no later update
+     * supersedes (a standalone update, like KB4012598 on Server 2008) is in no rollup we know. */
+    if (catgen_is_cumulative(key->family) && i < p.nKb) {
+        /* Month by month after the fix: each added update may restart a chain. */
+        for (i = 0; i < p.nKb;) {
+            uint32_t month = p.aKb[p.aiByMonth[i]].date / 100;
+            int bAdded = 0;
+            for (j = i; j < p.nKb && p.aKb[p.aiByMonth[j]].date / 100 == month; j++) {
+            }
+            if (month > fixMonth) {
+                if ((rc = dplat_month(&p, key, i, j, aKnown, nKnown, pRes, &bAdded)) != KBS_OK) goto out;
+                if (bAdded) dplat_closure(&p);
+            }
+            i = j;
+        }
+    }
+    for (i = 0; i < p.nKb; i++) {
+        dkb_t *pTo = NULL, *pAt;
+        if (!p.aKb[i].bIn || p.aKb[i].color) continue;
+        if ((pAt = dplat_loop(&p, &p.aKb[i], &pTo)) != NULL) {
+            rc = KBS_EPARSE;
+            if (pErr) {
+                pErr->rc = rc;
+                pErr->line = pAt->line;
+                snprintf(pErr->zReason, sizeof pErr->zReason,
+                         "loop in Supersedes: KB%u and KB%u supersede each other (directly or through others)",
+                         (unsigned)pAt->kb, (unsigned)pTo->kb);
+            }
+            goto out;
+        }
+    }
+    {
+        catgen_pres_t *a = realloc(pRes->aPlat, (pRes->nPlat + 1) * sizeof *a);
+        if (!a) {
+            rc = KBS_ENOMEM;
+            goto out;
+        }
+        pRes->aPlat = a;
+    }
+    pr = &pRes->aPlat[pRes->nPlat++];
+    memset(pr, 0, sizeof *pr);
+    pr->plat = *key;
+    pr->plat.arch = OS_ARCH_UNKNOWN;
+    pr->bCumulative = catgen_is_cumulative(key->family);
+    for (i = n = 0; i < p.nKb; i++) n += p.aKb[i].bIn;
+    if (!(pr->aKb = calloc(n + 1, sizeof *pr->aKb))) {
+        rc = KBS_ENOMEM;
+        goto out;
+    }
+    for (i = 0; i < p.nKb; i++) {
+        const dkb_t *k = &p.aKb[i];
+        if (k->date / 100 > pr->lastMonth) pr->lastMonth = k->date / 100;
+        if (!k->bIn) continue;
+        pr->aKb[pr->nKb].kb = k->kb;
+        pr->aKb[pr->nKb].date = k->date;
+        pr->aKb[pr->nKb].how = k->how;
+        pr->aKb[pr->nKb].kbFrom = k->kbFrom;
+        pr->aKb[pr->nKb++].line = k->line;
+    }
+    qsort(pr->aKb, pr->nKb, sizeof *pr->aKb, catgen_kb_date_cmp);
+out:
+    dplat_free(&p);
+    return rc;
+}
+
+void catgen_res_release(catgen_res_t *r)
+{
+    size_t i;
+    if (!r) return;
+    for (i = 0; i < r->nPlat; i++) free(r->aPlat[i].aKb);
+    free(r->aPlat);
+    free(r->aNote);
+    memset(r, 0, sizeof *r);
+}
+
+const char *catgen_how_text(catgen_how_t how)
+{
+    switch (how) {
+    case CATGEN_HOW_FIX: return "fix listed for the CVE";
+    case CATGEN_HOW_SUPERSEDES: return "supersedes";
+    case CATGEN_HOW_MONTHLY: return "cumulative update of the month (Supersedes chain broken)";
+    case CATGEN_HOW_IE11: return "rollup of the month (also listed for IE11; chain broken)";
+    case CATGEN_HOW_ONLY: return "only large update of the month (chain broken)";
+    case CATGEN_HOW_KNOWN: return "rollup of the month per the overlay's known rollups (chain broken)";
+    }
+    return "?";
+}
+
+int catgen_derive(const catgen_data_t *d, const char *const *azCve, size_t nCve,
+                  const uint32_t *aKnownRollup, size_t nKnown, catgen_res_t *pRes,
+                  catgen_err_t *pErr)
+{
+    uint32_t aCve[CATGEN_CVE_MAX];
+    catgen_plat_t *aKey = NULL;
+    uint32_t *aFix = NULL;
+    size_t nId = 0, nKey = 0, nFixRow = 0, i, j, k;
+    uint32_t *aSeenProd = NULL;
+    size_t nSeenProd = 0;
+    int rc = KBS_OK;
+
+    memset(pRes, 0, sizeof *pRes);
+    if (pErr) memset(pErr, 0, sizeof *pErr);
+    if (!d || !azCve || nCve == 0 || nCve > CATGEN_CVE_MAX) return KBS_EINVAL;
+    pRes->dateMax = d->dateMax;
+    for (i = 0; i < nCve; i++) {
+        uint32_t idx;
+        if (catgen_find_str(d->pCve, azCve[i], &idx) == KBS_OK) aCve[nId++] = idx;
+        else if ((rc = catgen_note(pRes, 0, "%s: no row in the data", azCve[i])) != KBS_OK) goto out;
+    }
+    /* The fix rows, the platforms they name, and the products we cannot place. */
+    for (i = 0; i < d->nRow; i++) {
+        const catgen_row_t *r = &d->aRow[i];
+        for (j = 0; j < nId && r->cve != aCve[j]; j++) {
+        }
+        if (j == nId || !r->kb || r->bFlash) continue;
+        nFixRow++;
+    }
+    if (nFixRow == 0) {
+        if (pErr) {
+            pErr->rc = KBS_ENOTFOUND;
+            snprintf(pErr->zReason, sizeof pErr->zReason, "no row with a KB for %s%s", azCve[0],
+                     nCve > 1 ? " or the other CVEs" : "");
+        }
+        rc = KBS_ENOTFOUND;
+        goto out;
+    }
+    if (!(aKey = malloc(nFixRow * sizeof *aKey)) || !(aFix = malloc(nFixRow * 2 * sizeof *aFix)) ||
+        !(aSeenProd = malloc(nFixRow * sizeof *aSeenProd))) {
+        rc = KBS_ENOMEM;
+        goto out;
+    }
+    for (i = 0; i < d->nRow; i++) {
+        const catgen_row_t *r = &d->aRow[i];
+        const catgen_prod_t *pr;
+        for (j = 0; j < nId && r->cve != aCve[j]; j++) {
+        }
+        if (j == nId || !r->kb || r->bFlash) continue;
+        pr = &d->aProd[r->prod];
+        if (pr->kind != CATGEN_P_OS) {
+            for (k = 0; k < nSeenProd && aSeenProd[k] != r->prod; k++) {
+            }
+            if (k == nSeenProd) {
+                aSeenProd[nSeenProd++] = r->prod;
+                if ((rc = catgen_note(pRes, r->line, "product '%s' (KB%u) %s", pr->zName, (unsigned)r->kb,
+                                      pr->kind == CATGEN_P_UNTRACKED ? "is a Windows release kbsentry has no family for: not derived"
+                                      : pr->kind == CATGEN_P_IE11 ? "is Internet Explorer: not derived"
+                                                                  : "is not a Windows release: not derived")) != KBS_OK)
+                    goto out;
+            }
+            continue;
+        }
+        for (k = 0; k < nKey && !catgen_same_key(&aKey[k], &pr->plat); k++) {
+        }
+        if (k == nKey) aKey[nKey++] = pr->plat;
+    }
+    /* One derivation per platform, in family order. */
+    for (i = 1; i < nKey; i++) {
+        catgen_plat_t t = aKey[i];
+        for (j = i; j > 0 && (aKey[j - 1].family > t.family ||
+                              (aKey[j - 1].family == t.family &&
+                               (aKey[j - 1].build > t.build || (aKey[j - 1].build == t.build && aKey[j - 1].sp < t.sp))));
+             j--)
+            aKey[j] = aKey[j - 1];
+        aKey[j] = t;
+    }
+    for (k = 0; k < nKey; k++) {
+        size_t nFix = 0;
+        for (i = 0; i < d->nRow; i++) {
+            const catgen_row_t *r = &d->aRow[i];
+            for (j = 0; j < nId && r->cve != aCve[j]; j++) {
+            }
+            if (j == nId || !r->kb || r->bFlash || d->aProd[r->prod].kind != CATGEN_P_OS ||
+                !catgen_same_key(&d->aProd[r->prod].plat, &aKey[k]))
+                continue;
+            aFix[nFix++] = r->kb;
+        }
+        if ((rc = catgen_derive_plat(d, &aKey[k], aFix, nFix, aKnownRollup, nKnown, pRes, pErr)) != KBS_OK)
+            goto out;
+    }
+out:
+    free(aKey);
+    free(aFix);
+    free(aSeenProd);
+    if (rc != KBS_OK && rc != KBS_ENOTFOUND) {
+        catgen_res_release(pRes);
+    }
+    return rc;
+}
