@@ -68,6 +68,7 @@ typedef struct cat_rule {
     cat_plat_t *aPlat; size_t nPlat;
     cat_mitig_t *aMitig; size_t nMitig; /* configuration facts that change the verdict */
     cat_role_t exploitedOn;
+    char zDataDate[11];          /* `data-date`: the date of the data the rule was derived from */
 } cat_rule_t;
 
 typedef struct cat {

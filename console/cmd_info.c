@@ -80,6 +80,10 @@ int cmd_rules(cmd_ctx_t *c, int argc, char **argv)
         cmd_put_safe(c->out, r->zCves);
         fputs("\n  platforms:", c->out);
         cmd_put_safe(c->out, zFam);
+        if (r->zDataDate[0]) {
+            fputs("\n  data:      Microsoft's security-update data of ", c->out);
+            cmd_put_safe(c->out, r->zDataDate);
+        }
         fputs("\n", c->out);
     }
     return CMD_EXIT_OK;

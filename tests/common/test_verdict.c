@@ -350,7 +350,7 @@ static void test_eval_all(void **state)
 {
     static const vcase_t w7 = {"", WIN7(1), "KB4019264 KB4499164", "", 0, P, NULL};
     snap_t s;
-    verdict_t aV[16];
+    verdict_t aV[32];
     size_t i;
     int nPatched = 0, nNa = 0;
     (void)state;
@@ -363,9 +363,12 @@ static void test_eval_all(void **state)
         nNa += aV[i].status == N;
     }
     /* MS17-010 and BlueKeep patched; MS08-067, MS06-040, MS05-039, MS04-011, MS10-046/061 not
-     * affected on SP1; MS12-020 missing (no KB2621440). */
+     * affected on SP1, nor SMBGhost, CurveBall and Zerologon (a workstation); MS12-020 missing
+     * (no KB2621440); DejaBlue, PrintNightmare and Follina missing; the IPv6 flaw unpatchable. */
     assert_int_equal(nPatched, 2);
-    assert_int_equal(nNa, 6);
+    assert_int_equal(nNa, 9);
+    assert_int_equal(aV[cat_find_rule(&gCat, "CVE-2024-38063") - gCat.aRule].status, U);
+    assert_int_equal(aV[cat_find_rule(&gCat, "CVE-2022-30190") - gCat.aRule].status, M);
     assert_int_equal(aV[2].status, M);
     snap_release(&s);
 }
