@@ -49,6 +49,9 @@ typedef struct vcase {
 #define S2012R2 6, 3, 9600, 0, 0, S, X64
 #define WIN10(b, ubr) 10, 0, b, ubr, 0, W, X64
 #define SRV10(b, ubr) 10, 0, b, ubr, 0, S, X64
+#define DC10(b) 10, 0, b, 0, 0, OS_PT_DC, X64
+#define DC2012R2 6, 3, 9600, 0, 0, OS_PT_DC, X64
+#define DC2008R2 6, 1, 7601, 0, 1, OS_PT_DC, X64
 
 #define P VERDICT_PATCHED
 #define M VERDICT_MISSING
@@ -183,6 +186,106 @@ static const vcase_t aCase[] = {
      "(RDP-Tcp.UserAuthentication=1)",
      "RDP-Tcp.UserAuthentication=1"},
     {"CVE-2019-0708", WIN7(1), "", "", 0, M, "none of", "RDP-Tcp.UserAuthentication=0"},
+
+    /* DejaBlue (CVE-2019-1181/1182): August 2019 updates and every later one. */
+    {"CVE-2019-1181", WIN7(1), "KB4512486", "", 0, P, "KB4512486 listed"},
+    {"CVE-2019-1181", WIN7(1), "KB5022338", "", 0, P, "KB5022338 listed"}, /* 2023-01 rollup */
+    {"CVE-2019-1181", S2008R2(1), "KB4512506", "", 0, P, NULL},
+    {"CVE-2019-1181", WIN7(1), "KB4499164", "", 0, M, "none of"},
+    {"CVE-2019-1181", WIN7(1), "", "", F_INCOMPLETE, Q, "no fixing KB seen"},
+    {"CVE-2019-1181", WIN7(1), "", "", 0, M, "NLA required: reduces the risk", "RDP-Tcp.UserAuthentication=1"},
+    {"CVE-2019-1181", WIN81, "KB4512488", "", 0, P, NULL},
+    {"CVE-2019-1181", S2012, "KB4512482", "", 0, P, NULL},
+    {"CVE-2019-1181", WIN10(17763, 0), "KB4511553", "", 0, P, NULL},
+    {"CVE-2019-1181", WIN10(17763, 0), "KB5094123", "", 0, P, NULL}, /* a 2026 cumulative update */
+    {"CVE-2019-1181", WIN10(18363, 0), "", "", 0, N, "released after the fix"},
+    {"CVE-2019-1181", WIN10(10586, 0), "", "", 0, U, "Windows 10 1511"},
+    {"CVE-2019-1181", XP(3), "", "", 0, N, "RDP before 8.0"},
+
+    /* SMBGhost (CVE-2020-0796): Windows 10 / Server 1903 and 1909 only. */
+    {"CVE-2020-0796", WIN10(18362, 0), "KB4551762", "", 0, P, "KB4551762 listed"},
+    {"CVE-2020-0796", WIN10(18363, 0), "KB5014701", "", 0, P, NULL}, /* a later cumulative update */
+    {"CVE-2020-0796", WIN10(18362, 0), "KB4540673", "", 0, M, "none of"}, /* 2020-03-10: before the fix */
+    {"CVE-2020-0796", WIN10(18363, 0), "", "", F_INCOMPLETE, Q, NULL},
+    {"CVE-2020-0796", WIN10(18363, 0), "", "", 0, G, "mitigated: SMBv3 compression disabled on the server",
+     "LanmanServer.DisableCompression=1"},
+    {"CVE-2020-0796", WIN10(18363, 0), "", "", F_AGENTLESS, M, "none of", "LanmanServer.DisableCompression=1"},
+    {"CVE-2020-0796", WIN10(18363, 0), "", "", 0, M, "LanmanServer.DisableCompression unknown",
+     "LanmanServer.DisableCompression=!not a DWORD (type 1, 4 bytes)"},
+    {"CVE-2020-0796", WIN10(17763, 0), "", "", 0, N, "no SMBv3 compression before Windows 10 1903"},
+    {"CVE-2020-0796", WIN10(19045, 0), "", "", 0, N, "shipped with the fix"},
+    {"CVE-2020-0796", WIN7(1), "", "", 0, N, NULL},
+    {"CVE-2020-0796", XP(3), "", "", 0, N, NULL},
+
+    /* CurveBall (CVE-2020-0601): Windows 10 / Server 2016 and later. */
+    {"CVE-2020-0601", WIN10(17763, 0), "KB4534273", "", 0, P, NULL},
+    {"CVE-2020-0601", SRV10(17763, 0), "KB4534273", "", 0, P, NULL},
+    {"CVE-2020-0601", WIN10(14393, 0), "KB5094122", "", 0, P, NULL},
+    {"CVE-2020-0601", WIN10(17763, 0), "KB4530715", "", 0, M, "none of"},
+    {"CVE-2020-0601", WIN10(17763, 0), "", "", F_SRCFAIL, Q, "every hotfix source failed"},
+    {"CVE-2020-0601", WIN10(15063, 0), "", "", 0, U, "out of support"},
+    {"CVE-2020-0601", WIN10(19041, 0), "", "", 0, N, NULL},
+    {"CVE-2020-0601", WIN7(1), "", "", 0, N, "ECC certificate validation"},
+
+    /* Zerologon (CVE-2020-1472): domain controllers. */
+    {"CVE-2020-1472", DC2012R2, "KB4601349", "", 0, P, NULL},
+    {"CVE-2020-1472", DC10(17763), "KB4601345", "", 0, P, NULL},
+    {"CVE-2020-1472", DC10(17763), "", "", 0, M, "domain controller; none of"},
+    {"CVE-2020-1472", SRV10(17763, 0), "", "", 0, M, "member machine: the flaw is exploited on domain controllers"},
+    {"CVE-2020-1472", DC2008R2, "", "", F_INCOMPLETE, Q, NULL},
+    {"CVE-2020-1472", DC2008R2, "KB5022338", "", 0, P, NULL},
+    {"CVE-2020-1472", S2003(2), "", "", 0, U, "no update listed"},
+    {"CVE-2020-1472", WIN10(19045, 0), "", "", 0, N, "client Windows"},
+    {"CVE-2020-1472", XP(3), "", "", 0, N, NULL},
+
+    /* PrintNightmare (CVE-2021-34527). */
+    {"CVE-2021-34527", WIN10(19044, 0), "KB5008212", "", 0, P, NULL},
+    {"CVE-2021-34527", WIN10(19045, 0), "KB5094127", "", 0, P, NULL},
+    {"CVE-2021-34527", WIN10(19043, 0), "KB5004945", "", 0, P, NULL},
+    {"CVE-2021-34527", WIN7(1), "KB5004953", "", 0, P, NULL},
+    {"CVE-2021-34527", WIN7(1), "KB5022338", "", 0, P, NULL},
+    {"CVE-2021-34527", WIN81, "KB5004954", "", 0, P, NULL},
+    {"CVE-2021-34527", WIN10(17763, 0), "KB4601345", "", 0, M, "none of"},
+    {"CVE-2021-34527", WIN10(17763, 0), "KB5004244", "", 0, M,
+     "NoWarningNoElevationOnInstall = 1 keeps the machine exposed (KB5005010) "
+     "(PointAndPrint.NoWarningNoElevationOnInstall=1) despite the fix; KB5004244 listed",
+     "PointAndPrint.NoWarningNoElevationOnInstall=1"},
+    {"CVE-2021-34527", WIN10(17763, 0), "KB5004244", "", 0, P, NULL,
+     "PointAndPrint.NoWarningNoElevationOnInstall=0"},
+    {"CVE-2021-34527", WIN10(17763, 0), "", "", 0, G, "mitigated: Print Spooler service disabled (Spooler.Start=4)",
+     "Spooler.Start=4"},
+    {"CVE-2021-34527", WIN10(17763, 0), "", "", 0, M, "none of", "Spooler.Start=2"},
+    {"CVE-2021-34527", WIN10(17763, 0), "", "", 0, M, "Spooler.Start unknown (service not installed)",
+     "Spooler.Start=!service not installed"},
+    {"CVE-2021-34527", WIN10(17763, 0), "", "", F_INCOMPLETE, Q, NULL},
+    {"CVE-2021-34527", XP(3), "", "", 0, U, "out of support"},
+    {"CVE-2021-34527", WIN10(22631, 0), "", "", 0, N, NULL}, /* Windows 11 23H2 */
+
+    /* Follina (CVE-2022-30190). */
+    {"CVE-2022-30190", WIN10(19044, 0), "KB5014699", "", 0, P, NULL},
+    {"CVE-2022-30190", WIN10(19042, 0), "KB5014699", "", 0, P, NULL},
+    {"CVE-2022-30190", WIN10(19042, 0), "KB5005033", "", 0, M, "none of"}, /* a 2021 update */
+    {"CVE-2022-30190", WIN7(1), "KB5014748", "", 0, P, NULL},
+    {"CVE-2022-30190", WIN7(1), "KB5021291", "", 0, P, NULL}, /* 2022-12 rollup */
+    {"CVE-2022-30190", WIN10(19044, 0), "", "", 0, G, "ms-msdt protocol handler removed", "HKCR.ms-msdt=absent"},
+    {"CVE-2022-30190", WIN10(19044, 0), "", "", 0, M, "none of", "HKCR.ms-msdt=present"},
+    {"CVE-2022-30190", WIN10(19044, 0), "", "", F_AGENTLESS, M, "none of", "HKCR.ms-msdt=absent"},
+    {"CVE-2022-30190", WIN10(19044, 0), "", "", 0, M, "HKCR.ms-msdt unknown", "HKCR.ms-msdt=!RegOpenKeyExW: 5"},
+    {"CVE-2022-30190", WIN10(19044, 0), "", "", F_INCOMPLETE, Q, NULL},
+    {"CVE-2022-30190", WIN10(19045, 0), "", "", 0, N, NULL},
+    {"CVE-2022-30190", WIN10(18363, 0), "", "", 0, U, "out of support"},
+    {"CVE-2022-30190", XP(3), "", "", 0, N, "came with Windows 7"},
+
+    /* IPv6 TCP/IP (CVE-2024-38063). */
+    {"CVE-2024-38063", WIN10(19045, 0), "KB5041580", "", 0, P, NULL},
+    {"CVE-2024-38063", WIN10(22631, 0), "KB5093998", "", 0, P, NULL},
+    {"CVE-2024-38063", WIN10(26100, 0), "KB5041571", "", 0, P, NULL},
+    {"CVE-2024-38063", S2008(2), "KB5041847", "", 0, P, NULL},
+    {"CVE-2024-38063", WIN10(19045, 0), "KB5040427", "", 0, M, "none of"},
+    {"CVE-2024-38063", WIN10(19045, 0), "", "", F_INCOMPLETE, Q, NULL},
+    {"CVE-2024-38063", WIN7(1), "", "", 0, U, "out of support"},
+    {"CVE-2024-38063", WIN10(19043, 0), "", "", 0, U, "out of support"},
+    {"CVE-2024-38063", SRV10(26100, 0), "", "", 0, N, "released after the fix"},
 };
 
 static cat_t gCat;
