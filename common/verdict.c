@@ -89,9 +89,23 @@ static void gather(const cat_plat_t *pl, const snap_t *s, facts_t *f)
 {
     size_t i;
     memset(f, 0, sizeof *f);
-    /* One pass over the hotfixes (hundreds) instead of one per catalog KB (dozens each). */
-    for (i = 0; i < s->nHotfix; i++) {
+    /* One pass over the hotfixes (hundreds) instead of one per catalog KB (dozens each), and
+     * only over the part of the list (kept sorted by KB number) within the clause's KB range. */
+    i = 0;
+    if (pl->nKb) {
+        size_t lo = 0, hi = s->nHotfix;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (s->aHotfix[mid].kb.num < pl->aKbSorted[0])
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        i = lo;
+    }
+    for (; i < s->nHotfix; i++) {
         const snap_hotfix_t *h = &s->aHotfix[i];
+        if (pl->nKb && h->kb.num > pl->aKbSorted[pl->nKb - 1]) break;
         if (!h->kb.num || !plat_has_kb(pl, h->kb.num)) continue;
         /* A CBS package staged or pending (not Installed 112, Superseded 80 -- replaced by a
          * newer package that carries its fixes -- or Permanent 128) is not a fix yet; the other

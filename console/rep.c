@@ -191,8 +191,8 @@ size_t rep_iso_time(int64_t t, char *zBuf)
 /* ---- statuses ---- */
 
 const verdict_status_t rep_aStatusOrder[VERDICT_COUNT] = {
-    VERDICT_MISSING, VERDICT_UNPATCHABLE, VERDICT_UNKNOWN, VERDICT_MITIGATED, VERDICT_PATCHED,
-    VERDICT_NOT_AFFECTED,
+    VERDICT_MISSING,   VERDICT_UNPATCHABLE, VERDICT_UNKNOWN,
+    VERDICT_MITIGATED, VERDICT_PATCHED,     VERDICT_NOT_AFFECTED,
 };
 
 verdict_status_t rep_status(verdict_status_t st)

@@ -208,7 +208,8 @@ static int scan_wmi(const scan_opts_t *o, snap_t *s, int *pQfeOk, char *zDomain,
         const char *zState;
         rc = wmi_query_feature(&w, L"SMB1Protocol", &st, zErr, sizeof(zErr));
         zState = rc == KBS_OK ? facts_feature_state(st) : NULL;
-        if (rc == KBS_OK && !zState) snprintf(zErr, sizeof(zErr), "InstallState %lu", (unsigned long)st);
+        if (rc == KBS_OK && !zState)
+            snprintf(zErr, sizeof(zErr), "InstallState %lu", (unsigned long)st);
         if (snap_add_fact(s, "Feature.SMB1Protocol", zState, zState ? NULL : zErr) == KBS_ENOMEM)
             rc = KBS_ENOMEM;
     }

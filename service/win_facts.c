@@ -8,17 +8,17 @@
 
 #include "kbs_err.h"
 
-#define FACT_LANMAN L"SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters"
-#define FACT_PNP L"SOFTWARE\\Policies\\Microsoft\\Windows NT\\Printers\\PointAndPrint"
-#define FACT_RDP L"SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp"
+#define FACT_LANMAN  L"SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters"
+#define FACT_PNP     L"SOFTWARE\\Policies\\Microsoft\\Windows NT\\Printers\\PointAndPrint"
+#define FACT_RDP     L"SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp"
 #define FACT_SPOOLER L"SYSTEM\\CurrentControlSet\\Services\\Spooler"
-#define FACT_MSDT L"SOFTWARE\\Classes\\ms-msdt"
+#define FACT_MSDT    L"SOFTWARE\\Classes\\ms-msdt"
 
 /* One DWORD fact: which key and value, what its key's absence means, from which OS on. */
 typedef struct fact_dword {
     const char *zFact;
     const wchar_t *zKey, *zValue;
-    int bKeyNeeded;        /* 1: a missing key is unknown (zNoKey says why); 0: reads "absent" */
+    int bKeyNeeded; /* 1: a missing key is unknown (zNoKey says why); 0: reads "absent" */
     const char *zNoKey;
     uint32_t minMajor, minMinor;
 } fact_dword_t;
@@ -62,7 +62,8 @@ static int facts_dword(const reg_ctx_t *r, const fact_dword_t *f, snap_t *s)
     int rc;
 
     if (e == ERROR_FILE_NOT_FOUND)
-        return f->bKeyNeeded ? facts_add(s, f->zFact, NULL, f->zNoKey) : facts_add(s, f->zFact, "absent", NULL);
+        return f->bKeyNeeded ? facts_add(s, f->zFact, NULL, f->zNoKey)
+                             : facts_add(s, f->zFact, "absent", NULL);
     if (e != ERROR_SUCCESS) {
         winapi_errfmt(zWhy, sizeof(zWhy), "RegOpenKeyExW", NULL, (unsigned long)e);
         return facts_add(s, f->zFact, NULL, zWhy);

@@ -14,11 +14,11 @@
 #include "regfix.h"
 #include "win_facts.h"
 
-#define T_LANMAN L"SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters"
-#define T_PNP L"SOFTWARE\\Policies\\Microsoft\\Windows NT\\Printers\\PointAndPrint"
-#define T_RDP L"SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp"
+#define T_LANMAN  L"SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters"
+#define T_PNP     L"SOFTWARE\\Policies\\Microsoft\\Windows NT\\Printers\\PointAndPrint"
+#define T_RDP     L"SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp"
 #define T_SPOOLER L"SYSTEM\\CurrentControlSet\\Services\\Spooler"
-#define T_MSDT L"SOFTWARE\\Classes\\ms-msdt"
+#define T_MSDT    L"SOFTWARE\\Classes\\ms-msdt"
 
 /* "value" or "!error" of fact zName; fails the test when the fact is not there. */
 static const char *t_fact(const snap_t *s, const char *zName)
@@ -58,7 +58,8 @@ static void test_windows10(void **state)
     snap_init(&s);
     assert_int_equal(facts_collect_reg(&r, 10, 0, &s), KBS_OK);
     assert_string_equal(t_fact(&s, "LanmanServer.SMB1"), "0");
-    assert_string_equal(t_fact(&s, "LanmanServer.DisableCompression"), "!not a DWORD (type 1, 4 bytes)");
+    assert_string_equal(t_fact(&s, "LanmanServer.DisableCompression"),
+                        "!not a DWORD (type 1, 4 bytes)");
     assert_string_equal(t_fact(&s, "PointAndPrint.NoWarningNoElevationOnInstall"), "1");
     assert_string_equal(t_fact(&s, "RDP-Tcp.UserAuthentication"), "!not a DWORD (type 3, 2 bytes)");
     assert_string_equal(t_fact(&s, "Spooler.Start"), "4");
@@ -77,7 +78,8 @@ static void test_windows10(void **state)
     snap_init(&s);
     assert_int_equal(facts_collect_reg(&r, 10, 0, &s), KBS_OK);
     assert_string_equal(t_fact(&s, "HKCR.ms-msdt"), "present");
-    assert_string_equal(t_fact(&s, "LanmanServer.SMB1"), "!not a DWORD (type 3, more than 64 bytes)");
+    assert_string_equal(t_fact(&s, "LanmanServer.SMB1"),
+                        "!not a DWORD (type 3, more than 64 bytes)");
     assert_string_equal(t_fact(&s, "Spooler.Start"), "!service not installed");
     snap_release(&s);
     rf_drop(h, zPath);
