@@ -23,7 +23,7 @@ static void cmd_report_help(FILE *f)
           "  --status S      only hosts with a verdict S: patched, mitigated, missing,\n"
           "                  unpatchable, not-affected, unknown; or 'stale' for hosts not\n"
           "                  seen for DAYS\n"
-          "  --role R        only hosts of this role (from the agent's product type): dc\n"
+          "  --role R        only hosts of this role (the product type of their OS facts): dc\n"
           "                  (domain controllers), server (member servers), workstation\n"
           "  --strict        a mitigated verdict (workaround, no fix yet) counts as non-compliant\n"
           "  --stale DAYS    flag hosts whose last scan is older than DAYS days\n"
