@@ -456,22 +456,6 @@ static int role_line(cat_pstate_t *p, const char *z, const char *zEnd)
     return KBS_OK;
 }
 
-/* data-date YYYY-MM-DD (format 1.1): the date of the data the rule's clauses were derived from. */
-static int data_date_line(cat_pstate_t *p, const char *z, const char *zEnd)
-{
-    int i;
-    if (p->fmtMinor < 1) return fail(p, KBS_EPARSE, "data-date needs 'kbscat 1.1' or later");
-    if (p->pRule->zDataDate[0]) return fail(p, KBS_EPARSE, "second data-date");
-    if (zEnd - z != 10 || z[4] != '-' || z[7] != '-') return fail(p, KBS_EPARSE, "data-date wants YYYY-MM-DD");
-    for (i = 0; i < 10; i++) {
-        if (i != 4 && i != 7 && (z[i] < '0' || z[i] > '9'))
-            return fail(p, KBS_EPARSE, "data-date wants YYYY-MM-DD");
-    }
-    memcpy(p->pRule->zDataDate, z, 10);
-    p->pRule->zDataDate[10] = 0;
-    return KBS_OK;
-}
-
 static int valid_cve(const char *z, const char *zEnd)
 {
     const char *zD;
@@ -588,6 +572,18 @@ static int one_line(cat_pstate_t *p, const char *z, const char *zEnd)
             p->bEnded = 1;
             return KBS_OK;
         }
+        if (tok_is(zWord, zWordEnd, "data-date")) {
+            /* data-date YYYY-MM-DD: how old the KB lists are (verdicts on newer updates). */
+            const char *zD = zRest;
+            size_t k;
+            if (zEnd - zD != 10 || zD[4] != '-' || zD[7] != '-') return fail(p, KBS_EPARSE, "data-date wants YYYY-MM-DD");
+            for (k = 0; k < 10; k++)
+                if (k != 4 && k != 7 && (zD[k] < '0' || zD[k] > '9')) return fail(p, KBS_EPARSE, "data-date wants YYYY-MM-DD");
+            if (p->c->zDataDate[0]) return fail(p, KBS_EPARSE, "second data-date");
+            memcpy(p->c->zDataDate, zD, 10);
+            p->c->zDataDate[10] = 0;
+            return KBS_OK;
+        }
         if (p->fmtMinor > CAT_FMT_MINOR) return KBS_OK; /* a newer minor's directive: skipped */
         return fail(p, KBS_EPARSE, "unknown directive '%.*s' outside a rule", (int)(zWordEnd - zWord), zWord);
     }
@@ -623,7 +619,6 @@ static int one_line(cat_pstate_t *p, const char *z, const char *zEnd)
     if (tok_is(zWord, zWordEnd, "kb")) return kb_line(p, zRest, zEnd);
     if (tok_is(zWord, zWordEnd, "mitigation")) return mitig_line(p, zRest, zEnd);
     if (tok_is(zWord, zWordEnd, "exploited-on")) return role_line(p, zRest, zEnd);
-    if (tok_is(zWord, zWordEnd, "data-date")) return data_date_line(p, zRest, zEnd);
     if (tok_is(zWord, zWordEnd, "rule")) return fail(p, KBS_EPARSE, "rule %s not closed with 'end'", p->pRule->zId);
     if (p->fmtMinor > CAT_FMT_MINOR) return KBS_OK;
     return fail(p, KBS_EPARSE, "unknown directive '%.*s'", (int)(zWordEnd - zWord), zWord);

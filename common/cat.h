@@ -68,13 +68,13 @@ typedef struct cat_rule {
     cat_plat_t *aPlat; size_t nPlat;
     cat_mitig_t *aMitig; size_t nMitig; /* configuration facts that change the verdict */
     cat_role_t exploitedOn;
-    char zDataDate[11];          /* `data-date`: the date of the data the rule was derived from */
 } cat_rule_t;
 
 typedef struct cat {
     cat_rule_t *aRule; size_t nRule;
     char zHash[17];              /* 64-bit FNV-1a of the catalog text, hex: detects a changed catalog */
     char zSource[260];          /* "built-in" or the file name it was read from */
+    char zDataDate[11];          /* "YYYY-MM-DD": the date of the data the KB lists come from; "" */
 } cat_t;
 
 /* Parser limits (docs/catalog-format.md). */
@@ -84,7 +84,7 @@ typedef struct cat {
 #define CAT_PLAT_MAX 64           /* platform clauses of one rule, after family lists expand */
 #define CAT_KB_MAX 256            /* KBs of one clause */
 #define CAT_FMT_MAJOR 1
-#define CAT_FMT_MINOR 1           /* 1.1: mitigation, exploited-on */
+#define CAT_FMT_MINOR 1           /* 1.1: data-date, mitigation, exploited-on */
 
 typedef struct cat_err {
     int rc;

@@ -314,7 +314,7 @@ static int catgen_row_add(catgen_rd_t *r, const catgen_fld_t *aF)
     if (row.date > d->dateMax) d->dateMax = row.date;
     /* BulletinKB: a KB number, empty, or (for non-Windows products) a package or page name. */
     f = &aF[r->aiCol[COL_KB]];
-    if (catgen_digits(f->z, f->n, &v) == 0 && v > 0) row.kb = v;
+    if (catgen_digits(f->z, f->n, &v) == 0 && v >= CATGEN_KB_MIN && v <= CATGEN_KB_MAX) row.kb = v;
     f = &aF[r->aiCol[COL_CVE]];
     if (f->n > 128) return catgen_fail(r->pErr, KBS_ETOOBIG, r->line, "CVE field longer than 128 bytes");
     if ((rc = catgen_intern(d->pCve, f->z, f->n, &row.cve, &bNew)) != KBS_OK) goto oom;
@@ -332,7 +332,7 @@ static int catgen_row_add(catgen_rd_t *r, const catgen_fld_t *aF)
         const char *zTok = z;
         while (z < zE && *z != ';' && *z != ',') z++;
         while (zTok < z && *zTok == ' ') zTok++;
-        if (catgen_digits(zTok, (size_t)(z - zTok), &v) == 0 && v > 0) {
+        if (catgen_digits(zTok, (size_t)(z - zTok), &v) == 0 && v >= CATGEN_KB_MIN && v <= CATGEN_KB_MAX) {
             if (row.nSup >= CATGEN_SUP_MAX)
                 return catgen_fail(r->pErr, KBS_ETOOBIG, r->line, "more than %u KBs in Supersedes", CATGEN_SUP_MAX);
             if (d->nSup >= d->nSupCap) {

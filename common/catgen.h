@@ -13,12 +13,14 @@
 #define CATGEN_ROW_MAX 4000000u    /* records */
 #define CATGEN_SUP_MAX 256         /* KBs one record supersedes */
 #define CATGEN_CVE_MAX 64          /* CVEs of one derivation */
+#define CATGEN_KB_MIN 100000u      /* KB numbers the catalog holds: 6 or 7 digits */
+#define CATGEN_KB_MAX 9999999u
 
 /* What a product name of the data is to us. */
 typedef enum catgen_pkind {
     CATGEN_P_OTHER = 0,   /* not a Windows OS product (Office, .NET on ..., Mariner, ...) */
     CATGEN_P_OS,          /* a Windows release we have a family for */
-    CATGEN_P_IE11,        /* "Internet Explorer 11 on <OS>": a clue for monthly rollups */
+    CATGEN_P_IE11,        /* "Internet Explorer 11 (or 10) on <OS>": a clue for monthly rollups */
     CATGEN_P_UNTRACKED,   /* a Windows release with no kbsentry family (Windows RT, HoloLens) */
 } catgen_pkind_t;
 
@@ -93,6 +95,7 @@ typedef enum catgen_how {
     CATGEN_HOW_MONTHLY,           /* the cumulative update of its month (chain broken there) */
     CATGEN_HOW_IE11,              /* the month's rollup: also listed for Internet Explorer 11 */
     CATGEN_HOW_ONLY,              /* the only update of its month left for a rollup platform */
+    CATGEN_HOW_PREV,              /* the month's rollup: the one superseding an earlier month's update */
     CATGEN_HOW_KNOWN,             /* the month's rollup per the caller's list of known rollups */
 } catgen_how_t;
 

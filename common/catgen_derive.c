@@ -91,13 +91,18 @@ static int dplat_build(const catgen_data_t *d, const catgen_plat_t *key, dplat_t
     uint32_t *aIe = NULL;
     size_t nT = 0, nIe = 0, nSupAll = 0, i, j, nKbAll = 0;
     int rc = KBS_ENOMEM;
+    /* On Windows 10 and later Internet Explorer is serviced only by the OS cumulative update,
+     * and the data files some of them under "Internet Explorer 11 on ..." (KB4483229, the
+     * out-of-band update of December 2018 for 1607): they are the platform's updates. On
+     * rollup platforms IE has cumulative updates of its own: there the name is only a clue. */
+    int bIeIsOs = !catgen_is_rollup_family(key->family);
 
     memset(p, 0, sizeof *p);
     for (i = 0; i < d->nRow; i++) {
         const catgen_row_t *r = &d->aRow[i];
         const catgen_prod_t *pr = &d->aProd[r->prod];
         if (!r->kb || r->bFlash || !catgen_same_key(&pr->plat, key)) continue;
-        if (pr->kind == CATGEN_P_OS) nT++, nSupAll += r->nSup;
+        if (pr->kind == CATGEN_P_OS || (pr->kind == CATGEN_P_IE11 && bIeIsOs)) nT++, nSupAll += r->nSup;
         else if (pr->kind == CATGEN_P_IE11) nIe++;
     }
     if (!(aT = malloc((nT + 1) * sizeof *aT)) || !(aIe = malloc((nIe + 1) * sizeof *aIe))) goto out;
@@ -105,7 +110,7 @@ static int dplat_build(const catgen_data_t *d, const catgen_plat_t *key, dplat_t
         const catgen_row_t *r = &d->aRow[i];
         const catgen_prod_t *pr = &d->aProd[r->prod];
         if (!r->kb || r->bFlash || !catgen_same_key(&pr->plat, key)) continue;
-        if (pr->kind == CATGEN_P_OS) {
+        if (pr->kind == CATGEN_P_OS || (pr->kind == CATGEN_P_IE11 && bIeIsOs)) {
             aT[nT].kb = r->kb;
             aT[nT].date = r->date;
             aT[nT++].iRow = (uint32_t)i;
@@ -121,7 +126,7 @@ static int dplat_build(const catgen_data_t *d, const catgen_plat_t *key, dplat_t
         goto out;
     for (i = 0; i < nT;) {
         dkb_t *k = &p->aKb[p->nKb++];
-        size_t iEnd = i, bestN = 0, runN;
+        size_t iEnd = i, bestN = 0, runN, n;
         uint32_t *aS = p->aSupPool + (p->nKb > 1 ? (size_t)(k[-1].aSup - p->aSupPool) + k[-1].nSup : 0);
         while (iEnd < nT && aT[iEnd].kb == aT[i].kb) iEnd++;
         k->kb = aT[i].kb;
@@ -129,15 +134,23 @@ static int dplat_build(const catgen_data_t *d, const catgen_plat_t *key, dplat_t
         k->nRows = (uint32_t)(iEnd - i);
         /* Its release day: the DatePosted most of its rows carry (a revised CVE of another
          * month may name it too). Ties go to the earlier day. */
-        for (j = i; j < iEnd; j += runN) {
-            runN = 0;
-            while (j + runN < iEnd && aT[j + runN].date == aT[j].date) runN++;
-            if (runN > bestN) bestN = runN, k->date = aT[j].date;
+        {
+            /* Rows of the OS product decide when there are any (IE rows come with IE's dates). */
+            int bOsOnly = 0;
+            for (j = i; j < iEnd && !bOsOnly; j++) bOsOnly = d->aProd[d->aRow[aT[j].iRow].prod].kind == CATGEN_P_OS;
+            for (j = i; j < iEnd; j += runN) {
+                size_t m;
+                runN = 0;
+                while (j + runN < iEnd && aT[j + runN].date == aT[j].date) runN++;
+                for (m = j, n = 0; m < j + runN; m++)
+                    n += !bOsOnly || d->aProd[d->aRow[aT[m].iRow].prod].kind == CATGEN_P_OS;
+                if (n > bestN) bestN = n, k->date = aT[j].date;
+            }
         }
         k->aSup = aS;
         for (j = i; j < iEnd; j++) {
             const catgen_row_t *r = &d->aRow[aT[j].iRow];
-            memcpy(aS + k->nSup, d->aSup + r->iSup, r->nSup * sizeof *aS);
+            if (r->nSup) memcpy(aS + k->nSup, d->aSup + r->iSup, r->nSup * sizeof *aS);
             k->nSup += r->nSup;
         }
         if (k->nSup) {
@@ -177,6 +190,12 @@ static int catgen_note(catgen_res_t *r, unsigned line, const char *zFmt, ...)
     va_start(ap, zFmt);
     vsnprintf(a[r->nNote].zText, sizeof a[r->nNote].zText, zFmt, ap);
     va_end(ap);
+    {
+        /* Product names come from the data: no control character reaches a comment line. */
+        char *z;
+        for (z = a[r->nNote].zText; *z; z++)
+            if ((unsigned char)*z < 0x20 || *z == 0x7f) *z = '?';
+    }
     r->nNote++;
     return KBS_OK;
 }
@@ -245,8 +264,8 @@ static int dplat_month(dplat_t *p, const catgen_plat_t *key, size_t iFirst, size
                        const uint32_t *aKnown, size_t nKnown, catgen_res_t *pRes, int *pbAdded)
 {
     uint32_t nMax = 0, month = p->aKb[p->aiByMonth[iFirst]].date / 100;
-    size_t i, nCand = 0, nTop = 0, nIe = 0, nKn = 0;
-    dkb_t *pTop = NULL, *pIe = NULL, *pKn = NULL, *pAny = NULL;
+    size_t i, j, nCand = 0, nTop = 0, nIe = 0, nKn = 0, nPrev = 0, nSupAny = 0;
+    dkb_t *pTop = NULL, *pIe = NULL, *pKn = NULL, *pAny = NULL, *pPrev = NULL, *pSupAny = NULL;
     char zPlat[48], zList[120];
     size_t nList = 0;
     *pbAdded = 0;
@@ -261,6 +280,16 @@ static int dplat_month(dplat_t *p, const catgen_plat_t *key, size_t iFirst, size
         if (k->nRows == nMax) nTop++, pTop = k;
         if (k->bIe) nIe++, pIe = k;
         if (catgen_known(aKnown, nKnown, k->kb)) nKn++, pKn = k;
+        /* A rollup names an update of an earlier month in Supersedes (after 2019 often the
+         * previous security-only one); a security-only update names none of them. */
+        if (k->nSup) nSupAny++, pSupAny = k;
+        for (j = 0; j < k->nSup; j++) {
+            const dkb_t *s = dplat_find(p, k->aSup[j]);
+            if (s && s->date / 100 < month) {
+                nPrev++, pPrev = k;
+                break;
+            }
+        }
         if (nList < sizeof zList)
             nList += (size_t)snprintf(zList + nList, sizeof zList - nList, " KB%u", (unsigned)k->kb);
     }
@@ -279,6 +308,11 @@ static int dplat_month(dplat_t *p, const catgen_plat_t *key, size_t iFirst, size
         pAny->bIn = 1, pAny->how = CATGEN_HOW_ONLY;
     } else if (nIe == 1) {
         pIe->bIn = 1, pIe->how = CATGEN_HOW_IE11;
+    } else if (nPrev == 1) {
+        pPrev->bIn = 1, pPrev->how = CATGEN_HOW_PREV;
+    } else if (nPrev == 0 && nSupAny == 1) {
+        /* It supersedes an update the data lacks (an out-of-band one); the other names none. */
+        pSupAny->bIn = 1, pSupAny->how = CATGEN_HOW_PREV;
     } else if (nKn == 1) {
         pKn->bIn = 1, pKn->how = CATGEN_HOW_KNOWN;
     } else {
@@ -317,10 +351,17 @@ static int catgen_derive_plat(const catgen_data_t *d, const catgen_plat_t *key, 
         if (!fixMonth || k->date / 100 < fixMonth) fixMonth = k->date / 100;
     }
     dplat_closure(&p);
-    for (i = 0; i < p.nKb && !(p.aKb[i].bIn && p.aKb[i].how == CATGEN_HOW_SUPERSEDES); i++) {
+    /* Months are filled only where the data shows a monthly chain from the fix: an update
+     * superseding the one of the month before. A fix replaced now and then by a standalone
+     * update (KB4012598, then KB4018466 on Server 2008) is in no rollup the data shows. */
+    for (i = 0; i < p.nKb; i++) {
+        const dkb_t *k = &p.aKb[i], *f;
+        uint32_t m;
+        if (!k->bIn || k->how != CATGEN_HOW_SUPERSEDES || !(f = dplat_find(&p, k->kbFrom))) continue;
+        m = f->date / 100;
+        m = m % 100 == 12 ? (m / 100 + 1) * 100 + 1 : m + 1;
+        if (k->date / 100 == m) break;
     }
-    /* Months are filled only where the data shows a chain from the fix: a fix no later update
-     * supersedes (a standalone update, like KB4012598 on Server 2008) is in no rollup we know. */
     if (catgen_is_cumulative(key->family) && i < p.nKb) {
         /* Month by month after the fix: each added update may restart a chain. */
         for (i = 0; i < p.nKb;) {
@@ -402,6 +443,7 @@ const char *catgen_how_text(catgen_how_t how)
     case CATGEN_HOW_MONTHLY: return "cumulative update of the month (Supersedes chain broken)";
     case CATGEN_HOW_IE11: return "rollup of the month (also listed for IE11; chain broken)";
     case CATGEN_HOW_ONLY: return "only large update of the month (chain broken)";
+    case CATGEN_HOW_PREV: return "rollup of the month (the one that supersedes an update; chain broken)";
     case CATGEN_HOW_KNOWN: return "rollup of the month per the overlay's known rollups (chain broken)";
     }
     return "?";

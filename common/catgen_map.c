@@ -179,6 +179,8 @@ static catgen_pkind_t catgen_map_os(const char *z, catgen_plat_t *p)
     /* Service packs exist up to Windows 7 / Server 2008 R2. */
     if (p->family >= OS_FAM_8) p->sp = -1;
     else if (p->sp < 0) p->sp = 0;
+    /* Server 2008 shipped at the Vista SP1 level (6.0.6001): "Service Pack 1" to Windows. */
+    if (p->family == OS_FAM_2008 && p->sp == 0) p->sp = 1;
     return CATGEN_P_OS;
 }
 
@@ -201,7 +203,8 @@ catgen_pkind_t catgen_product(const char *zName, catgen_plat_t *pPlat)
     z[n] = 0;
     if (strncmp(z, "adobe flash player", 18) == 0) return CATGEN_P_OTHER;
     zRest = z;
-    if (catgen_eat(&zRest, "internet explorer 11 on")) {
+    /* Server 2012 keeps Internet Explorer 10: the same clue for its rollups. */
+    if (catgen_eat(&zRest, "internet explorer 11 on") || catgen_eat(&zRest, "internet explorer 10 on")) {
         kind = catgen_map_os(zRest, pPlat);
         return kind == CATGEN_P_OS ? CATGEN_P_IE11 : CATGEN_P_OTHER;
     }

@@ -539,12 +539,43 @@ int verdict_eval_rule(const cat_rule_t *r, const snap_t *s, verdict_t *pOut)
     return KBS_OK;
 }
 
+/* A `missing` that rests only on the KB list (no file version, no UBR decided it) cannot hold
+ * when the machine has updates the catalog could not know: a KB in none of the rule's clauses,
+ * installed after the date of the catalog's data (a newer cumulative update lists only itself).
+ * Then the verdict is unknown, and the remedy is a newer catalog. */
+static void catalog_age(const cat_t *c, const cat_rule_t *r, const snap_t *s, verdict_t *v)
+{
+    size_t i, j;
+    if (v->status != VERDICT_MISSING || !c->zDataDate[0]) return;
+    /* The two evidence texts of eval_fix's last step: the list decided, nothing else. */
+    if (strncmp(v->zEvidence, "none of ", 8) != 0 && strncmp(v->zEvidence, "no proof of the fix", 19) != 0)
+        return;
+    if (strstr(v->zEvidence, " < ")) return;
+    for (i = 0; i < s->nHotfix; i++) {
+        const snap_hotfix_t *h = &s->aHotfix[i];
+        int bKnown = 0;
+        if (!h->kb.num || strlen(h->zInstalled) < 10 || h->zInstalled[4] != '-' || h->zInstalled[7] != '-') continue;
+        if (strncmp(h->zInstalled, c->zDataDate, 10) <= 0) continue;
+        for (j = 0; j < r->nPlat && !bKnown; j++) bKnown = plat_has_kb(&r->aPlat[j], h->kb.num);
+        if (bKnown) continue;
+        v->status = VERDICT_UNKNOWN;
+        snprintf(v->zEvidence, sizeof v->zEvidence,
+                 "catalog older than this machine's updates: KB%u installed %.10s, catalog data of %s",
+                 (unsigned)h->kb.num, h->zInstalled, c->zDataDate);
+        snprintf(v->zAction, sizeof v->zAction, "update the catalog");
+        return;
+    }
+}
+
 int verdict_eval(const cat_t *c, const snap_t *s, verdict_t *aOut, size_t nOut)
 {
     host_ctx_t h;
     size_t i;
     if (!c || !s || (c->nRule && !aOut) || nOut < c->nRule) return KBS_EINVAL;
     host_ctx_init(s, &h);
-    for (i = 0; i < c->nRule; i++) eval_rule(&c->aRule[i], s, &h, &aOut[i]);
+    for (i = 0; i < c->nRule; i++) {
+        eval_rule(&c->aRule[i], s, &h, &aOut[i]);
+        catalog_age(c, &c->aRule[i], s, &aOut[i]);
+    }
     return (int)c->nRule;
 }

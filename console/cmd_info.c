@@ -52,6 +52,8 @@ int cmd_rules(cmd_ctx_t *c, int argc, char **argv)
     if (cmd_catalog(c)) return CMD_EXIT_ERROR;
     fprintf(c->out, "catalog %s (%s), %lu rules\n", c->cat.zSource, c->cat.zHash,
             (unsigned long)c->cat.nRule);
+    fprintf(c->out, "catalog data of %s\n",
+            c->cat.zDataDate[0] ? c->cat.zDataDate : "unknown date (no data-date line)");
     for (i = 0; i < c->cat.nRule; i++) {
         const cat_rule_t *r = &c->cat.aRule[i];
         char zFam[512];
@@ -80,10 +82,6 @@ int cmd_rules(cmd_ctx_t *c, int argc, char **argv)
         cmd_put_safe(c->out, r->zCves);
         fputs("\n  platforms:", c->out);
         cmd_put_safe(c->out, zFam);
-        if (r->zDataDate[0]) {
-            fputs("\n  data:      Microsoft's security-update data of ", c->out);
-            cmd_put_safe(c->out, r->zDataDate);
-        }
         fputs("\n", c->out);
     }
     return CMD_EXIT_OK;

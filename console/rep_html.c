@@ -437,6 +437,10 @@ int rep_html_render(const rep_t *r, FILE *out)
         rep_html_esc(o, r->cat->zSource);
         rep_out_ch(o, ' ');
         rep_html_esc(o, r->cat->zHash);
+        if (r->cat->zDataDate[0]) {
+            rep_out_str(o, ", data of ");
+            rep_html_esc(o, r->cat->zDataDate);
+        }
     }
     rep_out_str(o, "</p>\n");
     rep_html_summary(o, r, &s);

@@ -222,6 +222,7 @@ int rep_json_render(const rep_t *r, FILE *out)
         rep_out_ch(o, '{');
         rep_json_kv(o, "source", r->cat->zSource, 1);
         rep_json_kv(o, "hash", r->cat->zHash, 0);
+        rep_json_kv(o, "data_date", r->cat->zDataDate, 0);
         rep_out_ch(o, '}');
     } else {
         rep_out_str(o, "null");

@@ -217,6 +217,11 @@ int rep_table_render(const rep_t *r, FILE *out)
         rep_out_u64(o, (uint64_t)r->staleDays);
         rep_out_str(o, " days)");
     }
+    if (r->cat && r->cat->zDataDate[0]) {
+        /* Verdicts are as new as the catalog's KB lists: say how old they are. */
+        rep_out_str(o, ", catalog data of ");
+        rep_out_str(o, r->cat->zDataDate);
+    }
     rep_out_str(o, "\n\n");
 
     rep_cell(o, "HOST", wHost, wHost, 0);

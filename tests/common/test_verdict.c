@@ -111,6 +111,13 @@ static const vcase_t aCase[] = {
     {"MS17-010", WIN10(14393, 953), "", "", 0, P, "by UBR"},
     {"MS17-010", WIN10(14393, 0), "", "", 0, M, NULL},
     {"MS17-010", SRV10(14393, 1066), "", "", 0, P, NULL},
+    /* What systeminfo shows on Server 2016: only the newest cumulative update. KB4483229 (the
+     * out-of-band update of 2018-12-19, filed under IE11 in the data) and the last one of the
+     * data were missing from the hand-typed list. */
+    {"MS17-010", SRV10(14393, 0), "KB3192137 KB4483229", "", 0, P, "KB4483229 listed"},
+    {"MS17-010", SRV10(14393, 0), "KB5094122", "", 0, P, NULL},
+    {"MS17-010", WIN10(10240, 0), "KB4601331", "", 0, P, NULL},
+    {"MS17-010", S2012, "KB5094042", "", 0, P, NULL},
     {"MS17-010", WIN10(14393, 900), "KB4013429", "", 0, M, "KB4013429 present but UBR 900 < 953"},
     {"MS17-010", WIN10(15063, 0), "", "", 0, N, "Windows 10 1703 x64"},
     {"MS17-010", WIN10(19045, 3803), "", "", 0, N, NULL},
@@ -138,7 +145,7 @@ static const vcase_t aCase[] = {
     {"CVE-2019-0708", S2003(2), "", "termdd.sys=5.2.3790.6787", 0, P, NULL},
     {"CVE-2019-0708", WIN7(1), "KB4499175", "", 0, P, NULL},
     {"CVE-2019-0708", WIN7(1), "KB4499164", "", 0, P, NULL},
-    {"CVE-2019-0708", WIN7(1), "KB4012215 KB4019264", "", 0, M, "KB4499175"},
+    {"CVE-2019-0708", WIN7(1), "KB4012215 KB4019264", "", 0, M, "KB4499164"},
     {"CVE-2019-0708", S2008(2), "KB4499180", "", 0, P, NULL},
     {"CVE-2019-0708", VISTA(2), "KB4499149", "", 0, P, NULL},
     {"CVE-2019-0708", WIN81, "", "", 0, N, NULL},
@@ -547,6 +554,59 @@ static void test_undoes_and_role(void **state)
     cat_release(&c);
 }
 
+/* A machine whose only listed update is newer than the catalog's data is not "missing": the
+ * catalog cannot know that update. Older unknown KBs, known KBs and undated lists change nothing. */
+static void test_catalog_age(void **state)
+{
+    static const struct {
+        const char *zKb, *zDate, *zDataDate;
+        int bFile;
+        verdict_status_t want;
+        const char *zEvidence;
+    } a[] = {
+        {"KB5099999", "2026-08-11", NULL, 0, VERDICT_UNKNOWN, "catalog older than this machine's updates: KB5099999 installed 2026-08-11"},
+        {"KB5099999", "2026-08-11T10:00:00Z", NULL, 0, VERDICT_UNKNOWN, "catalog data of 2026-06-26"},
+        {"KB5099999", "2026-05-01", NULL, 0, VERDICT_MISSING, "none of"},
+        {"KB5099999", NULL, NULL, 0, VERDICT_MISSING, "none of"},
+        {"KB5099999", "2026-08-11", "", 0, VERDICT_MISSING, "none of"},
+        {"KB5099999", "2026-08-11", NULL, 1, VERDICT_MISSING, "srv.sys 10.0.14393.0 < "},
+        {"KB5094122", "2026-08-11", NULL, 0, VERDICT_PATCHED, "KB5094122 listed"},
+    };
+    cat_t c;
+    size_t i;
+    (void)state;
+    assert_int_equal(cat_load_default(&c), KBS_OK);
+    assert_int_equal(strlen(c.zDataDate), 10);
+    for (i = 0; i < sizeof a / sizeof a[0]; i++) {
+        snap_t s;
+        verdict_t av[CAT_RULE_MAX];
+        const cat_rule_t *r = cat_find_rule(&c, "MS17-010");
+        char zSave[sizeof c.zDataDate];
+        size_t k;
+        snap_init(&s);
+        s.osKnown = 1;
+        s.os.major = 10, s.os.build = 14393, s.os.product_type = OS_PT_SERVER, s.os.arch = OS_ARCH_X64;
+        assert_int_equal(snap_add_hotfix(&s, a[i].zKb, SNAP_SRC_QFE, a[i].zDate, -1), KBS_OK);
+        if (a[i].bFile) {
+            ver_t v;
+            assert_int_equal(ver_parse("10.0.14393.0", &v), KBS_OK);
+            assert_int_equal(snap_add_file(&s, "%SystemRoot%\\System32\\drivers\\srv.sys", 1, &v, NULL), KBS_OK);
+        }
+        memcpy(zSave, c.zDataDate, sizeof zSave);
+        if (a[i].zDataDate) snprintf(c.zDataDate, sizeof c.zDataDate, "%s", a[i].zDataDate);
+        assert_true(verdict_eval(&c, &s, av, CAT_RULE_MAX) > 0);
+        memcpy(c.zDataDate, zSave, sizeof zSave);
+        for (k = 0; av[k].rule != r; k++) {
+        }
+        if (av[k].status != a[i].want || !strstr(av[k].zEvidence, a[i].zEvidence))
+            fail_msg("case %u: %s '%s' / '%s'", (unsigned)i, verdict_status_name(av[k].status), av[k].zEvidence,
+                     av[k].zAction);
+        if (a[i].want == VERDICT_UNKNOWN) assert_string_equal(av[k].zAction, "update the catalog");
+        snap_release(&s);
+    }
+    cat_release(&c);
+}
+
 static void test_names(void **state)
 {
     int i;
@@ -568,6 +628,7 @@ int main(void)
         cmocka_unit_test(test_eval_all),
         cmocka_unit_test(test_undoes_and_role),
         cmocka_unit_test(test_names),
+        cmocka_unit_test(test_catalog_age),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

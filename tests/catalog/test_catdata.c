@@ -1,0 +1,261 @@
+/* test_catdata.c: the built-in catalog against Microsoft's data: reproducible, justified, complete. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cat.h"
+#include "catgen.h"
+#include "kbs_err.h"
+
+typedef struct t_ctx {
+    catgen_data_t d;
+    char *zOverlay, *zCatalog;
+    size_t nOverlay, nCatalog;
+    cat_t cat;
+} t_ctx_t;
+
+static char *t_read(const char *zPath, size_t *pn)
+{
+    FILE *f = fopen(zPath, "rb");
+    char *z;
+    long n;
+    if (!f) {
+        fprintf(stderr, "test_catdata: cannot open %s: Microsoft's data is needed (set the CMake "
+                        "variable KBS_MSRC_DIR to the folder with definitions.zip)\n", zPath);
+        return NULL;
+    }
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    z = malloc((size_t)n + 1);
+    if (z && fread(z, 1, (size_t)n, f) != (size_t)n) {
+        free(z);
+        z = NULL;
+    }
+    if (z) z[n] = 0;
+    fclose(f);
+    *pn = (size_t)n;
+    return z;
+}
+
+static int t_setup(void **state)
+{
+    static t_ctx_t c;
+    catgen_err_t e;
+    char *zZip;
+    size_t nZip;
+    memset(&c, 0, sizeof c);
+    /* No data is a failure, not a skip: the catalog's proof is this data. */
+    if (!(zZip = t_read(KBS_MSRC_DIR "/definitions.zip", &nZip))) return -1;
+    if (catgen_data_load((unsigned char *)zZip, nZip, "definitions.zip", &c.d, &e) != KBS_OK) {
+        fprintf(stderr, "%s:%u: %s\n", c.d.zSource, e.line, e.zReason);
+        free(zZip);
+        return -1;
+    }
+    free(zZip);
+    if (!(c.zOverlay = t_read(KBS_SRC_DIR "/common/catalog/overlay.kbsov", &c.nOverlay))) return -1;
+    if (!(c.zCatalog = t_read(KBS_SRC_DIR "/common/catalog/emergency.kbscat", &c.nCatalog))) return -1;
+    if (cat_load_default(&c.cat) != KBS_OK) return -1;
+    *state = &c;
+    return 0;
+}
+
+static int t_teardown(void **state)
+{
+    t_ctx_t *c = *state;
+    catgen_data_release(&c->d);
+    free(c->zOverlay);
+    free(c->zCatalog);
+    cat_release(&c->cat);
+    return 0;
+}
+
+/* catalog build --data definitions.zip --overlay overlay.kbsov gives the committed file. */
+static void test_regenerates(void **state)
+{
+    t_ctx_t *c = *state;
+    catgen_buf_t out, notes;
+    catgen_err_t e;
+    memset(&out, 0, sizeof out);
+    memset(&notes, 0, sizeof notes);
+    assert_int_equal(catgen_build(&c->d, c->zOverlay, c->nOverlay, "overlay.kbsov", &out, &notes, &e), KBS_OK);
+    if (out.n != c->nCatalog || memcmp(out.z, c->zCatalog, out.n) != 0) {
+        size_t i;
+        for (i = 0; i < out.n && i < c->nCatalog && out.z[i] == c->zCatalog[i]; i++) {
+        }
+        fail_msg("the committed catalog differs from the regenerated one at byte %u: run kbsentry catalog build",
+                 (unsigned)i);
+    }
+    catgen_buf_free(&out);
+    catgen_buf_free(&notes);
+}
+
+/* The overlay text of rule zId: [*pz, *pzEnd). */
+static void t_overlay_rule(const t_ctx_t *c, const char *zId, const char **pz, const char **pzEnd)
+{
+    char zKey[40];
+    const char *z, *zEnd;
+    snprintf(zKey, sizeof zKey, "\nrule %s\n", zId);
+    z = strstr(c->zOverlay, zKey);
+    assert_non_null(z);
+    zEnd = strstr(z, "\nend\n");
+    assert_non_null(zEnd);
+    *pz = z;
+    *pzEnd = zEnd;
+}
+
+/* Every KB of the catalog is in the data for that family, or written in the overlay's rule
+ * (hand-written: the generator demands a reference comment on each hand kb line). */
+static void test_every_kb_justified(void **state)
+{
+    t_ctx_t *c = *state;
+    size_t i, j, k, r, nData = 0, nHand = 0;
+    for (i = 0; i < c->cat.nRule; i++) {
+        const cat_rule_t *ru = &c->cat.aRule[i];
+        const char *zOv, *zOvEnd;
+        t_overlay_rule(c, ru->zId, &zOv, &zOvEnd);
+        for (j = 0; j < ru->nPlat; j++) {
+            const cat_plat_t *pl = &ru->aPlat[j];
+            for (k = 0; k < pl->nKb; k++) {
+                int bFound = 0;
+                char zKb[16];
+                for (r = 0; r < c->d.nRow && !bFound; r++) {
+                    const catgen_row_t *row = &c->d.aRow[r];
+                    const catgen_prod_t *pr = &c->d.aProd[row->prod];
+                    bFound = row->kb == pl->aKb[k] && (pr->kind == CATGEN_P_OS || pr->kind == CATGEN_P_IE11) &&
+                             pr->plat.family == pl->family;
+                }
+                if (bFound) {
+                    nData++;
+                    continue;
+                }
+                snprintf(zKb, sizeof zKb, "%u", (unsigned)pl->aKb[k]);
+                {
+                    const char *zAt = strstr(zOv, zKb);
+                    if (!zAt || zAt > zOvEnd)
+                        fail_msg("%s %s: KB%s is neither in the data for the family nor in the overlay", ru->zId,
+                                 os_family_key(pl->family), zKb);
+                }
+                nHand++;
+            }
+        }
+    }
+    print_message("%u KBs from the data, %u hand-written in the overlay\n", (unsigned)nData, (unsigned)nHand);
+    assert_true(nData > 1000);
+}
+
+/* One cumulative platform's months, computed here without the derivation's chain logic. */
+typedef struct t_kbm {
+    uint32_t kb, month, n;
+} t_kbm_t;
+
+static int t_kbm_cmp(const void *a, const void *b)
+{
+    const t_kbm_t *x = a, *y = b;
+    if (x->month != y->month) return x->month < y->month ? -1 : 1;
+    return x->kb < y->kb ? -1 : x->kb > y->kb;
+}
+
+/* For a cumulative platform of a rule: every month after the fix that has a large update in
+ * the data has one in the catalog; on Windows 10 / Server 2016 it is the month's largest. */
+static void t_complete(t_ctx_t *c, const char *zRule, os_family_t fam, int sp, uint32_t build, int bRollup)
+{
+    const cat_rule_t *ru = cat_find_rule(&c->cat, zRule);
+    const cat_plat_t *pl = NULL;
+    t_kbm_t *a = calloc(c->d.nRow, sizeof *a);
+    size_t i, j, n = 0, nMonth = 0;
+    uint32_t fixMonth = 0;
+    assert_non_null(ru);
+    assert_non_null(a);
+    for (i = 0; i < ru->nPlat; i++) {
+        const cat_plat_t *p = &ru->aPlat[i];
+        if (p->family == fam && p->kind == CAT_KIND_FIX &&
+            (sp < 0 || p->spMin < 0 || (p->spMin <= sp && (p->spMax < 0 || sp <= p->spMax))) &&
+            (!build || !p->buildMin || (p->buildMin <= build && (!p->buildMax || build <= p->buildMax)))) {
+            pl = p;
+            break;
+        }
+    }
+    assert_non_null(pl);
+    /* KB -> rows and most frequent month, over the platform's OS rows. */
+    for (i = 0; i < c->d.nRow; i++) {
+        const catgen_row_t *row = &c->d.aRow[i];
+        const catgen_prod_t *pr = &c->d.aProd[row->prod];
+        if (!row->kb || row->bFlash || pr->kind != CATGEN_P_OS || pr->plat.family != fam ||
+            (sp >= 0 && pr->plat.sp != sp) || (build && pr->plat.build != build))
+            continue;
+        for (j = 0; j < n && !(a[j].kb == row->kb && a[j].month == row->date / 100); j++) {
+        }
+        if (j == n) a[n].kb = row->kb, a[n].month = row->date / 100, n++;
+        a[j].n++;
+    }
+    /* keep each KB's most frequent month only */
+    for (i = 0; i < n; i++)
+        for (j = 0; j < n; j++)
+            if (i != j && a[i].kb == a[j].kb && a[i].n && a[j].n && (a[j].n > a[i].n || (a[j].n == a[i].n && j < i)))
+                a[i].n = 0;
+    for (i = j = 0; i < n; i++)
+        if (a[i].n) a[j++] = a[i];
+    n = j;
+    qsort(a, n, sizeof *a, t_kbm_cmp);
+    for (i = 0; i < pl->nKb && !fixMonth; i++)
+        for (j = 0; j < n; j++)
+            if (a[j].kb == pl->aKb[0]) fixMonth = a[j].month;
+    assert_true(fixMonth != 0);
+    for (i = 0; i < n;) {
+        uint32_t m = a[i].month, nMax = 0, bHas = 0;
+        size_t e = i, kTop = i;
+        while (e < n && a[e].month == m) {
+            if (a[e].n > nMax) nMax = a[e].n, kTop = e;
+            e++;
+        }
+        if (m > fixMonth) {
+            for (j = i; j < e; j++) {
+                size_t k;
+                if (a[j].n * 2 < nMax) continue;
+                for (k = 0; k < pl->nKb; k++)
+                    if (pl->aKb[k] == a[j].kb && (bRollup || j == kTop)) bHas = 1;
+            }
+            if (!bHas)
+                fail_msg("%s %s: no update of %04u-%02u in the catalog (largest KB%u)", zRule, os_family_key(fam),
+                         (unsigned)(m / 100), (unsigned)(m % 100), (unsigned)a[kTop].kb);
+            nMonth++;
+        }
+        i = e;
+    }
+    print_message("%s %s: %u months after the fix, each with its update\n", zRule, os_family_key(fam), (unsigned)nMonth);
+    free(a);
+}
+
+static void test_cumulative_complete(void **state)
+{
+    t_ctx_t *c = *state;
+    t_complete(c, "MS17-010", OS_FAM_7, 1, 0, 1);
+    t_complete(c, "MS17-010", OS_FAM_2008R2, 1, 0, 1);
+    t_complete(c, "MS17-010", OS_FAM_81, -1, 0, 1);
+    t_complete(c, "MS17-010", OS_FAM_2012R2, -1, 0, 1);
+    t_complete(c, "MS17-010", OS_FAM_2012, -1, 0, 1);
+    t_complete(c, "MS17-010", OS_FAM_10, -1, 10240, 0);
+    t_complete(c, "MS17-010", OS_FAM_10, -1, 10586, 0);
+    t_complete(c, "MS17-010", OS_FAM_10, -1, 14393, 0);
+    t_complete(c, "MS17-010", OS_FAM_2016, -1, 14393, 0);
+    t_complete(c, "CVE-2019-0708", OS_FAM_7, 1, 0, 1);
+    t_complete(c, "CVE-2019-0708", OS_FAM_2008R2, 1, 0, 1);
+    t_complete(c, "CVE-2019-0708", OS_FAM_2008, 2, 0, 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_regenerates),
+        cmocka_unit_test(test_every_kb_justified),
+        cmocka_unit_test(test_cumulative_complete),
+    };
+    return cmocka_run_group_tests(tests, t_setup, t_teardown);
+}

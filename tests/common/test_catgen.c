@@ -1,0 +1,362 @@
+/* test_catgen.c: the MSRC data reader, product names, the derivation, zip reading and the overlay build. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cat.h"
+#include "catgen.h"
+#include "kbs_err.h"
+#include "zip.h"
+
+static char *t_read(const char *zName, size_t *pn)
+{
+    char zPath[512];
+    FILE *f;
+    char *z;
+    long n;
+    snprintf(zPath, sizeof zPath, "%s/catgen/%s", KBS_TEST_DATA, zName);
+    f = fopen(zPath, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    z = malloc((size_t)n + 1);
+    assert_non_null(z);
+    assert_int_equal(fread(z, 1, (size_t)n, f), (size_t)n);
+    z[n] = 0;
+    fclose(f);
+    *pn = (size_t)n;
+    return z;
+}
+
+static void test_products(void **state)
+{
+    static const struct {
+        const char *zName;
+        catgen_pkind_t kind;
+        os_family_t fam;
+        int sp;
+        uint32_t build;
+        os_arch_t arch;
+    } a[] = {
+        {"Windows 7 for x64-based Systems Service Pack 1", CATGEN_P_OS, OS_FAM_7, 1, 0, OS_ARCH_X64},
+        {"Windows 7 for 32-bit Systems", CATGEN_P_OS, OS_FAM_7, 0, 0, OS_ARCH_X86},
+        {"Windows Server 2008 R2 for x64-based Systems Service Pack 1 (Server Core installation)", CATGEN_P_OS,
+         OS_FAM_2008R2, 1, 0, OS_ARCH_X64},
+        {"Windows Server 2008 for Itanium-Based Systems Service Pack 2", CATGEN_P_OS, OS_FAM_2008, 2, 0, OS_ARCH_IA64},
+        {"Windows Server 2008 for 32-bit Systems", CATGEN_P_OS, OS_FAM_2008, 1, 0, OS_ARCH_X86},
+        {"Microsoft Windows XP Professional x64 Edition Service Pack 2", CATGEN_P_OS, OS_FAM_XP64, 2, 0, OS_ARCH_X64},
+        {"Microsoft Windows XP Service Pack 3", CATGEN_P_OS, OS_FAM_XP, 3, 0, OS_ARCH_X86},
+        {"Microsoft Windows Server 2003 x64 Edition Service Pack 2", CATGEN_P_OS, OS_FAM_2003, 2, 0, OS_ARCH_X64},
+        {"Windows Vista x64 Edition Service Pack 2", CATGEN_P_OS, OS_FAM_VISTA, 2, 0, OS_ARCH_X64},
+        {"Windows 8.1 for x64-based systems", CATGEN_P_OS, OS_FAM_81, -1, 0, OS_ARCH_X64},
+        {"Windows Server 2012 R2 (server core installation)", CATGEN_P_OS, OS_FAM_2012R2, -1, 0, OS_ARCH_X64},
+        {"Windows Server 2012", CATGEN_P_OS, OS_FAM_2012, -1, 0, OS_ARCH_X64},
+        {"Windows 10 for 32-bit Systems", CATGEN_P_OS, OS_FAM_10, -1, 10240, OS_ARCH_X86},
+        {"Windows 10 Version 1607 for x64-based Systems  ", CATGEN_P_OS, OS_FAM_10, -1, 14393, OS_ARCH_X64},
+        {"Windows 10 Version 22H2 for ARM64-based Systems", CATGEN_P_OS, OS_FAM_10, -1, 19045, OS_ARCH_ARM64},
+        {"Windows 11 Version 24H2 for x64-based Systems", CATGEN_P_OS, OS_FAM_11, -1, 26100, OS_ARCH_X64},
+        {"Windows Server 2016  ", CATGEN_P_OS, OS_FAM_2016, -1, 14393, OS_ARCH_X64},
+        {"Windows Server 2022, 23H2 Edition (Server Core installation)", CATGEN_P_OS, OS_FAM_SERVER_SAC, -1, 25398,
+         OS_ARCH_X64},
+        {"Windows Server, version 1803 (Server Core Installation)", CATGEN_P_OS, OS_FAM_SERVER_SAC, -1, 17134, OS_ARCH_X64},
+        {"Internet Explorer 11 on Windows Server 2016", CATGEN_P_IE11, OS_FAM_2016, -1, 14393, OS_ARCH_X64},
+        {"Internet Explorer 10 on Windows Server 2012", CATGEN_P_IE11, OS_FAM_2012, -1, 0, OS_ARCH_X64},
+        {"Windows RT 8.1", CATGEN_P_UNTRACKED, OS_FAM_UNKNOWN, 0, 0, OS_ARCH_UNKNOWN},
+        {"Windows 10 Version 1809 for HoloLens", CATGEN_P_UNTRACKED, OS_FAM_UNKNOWN, 0, 0, OS_ARCH_UNKNOWN},
+        {"Windows 11 Version 26H1 for x64-based Systems - extra", CATGEN_P_UNTRACKED, OS_FAM_UNKNOWN, 0, 0, OS_ARCH_UNKNOWN},
+        {"Adobe Flash Player on Windows 10 for x64-based Systems", CATGEN_P_OTHER, OS_FAM_UNKNOWN, 0, 0, OS_ARCH_UNKNOWN},
+        {"Microsoft .NET Framework 3.5 on Windows Server 2012", CATGEN_P_OTHER, OS_FAM_UNKNOWN, 0, 0, OS_ARCH_UNKNOWN},
+        {"CBL Mariner 2.0 x64", CATGEN_P_OTHER, OS_FAM_UNKNOWN, 0, 0, OS_ARCH_UNKNOWN},
+    };
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof a / sizeof a[0]; i++) {
+        catgen_plat_t p;
+        catgen_pkind_t k = catgen_product(a[i].zName, &p);
+        if (k != a[i].kind) fail_msg("%s: kind %d, want %d", a[i].zName, (int)k, (int)a[i].kind);
+        if (k != CATGEN_P_OS && k != CATGEN_P_IE11) continue;
+        if (p.family != a[i].fam || p.sp != a[i].sp || p.build != a[i].build || p.arch != a[i].arch)
+            fail_msg("%s: %s sp %d build %u arch %d", a[i].zName, os_family_key(p.family), p.sp,
+                     (unsigned)p.build, (int)p.arch);
+    }
+}
+
+/* Bad data: each case must fail with its reason on the right line. */
+static void test_reader_errors(void **state)
+{
+    static const char zH[] = "\"DatePosted\",\"CVE\",\"BulletinKB\",\"Title\",\"AffectedProduct\","
+                             "\"AffectedComponent\",\"Severity\",\"Impact\",\"Supersedes\",\"Exploits\"\n";
+    static const char zRow[] = "\"20170314\",\"CVE-2017-0144\",\"4012212\",\"t\",\"Windows 7 for "
+                               "x64-based Systems Service Pack 1\",\"\",\"\",\"\",\"\",\n";
+    struct {
+        const char *zBody;
+        int rc;
+        unsigned line;
+        const char *zWhy;
+    } a[] = {
+        {"\"DatePosted\",\"CVE\",\"BulletinKB\",\"AffectedProduct\"\n", KBS_EPARSE, 1, "missing column 'AffectedComponent'"},
+        {"", KBS_EPARSE, 0, "empty"},
+        {"#ROW#\"20170314\",\"CVE-2017-0144\",\"4012212\n", KBS_EPARSE, 3, "unclosed quote"},
+        {"#ROW#\"20170314\",\"CVE-2017-0144\",\"4012212\"\n", KBS_EPARSE, 3, "3 fields, the header has 10"},
+        {"#ROW#\"2017031\",\"CVE\",\"1\",\"t\",\"p\",\"\",\"\",\"\",\"\",\n", KBS_EPARSE, 3, "not YYYYMMDD"},
+        {"#ROW#\"20171399\",\"CVE\",\"1\",\"t\",\"p\",\"\",\"\",\"\",\"\",\n", KBS_EPARSE, 3, "not YYYYMMDD"},
+        {"#ROW#\"20170314\",\"CVE\",\"1\",\"t\",\"p\"x,\"\",\"\",\"\",\"\",\n", KBS_EPARSE, 3, "after a closing quote"},
+        {"#ROW#\"20170314\",\"CVE\",\"1\",\"t\",\"p\",\"\",\"\",\"\",\"\",\n\"2017\0", KBS_EPARSE, 4, "NUL byte"},
+    };
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof a / sizeof a[0]; i++) {
+        char z[2048];
+        size_t n = 0;
+        catgen_data_t d;
+        catgen_err_t e;
+        int rc;
+        const char *zB = a[i].zBody;
+        size_t nB = strlen(zB);
+        if (i == sizeof a / sizeof a[0] - 1) nB = strlen(zB) + 6; /* the NUL and what follows */
+        if (a[i].line != 1 && a[i].line != 0) {
+            n = (size_t)snprintf(z, sizeof z, "%s", zH);
+            if (!strncmp(zB, "#ROW#", 5)) {
+                n += (size_t)snprintf(z + n, sizeof z - n, "%s", zRow);
+                zB += 5, nB -= 5;
+            }
+        }
+        memcpy(z + n, zB, nB);
+        n += nB;
+        rc = catgen_data_read(z, n, "t.csv", &d, &e);
+        if (rc != a[i].rc || e.line != a[i].line || !strstr(e.zReason, a[i].zWhy))
+            fail_msg("case %u: rc %d line %u '%s'", (unsigned)i, rc, e.line, e.zReason);
+        assert_int_equal(d.nRow, 0);
+        catgen_data_release(&d);
+    }
+    {
+        /* A field past the limit. */
+        size_t nBig = CATGEN_FIELD_MAX + 10, n;
+        char *zBig = malloc(sizeof zH + nBig + 64);
+        catgen_data_t d;
+        catgen_err_t e;
+        assert_non_null(zBig);
+        n = (size_t)sprintf(zBig, "%s\"20170314\",\"", zH);
+        memset(zBig + n, 'A', nBig);
+        n += nBig;
+        n += (size_t)sprintf(zBig + n, "\",\"1\",\"t\",\"p\",\"\",\"\",\"\",\"\",\n");
+        assert_int_equal(catgen_data_read(zBig, n, "t.csv", &d, &e), KBS_ETOOBIG);
+        assert_int_equal(e.line, 2);
+        assert_non_null(strstr(e.zReason, "longer than"));
+        free(zBig);
+    }
+}
+
+static const catgen_pres_t *t_plat(const catgen_res_t *r, os_family_t fam)
+{
+    size_t i;
+    for (i = 0; i < r->nPlat; i++)
+        if (r->aPlat[i].plat.family == fam) return &r->aPlat[i];
+    return NULL;
+}
+
+static void t_expect(const catgen_pres_t *p, const uint32_t *aKb, size_t n)
+{
+    size_t i;
+    assert_non_null(p);
+    if (p->nKb != n) fail_msg("%s: %u KBs, want %u", os_family_key(p->plat.family), (unsigned)p->nKb, (unsigned)n);
+    for (i = 0; i < n; i++)
+        if (p->aKb[i].kb != aKb[i]) fail_msg("KB %u at %u, want %u", (unsigned)p->aKb[i].kb, (unsigned)i, (unsigned)aKb[i]);
+}
+
+static void t_derive_mini(const catgen_data_t *d)
+{
+    static const char *const azCve[] = {"CVE-2017-0144"};
+    /* 1607: the fix, its successor, the IE-filed update that supersedes it, the month's large
+     * update after the chain breaks, its successor; not the Flash update, not the small one. */
+    static const uint32_t a10[] = {1000001, 1000002, 1000022, 1000003, 1000005};
+    /* Windows 7: both fixes of March, April's rollup (chain), May's rollup (IE11 names it),
+     * June's rollup (chain again); no later security-only update. */
+    static const uint32_t a7[] = {2000001, 2000101, 2000002, 2000003, 2000004};
+    catgen_res_t r;
+    catgen_err_t e;
+    catgen_buf_t b;
+    size_t i;
+    int bRt = 0;
+    assert_int_equal(catgen_derive(d, azCve, 1, NULL, 0, &r, &e), KBS_OK);
+    t_expect(t_plat(&r, OS_FAM_10), a10, 5);
+    t_expect(t_plat(&r, OS_FAM_2016), a10, 5);
+    t_expect(t_plat(&r, OS_FAM_7), a7, 5);
+    assert_int_equal(t_plat(&r, OS_FAM_10)->aKb[3].how, CATGEN_HOW_MONTHLY);
+    assert_int_equal(t_plat(&r, OS_FAM_7)->aKb[3].how, CATGEN_HOW_IE11);
+    assert_int_equal(t_plat(&r, OS_FAM_7)->aKb[2].how, CATGEN_HOW_SUPERSEDES);
+    assert_int_equal(t_plat(&r, OS_FAM_7)->aKb[2].kbFrom, 2000001);
+    for (i = 0; i < r.nNote; i++) bRt |= strstr(r.aNote[i].zText, "Windows RT 8.1") != NULL;
+    assert_true(bRt); /* reported, not dropped silently */
+    memset(&b, 0, sizeof b);
+    assert_int_equal(catgen_write_clauses(&r, &b), KBS_OK);
+    catgen_buf_printf(&b, "%c", 0);
+    assert_non_null(strstr(b.z, "fix 10,2016 build=14393\n  kb 1000001  # 2017-03-14 fix listed for the CVE\n"));
+    assert_non_null(strstr(b.z, "  kb 2000003  # 2017-05-09 rollup of the month (also listed for IE11"));
+    assert_non_null(strstr(b.z, "fix 7 sp=1\n"));
+    assert_null(strstr(b.z, "2000102"));
+    assert_null(strstr(b.z, "1000090"));
+    assert_null(strstr(b.z, "1000004"));
+    catgen_buf_free(&b);
+    catgen_res_release(&r);
+    /* Without the IE11 clue the month is reported, not guessed. */
+}
+
+static void test_derive(void **state)
+{
+    catgen_data_t d;
+    catgen_err_t e;
+    size_t n;
+    char *z = t_read("mini.csv", &n);
+    (void)state;
+    assert_int_equal(catgen_data_read(z, n, "mini.csv", &d, &e), KBS_OK);
+    assert_int_equal(d.dateMax, 20170613);
+    t_derive_mini(&d);
+    {
+        static const char *const azNo[] = {"CVE-1999-0001"};
+        catgen_res_t r;
+        assert_int_equal(catgen_derive(&d, azNo, 1, NULL, 0, &r, &e), KBS_ENOTFOUND);
+        assert_non_null(strstr(e.zReason, "no row"));
+        catgen_res_release(&r);
+    }
+    catgen_data_release(&d);
+    free(z);
+}
+
+static void test_zip(void **state)
+{
+    static const struct {
+        const char *zFile;
+        int rc;
+    } a[] = {{"mini.zip", KBS_OK},         {"mini-stored.zip", KBS_OK},   {"truncated.zip", KBS_EPARSE},
+             {"corrupt.zip", -1},          {"nocsv.zip", KBS_ENOTFOUND}, {"mini.csv", KBS_OK}};
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof a / sizeof a[0]; i++) {
+        size_t n;
+        char *z = t_read(a[i].zFile, &n);
+        catgen_data_t d;
+        catgen_err_t e;
+        int rc = catgen_data_load((const unsigned char *)z, n, a[i].zFile, &d, &e);
+        if (a[i].rc == -1 ? (rc != KBS_ECHECKSUM && rc != KBS_EPARSE) : rc != a[i].rc)
+            fail_msg("%s: rc %d (%s)", a[i].zFile, rc, e.zReason);
+        if (rc == KBS_OK) {
+            assert_int_equal(d.nRow, 38);
+            if (strstr(a[i].zFile, ".zip")) assert_non_null(strstr(d.zSource, ":CVEs_20990101.csv"));
+            t_derive_mini(&d);
+        } else {
+            assert_true(e.zReason[0] != 0);
+        }
+        catgen_data_release(&d);
+        free(z);
+    }
+    {
+        /* Raw deflate: a stored block, then garbage block types. */
+        static const unsigned char aStored[] = {0x01, 0x03, 0x00, 0xfc, 0xff, 'a', 'b', 'c'};
+        static const unsigned char aBad[] = {0x07, 0x00};
+        char *zOut = NULL;
+        size_t nOut = 0;
+        assert_int_equal(zip_inflate(aStored, sizeof aStored, 0, 100, &zOut, &nOut), KBS_OK);
+        assert_int_equal(nOut, 3);
+        assert_memory_equal(zOut, "abc", 3);
+        free(zOut);
+        assert_int_equal(zip_inflate(aStored, sizeof aStored, 0, 2, &zOut, &nOut), KBS_ETOOBIG);
+        assert_int_equal(zip_inflate(aStored, 6, 0, 100, &zOut, &nOut), KBS_EPARSE);
+        assert_int_equal(zip_inflate(aBad, sizeof aBad, 0, 100, &zOut, &nOut), KBS_EPARSE);
+    }
+}
+
+static void test_loop(void **state)
+{
+    static const char *const azCve[] = {"CVE-2017-0144"};
+    catgen_data_t d;
+    catgen_err_t e;
+    catgen_res_t r;
+    size_t n;
+    char *z = t_read("loop.csv", &n);
+    (void)state;
+    assert_int_equal(catgen_data_read(z, n, "loop.csv", &d, &e), KBS_OK);
+    assert_int_equal(catgen_derive(&d, azCve, 1, NULL, 0, &r, &e), KBS_EPARSE);
+    assert_non_null(strstr(e.zReason, "loop in Supersedes"));
+    assert_true(e.line == 2 || e.line == 3);
+    catgen_res_release(&r);
+    catgen_data_release(&d);
+    free(z);
+}
+
+static void test_build(void **state)
+{
+    static const char zOv[] = "kbscat 1.1\n"
+                              "rule MS17-010\n"
+                              "title t\n"
+                              "cve CVE-2017-0144\n"
+                              "ref https://example.invalid/\n"
+                              "fix 7,2008r2 sp=1 file=srv.sys ver=6.1.7601.23689 kb=data\n"
+                              "  kb 3125574  # overlay: reference\n"
+                              "fix 10,2016 build=14393 ubr=953 kb=data note=\"x\"\n"
+                              "not-affected 11 note=\"shipped with the fix\"\n"
+                              "end\n"
+                              "end-catalog 1\n";
+    catgen_data_t d;
+    catgen_err_t e;
+    catgen_buf_t out, notes;
+    cat_t c;
+    size_t n;
+    char *z = t_read("mini.csv", &n);
+    (void)state;
+    assert_int_equal(catgen_data_read(z, n, "mini.csv", &d, &e), KBS_OK);
+    memset(&out, 0, sizeof out);
+    memset(&notes, 0, sizeof notes);
+    /* 2008r2 has no data here: the overlay claims data it does not have. */
+    assert_int_equal(catgen_build(&d, zOv, sizeof zOv - 1, "ov", &out, &notes, &e), KBS_EPARSE);
+    assert_int_equal(e.line, 6);
+    assert_non_null(strstr(e.zReason, "no fixing KB for '2008r2'"));
+    catgen_buf_free(&out);
+    catgen_buf_free(&notes);
+    {
+        char zOk[sizeof zOv];
+        char *zAt;
+        memcpy(zOk, zOv, sizeof zOv);
+        zAt = strstr(zOk, "7,2008r2 sp=1");
+        memcpy(zAt, "7 sp=1       ", 13);
+        assert_int_equal(catgen_build(&d, zOk, sizeof zOk - 1, "ov", &out, &notes, &e), KBS_OK);
+        catgen_buf_printf(&out, "%c", 0);
+        catgen_buf_printf(&notes, "%c", 0);
+        assert_non_null(strstr(out.z, "kbscat 1.1\ndata-date 2017-06-13\n"));
+        assert_non_null(strstr(out.z, "fix 7 sp=1        file=srv.sys ver=6.1.7601.23689\n  kb 2000001 "));
+        assert_non_null(strstr(out.z, "fix 10,2016 build=14393 ubr=953 note=\"x\"\n  kb 1000001 "));
+        assert_non_null(strstr(out.z, "  kb 3125574  # overlay: reference\n"));
+        assert_non_null(strstr(notes.z, "Windows RT 8.1"));
+        assert_int_equal(cat_parse(out.z, out.n - 1, "built", &c, NULL), KBS_OK);
+        assert_string_equal(c.zDataDate, "2017-06-13");
+        assert_int_equal(c.aRule[0].aPlat[0].nKb, 6);
+        cat_release(&c);
+        catgen_buf_free(&out);
+        catgen_buf_free(&notes);
+        /* A hand kb line without its reference is refused. */
+        zAt = strstr(zOk, "  # overlay: reference");
+        memset(zAt, ' ', strlen("  # overlay: reference"));
+        assert_int_equal(catgen_build(&d, zOk, sizeof zOk - 1, "ov", &out, &notes, &e), KBS_EPARSE);
+        assert_int_equal(e.line, 7);
+        catgen_buf_free(&out);
+        catgen_buf_free(&notes);
+    }
+    catgen_data_release(&d);
+    free(z);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_products), cmocka_unit_test(test_reader_errors), cmocka_unit_test(test_derive),
+        cmocka_unit_test(test_zip),      cmocka_unit_test(test_loop),          cmocka_unit_test(test_build),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
