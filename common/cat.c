@@ -69,6 +69,7 @@ void cat_release(cat_t *c)
     for (i = 0; i < c->nRule; i++) {
         for (j = 0; j < c->aRule[i].nPlat; j++) plat_release(&c->aRule[i].aPlat[j]);
         free(c->aRule[i].aPlat);
+        free(c->aRule[i].aMitig);
     }
     free(c->aRule);
     memset(c, 0, sizeof *c);
@@ -367,6 +368,94 @@ static int kb_line(cat_pstate_t *p, const char *z, const char *zEnd)
     return KBS_OK;
 }
 
+/* A fact name or value word: [A-Za-z0-9._-], the snapshot's alphabet for facts. */
+static int fact_word_ok(const char *z, const char *zEnd)
+{
+    if (z >= zEnd) return 0;
+    for (; z < zEnd; z++) {
+        char c = *z;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+/* One key=value of a mitigation line. */
+static int mitig_option(cat_pstate_t *p, cat_mitig_t *m, const char *zKey, const char *zKeyEnd,
+                        const char *zVal, const char *zValEnd)
+{
+    size_t nVal = (size_t)(zValEnd - zVal);
+    if (nVal >= 2 && zVal[0] == '"') {
+        zVal++, zValEnd--, nVal -= 2;
+    } else if (memchr(zVal, '"', nVal)) {
+        return fail(p, KBS_EPARSE, "stray quote in a value");
+    }
+    if (tok_is(zKey, zKeyEnd, "fact")) {
+        if (!fact_word_ok(zVal, zValEnd)) return fail(p, KBS_EPARSE, "fact wants a name of A-Z a-z 0-9 . _ -");
+        return copy_field(p, m->zFact, sizeof m->zFact, zVal, nVal, "fact name");
+    } else if (tok_is(zKey, zKeyEnd, "value")) {
+        const char *z = zVal;
+        while (z < zValEnd) {
+            const char *zComma = memchr(z, ',', (size_t)(zValEnd - z));
+            if (!fact_word_ok(z, zComma ? zComma : zValEnd))
+                return fail(p, KBS_EPARSE, "value wants words of A-Z a-z 0-9 . _ -, comma-separated");
+            z = zComma ? zComma + 1 : zValEnd;
+            if (zComma && z == zValEnd) return fail(p, KBS_EPARSE, "empty value after ','");
+        }
+        return copy_field(p, m->zValues, sizeof m->zValues, zVal, nVal, "value list");
+    } else if (tok_is(zKey, zKeyEnd, "effect")) {
+        if (tok_is(zVal, zValEnd, "mitigates")) m->effect = CAT_EFFECT_MITIGATES;
+        else if (tok_is(zVal, zValEnd, "partial")) m->effect = CAT_EFFECT_PARTIAL;
+        else if (tok_is(zVal, zValEnd, "undoes")) m->effect = CAT_EFFECT_UNDOES;
+        else return fail(p, KBS_EPARSE, "effect wants mitigates, partial or undoes");
+    } else if (tok_is(zKey, zKeyEnd, "note")) {
+        return copy_field(p, m->zNote, sizeof m->zNote, zVal, nVal, "note");
+    } else if (tok_is(zKey, zKeyEnd, "action")) {
+        return copy_field(p, m->zAction, sizeof m->zAction, zVal, nVal, "action");
+    } else {
+        return fail(p, KBS_EPARSE, "unknown mitigation option '%.*s'", (int)(zKeyEnd - zKey), zKey);
+    }
+    return KBS_OK;
+}
+
+/* mitigation fact=NAME value=V[,V...] [effect=...] note="..." [action="..."] (format 1.1) */
+static int mitig_line(cat_pstate_t *p, const char *z, const char *zEnd)
+{
+    cat_rule_t *r = p->pRule;
+    cat_mitig_t m, *a;
+    const char *zTok, *zTokEnd;
+    int t, rc;
+
+    if (p->fmtMinor < 1) return fail(p, KBS_EPARSE, "mitigation needs 'kbscat 1.1' or later");
+    if (r->nMitig >= CAT_MITIG_MAX)
+        return fail(p, KBS_ETOOBIG, "more than %u mitigation lines in rule %s", CAT_MITIG_MAX, r->zId);
+    memset(&m, 0, sizeof m);
+    while ((t = next_token(&z, zEnd, &zTok, &zTokEnd)) > 0) {
+        const char *zEq = memchr(zTok, '=', (size_t)(zTokEnd - zTok));
+        if (!zEq || zEq == zTok || zEq + 1 == zTokEnd) return fail(p, KBS_EPARSE, "mitigation options are key=value");
+        if ((rc = mitig_option(p, &m, zTok, zEq, zEq + 1, zTokEnd)) != KBS_OK) return rc;
+    }
+    if (t < 0) return fail(p, KBS_EPARSE, "unclosed quote");
+    if (!m.zFact[0] || !m.zValues[0] || !m.zNote[0])
+        return fail(p, KBS_EPARSE, "mitigation wants fact=, value= and note=");
+    a = realloc(r->aMitig, (r->nMitig + 1) * sizeof *a);
+    if (!a) return fail(p, KBS_ENOMEM, "out of memory");
+    r->aMitig = a;
+    r->aMitig[r->nMitig++] = m;
+    return KBS_OK;
+}
+
+/* exploited-on dc (format 1.1) */
+static int role_line(cat_pstate_t *p, const char *z, const char *zEnd)
+{
+    if (p->fmtMinor < 1) return fail(p, KBS_EPARSE, "exploited-on needs 'kbscat 1.1' or later");
+    if (p->pRule->exploitedOn != CAT_ROLE_ANY) return fail(p, KBS_EPARSE, "second exploited-on");
+    if (!tok_is(z, zEnd, "dc")) return fail(p, KBS_EPARSE, "exploited-on wants 'dc'");
+    p->pRule->exploitedOn = CAT_ROLE_DC;
+    return KBS_OK;
+}
+
 static int valid_cve(const char *z, const char *zEnd)
 {
     const char *zD;
@@ -528,6 +617,8 @@ static int one_line(cat_pstate_t *p, const char *z, const char *zEnd)
     if (tok_is(zWord, zWordEnd, "not-affected")) return clause_line(p, CAT_KIND_NOT_AFFECTED, zRest, zEnd);
     if (tok_is(zWord, zWordEnd, "no-fix")) return clause_line(p, CAT_KIND_NO_FIX, zRest, zEnd);
     if (tok_is(zWord, zWordEnd, "kb")) return kb_line(p, zRest, zEnd);
+    if (tok_is(zWord, zWordEnd, "mitigation")) return mitig_line(p, zRest, zEnd);
+    if (tok_is(zWord, zWordEnd, "exploited-on")) return role_line(p, zRest, zEnd);
     if (tok_is(zWord, zWordEnd, "rule")) return fail(p, KBS_EPARSE, "rule %s not closed with 'end'", p->pRule->zId);
     if (p->fmtMinor > CAT_FMT_MINOR) return KBS_OK;
     return fail(p, KBS_EPARSE, "unknown directive '%.*s'", (int)(zWordEnd - zWord), zWord);

@@ -35,12 +35,39 @@ typedef struct cat_plat {
     uint32_t *aKbSorted;         /* aKb in ascending order, for lookups (same nKb) */
 } cat_plat_t;
 
+/* What a configuration fact does to a rule's verdict (a `mitigation` line, format 1.1). */
+typedef enum cat_effect {
+    CAT_EFFECT_MITIGATES = 0, /* missing -> mitigated: the workaround closes the attack path */
+    CAT_EFFECT_PARTIAL,       /* reduces the risk; the verdict stays, the note joins the evidence */
+    CAT_EFFECT_UNDOES,        /* patched -> missing: the setting reopens the flaw despite the fix */
+} cat_effect_t;
+
+#define CAT_MITIG_MAX 8
+#define CAT_FACT_NAME_MAX 48     /* = SNAP_FACT_NAME_MAX */
+
+/* One `mitigation` line: when the snapshot's fact zFact has one of the values, effect applies. */
+typedef struct cat_mitig {
+    char zFact[CAT_FACT_NAME_MAX]; /* "LanmanServer.SMB1" */
+    char zValues[96];            /* comma-separated values, "disabled,absent" */
+    cat_effect_t effect;
+    char zNote[160];             /* evidence text: "SMBv1 server disabled" */
+    char zAction[128];           /* "" or what to do (UNDOES: how to close the hole again) */
+} cat_mitig_t;
+
+/* Who a rule's flaw is exploited on (`exploited-on`, format 1.1). */
+typedef enum cat_role {
+    CAT_ROLE_ANY = 0,
+    CAT_ROLE_DC,                 /* domain controllers: a missing verdict names the role */
+} cat_role_t;
+
 typedef struct cat_rule {
     char zId[24];                /* "MS17-010", "CVE-2019-0708" */
     char zTitle[128];
     char zCves[256];             /* "CVE-2017-0143 CVE-2017-0144 ..." */
     char zRefs[512];             /* bulletin and KB article URLs, blank-separated */
     cat_plat_t *aPlat; size_t nPlat;
+    cat_mitig_t *aMitig; size_t nMitig; /* configuration facts that change the verdict */
+    cat_role_t exploitedOn;
 } cat_rule_t;
 
 typedef struct cat {
@@ -57,7 +84,7 @@ typedef struct cat {
 #define CAT_PLAT_MAX 64           /* platform clauses of one rule, after family lists expand */
 #define CAT_KB_MAX 256            /* KBs of one clause */
 #define CAT_FMT_MAJOR 1
-#define CAT_FMT_MINOR 1
+#define CAT_FMT_MINOR 1           /* 1.1: data-date, mitigation, exploited-on */
 
 typedef struct cat_err {
     int rc;

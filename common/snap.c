@@ -22,6 +22,7 @@ void snap_release(snap_t *s)
     free(s->aSource);
     free(s->aHotfix);
     free(s->aFile);
+    free(s->aFact);
     for (i = 0; i < s->nExtra; i++) free(s->azExtra[i]);
     free(s->azExtra);
     snap_init(s);
@@ -159,6 +160,49 @@ int snap_add_source(snap_t *s, const char *zName, int ok, const char *zError)
     src->ok = ok ? 1 : 0;
     snap_copy_field(src->zError, sizeof src->zError, ok ? "" : zError);
     return KBS_OK;
+}
+
+int snap_fact_word_ok(const char *z, size_t n, size_t nMax)
+{
+    size_t i;
+    if (n == 0 || n >= nMax) return 0;
+    for (i = 0; i < n; i++) {
+        char c = z[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+int snap_add_fact(snap_t *s, const char *zName, const char *zValue, const char *zError)
+{
+    snap_fact_t *f;
+    int rc;
+    if (!zValue) zValue = "";
+    if (!zError) zError = "";
+    if (!zName || !snap_fact_word_ok(zName, strlen(zName), SNAP_FACT_NAME_MAX)) return KBS_EINVAL;
+    if (zValue[0] ? zError[0] || !snap_fact_word_ok(zValue, strlen(zValue), SNAP_FACT_VALUE_MAX)
+                  : !zError[0])
+        return KBS_EINVAL;
+    if (snap_find_fact(s, zName)) return KBS_EINVAL;
+    rc = snap_grow((void **)&s->aFact, s->nFact, SNAP_FACT_MAX, sizeof(snap_fact_t));
+    if (rc) return rc;
+    f = &s->aFact[s->nFact++];
+    memset(f, 0, sizeof *f);
+    snap_copy_field(f->zName, sizeof f->zName, zName);
+    snap_copy_field(f->zValue, sizeof f->zValue, zValue);
+    snap_copy_field(f->zError, sizeof f->zError, zError);
+    return KBS_OK;
+}
+
+const snap_fact_t *snap_find_fact(const snap_t *s, const char *zName)
+{
+    size_t i;
+    for (i = 0; i < s->nFact; i++) {
+        if (snap_ascii_casecmp(s->aFact[i].zName, zName) == 0) return &s->aFact[i];
+    }
+    return NULL;
 }
 
 int snap_add_extra(snap_t *s, const char *zLine, size_t nLine)

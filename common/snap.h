@@ -10,7 +10,7 @@
 #include "ver.h"
 
 #define SNAP_FMT_MAJOR 1
-#define SNAP_FMT_MINOR 0
+#define SNAP_FMT_MINOR 1      /* 1.1 added fact records; a file without them is written as 1.0 */
 
 #define SNAP_HOST_MAX 256      /* NetBIOS is 15, DNS names up to 255 */
 #define SNAP_ID_MAX 80         /* MachineGuid (38) or machine SID (<= 68) */
@@ -22,6 +22,9 @@
 #define SNAP_FILE_MAX 64
 #define SNAP_SOURCE_MAX 16
 #define SNAP_EXTRA_MAX 64
+#define SNAP_FACT_MAX 32
+#define SNAP_FACT_NAME_MAX 48  /* bytes of a fact name, with its NUL */
+#define SNAP_FACT_VALUE_MAX 64 /* bytes of a fact value, with its NUL */
 
 /* Where a hotfix was seen; a merged entry carries several bits. */
 enum snap_src {
@@ -48,6 +51,16 @@ typedef struct snap_file {
     ver_t ver;                   /* file version from the version resource, when present */
     char zError[SNAP_ERR_MAX];   /* "" or why the version could not be read */
 } snap_file_t;
+
+/* One configuration fact the agent read (format 1.1): a registry value, a service start type, a
+ * key's presence, an optional feature's state. zValue is "" exactly when the fact is unknown, and
+ * then zError says why ("REG_SZ, expected REG_DWORD", "service not installed"). Names and values
+ * are [A-Za-z0-9._-] (docs/snapshot-format.md lists the names the agent writes). */
+typedef struct snap_fact {
+    char zName[SNAP_FACT_NAME_MAX];   /* "LanmanServer.SMB1" */
+    char zValue[SNAP_FACT_VALUE_MAX]; /* "0", "absent", "disabled"; "" unknown */
+    char zError[SNAP_ERR_MAX];
+} snap_fact_t;
 
 /* One inventory source (e.g. "wmi-os", "wmi-qfe", "reg-updates", "reg-hotfix", "reg-cbs",
  * "reg-os", "files") and whether it worked. */
@@ -79,6 +92,7 @@ typedef struct snap {
     snap_source_t *aSource; size_t nSource;
     snap_hotfix_t *aHotfix; size_t nHotfix;
     snap_file_t *aFile; size_t nFile;
+    snap_fact_t *aFact; size_t nFact;    /* format 1.1; agent snapshots only */
     char **azExtra; size_t nExtra;       /* unknown "key=value" lines of a newer minor, kept */
 } snap_t;
 
@@ -104,6 +118,17 @@ int snap_merge(snap_t *s, const snap_t *pFrom);
 /* snap_add_file / snap_add_source: append one entry (strings copied, truncated to their limits). */
 int snap_add_file(snap_t *s, const char *zPath, int present, const ver_t *pVer, const char *zError);
 int snap_add_source(snap_t *s, const char *zName, int ok, const char *zError);
+
+/* snap_add_fact: appends one fact: zValue ("" or NULL: unknown) or zError. Returns KBS_OK,
+ * KBS_EINVAL (a name or value outside [A-Za-z0-9._-] or too long, a value together with an
+ * error, neither of them, or a name already there), KBS_ETOOBIG or KBS_ENOMEM. */
+int snap_add_fact(snap_t *s, const char *zName, const char *zValue, const char *zError);
+
+/* snap_find_fact: the fact of this name (ASCII case-insensitive), or NULL. */
+const snap_fact_t *snap_find_fact(const snap_t *s, const char *zName);
+
+/* snap_fact_word_ok: 1 when z is a non-empty [A-Za-z0-9._-] word shorter than nMax bytes. */
+int snap_fact_word_ok(const char *z, size_t n, size_t nMax);
 
 /* snap_add_extra: keeps one unknown "key=value" line (nLine bytes) of a newer minor version. */
 int snap_add_extra(snap_t *s, const char *zLine, size_t nLine);

@@ -247,6 +247,15 @@ static int snap_write_check(const snap_t *s)
     for (i = 0; i < s->nFile; i++) {
         if (!SW_STR(s->aFile[i].zPath, 1) || !SW_STR(s->aFile[i].zError, 0)) return KBS_EINVAL;
     }
+    for (i = 0; i < s->nFact; i++) {
+        const snap_fact_t *f = &s->aFact[i];
+        if (!SW_STR(f->zName, 1) || !SW_STR(f->zValue, 0) || !SW_STR(f->zError, 0) ||
+            !snap_fact_word_ok(f->zName, strlen(f->zName), SNAP_FACT_NAME_MAX) ||
+            (f->zValue[0] && (f->zError[0] || !snap_fact_word_ok(f->zValue, strlen(f->zValue),
+                                                                 SNAP_FACT_VALUE_MAX))) ||
+            (!f->zValue[0] && !f->zError[0]))
+            return KBS_EINVAL;
+    }
     for (i = 0; i < s->nExtra; i++) {
         /* Kept lines of a newer minor go out verbatim: one line of "key=value" text. */
         const char *z = s->azExtra[i];
@@ -265,7 +274,8 @@ int snap_write(const snap_t *s, char **pzOut, size_t *pnOut)
     snap_buf_t b = {0};
     char z[64];
     size_t i, j;
-    unsigned minor = SNAP_FMT_MINOR;
+    /* The lowest minor that has every key written: a file without facts stays 1.0. */
+    unsigned minor = s->nFact ? 1 : 0;
     int rc;
 
     *pzOut = NULL;
@@ -344,6 +354,16 @@ int snap_write(const snap_t *s, char **pzOut, size_t *pnOut)
         sb_put(&b, "|", 1);
         if (f->present) ver_format(&f->ver, z, sizeof z);
         sb_str(&b, f->present ? z : "absent");
+        sb_put(&b, "|", 1);
+        sb_val(&b, f->zError);
+        sb_eol(&b, 1);
+    }
+    for (i = 0; i < s->nFact; i++) {
+        const snap_fact_t *f = &s->aFact[i];
+        sb_str(&b, "fact=");
+        sb_str(&b, f->zName);
+        sb_put(&b, "|", 1);
+        sb_str(&b, f->zValue);
         sb_put(&b, "|", 1);
         sb_val(&b, f->zError);
         sb_eol(&b, 1);

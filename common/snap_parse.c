@@ -195,17 +195,17 @@ enum {
     K_ORIGIN, K_HOST, K_DOMAIN, K_MACHINE_ID, K_AGENT_VERSION, K_SCAN_TIME, K_OS_KNOWN,
     K_OS_PRODUCT, K_OS_VERSION, K_OS_UBR, K_OS_SP, K_OS_PTYPE, K_OS_ARCH, K_OS_EDITION, K_OS_CSD,
     K_OS_DISPVER, K_OS_INSTALL, K_OS_UILANG, K_HF_COMPLETE, K_HF_NOTE, K_SOURCE, K_HOTFIX, K_FILE,
-    K_COUNT
+    K_FACT, K_COUNT
 };
 
 static const char *const snap_azKey[K_COUNT] = {
     "origin", "host", "domain", "machine-id", "agent-version", "scan-time", "os-known",
     "os.product", "os.version", "os.ubr", "os.sp", "os.product-type", "os.arch", "os.edition",
     "os.csd", "os.display-version", "os.install-date", "os.ui-language", "hotfixes-complete",
-    "hotfix-note", "source", "hotfix", "file"};
+    "hotfix-note", "source", "hotfix", "file", "fact"};
 
 /* strlen of each key above (constant: parsers may run on several threads). */
-static const unsigned char snap_anKey[K_COUNT] = {6, 4, 6, 10, 13, 9, 8, 10, 10, 6, 5, 15, 7, 10, 6, 18, 15, 14, 17, 11, 6, 6, 4};
+static const unsigned char snap_anKey[K_COUNT] = {6, 4, 6, 10, 13, 9, 8, 10, 10, 6, 5, 15, 7, 10, 6, 18, 15, 14, 17, 11, 6, 6, 4, 4};
 
 static int rd_key(const char *z, size_t n)
 {
@@ -301,6 +301,33 @@ static int rd_source(snap_rd_t *r, const char *z, size_t n)
     if (ok && zErr[0]) return rd_fail(r, KBS_EPARSE, "source: an 'ok' source has no error text");
     rc = snap_add_source(r->s, zName, ok, zErr);
     if (rc) return rd_fail(r, rc, "source: %s", rc == KBS_ETOOBIG ? "too many sources" : kbs_strerror(rc));
+    return KBS_OK;
+}
+
+/* "name|value|error" (format 1.1): exactly one of value and error. */
+static int rd_fact(snap_rd_t *r, const char *z, size_t n)
+{
+    const char *az[3] = {0};
+    size_t an[3] = {0};
+    char zName[SNAP_FACT_NAME_MAX], zValue[SNAP_FACT_VALUE_MAX], zErr[SNAP_ERR_MAX];
+    int rc;
+
+    if ((rc = rd_split(r, z, n, az, an, 3, "fact"))) return rc;
+    if (!snap_fact_word_ok(az[0], an[0], SNAP_FACT_NAME_MAX))
+        return rd_fail(r, KBS_EPARSE, "fact: name must be 1-%u of A-Z a-z 0-9 . _ -", SNAP_FACT_NAME_MAX - 1);
+    memcpy(zName, az[0], an[0]);
+    zName[an[0]] = 0;
+    if (an[1] && !snap_fact_word_ok(az[1], an[1], SNAP_FACT_VALUE_MAX))
+        return rd_fail(r, KBS_EPARSE, "fact %s: value must be 1-%u of A-Z a-z 0-9 . _ -", zName,
+                       SNAP_FACT_VALUE_MAX - 1);
+    memcpy(zValue, az[1], an[1]);
+    zValue[an[1]] = 0;
+    if ((rc = rd_val(r, az[2], an[2], zErr, sizeof zErr, "fact error"))) return rc;
+    if (!zValue[0] == !zErr[0])
+        return rd_fail(r, KBS_EPARSE, "fact %s: needs either a value or an error text", zName);
+    if (snap_find_fact(r->s, zName)) return rd_fail(r, KBS_EPARSE, "duplicate fact '%s'", zName);
+    rc = snap_add_fact(r->s, zName, zValue, zErr);
+    if (rc) return rd_fail(r, rc, "fact: %s", rc == KBS_ETOOBIG ? "too many facts" : kbs_strerror(rc));
     return KBS_OK;
 }
 
@@ -405,6 +432,7 @@ static int rd_line(snap_rd_t *r, const char *z, size_t n)
     case K_SOURCE: return rd_source(r, v, nv);
     case K_HOTFIX: return rd_hotfix(r, v, nv);
     case K_FILE: return rd_file(r, v, nv);
+    case K_FACT: return rd_fact(r, v, nv);
     }
     return rd_fail(r, KBS_EPARSE, "unhandled key");
 }

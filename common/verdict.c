@@ -7,7 +7,7 @@
 #include "kbs_err.h"
 
 static const char *const azStatus[VERDICT_COUNT] = {
-    "patched", "missing", "unpatchable", "not-affected", "unknown",
+    "patched", "missing", "unpatchable", "not-affected", "unknown", "mitigated",
 };
 
 const char *verdict_status_name(verdict_status_t st)
@@ -16,14 +16,16 @@ const char *verdict_status_name(verdict_status_t st)
     return azStatus[st];
 }
 
-int verdict_compliant(verdict_status_t st, int bAcceptUnknown)
+int verdict_compliant(verdict_status_t st, unsigned fOpt)
 {
     switch (st) {
     case VERDICT_PATCHED:
     case VERDICT_NOT_AFFECTED:
         return 1;
+    case VERDICT_MITIGATED:
+        return !(fOpt & VERDICT_STRICT);
     case VERDICT_UNKNOWN:
-        return bAcceptUnknown != 0;
+        return (fOpt & VERDICT_ACCEPT_UNKNOWN) != 0;
     default:
         return 0;
     }
@@ -118,9 +120,23 @@ static void gather(const cat_plat_t *pl, const snap_t *s, facts_t *f)
 {
     size_t i;
     memset(f, 0, sizeof *f);
-    /* One pass over the hotfixes (hundreds) instead of one per catalog KB (dozens each). */
-    for (i = 0; i < s->nHotfix; i++) {
+    /* One pass over the hotfixes (hundreds) instead of one per catalog KB (dozens each), and
+     * only over the part of the list (kept sorted by KB number) within the clause's KB range. */
+    i = 0;
+    if (pl->nKb) {
+        size_t lo = 0, hi = s->nHotfix;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (s->aHotfix[mid].kb.num < pl->aKbSorted[0])
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        i = lo;
+    }
+    for (; i < s->nHotfix; i++) {
         const snap_hotfix_t *h = &s->aHotfix[i];
+        if (pl->nKb && h->kb.num > pl->aKbSorted[pl->nKb - 1]) break;
         if (!h->kb.num || !plat_has_kb(pl, h->kb.num)) continue;
         /* A CBS package staged or pending (not Installed 112, Superseded 80 -- replaced by a
          * newer package that carries its fixes -- or Permanent 128) is not a fix yet, whatever
@@ -371,6 +387,102 @@ static void eval_fix(const cat_plat_t *pl, const snap_t *s, const os_ident_t *id
     action_install(v, pl, id);
 }
 
+/* ---- configuration facts (catalog `mitigation` lines, snapshot `fact` records) ---------- */
+
+/* 1 when zValue is one of the comma-separated words of zList (ASCII case-insensitive). */
+static int value_in_list(const char *zValue, const char *zList)
+{
+    size_t n = strlen(zValue);
+    while (*zList) {
+        const char *zComma = strchr(zList, ',');
+        size_t nWord = zComma ? (size_t)(zComma - zList) : strlen(zList), i;
+        if (nWord == n) {
+            for (i = 0; i < n; i++) {
+                char a = zValue[i], b = zList[i];
+                if (a >= 'A' && a <= 'Z') a = (char)(a + 32);
+                if (b >= 'A' && b <= 'Z') b = (char)(b + 32);
+                if (a != b) break;
+            }
+            if (i == n) return 1;
+        }
+        zList += nWord + (zComma ? 1 : 0);
+    }
+    return 0;
+}
+
+/* Puts zHead before the evidence already in v ("HEAD; old evidence"), truncating the end. */
+static void evidence_prepend(verdict_t *v, const char *zHead)
+{
+    char zOld[sizeof v->zEvidence];
+    memcpy(zOld, v->zEvidence, sizeof zOld);
+    join3(v->zEvidence, sizeof v->zEvidence, zHead, zOld[0] ? "; " : "", zOld);
+}
+
+/* Applies the rule's mitigation lines to the verdict of a fix or no-fix clause. Only an agent's
+ * facts count: agentless inputs carry none, and a fact whose value is unknown never mitigates
+ * (its reason joins the evidence instead). A workaround turns missing (and unknown for want of a
+ * trustworthy hotfix list) into mitigated; an unpatchable OS stays unpatchable, since the upgrade
+ * is still needed. An `undoes` fact turns patched into missing. */
+static void apply_facts(const cat_rule_t *r, const snap_t *s, verdict_t *v)
+{
+    char z[512]; /* note, fact name and value fit whole; evidence_prepend cuts to size */
+    size_t i;
+    const cat_mitig_t *pHit = NULL, *pUndo = NULL, *pPartial = NULL, *pUnknown = NULL;
+    const snap_fact_t *fHit = NULL, *fUndo = NULL, *fPartial = NULL, *fUnknown = NULL;
+
+    if (!s->nFact || strcmp(s->zOrigin, "agent") != 0) return;
+    for (i = 0; i < r->nMitig; i++) {
+        const cat_mitig_t *m = &r->aMitig[i];
+        const snap_fact_t *f = snap_find_fact(s, m->zFact);
+        if (!f) continue;
+        if (!f->zValue[0]) {
+            if (!pUnknown && m->effect != CAT_EFFECT_UNDOES) pUnknown = m, fUnknown = f;
+            continue;
+        }
+        if (!value_in_list(f->zValue, m->zValues)) continue;
+        if (m->effect == CAT_EFFECT_MITIGATES && !pHit) pHit = m, fHit = f;
+        if (m->effect == CAT_EFFECT_UNDOES && !pUndo) pUndo = m, fUndo = f;
+        if (m->effect == CAT_EFFECT_PARTIAL && !pPartial) pPartial = m, fPartial = f;
+    }
+    if (pUndo && v->status == VERDICT_PATCHED) {
+        v->status = VERDICT_MISSING;
+        snprintf(z, sizeof z, "%s (%s=%s) despite the fix", pUndo->zNote, fUndo->zName, fUndo->zValue);
+        evidence_prepend(v, z);
+        join3(v->zAction, sizeof v->zAction, pUndo->zAction[0] ? pUndo->zAction : "undo the setting",
+              NULL, NULL);
+        return;
+    }
+    if (v->status != VERDICT_MISSING && v->status != VERDICT_UNKNOWN &&
+        v->status != VERDICT_UNPATCHABLE)
+        return;
+    if (pHit) {
+        snprintf(z, sizeof z, "%s: %s (%s=%s)",
+                 v->status == VERDICT_UNPATCHABLE ? "workaround in place meanwhile" : "mitigated",
+                 pHit->zNote, fHit->zName, fHit->zValue);
+        evidence_prepend(v, z);
+        if (v->status != VERDICT_UNPATCHABLE) v->status = VERDICT_MITIGATED;
+        return;
+    }
+    if (pPartial) {
+        snprintf(z, sizeof z, "%s (%s=%s)", pPartial->zNote, fPartial->zName, fPartial->zValue);
+        evidence_prepend(v, z);
+    } else if (pUnknown && v->status == VERDICT_MISSING) {
+        snprintf(z, sizeof z, "workaround not proven: %s unknown (%.100s)", fUnknown->zName,
+                 fUnknown->zError);
+        evidence_prepend(v, z);
+    }
+}
+
+/* Names the machine's role for a rule exploited on domain controllers, in a missing verdict. */
+static void apply_role(const cat_rule_t *r, const snap_t *s, verdict_t *v)
+{
+    if (r->exploitedOn != CAT_ROLE_DC || v->status != VERDICT_MISSING) return;
+    if (s->os.product_type == OS_PT_DC)
+        evidence_prepend(v, "domain controller");
+    else if (s->os.product_type == OS_PT_WORKSTATION || s->os.product_type == OS_PT_SERVER)
+        evidence_prepend(v, "member machine: the flaw is exploited on domain controllers");
+}
+
 /* 1 when the clause's conditions hold; 0 when not; -1 when the snapshot lacks the SP or arch
  * the clause needs to decide. */
 static int plat_matches(const cat_plat_t *pl, const os_info_t *os, os_family_t fam, int sp)
@@ -462,6 +574,10 @@ static void eval_rule(const cat_rule_t *r, const snap_t *s, const host_ctx_t *h,
     default:
         eval_fix(pl, s, pId, v);
         break;
+    }
+    if (pl->kind != CAT_KIND_NOT_AFFECTED) {
+        if (r->nMitig) apply_facts(r, s, v);
+        if (r->exploitedOn) apply_role(r, s, v);
     }
 }
 

@@ -13,6 +13,9 @@ typedef enum verdict_status {
     VERDICT_UNPATCHABLE,     /* no fix exists for this OS/SP: upgrade is the only remedy */
     VERDICT_NOT_AFFECTED,
     VERDICT_UNKNOWN,         /* the input lacks the facts to decide */
+    VERDICT_MITIGATED,       /* the fix is missing but a recognised workaround is in place (agent
+                              * facts only); ranks between patched and missing. Last, so that the
+                              * values above keep their numbers. */
     VERDICT_COUNT
 } verdict_status_t;
 
@@ -31,16 +34,22 @@ int verdict_eval(const cat_t *c, const snap_t *s, verdict_t *aOut, size_t nOut);
 /* verdict_eval_rule: the same for one rule. Returns KBS_OK. */
 int verdict_eval_rule(const cat_rule_t *r, const snap_t *s, verdict_t *pOut);
 
+/* Options of verdict_compliant: unknown accepted (--accept-unknown); mitigated counted as not
+ * compliant (--strict: a workaround is not the fix). */
+#define VERDICT_ACCEPT_UNKNOWN 1u
+#define VERDICT_STRICT 2u
+
 /* verdict_compliant: 1 when status st lets a machine count as compliant for its rule (patched,
- * not affected); unknown counts only when bAcceptUnknown. The one place exit codes and summaries
- * ask, so a new compliant status is added here alone. */
-int verdict_compliant(verdict_status_t st, int bAcceptUnknown);
+ * not affected, mitigated unless VERDICT_STRICT); unknown counts only with VERDICT_ACCEPT_UNKNOWN.
+ * The one place exit codes and summaries ask, so a new status is added here alone. */
+int verdict_compliant(verdict_status_t st, unsigned fOpt);
 
 /* verdict_cbs_state_name: what a not-installed CBS CurrentState means ("pending reboot",
  * "staged", ...), or "not installed" for a state without a name. */
 const char *verdict_cbs_state_name(int cbsState);
 
-/* verdict_status_name: "patched", "missing", "unpatchable", "not-affected", "unknown". */
+/* verdict_status_name: "patched", "missing", "unpatchable", "not-affected", "unknown",
+ * "mitigated". */
 const char *verdict_status_name(verdict_status_t st);
 
 /* verdict_status_from_name: the inverse; -1 (as int) when zName is not a status name. */

@@ -201,12 +201,12 @@ void cmd_release(cmd_ctx_t *c)
     c->zDbEnv = NULL;
 }
 
-int cmd_noncompliant(const rep_t *r, int bAcceptUnknown)
+int cmd_noncompliant(const rep_t *r, unsigned fOpt)
 {
     size_t i, j;
     for (i = 0; i < r->nHost; i++)
         for (j = 0; j < r->aHost[i].nVerdict; j++)
-            if (!verdict_compliant(r->aHost[i].aVerdict[j].status, bAcceptUnknown)) return 1;
+            if (!verdict_compliant(r->aHost[i].aVerdict[j].status, fOpt)) return 1;
     return 0;
 }
 

@@ -68,9 +68,9 @@ int cmd_bad_usage(cmd_ctx_t *c, const char *zMsg, const char *zArg);
 /* cmd_is_help: 1 for -h / --help. */
 int cmd_is_help(const char *z);
 
-/* cmd_noncompliant: 1 when a verdict of r is not compliant (verdict_compliant): missing,
- * unpatchable, or unknown unless bAcceptUnknown. */
-int cmd_noncompliant(const rep_t *r, int bAcceptUnknown);
+/* cmd_noncompliant: 1 when a verdict of r is not compliant (verdict_compliant with fOpt):
+ * missing, unpatchable, unknown unless VERDICT_ACCEPT_UNKNOWN, mitigated with VERDICT_STRICT. */
+int cmd_noncompliant(const rep_t *r, unsigned fOpt);
 
 /* cmd_put_safe: writes z (from input files) with terminal control characters shown as '?'. */
 void cmd_put_safe(FILE *f, const char *z);

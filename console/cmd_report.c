@@ -13,16 +13,20 @@
 static void cmd_report_help(FILE *f)
 {
     fputs("usage: kbsentry report [--db FILE] [--catalog FILE] [--format table|csv|json|html]\n"
-          "                       [--rule ID] [--status S] [--stale DAYS] [-o FILE]\n"
-          "                       [--accept-unknown]\n"
+          "                       [--rule ID] [--status S] [--role R] [--stale DAYS]\n"
+          "                       [--strict] [--accept-unknown] [-o FILE]\n"
           "\n"
           "Per host: name, OS family, last scan and each rule's verdict with evidence;\n"
           "a summary per OS family and verdict.\n"
           "\n"
           "  --format F      table (default), csv, json or html (one self-contained file)\n"
           "  --rule ID       only this rule (e.g. MS17-010)\n"
-          "  --status S      only hosts with a verdict S: patched, missing, unpatchable,\n"
-          "                  not-affected, unknown; or 'stale' for hosts not seen for DAYS\n"
+          "  --status S      only hosts with a verdict S: patched, mitigated, missing,\n"
+          "                  unpatchable, not-affected, unknown; or 'stale' for hosts not\n"
+          "                  seen for DAYS\n"
+          "  --role R        only hosts of this role (the product type of their OS facts): dc\n"
+          "                  (domain controllers), server (member servers), workstation\n"
+          "  --strict        a mitigated verdict (workaround, no fix yet) counts as non-compliant\n"
           "  --stale DAYS    flag hosts whose last scan is older than DAYS days\n"
           "  -o FILE         write to FILE instead of standard output\n"
           "  --accept-unknown  verdicts 'unknown' do not make the exit code 1\n"
@@ -30,15 +34,16 @@ static void cmd_report_help(FILE *f)
           "  --catalog FILE  a view through this catalog, computed without changing the\n"
           "                  stored verdicts (kbsentry recompute changes those)\n"
           "\n"
-          "exit codes: 0 every verdict patched or not-affected; 1 a host is missing a fix,\n"
-          "unpatchable or unknown (unknown: only without --accept-unknown); 2 error\n",
+          "exit codes: 0 every verdict patched, not-affected or mitigated (mitigated only\n"
+          "without --strict, unknown only with --accept-unknown); 1 a host is missing a\n"
+          "fix, unpatchable, unknown or (with --strict) mitigated; 2 error\n",
           f);
 }
 
 static void cmd_check_help(FILE *f)
 {
     fputs("usage: kbsentry check [--db FILE] [--catalog FILE] [--format table|json]\n"
-          "                      [--accept-unknown] HOST|FILE...\n"
+          "                      [--strict] [--accept-unknown] HOST|FILE...\n"
           "\n"
           "The helpdesk view of one machine: OS, last scan, each emergency rule with its\n"
           "evidence and what to do. HOST is a name, NAME.DOMAIN or machine id from the\n"
@@ -48,9 +53,11 @@ static void cmd_check_help(FILE *f)
           "with --format json several hosts give a JSON array of them.\n"
           "\n"
           "  --accept-unknown  verdicts 'unknown' do not make the exit code 1\n"
+          "  --strict          a mitigated verdict (workaround, no fix yet) makes it 1\n"
           "\n"
-          "exit codes: 0 every verdict patched or not-affected; 1 missing a fix, unpatchable\n"
-          "or unknown (unknown: only without --accept-unknown); 2 error or not found\n",
+          "exit codes: 0 every verdict patched, not-affected or mitigated (mitigated only\n"
+          "without --strict, unknown only with --accept-unknown); 1 missing a fix,\n"
+          "unpatchable, unknown or (with --strict) mitigated; 2 error or not found\n",
           f);
 }
 
@@ -67,10 +74,12 @@ static int cmd_parse_days(const char *z, int *pOut)
 int cmd_report(cmd_ctx_t *c, int argc, char **argv)
 {
     const char *zFormat = "table", *zRule = NULL, *zStatus = NULL, *zStale = NULL, *zOut = NULL;
+    const char *zRole = NULL;
     db_filter_t flt;
     db_report_t rep;
     FILE *out = c->out;
-    int i, fmt, rc, ex = CMD_EXIT_ERROR, bLoaded = 0, bAcceptUnknown = 0;
+    int i, fmt, rc, ex = CMD_EXIT_ERROR, bLoaded = 0;
+    unsigned fOpt = 0;
 
     memset(&flt, 0, sizeof flt);
     flt.status = -1;
@@ -81,7 +90,7 @@ int cmd_report(cmd_ctx_t *c, int argc, char **argv)
             return CMD_EXIT_OK;
         }
         if (!strcmp(argv[i], "--accept-unknown")) {
-            bAcceptUnknown = 1;
+            fOpt |= VERDICT_ACCEPT_UNKNOWN;
             continue;
         }
         if ((r = cmd_common_opt(c, argc, argv, &i)) != 0 ||
@@ -89,8 +98,13 @@ int cmd_report(cmd_ctx_t *c, int argc, char **argv)
             (r = cmd_opt(c, argc, argv, &i, "--rule", &zRule)) != 0 ||
             (r = cmd_opt(c, argc, argv, &i, "--status", &zStatus)) != 0 ||
             (r = cmd_opt(c, argc, argv, &i, "--stale", &zStale)) != 0 ||
+            (r = cmd_opt(c, argc, argv, &i, "--role", &zRole)) != 0 ||
             (r = cmd_opt(c, argc, argv, &i, "-o", &zOut)) != 0) {
             if (r < 0) return CMD_EXIT_ERROR;
+            continue;
+        }
+        if (!strcmp(argv[i], "--strict")) {
+            fOpt |= VERDICT_STRICT;
             continue;
         }
         return cmd_bad_usage(c, argv[i][0] == '-' ? "unknown option" : "unexpected argument",
@@ -106,6 +120,12 @@ int cmd_report(cmd_ctx_t *c, int argc, char **argv)
         } else if ((flt.status = verdict_status_from_name(zStatus)) < 0) {
             return cmd_bad_usage(c, "unknown status", zStatus);
         }
+    }
+    if (zRole) {
+        if (!strcmp(zRole, "dc")) flt.role = OS_PT_DC;
+        else if (!strcmp(zRole, "server")) flt.role = OS_PT_SERVER;
+        else if (!strcmp(zRole, "workstation")) flt.role = OS_PT_WORKSTATION;
+        else return cmd_bad_usage(c, "--role must be dc, server or workstation, not", zRole);
     }
     flt.zRule = zRule;
     flt.now = plat_time();
@@ -125,7 +145,7 @@ int cmd_report(cmd_ctx_t *c, int argc, char **argv)
         fprintf(c->err, "kbsentry report: writing the report failed\n");
         goto out;
     }
-    ex = cmd_noncompliant(&rep.rep, bAcceptUnknown) ? CMD_EXIT_NONCOMPLIANT : CMD_EXIT_OK;
+    ex = cmd_noncompliant(&rep.rep, fOpt) ? CMD_EXIT_NONCOMPLIANT : CMD_EXIT_OK;
 out:
     if (out != c->out && out) {
         if (fclose(out) != 0 && ex != CMD_EXIT_ERROR) {
@@ -216,7 +236,7 @@ static int chk_join_unnamed(chk_host_t *aHost, size_t *pnHost)
 /* Checks files directly: parse each, join the facts of each machine across the files,
  * evaluate and render each host. */
 static int cmd_check_files(cmd_ctx_t *c, char **azPath, size_t nPath, rep_format_t fmt,
-                           int bAcceptUnknown)
+                           unsigned fOpt)
 {
     snap_t *aSnap = NULL;
     chk_host_t *aHost = NULL;
@@ -296,7 +316,7 @@ static int cmd_check_files(cmd_ctx_t *c, char **azPath, size_t nPath, rep_format
         /* Several hosts in JSON: one array of the objects, so that the output parses. */
         if (bArray) fputs(i ? ",\n" : "[\n", c->out);
         if (rep_render_check(&r, &h, fmt, c->out)) goto out;
-        if (cmd_noncompliant(&r, bAcceptUnknown)) bBad = 1;
+        if (cmd_noncompliant(&r, fOpt)) bBad = 1;
     }
     if (bArray) fputs("]\n", c->out);
     ex = bFailed ? CMD_EXIT_ERROR : bBad ? CMD_EXIT_NONCOMPLIANT : CMD_EXIT_OK;
@@ -317,7 +337,8 @@ int cmd_check(cmd_ctx_t *c, int argc, char **argv)
     plat_stat_t ps;
     db_filter_t flt;
     db_report_t rep;
-    int i, fmt, rc, ex = CMD_EXIT_ERROR, bAcceptUnknown = 0;
+    int i, fmt, rc, ex = CMD_EXIT_ERROR;
+    unsigned fOpt = 0;
 
     for (i = 1; i < argc; i++) {
         int r;
@@ -326,7 +347,11 @@ int cmd_check(cmd_ctx_t *c, int argc, char **argv)
             return CMD_EXIT_OK;
         }
         if (!strcmp(argv[i], "--accept-unknown")) {
-            bAcceptUnknown = 1;
+            fOpt |= VERDICT_ACCEPT_UNKNOWN;
+            continue;
+        }
+        if (!strcmp(argv[i], "--strict")) {
+            fOpt |= VERDICT_STRICT;
             continue;
         }
         if ((r = cmd_common_opt(c, argc, argv, &i)) != 0 ||
@@ -359,7 +384,7 @@ int cmd_check(cmd_ctx_t *c, int argc, char **argv)
             }
             azPath[k++] = argv[i];
         }
-        ex = cmd_check_files(c, azPath, k, (rep_format_t)fmt, bAcceptUnknown);
+        ex = cmd_check_files(c, azPath, k, (rep_format_t)fmt, fOpt);
         free(azPath);
         return ex;
     }
@@ -392,7 +417,7 @@ int cmd_check(cmd_ctx_t *c, int argc, char **argv)
     } else if (rep_render_check(&rep.rep, &rep.rep.aHost[0], (rep_format_t)fmt, c->out)) {
         fprintf(c->err, "kbsentry check: writing failed\n");
     } else {
-        ex = cmd_noncompliant(&rep.rep, bAcceptUnknown) ? CMD_EXIT_NONCOMPLIANT : CMD_EXIT_OK;
+        ex = cmd_noncompliant(&rep.rep, fOpt) ? CMD_EXIT_NONCOMPLIANT : CMD_EXIT_OK;
     }
     db_report_release(&rep);
     return ex;

@@ -121,9 +121,13 @@ static const char db_zSchema2[] =
 
 /* Version 3: a scan keeps the number of hotfixes its source counts (systeminfo's "263
  * Hotfix(es)"), so that a QFE list merged with a cut-short systeminfo list can be checked
- * against it in whichever order the two are collected. Older scans count as not saying (0). */
+ * against it in whichever order the two are collected (older scans count as not saying, 0); and
+ * the agent's configuration facts (snapshot format 1.1: registry values, service start types)
+ * that make a verdict mitigated, so that verdicts recomputed from stored scans keep them (older
+ * scans have none, as their snapshots had none). */
 static const char db_zSchema3[] =
-    "ALTER TABLE scan ADD COLUMN hotfix_counted INTEGER NOT NULL DEFAULT 0;\n";
+    "ALTER TABLE scan ADD COLUMN hotfix_counted INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE scan ADD COLUMN facts TEXT NOT NULL DEFAULT '';\n";
 
 /* Migrations: step i takes the schema from version i to i + 1. */
 static const char *const db_azMigration[DB_SCHEMA_VERSION] = {
@@ -156,12 +160,12 @@ static const char *const db_azStmt[] = {
     " agent_version, os_known, os_major, os_minor, os_build, os_ubr, sp_major, sp_minor, sp_known,"
     " product_type, arch, product_name, edition, csd_version, display_version, install_date,"
     " ui_language, os_family, os_name, hotfix_set_id, hotfixes_complete, hotfix_note, sources,"
-    " files, source_path, collected_at, hotfix_counted) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-    " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27,"
-    " ?28, ?29, ?30, ?31, ?32, ?33, ?34)",
+    " files, source_path, collected_at, hotfix_counted, facts) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+    " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26,"
+    " ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35)",
     /* DB_ST_SCAN_DUP */
     "SELECT id FROM scan WHERE host_id = ?1 AND scan_time = ?2 AND hotfix_set_id = ?3"
-    " AND origin = ?4 AND os_known = ?5 AND files = ?6 LIMIT 1",
+    " AND origin = ?4 AND os_known = ?5 AND files = ?6 AND facts = ?7 LIMIT 1",
     /* DB_ST_SCAN_NEWEST: a scan dated later than its collection plus DB_FUTURE_SLACK comes
      * after every other (its clock is wrong: its date proves nothing) */
     "SELECT id, scan_time, os_known, collected_at + " DB_FUTURE_SLACK " FROM scan WHERE host_id = ?1"
@@ -177,7 +181,7 @@ static const char *const db_azStmt[] = {
     "SELECT scan_time, origin, host_name, domain, machine_id, agent_version, os_known, os_major,"
     " os_minor, os_build, os_ubr, sp_major, sp_minor, sp_known, product_type, arch, product_name,"
     " edition, csd_version, display_version, install_date, ui_language, hotfix_set_id,"
-    " hotfixes_complete, hotfix_note, sources, files, source_path, hotfix_counted FROM scan"
+    " hotfixes_complete, hotfix_note, sources, files, source_path, hotfix_counted, facts FROM scan"
     " WHERE id = ?1",
     /* DB_ST_SET_LIST */
     "SELECT list FROM hotfix_set WHERE id = ?1",
@@ -397,6 +401,7 @@ void db_close(db_t *db)
     free(db->prep.set.z);
     free(db->prep.src.z);
     free(db->prep.files.z);
+    free(db->prep.facts.z);
     free(db->prep.aVerdict);
     free(db->prep.vset.z);
     free(db);

@@ -146,6 +146,7 @@ typedef struct db_filter {
     int staleOnly;               /* 1: only hosts not seen for staleDays */
     int staleDays;               /* 0: no stale flagging */
     const char *zHost;           /* NULL, or one host by name, name.domain or machine id */
+    int role;                    /* 0: any; else an os_ptype_t (product type of the OS scan) */
     int64_t now;
 } db_filter_t;
 

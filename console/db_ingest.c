@@ -177,6 +177,33 @@ static void db_files_text(const snap_t *s, db_buf_t *b)
     }
 }
 
+/* One "name TAB value TAB error" line per configuration fact (snapshot format 1.1). */
+static void db_facts_text(const snap_t *s, db_buf_t *b)
+{
+    size_t i;
+    b->n = 0;
+    b->oom = 0;
+    db_buf_put(b, "", 0);
+    for (i = 0; i < s->nFact; i++) {
+        db_buf_field(b, s->aFact[i].zName, '\t');
+        db_buf_field(b, s->aFact[i].zValue, '\t');
+        db_buf_field(b, s->aFact[i].zError, '\n');
+    }
+}
+
+static int db_facts_parse(const char *z, snap_t *s)
+{
+    while (z && *z) {
+        char zName[SNAP_FACT_NAME_MAX], zValue[SNAP_FACT_VALUE_MAX], zErr[SNAP_ERR_MAX];
+        int rc;
+        if (db_field_next(&z, zName, sizeof zName) != '\t') break;
+        if (db_field_next(&z, zValue, sizeof zValue) != '\t') break;
+        db_field_next(&z, zErr, sizeof zErr);
+        if ((rc = snap_add_fact(s, zName, zValue, zErr)) == KBS_ENOMEM) return rc;
+    }
+    return KBS_OK;
+}
+
 static int db_sources_parse(const char *z, snap_t *s)
 {
     while (z && *z) {
@@ -274,6 +301,7 @@ static int db_scan_insert(db_t *db, int64_t hostId, const snap_t *s, const db_pr
     db_bind_str(st, 32, zPath);
     sqlite3_bind_int64(st, 33, plat_time());
     sqlite3_bind_int64(st, 34, (sqlite3_int64)s->nHotfixCounted);
+    sqlite3_bind_text(st, 35, p->facts.z, (int)p->facts.n, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE) return KBS_EDB;
     *pScanId = sqlite3_last_insert_rowid(db->h);
     return KBS_OK;
@@ -301,7 +329,7 @@ static int db_scan_load(db_t *db, int64_t scanId, snap_t *s, char **pzPath)
 {
     sqlite3_stmt *st = db_stmt(db, DB_ST_SCAN_LOAD);
     int64_t setId;
-    char *zSources = NULL, *zFiles = NULL;
+    char *zSources = NULL, *zFiles = NULL, *zFacts = NULL;
     int rc = KBS_EDB;
 
     snap_init(s);
@@ -338,12 +366,16 @@ static int db_scan_load(db_t *db, int64_t scanId, snap_t *s, char **pzPath)
     zFiles = db_strdup(db_col(st, 26));
     if (pzPath) *pzPath = db_strdup(db_col(st, 27));
     s->nHotfixCounted = (uint32_t)sqlite3_column_int64(st, 28);
-    if (!zSources || !zFiles || (pzPath && !*pzPath)) { rc = KBS_ENOMEM; goto out; }
-    if ((rc = db_sources_parse(zSources, s)) || (rc = db_files_parse(zFiles, s))) goto out;
+    zFacts = db_strdup(db_col(st, 29));
+    if (!zSources || !zFiles || !zFacts || (pzPath && !*pzPath)) { rc = KBS_ENOMEM; goto out; }
+    if ((rc = db_sources_parse(zSources, s)) || (rc = db_files_parse(zFiles, s)) ||
+        (rc = db_facts_parse(zFacts, s)))
+        goto out;
     rc = db_set_fill(db, setId, s);
 out:
     free(zSources);
     free(zFiles);
+    free(zFacts);
     if (rc) {
         snap_release(s);
         if (pzPath) { free(*pzPath); *pzPath = NULL; }
@@ -702,7 +734,7 @@ out:
 }
 
 static int db_is_dup(db_t *db, int64_t hostId, int64_t scanTime, int64_t setId, const snap_t *s,
-                     const char *zFiles, int *pbDup)
+                     const char *zFiles, const char *zFacts, int *pbDup)
 {
     sqlite3_stmt *st = db_stmt(db, DB_ST_SCAN_DUP);
     int r;
@@ -713,6 +745,7 @@ static int db_is_dup(db_t *db, int64_t hostId, int64_t scanTime, int64_t setId, 
     db_bind_str(st, 4, s->zOrigin);
     sqlite3_bind_int(st, 5, s->osKnown ? 1 : 0);
     db_bind_str(st, 6, zFiles);
+    db_bind_str(st, 7, zFacts);
     r = sqlite3_step(st);
     *pbDup = r == SQLITE_ROW;
     return (r == SQLITE_ROW || r == SQLITE_DONE) ? KBS_OK : KBS_EDB;
@@ -729,6 +762,7 @@ void db_prep_free(db_prep_t *p)
     free(p->set.z);
     free(p->src.z);
     free(p->files.z);
+    free(p->facts.z);
     free(p->aVerdict);
     free(p->vset.z);
     free(p);
@@ -744,7 +778,8 @@ int db_prep_make(db_prep_t *p, const cat_t *c, const snap_t *s)
     db_os_text(s, &p->osId, p->zOsDetail, sizeof p->zOsDetail);
     db_sources_text(s, &p->src);
     db_files_text(s, &p->files);
-    if (p->src.oom || p->files.oom) return KBS_ENOMEM;
+    db_facts_text(s, &p->facts);
+    if (p->src.oom || p->files.oom || p->facts.oom) return KBS_ENOMEM;
     if (!c) return KBS_OK;
     if (p->nVerdictCap < c->nRule || !p->aVerdict) {
         verdict_t *a = realloc(p->aVerdict, (c->nRule ? c->nRule : 1) * sizeof *a);
@@ -796,7 +831,7 @@ int db_ingest_prep(db_t *db, const snap_t *s, const db_prep_t *p, const char *zS
     if ((rc = db_set_get(db, s, &p->set, p->setHash, &setId))) goto out;
     rc = KBS_EDB;
     if (hostId) {
-        if ((rc = db_is_dup(db, hostId, scanTime, setId, s, pFiles->z, &bDup))) goto out;
+        if ((rc = db_is_dup(db, hostId, scanTime, setId, s, pFiles->z, p->facts.z, &bDup))) goto out;
         if (bDup) {
             *pRes = DB_ING_DUPLICATE;
             goto out;

@@ -63,7 +63,7 @@ typedef struct db_buf {
 
 /* A scan's list texts and (optionally) verdicts, made off the main thread: see db_prep_make. */
 struct db_prep {
-    db_buf_t set, src, files;         /* canonical hotfix list, sources, files */
+    db_buf_t set, src, files, facts;  /* canonical hotfix list, sources, files, facts */
     uint64_t setHash;                 /* db_hash64 of set */
     const cat_t *cat;                 /* the catalog aVerdict was evaluated with, or NULL */
     verdict_t *aVerdict;

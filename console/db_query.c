@@ -125,10 +125,13 @@ int db_report_load(db_t *db, const db_filter_t *pF, db_report_t *pR)
                            " s.scan_time > s.collected_at + " DB_FUTURE_SLACK ") FROM host"
                            " WHERE cur_scan_id IS NOT NULL AND (?1 IS NULL OR name_key = upper(?1)"
                            " OR machine_id = ?1 OR name_key || '.' || upper(domain) = upper(?1))"
+                           " AND (?2 IS NULL OR (SELECT product_type FROM scan"
+                           "  WHERE scan.id = host.os_scan_id) = ?2)"
                            " ORDER BY id",
                            -1, &st, NULL))
         goto out;
     if (pF->zHost) sqlite3_bind_text(st, 1, pF->zHost, -1, SQLITE_STATIC);
+    if (pF->role > 0) sqlite3_bind_int(st, 2, pF->role);
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         rep_host_t *h;
         if (nHost == nAlloc) {

@@ -193,7 +193,8 @@ size_t rep_iso_time(int64_t t, char *zBuf)
 /* ---- statuses ---- */
 
 const verdict_status_t rep_aStatusOrder[VERDICT_COUNT] = {
-    VERDICT_MISSING, VERDICT_UNPATCHABLE, VERDICT_UNKNOWN, VERDICT_PATCHED, VERDICT_NOT_AFFECTED,
+    VERDICT_MISSING,   VERDICT_UNPATCHABLE, VERDICT_UNKNOWN,
+    VERDICT_MITIGATED, VERDICT_PATCHED,     VERDICT_NOT_AFFECTED,
 };
 
 verdict_status_t rep_status(verdict_status_t st)
@@ -213,6 +214,7 @@ const char *rep_action(const rep_verdict_t *v)
     case VERDICT_MISSING: return "install the fix listed in the catalog for this OS";
     case VERDICT_UNPATCHABLE: return "upgrade needed: no fix exists for this OS version";
     case VERDICT_UNKNOWN: return "rescan with the agent: the input lacks the facts to decide";
+    case VERDICT_MITIGATED: return "install the fix: a workaround protects the machine meanwhile";
     default: return "";
     }
 }
@@ -221,9 +223,10 @@ const char *rep_action(const rep_verdict_t *v)
 static int rep_status_rank(verdict_status_t st)
 {
     switch (rep_status(st)) {
-    case VERDICT_MISSING: return 4;
-    case VERDICT_UNPATCHABLE: return 3;
-    case VERDICT_UNKNOWN: return 2;
+    case VERDICT_MISSING: return 5;
+    case VERDICT_UNPATCHABLE: return 4;
+    case VERDICT_UNKNOWN: return 3;
+    case VERDICT_MITIGATED: return 2;
     case VERDICT_PATCHED: return 1;
     default: return 0;
     }

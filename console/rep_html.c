@@ -13,6 +13,7 @@ static const char *rep_html_cls(verdict_status_t st)
     case VERDICT_MISSING: return "m";
     case VERDICT_UNPATCHABLE: return "u";
     case VERDICT_NOT_AFFECTED: return "n";
+    case VERDICT_MITIGATED: return "g";
     default: return "x";
     }
 }
@@ -24,6 +25,7 @@ static const char *rep_html_color(verdict_status_t st)
     case VERDICT_MISSING: return "#c62828";
     case VERDICT_UNPATCHABLE: return "#6a1b9a";
     case VERDICT_NOT_AFFECTED: return "#9fb4bf";
+    case VERDICT_MITIGATED: return "#e0a800";
     default: return "#8d8d8d";
     }
 }
@@ -85,7 +87,7 @@ static const char rep_zCss[] =
     "#kbs-hosts th{cursor:pointer}#kbs-hosts th.asc:after{content:' \\25B2'}"
     "#kbs-hosts th.desc:after{content:' \\25BC'}"
     "td.m{background:#c62828;color:#fff}td.u{background:#6a1b9a;color:#fff}"
-    "td.x{background:#ddd}td.p{background:#c8e6c9}td.n{color:#678}"
+    "td.x{background:#ddd}td.p{background:#c8e6c9}td.n{color:#678}td.g{background:#ffe082}"
     "tr.st td{font-style:italic}b.stl{color:#b26a00;margin-left:4px}"
     ".ctl{margin:6px 0}.ctl input,.ctl select{margin-right:10px}"
     "#kbs-errors{color:#c62828}tr.h{display:none}"

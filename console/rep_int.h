@@ -49,7 +49,7 @@ size_t rep_iso_time(int64_t t, char *zBuf);
 
 /* rep_status: the status clamped to the enum (out-of-range values read as unknown). */
 verdict_status_t rep_status(verdict_status_t st);
-/* rep_status_key: "patched", "missing", "unpatchable", "not-affected", "unknown". */
+/* rep_status_key: "patched", "missing", "unpatchable", "not-affected", "unknown", "mitigated". */
 const char *rep_status_key(verdict_status_t st);
 /* Statuses from worst to best: the order summaries and filters list them in. */
 extern const verdict_status_t rep_aStatusOrder[VERDICT_COUNT];
@@ -58,8 +58,8 @@ extern const verdict_status_t rep_aStatusOrder[VERDICT_COUNT];
  * ("" for patched and not-affected). Never NULL. */
 const char *rep_action(const rep_verdict_t *v);
 
-/* rep_host_worst: the worst status of h's verdicts (missing > unpatchable > unknown > patched >
- * not-affected); unknown when h has none. */
+/* rep_host_worst: the worst status of h's verdicts (missing > unpatchable > unknown > mitigated >
+ * patched > not-affected); unknown when h has none. */
 verdict_status_t rep_host_worst(const rep_host_t *h);
 
 /* rep_str: z, or "" when NULL. */

@@ -366,7 +366,14 @@ int rep_check_text(const rep_t *r, const rep_host_t *h, FILE *out)
 
     if (!aCnt[VERDICT_MISSING] && !aCnt[VERDICT_UNPATCHABLE] && !aCnt[VERDICT_UNKNOWN] &&
         h->nVerdict) {
-        rep_out_str(o, "\nResult: COMPLIANT\n");
+        rep_out_str(o, "\nResult: COMPLIANT");
+        if (aCnt[VERDICT_MITIGATED]) {
+            /* Not a failure (exit 0 unless --strict), but the fix is still owed. */
+            rep_out_str(o, " (");
+            rep_out_u64(o, aCnt[VERDICT_MITIGATED]);
+            rep_out_str(o, " mitigated: a workaround protects until the fix is installed)");
+        }
+        rep_out_ch(o, '\n');
     } else {
         rep_out_str(o, "\nResult: ACTION NEEDED (");
         for (i = 0, first = 1; i < 3; i++) {

@@ -9,6 +9,7 @@
 
 #include "kbs_err.h"
 #include "kbs_version.h"
+#include "win_facts.h"
 #include "win_file.h"
 #include "win_reg.h"
 #include "win_wmi.h"
@@ -200,6 +201,18 @@ static int scan_wmi(const scan_opts_t *o, snap_t *s, int *pQfeOk, char *zDomain,
     if (rc == KBS_ENOMEM || scan_stopped(o)) goto out;
     rc = wmi_query_qfe(&w, s, &n, zErr, sizeof(zErr));
     *pQfeOk = scan_list_source(s, "wmi-qfe", rc, zErr, 0);
+    if (rc == KBS_ENOMEM || scan_stopped(o)) goto out;
+    /* Windows 8.1 and later can remove the SMBv1 server as an optional feature. */
+    if (s->os.major > 6 || (s->os.major == 6 && s->os.minor >= 3)) {
+        uint32_t st = 0;
+        const char *zState;
+        rc = wmi_query_feature(&w, L"SMB1Protocol", &st, zErr, sizeof(zErr));
+        zState = rc == KBS_OK ? facts_feature_state(st) : NULL;
+        if (rc == KBS_OK && !zState)
+            snprintf(zErr, sizeof(zErr), "InstallState %lu", (unsigned long)st);
+        if (snap_add_fact(s, "Feature.SMB1Protocol", zState, zState ? NULL : zErr) == KBS_ENOMEM)
+            rc = KBS_ENOMEM;
+    }
 out:
     wmi_close(&w);
     if (scan_stopped(o)) return KBS_ETIMEOUT;
@@ -260,6 +273,8 @@ int scan_run(const scan_opts_t *pOpts, snap_t *s)
         rc = reg_read_cbs(&r, s, &n, zErr, sizeof(zErr));
         if (rc == KBS_ENOMEM) return rc;
         cbsOk = scan_list_source(s, "reg-cbs", rc, zErr, s->os.major < 6);
+        if (s->osKnown && (rc = facts_collect_reg(&r, s->os.major, s->os.minor, s)) == KBS_ENOMEM)
+            return rc;
     }
     if (scan_stopped(&o)) return KBS_ETIMEOUT;
 

@@ -13,9 +13,20 @@
 
 /* The files that prove a fix, relative to System32. */
 static const wchar_t *const g_azEvidence[] = {
-    L"drivers\\srv.sys",   L"drivers\\srv2.sys", L"drivers\\termdd.sys",
-    L"drivers\\rdpwd.sys", L"netapi32.dll",      L"shell32.dll",
-    L"spoolsv.exe",        L"umpnpmgr.dll",      L"lsasrv.dll",
+    L"drivers\\srv.sys",
+    L"drivers\\srv2.sys",
+    L"drivers\\termdd.sys",
+    L"drivers\\rdpwd.sys",
+    L"netapi32.dll",
+    L"shell32.dll",
+    L"spoolsv.exe",
+    L"umpnpmgr.dll",
+    L"lsasrv.dll",
+    /* SMBGhost (srv2.sys above), CurveBall, Zerologon, PrintNightmare, IPv6 RCE */
+    L"crypt32.dll",
+    L"netlogon.dll",
+    L"localspl.dll",
+    L"drivers\\tcpip.sys",
 };
 
 int file_version(const winsys_t *sys, const wchar_t *zPath, ver_t *pVer, char *zErr, size_t nErr)

@@ -362,6 +362,32 @@ int wmi_query_qfe(wmi_t *w, snap_t *s, size_t *pnFound, char *zErr, size_t nErr)
     return rc;
 }
 
+static int wmi_feature_row(IWbemClassObject *pObj, void *pCtx)
+{
+    uint32_t *pState = pCtx;
+    if (wmi_get_u32(pObj, L"InstallState", pState) != KBS_OK) *pState = 0;
+    return 1;
+}
+
+int wmi_query_feature(wmi_t *w, const wchar_t *zName, uint32_t *pState, char *zErr, size_t nErr)
+{
+    wchar_t zQuery[160];
+    size_t n;
+    int rc;
+
+    *pState = 0;
+    /* zName is one of our constants, never input: no quoting needed. */
+    _snwprintf(zQuery, 159, L"SELECT InstallState FROM Win32_OptionalFeature WHERE Name = '%ls'",
+               zName);
+    zQuery[159] = 0;
+    rc = wmi_exec(w, zQuery, "Win32_OptionalFeature", wmi_feature_row, pState, &n, zErr, nErr);
+    if (rc == KBS_OK && n == 0) {
+        snprintf(zErr, nErr, "WMI Win32_OptionalFeature: no instance");
+        rc = KBS_ENOTFOUND;
+    }
+    return rc;
+}
+
 static int wmi_digits(const char *z, int n, unsigned *pOut)
 {
     int i;

@@ -63,6 +63,10 @@ int wmi_query_os(wmi_t *w, wmi_os_t *pOut, char *zErr, size_t nErr);
 int wmi_query_cs(wmi_t *w, wmi_cs_t *pOut, char *zErr, size_t nErr);
 int wmi_query_qfe(wmi_t *w, snap_t *s, size_t *pnFound, char *zErr, size_t nErr);
 
+/* wmi_query_feature: Win32_OptionalFeature.InstallState of the feature zName (1 enabled,
+ * 2 disabled, 3 absent, 4 unknown; Windows 7 and later). Returns as wmi_query_os. */
+int wmi_query_feature(wmi_t *w, const wchar_t *zName, uint32_t *pState, char *zErr, size_t nErr);
+
 /* Parsers of WMI text (exposed for tests). wmi_cimdate_iso: a CIM DATETIME
  * "20170314123456.000000+060" as UTC "2017-03-14T11:34:56Z". wmi_qfe_date: InstalledOn as
  * M/D/YYYY, YYYYMMDD or a 16-hex-digit FILETIME, as an ISO date (or date-time). Both need

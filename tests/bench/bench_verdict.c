@@ -45,6 +45,14 @@ static void build_host(snap_t *s, size_t iKind, unsigned seed)
     s->os.product_type = aKind[iKind].pt, s->os.arch = OS_ARCH_X86;
     snap_add_source(s, "wmi-qfe", 1, NULL);
     snap_add_source(s, "reg-hotfix", 1, NULL);
+    /* The agent's workaround facts (snapshot 1.1): every mitigation line gets looked at; every
+     * other host has the SMBv1 server off. */
+    snprintf(s->zOrigin, sizeof s->zOrigin, "agent");
+    snap_add_fact(s, "LanmanServer.SMB1", seed & 1 ? "0" : "absent", NULL);
+    snap_add_fact(s, "PointAndPrint.NoWarningNoElevationOnInstall", "absent", NULL);
+    snap_add_fact(s, "RDP-Tcp.UserAuthentication", "1", NULL);
+    snap_add_fact(s, "Spooler.Start", "2", NULL);
+    snap_add_fact(s, "HKCR.ms-msdt", "present", NULL);
     for (i = 0; i < aKind[iKind].nNoise; i++) {
         /* Unrelated KBs spread over the range real machines carry. */
         seed = seed * 1103515245u + 12345u;

@@ -342,6 +342,54 @@ static void test_newer_minor_keeps_unknown_keys(void **state)
     snap_release(&s);
 }
 
+/* Format 1.1 facts: written (and only then as 1.1), read back, unknown with a reason; bad ones
+ * refused by name and line. */
+static void test_facts(void **state)
+{
+    snap_t s, s2;
+    snap_err_t err;
+    char *z;
+    size_t n;
+    (void)state;
+    assert_int_equal(parse_edited("KBSENTRY-SNAPSHOT 1.0\r\n", "KBSENTRY-SNAPSHOT 1.0\r\n", &s, &err), KBS_OK);
+    assert_int_equal(snap_write(&s, &z, &n), KBS_OK);
+    assert_non_null(strstr(z, "KBSENTRY-SNAPSHOT 1.0\r\n")); /* no facts: still 1.0 */
+    free(z);
+    assert_int_equal(snap_add_fact(&s, "LanmanServer.SMB1", "0", NULL), KBS_OK);
+    assert_int_equal(snap_add_fact(&s, "Spooler.Start", NULL, "service not installed | gone"), KBS_OK);
+    assert_int_equal(snap_add_fact(&s, "HKCR.ms-msdt", "absent", ""), KBS_OK);
+    assert_int_equal(snap_add_fact(&s, "lanmanserver.smb1", "1", NULL), KBS_EINVAL); /* twice */
+    assert_int_equal(snap_add_fact(&s, "A B", "1", NULL), KBS_EINVAL);
+    assert_int_equal(snap_add_fact(&s, "A", "1", "and an error"), KBS_EINVAL);
+    assert_int_equal(snap_add_fact(&s, "A", "", ""), KBS_EINVAL);
+    assert_int_equal(snap_add_fact(&s, "A", "x|y", NULL), KBS_EINVAL);
+    assert_int_equal(s.nFact, 3);
+    assert_int_equal(snap_write(&s, &z, &n), KBS_OK);
+    assert_non_null(strstr(z, "KBSENTRY-SNAPSHOT 1.1\r\n"));
+    assert_non_null(strstr(z, "\r\nfact=LanmanServer.SMB1|0|\r\n"));
+    assert_non_null(strstr(z, "\r\nfact=Spooler.Start||service not installed %7C gone\r\n"));
+    assert_int_equal(snap_parse(z, n, &s2, &err), KBS_OK);
+    assert_int_equal(s2.nFact, 3);
+    assert_string_equal(snap_find_fact(&s2, "lanmanserver.SMB1")->zValue, "0");
+    assert_string_equal(snap_find_fact(&s2, "Spooler.Start")->zValue, "");
+    assert_string_equal(snap_find_fact(&s2, "Spooler.Start")->zError, "service not installed | gone");
+    assert_null(snap_find_fact(&s2, "Feature.SMB1Protocol"));
+    free(z);
+    snap_release(&s2);
+    snap_release(&s);
+
+    assert_int_equal(parse_edited("hotfix-note=\r\n", "hotfix-note=\r\nfact=A|1|\r\nfact=A|2|\r\n", &s, &err),
+                     KBS_EPARSE);
+    assert_non_null(strstr(err.zReason, "duplicate fact 'A'"));
+    assert_int_equal(parse_edited("hotfix-note=\r\n", "hotfix-note=\r\nfact=A||\r\n", &s, &err), KBS_EPARSE);
+    assert_non_null(strstr(err.zReason, "either a value or an error"));
+    assert_int_equal(parse_edited("hotfix-note=\r\n", "hotfix-note=\r\nfact=A|1|why\r\n", &s, &err), KBS_EPARSE);
+    assert_int_equal(parse_edited("hotfix-note=\r\n", "hotfix-note=\r\nfact=A%41|1|\r\n", &s, &err), KBS_EPARSE);
+    assert_non_null(strstr(err.zReason, "fact: name"));
+    assert_int_equal(parse_edited("hotfix-note=\r\n", "hotfix-note=\r\nfact=A|1\r\n", &s, &err), KBS_EPARSE);
+    assert_true(err.line > 1);
+}
+
 /* Five-digit record counts: a whole 12,000-hotfix file is accepted, not called torn. */
 static void test_big_file(void **state)
 {
@@ -612,6 +660,7 @@ int main(void)
         cmocka_unit_test(test_rejections),
         cmocka_unit_test(test_semantic_rejections),
         cmocka_unit_test(test_newer_minor_keeps_unknown_keys),
+        cmocka_unit_test(test_facts),
         cmocka_unit_test(test_big_file),
         cmocka_unit_test(test_strict_header_and_end),
         cmocka_unit_test(test_escape_of_non_ascii_rejected),

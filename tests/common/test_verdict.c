@@ -21,6 +21,7 @@ enum { X86 = OS_ARCH_X86, X64 = OS_ARCH_X64 };
 #define F_NOOS 4u       /* no OS facts at all */
 #define F_SPUNK 8u      /* service pack not known */
 #define F_STAGED 16u    /* the KBs are CBS packages in Install Pending state */
+#define F_AGENTLESS 32u /* origin systeminfo instead of agent */
 
 typedef struct vcase {
     const char *zRule;
@@ -32,6 +33,7 @@ typedef struct vcase {
     unsigned flags;
     verdict_status_t want;
     const char *zEvidence; /* substring the evidence must hold; NULL: not checked */
+    const char *zFacts;    /* "name=value" or "name=!reason" (unknown), ';'-separated; NULL none */
 } vcase_t;
 
 #define XP(sp) 5, 1, 2600, 0, sp, W, X86
@@ -47,12 +49,16 @@ typedef struct vcase {
 #define S2012R2 6, 3, 9600, 0, 0, S, X64
 #define WIN10(b, ubr) 10, 0, b, ubr, 0, W, X64
 #define SRV10(b, ubr) 10, 0, b, ubr, 0, S, X64
+#define DC10(b) 10, 0, b, 0, 0, OS_PT_DC, X64
+#define DC2012R2 6, 3, 9600, 0, 0, OS_PT_DC, X64
+#define DC2008R2 6, 1, 7601, 0, 1, OS_PT_DC, X64
 
 #define P VERDICT_PATCHED
 #define M VERDICT_MISSING
 #define U VERDICT_UNPATCHABLE
 #define N VERDICT_NOT_AFFECTED
 #define Q VERDICT_UNKNOWN
+#define G VERDICT_MITIGATED
 
 static const vcase_t aCase[] = {
     /* MS17-010 on everything from XP RTM to Windows 11. */
@@ -176,6 +182,127 @@ static const vcase_t aCase[] = {
     {"MS04-011", XP(2), "", "", 0, N, NULL},
     {"MS04-011", XP(0), "KB835732", "", 0, P, NULL},
     {"MS04-011", WIN10(22631, 0), "", "", 0, N, NULL},
+    /* Workarounds from agent facts (catalog mitigation lines). */
+    {"MS17-010", WIN7(1), "", "", 0, G, "mitigated: SMBv1 server disabled (LanmanServer.SMB1=0); none of",
+     "LanmanServer.SMB1=0"},
+    {"MS17-010", WIN7(1), "", "", 0, M, "none of", "LanmanServer.SMB1=1"},
+    {"MS17-010", WIN7(1), "", "", 0, M, "none of", "LanmanServer.SMB1=absent"},
+    {"MS17-010", WIN7(1), "", "", 0, M,
+     "workaround not proven: LanmanServer.SMB1 unknown (REG_SZ, expected REG_DWORD)",
+     "LanmanServer.SMB1=!REG_SZ, expected REG_DWORD"},
+    {"MS17-010", WIN7(1), "", "", F_AGENTLESS, M, "none of", "LanmanServer.SMB1=0"},
+    {"MS17-010", WIN7(1), "KB4012212", "", 0, P, "KB4012212 listed", "LanmanServer.SMB1=0"},
+    {"MS17-010", WIN7(1), "", "", F_INCOMPLETE, G, "mitigated: SMBv1", "LanmanServer.SMB1=0"},
+    {"MS17-010", XP(2), "", "", 0, U, "workaround in place meanwhile: SMBv1 server disabled",
+     "LanmanServer.SMB1=0"},
+    {"MS17-010", WIN81, "", "", 0, G, "SMB1Protocol feature removed (Feature.SMB1Protocol=absent)",
+     "Feature.SMB1Protocol=absent;LanmanServer.SMB1=absent"},
+    {"MS17-010", WIN81, "", "", 0, M, "none of", "Feature.SMB1Protocol=enabled"},
+    {"CVE-2019-0708", WIN7(1), "", "", 0, M,
+     "NLA required: reduces the risk (attacker needs valid credentials), not a full mitigation "
+     "(RDP-Tcp.UserAuthentication=1)",
+     "RDP-Tcp.UserAuthentication=1"},
+    {"CVE-2019-0708", WIN7(1), "", "", 0, M, "none of", "RDP-Tcp.UserAuthentication=0"},
+
+    /* DejaBlue (CVE-2019-1181/1182): August 2019 updates and every later one. */
+    {"CVE-2019-1181", WIN7(1), "KB4512486", "", 0, P, "KB4512486 listed"},
+    {"CVE-2019-1181", WIN7(1), "KB5022338", "", 0, P, "KB5022338 listed"}, /* 2023-01 rollup */
+    {"CVE-2019-1181", S2008R2(1), "KB4512506", "", 0, P, NULL},
+    {"CVE-2019-1181", WIN7(1), "KB4499164", "", 0, M, "none of"},
+    {"CVE-2019-1181", WIN7(1), "", "", F_INCOMPLETE, Q, "no fixing KB seen"},
+    {"CVE-2019-1181", WIN7(1), "", "", 0, M, "NLA required: reduces the risk", "RDP-Tcp.UserAuthentication=1"},
+    {"CVE-2019-1181", WIN81, "KB4512488", "", 0, P, NULL},
+    {"CVE-2019-1181", S2012, "KB4512482", "", 0, P, NULL},
+    {"CVE-2019-1181", WIN10(17763, 0), "KB4511553", "", 0, P, NULL},
+    {"CVE-2019-1181", WIN10(17763, 0), "KB5094123", "", 0, P, NULL}, /* a 2026 cumulative update */
+    {"CVE-2019-1181", WIN10(18363, 0), "", "", 0, N, "released after the fix"},
+    {"CVE-2019-1181", WIN10(10586, 0), "", "", 0, U, "Windows 10 1511"},
+    {"CVE-2019-1181", XP(3), "", "", 0, N, "RDP before 8.0"},
+
+    /* SMBGhost (CVE-2020-0796): Windows 10 / Server 1903 and 1909 only. */
+    {"CVE-2020-0796", WIN10(18362, 0), "KB4551762", "", 0, P, "KB4551762 listed"},
+    {"CVE-2020-0796", WIN10(18363, 0), "KB5014701", "", 0, P, NULL}, /* a later cumulative update */
+    {"CVE-2020-0796", WIN10(18362, 0), "KB4540673", "", 0, M, "none of"}, /* 2020-03-10: before the fix */
+    {"CVE-2020-0796", WIN10(18363, 0), "", "", F_INCOMPLETE, Q, NULL},
+    {"CVE-2020-0796", WIN10(18363, 0), "", "", 0, G, "mitigated: SMBv3 compression disabled on the server",
+     "LanmanServer.DisableCompression=1"},
+    {"CVE-2020-0796", WIN10(18363, 0), "", "", F_AGENTLESS, M, "none of", "LanmanServer.DisableCompression=1"},
+    {"CVE-2020-0796", WIN10(18363, 0), "", "", 0, M, "LanmanServer.DisableCompression unknown",
+     "LanmanServer.DisableCompression=!not a DWORD (type 1, 4 bytes)"},
+    {"CVE-2020-0796", WIN10(17763, 0), "", "", 0, N, "no SMBv3 compression before Windows 10 1903"},
+    {"CVE-2020-0796", WIN10(19045, 0), "", "", 0, N, "shipped with the fix"},
+    {"CVE-2020-0796", WIN7(1), "", "", 0, N, NULL},
+    {"CVE-2020-0796", XP(3), "", "", 0, N, NULL},
+
+    /* CurveBall (CVE-2020-0601): Windows 10 / Server 2016 and later. */
+    {"CVE-2020-0601", WIN10(17763, 0), "KB4534273", "", 0, P, NULL},
+    {"CVE-2020-0601", SRV10(17763, 0), "KB4534273", "", 0, P, NULL},
+    {"CVE-2020-0601", WIN10(14393, 0), "KB5094122", "", 0, P, NULL},
+    {"CVE-2020-0601", WIN10(17763, 0), "KB4530715", "", 0, M, "none of"},
+    {"CVE-2020-0601", WIN10(17763, 0), "", "", F_SRCFAIL, Q, "every hotfix source failed"},
+    {"CVE-2020-0601", WIN10(15063, 0), "", "", 0, U, "out of support"},
+    {"CVE-2020-0601", WIN10(19041, 0), "", "", 0, N, NULL},
+    {"CVE-2020-0601", WIN7(1), "", "", 0, N, "ECC certificate validation"},
+
+    /* Zerologon (CVE-2020-1472): domain controllers. */
+    {"CVE-2020-1472", DC2012R2, "KB4601349", "", 0, P, NULL},
+    {"CVE-2020-1472", DC10(17763), "KB4601345", "", 0, P, NULL},
+    {"CVE-2020-1472", DC10(17763), "", "", 0, M, "domain controller; none of"},
+    {"CVE-2020-1472", SRV10(17763, 0), "", "", 0, M, "member machine: the flaw is exploited on domain controllers"},
+    {"CVE-2020-1472", DC2008R2, "", "", F_INCOMPLETE, Q, NULL},
+    {"CVE-2020-1472", DC2008R2, "KB5022338", "", 0, P, NULL},
+    {"CVE-2020-1472", S2003(2), "", "", 0, U, "no update listed"},
+    {"CVE-2020-1472", WIN10(19045, 0), "", "", 0, N, "client Windows"},
+    {"CVE-2020-1472", XP(3), "", "", 0, N, NULL},
+
+    /* PrintNightmare (CVE-2021-34527). */
+    {"CVE-2021-34527", WIN10(19044, 0), "KB5008212", "", 0, P, NULL},
+    {"CVE-2021-34527", WIN10(19045, 0), "KB5094127", "", 0, P, NULL},
+    {"CVE-2021-34527", WIN10(19043, 0), "KB5004945", "", 0, P, NULL},
+    {"CVE-2021-34527", WIN7(1), "KB5004953", "", 0, P, NULL},
+    {"CVE-2021-34527", WIN7(1), "KB5022338", "", 0, P, NULL},
+    {"CVE-2021-34527", WIN81, "KB5004954", "", 0, P, NULL},
+    {"CVE-2021-34527", WIN10(17763, 0), "KB4601345", "", 0, M, "none of"},
+    {"CVE-2021-34527", WIN10(17763, 0), "KB5004244", "", 0, M,
+     "NoWarningNoElevationOnInstall = 1 keeps the machine exposed (KB5005010) "
+     "(PointAndPrint.NoWarningNoElevationOnInstall=1) despite the fix; KB5004244 listed",
+     "PointAndPrint.NoWarningNoElevationOnInstall=1"},
+    {"CVE-2021-34527", WIN10(17763, 0), "KB5004244", "", 0, P, NULL,
+     "PointAndPrint.NoWarningNoElevationOnInstall=0"},
+    {"CVE-2021-34527", WIN10(17763, 0), "", "", 0, G, "mitigated: Print Spooler service disabled (Spooler.Start=4)",
+     "Spooler.Start=4"},
+    {"CVE-2021-34527", WIN10(17763, 0), "", "", 0, M, "none of", "Spooler.Start=2"},
+    {"CVE-2021-34527", WIN10(17763, 0), "", "", 0, M, "Spooler.Start unknown (service not installed)",
+     "Spooler.Start=!service not installed"},
+    {"CVE-2021-34527", WIN10(17763, 0), "", "", F_INCOMPLETE, Q, NULL},
+    {"CVE-2021-34527", XP(3), "", "", 0, U, "out of support"},
+    {"CVE-2021-34527", WIN10(22631, 0), "", "", 0, N, NULL}, /* Windows 11 23H2 */
+
+    /* Follina (CVE-2022-30190). */
+    {"CVE-2022-30190", WIN10(19044, 0), "KB5014699", "", 0, P, NULL},
+    {"CVE-2022-30190", WIN10(19042, 0), "KB5014699", "", 0, P, NULL},
+    {"CVE-2022-30190", WIN10(19042, 0), "KB5005033", "", 0, M, "none of"}, /* a 2021 update */
+    {"CVE-2022-30190", WIN7(1), "KB5014748", "", 0, P, NULL},
+    {"CVE-2022-30190", WIN7(1), "KB5021291", "", 0, P, NULL}, /* 2022-12 rollup */
+    {"CVE-2022-30190", WIN10(19044, 0), "", "", 0, G, "ms-msdt protocol handler removed", "HKCR.ms-msdt=absent"},
+    {"CVE-2022-30190", WIN10(19044, 0), "", "", 0, M, "none of", "HKCR.ms-msdt=present"},
+    {"CVE-2022-30190", WIN10(19044, 0), "", "", F_AGENTLESS, M, "none of", "HKCR.ms-msdt=absent"},
+    {"CVE-2022-30190", WIN10(19044, 0), "", "", 0, M, "HKCR.ms-msdt unknown", "HKCR.ms-msdt=!RegOpenKeyExW: 5"},
+    {"CVE-2022-30190", WIN10(19044, 0), "", "", F_INCOMPLETE, Q, NULL},
+    {"CVE-2022-30190", WIN10(19045, 0), "", "", 0, N, NULL},
+    {"CVE-2022-30190", WIN10(18363, 0), "", "", 0, U, "out of support"},
+    {"CVE-2022-30190", XP(3), "", "", 0, N, "came with Windows 7"},
+
+    /* IPv6 TCP/IP (CVE-2024-38063). */
+    {"CVE-2024-38063", WIN10(19045, 0), "KB5041580", "", 0, P, NULL},
+    {"CVE-2024-38063", WIN10(22631, 0), "KB5093998", "", 0, P, NULL},
+    {"CVE-2024-38063", WIN10(26100, 0), "KB5041571", "", 0, P, NULL},
+    {"CVE-2024-38063", S2008(2), "KB5041847", "", 0, P, NULL},
+    {"CVE-2024-38063", WIN10(19045, 0), "KB5040427", "", 0, M, "none of"},
+    {"CVE-2024-38063", WIN10(19045, 0), "", "", F_INCOMPLETE, Q, NULL},
+    {"CVE-2024-38063", WIN7(1), "", "", 0, U, "out of support"},
+    {"CVE-2024-38063", WIN10(19043, 0), "", "", 0, U, "out of support"},
+    {"CVE-2024-38063", SRV10(26100, 0), "", "", 0, N, "released after the fix"},
 };
 
 static cat_t gCat;
@@ -212,6 +339,7 @@ static void build(const vcase_t *c, snap_t *s)
     char zBuf[256];
     char *z, *zWalk;
     snap_init(s);
+    snprintf(s->zOrigin, sizeof s->zOrigin, "%s", c->flags & F_AGENTLESS ? "systeminfo" : "agent");
     if (!(c->flags & F_NOOS)) {
         s->osKnown = 1;
         s->os.major = c->major, s->os.minor = c->minor, s->os.build = c->build;
@@ -243,6 +371,17 @@ static void build(const vcase_t *c, snap_t *s)
             assert_int_equal(ver_parse(zEq + 1, &v), KBS_OK);
             assert_int_equal(snap_add_file(s, zPath, 1, &v, NULL), KBS_OK);
         }
+    }
+    snprintf(zBuf, sizeof zBuf, "%s", c->zFacts ? c->zFacts : "");
+    zWalk = zBuf;
+    while ((z = next_tok(&zWalk, ';')) != NULL) {
+        char *zEq = strchr(z, '=');
+        assert_non_null(zEq);
+        *zEq = 0;
+        if (zEq[1] == '!')
+            assert_int_equal(snap_add_fact(s, z, NULL, zEq + 2), KBS_OK);
+        else
+            assert_int_equal(snap_add_fact(s, z, zEq + 1, NULL), KBS_OK);
     }
     if (c->flags & F_INCOMPLETE) {
         s->hotfixesComplete = 0;
@@ -280,6 +419,8 @@ static void test_table(void **state)
         assert_ptr_equal(v.rule, r);
         assert_true(v.zEvidence[0] != 0);
         assert_null(strchr(v.zEvidence, '\n')); /* one line */
+        /* Only an agent's facts make a verdict mitigated. */
+        if (v.status == G) assert_true(c->zFacts && !(c->flags & F_AGENTLESS));
         /* Whatever is not patched or not affected says what to do. */
         if (v.status == P || v.status == N)
             assert_string_equal(v.zAction, "");
@@ -329,7 +470,7 @@ static void test_eval_all(void **state)
 {
     static const vcase_t w7 = {"", WIN7(1), "KB4019264 KB4499164", "", 0, P, NULL};
     snap_t s;
-    verdict_t aV[16];
+    verdict_t aV[32];
     size_t i;
     int nPatched = 0, nNa = 0;
     (void)state;
@@ -342,11 +483,85 @@ static void test_eval_all(void **state)
         nNa += aV[i].status == N;
     }
     /* MS17-010 and BlueKeep patched; MS08-067, MS06-040, MS05-039, MS04-011, MS10-046/061 not
-     * affected on SP1; MS12-020 missing (no KB2621440). */
+     * affected on SP1, nor SMBGhost, CurveBall and Zerologon (a workstation); MS12-020 missing
+     * (no KB2621440); DejaBlue, PrintNightmare and Follina missing; the IPv6 flaw unpatchable. */
     assert_int_equal(nPatched, 2);
-    assert_int_equal(nNa, 6);
+    assert_int_equal(nNa, 9);
+    assert_int_equal(aV[cat_find_rule(&gCat, "CVE-2024-38063") - gCat.aRule].status, U);
+    assert_int_equal(aV[cat_find_rule(&gCat, "CVE-2022-30190") - gCat.aRule].status, M);
     assert_int_equal(aV[2].status, M);
     snap_release(&s);
+}
+
+/* A site catalog's `undoes` line and a rule exploited on domain controllers. */
+static void test_undoes_and_role(void **state)
+{
+    static const char zCat[] =
+        "kbscat 1.1\n"
+        "rule PN\ntitle Print Spooler\nref https://support.microsoft.com/help/5005010\n"
+        "fix 10 kb=5004945\n"
+        "mitigation fact=Spooler.Start value=4 note=\"Print Spooler disabled\"\n"
+        "mitigation fact=PointAndPrint.NoWarningNoElevationOnInstall value=1 effect=undoes"
+        " note=\"Point and Print installs without elevation prompt\" action=\"set it to 0\"\n"
+        "end\n"
+        "rule ZL\ntitle Netlogon\nref https://support.microsoft.com/help/4557222\n"
+        "exploited-on dc\nfix 2019 kb=4565349\nend\n"
+        "end-catalog 2\n";
+    static const vcase_t pnPatched = {"", SRV10(17763, 1), "KB5004945", "", 0, M, NULL,
+                                      "PointAndPrint.NoWarningNoElevationOnInstall=1"};
+    static const vcase_t pnPatchedOk = {"", SRV10(17763, 1), "KB5004945", "", 0, P, NULL,
+                                        "PointAndPrint.NoWarningNoElevationOnInstall=0"};
+    static const vcase_t pnOff = {"", SRV10(17763, 1), "", "", 0, G, NULL, "Spooler.Start=4"};
+    static const vcase_t pnNoSvc = {"", SRV10(17763, 1), "", "", 0, M, NULL,
+                                    "Spooler.Start=!service not installed"};
+    vcase_t zl = {"", SRV10(17763, 1), "", "", 0, M, NULL, NULL};
+    cat_t c;
+    snap_t s;
+    verdict_t v;
+    (void)state;
+    assert_int_equal(cat_parse(zCat, sizeof zCat - 1, "t", &c, NULL), KBS_OK);
+    /* PN on Windows 10 1809 is matched by family 10; S2019 builds are family 2019. */
+    build(&pnPatched, &s);
+    s.os.product_type = OS_PT_WORKSTATION;
+    assert_int_equal(verdict_eval_rule(&c.aRule[0], &s, &v), KBS_OK);
+    assert_int_equal(v.status, M);
+    assert_string_equal(v.zEvidence, "Point and Print installs without elevation prompt "
+                                     "(PointAndPrint.NoWarningNoElevationOnInstall=1) despite the "
+                                     "fix; KB5004945 listed");
+    assert_string_equal(v.zAction, "set it to 0");
+    snap_release(&s);
+    build(&pnPatchedOk, &s);
+    s.os.product_type = OS_PT_WORKSTATION;
+    assert_int_equal(verdict_eval_rule(&c.aRule[0], &s, &v), KBS_OK);
+    assert_int_equal(v.status, P);
+    snap_release(&s);
+    build(&pnOff, &s);
+    s.os.product_type = OS_PT_WORKSTATION;
+    assert_int_equal(verdict_eval_rule(&c.aRule[0], &s, &v), KBS_OK);
+    assert_int_equal(v.status, G);
+    assert_non_null(strstr(v.zEvidence, "mitigated: Print Spooler disabled (Spooler.Start=4)"));
+    assert_string_equal(v.zAction, "install KB5004945");
+    snap_release(&s);
+    build(&pnNoSvc, &s);
+    s.os.product_type = OS_PT_WORKSTATION;
+    assert_int_equal(verdict_eval_rule(&c.aRule[0], &s, &v), KBS_OK);
+    assert_int_equal(v.status, M);
+    assert_non_null(strstr(v.zEvidence, "Spooler.Start unknown (service not installed)"));
+    snap_release(&s);
+
+    zl.pt = OS_PT_DC;
+    build(&zl, &s);
+    assert_int_equal(verdict_eval_rule(&c.aRule[1], &s, &v), KBS_OK);
+    assert_int_equal(v.status, M);
+    assert_true(strncmp(v.zEvidence, "domain controller; none of", 26) == 0);
+    snap_release(&s);
+    zl.pt = OS_PT_SERVER;
+    build(&zl, &s);
+    assert_int_equal(verdict_eval_rule(&c.aRule[1], &s, &v), KBS_OK);
+    assert_int_equal(v.status, M);
+    assert_true(strncmp(v.zEvidence, "member machine: the flaw is exploited on domain controllers;", 60) == 0);
+    snap_release(&s);
+    cat_release(&c);
 }
 
 /* A machine whose only listed update is newer than the catalog's data is not "missing": the
@@ -409,6 +624,7 @@ static void test_names(void **state)
     for (i = 0; i < VERDICT_COUNT; i++)
         assert_int_equal(verdict_status_from_name(verdict_status_name((verdict_status_t)i)), i);
     assert_string_equal(verdict_status_name(VERDICT_NOT_AFFECTED), "not-affected");
+    assert_string_equal(verdict_status_name(VERDICT_MITIGATED), "mitigated");
     assert_int_equal(verdict_status_from_name("Patched"), -1);
     assert_int_equal(verdict_status_from_name(NULL), -1);
     assert_string_equal(verdict_status_name((verdict_status_t)42), "unknown");
@@ -471,6 +687,7 @@ int main(void)
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_actions),
         cmocka_unit_test(test_eval_all),
+        cmocka_unit_test(test_undoes_and_role),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_cbs_state_wins),
         cmocka_unit_test(test_compliant),

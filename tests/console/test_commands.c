@@ -403,6 +403,102 @@ static void test_catalog_view_and_recompute(void **state)
     remove(T_DIR "_cat/reordered.kbscat");
 }
 
+#define T_MIT_DIR KBS_TEST_TMP "/test_commands_mit"
+#define T_MIT_DB KBS_TEST_TMP "/test_commands_mit.db"
+
+/* A Windows 7 SP1 agent snapshot without MS17-010; bSmb1Off: the SMBv1 server disabled. */
+static void t_snap_w7_mit(snap_t *s, const char *zHost, os_ptype_t pt, int bSmb1Off)
+{
+    snap_init(s);
+    snprintf(s->zOrigin, sizeof s->zOrigin, "agent");
+    snprintf(s->zHost, sizeof s->zHost, "%s", zHost);
+    snprintf(s->zDomain, sizeof s->zDomain, "POLICE");
+    s->scanTime = T_NOW;
+    s->osKnown = 1;
+    s->os.major = 6, s->os.minor = 1, s->os.build = 7601, s->os.sp_major = 1, s->os.sp_known = 1;
+    s->os.product_type = pt;
+    s->os.arch = OS_ARCH_X64;
+    snap_add_source(s, "wmi-qfe", 1, "");
+    snap_add_source(s, "reg-cbs", 1, "");
+    snap_add_hotfix(s, "KB2479943", SNAP_SRC_QFE, "2011-03-08", -1);
+    snap_add_fact(s, "LanmanServer.SMB1", bSmb1Off ? "0" : "absent", NULL);
+    snap_add_fact(s, "Spooler.Start", "2", NULL);
+}
+
+/* The issue's "done when": SMBv1 disabled and no MS17-010 update shows mitigated, with its
+ * evidence, in check, table, CSV, JSON and HTML; it exits 0 unless --strict. */
+static void test_mitigated_everywhere(void **state)
+{
+    static const char zCat[] =
+        "kbscat 1.1\nrule MS17-010\ntitle SMB\nref https://support.microsoft.com/help/4012212\n"
+        "fix 7,2008r2 sp=1 kb=4012212,4012215\n"
+        "mitigation fact=LanmanServer.SMB1 value=0 note=\"SMBv1 server disabled\"\nend\nend-catalog 1\n";
+    static const char zEvid[] = "mitigated: SMBv1 server disabled (LanmanServer.SMB1=0)";
+    snap_t s;
+    (void)state;
+    plat_mkdir(T_MIT_DIR);
+    t_rm_db(T_MIT_DB);
+    t_snap_w7_mit(&s, "PC-SMB1OFF", OS_PT_WORKSTATION, 1);
+    assert_int_equal(t_write_snap(T_MIT_DIR "/pc-smb1off.kbs", &s, 0), 0);
+    snap_release(&s);
+    assert_int_equal(t_write(KBS_TEST_TMP "/test_commands_mit.kbscat", zCat, sizeof zCat - 1), 0);
+
+    /* check of the file: only MS17-010, mitigated -> 0; --strict -> 1. */
+    assert_int_equal(t_run("check", "--catalog", KBS_TEST_TMP "/test_commands_mit.kbscat", T_MIT_DIR "/pc-smb1off.kbs",
+                           NULL),
+                     0);
+    assert_non_null(strstr(t_zOut, "MITIGATED"));
+    assert_non_null(strstr(t_zOut, zEvid));
+    assert_non_null(strstr(t_zOut, "Result: COMPLIANT (1 mitigated"));
+    assert_int_equal(t_run("check", "--strict", "--catalog", KBS_TEST_TMP "/test_commands_mit.kbscat",
+                           T_MIT_DIR "/pc-smb1off.kbs", NULL),
+                     1);
+    assert_int_equal(t_run("check", "--format", "json", "--catalog", KBS_TEST_TMP "/test_commands_mit.kbscat",
+                           T_MIT_DIR "/pc-smb1off.kbs", NULL),
+                     0);
+    assert_non_null(strstr(t_zOut, "\"verdict\":\"mitigated\""));
+
+    /* The database, built-in catalog, one rule: every format. */
+    t_snap_w7_mit(&s, "DC-01", OS_PT_DC, 0);
+    assert_int_equal(t_write_snap(T_MIT_DIR "/dc-01.kbs", &s, 0), 0);
+    snap_release(&s);
+    assert_int_equal(t_run("collect", "--db", T_MIT_DB, T_MIT_DIR, NULL), 0);
+    assert_int_equal(t_run("check", "--db", T_MIT_DB, "PC-SMB1OFF", NULL), 1); /* other rules missing */
+    assert_non_null(strstr(t_zOut, zEvid));
+    assert_int_equal(t_run("report", "--db", T_MIT_DB, "--rule", "MS17-010", "--role", "workstation",
+                           NULL),
+                     0);
+    assert_non_null(strstr(t_zOut, "mitigated"));
+    assert_non_null(strstr(t_zOut, zEvid));
+    assert_null(strstr(t_zOut, "DC-01"));
+    assert_int_equal(t_run("report", "--db", T_MIT_DB, "--rule", "MS17-010", "--role", "workstation",
+                           "--strict", NULL),
+                     1);
+    assert_int_equal(t_run("report", "--db", T_MIT_DB, "--rule", "MS17-010", "--format", "csv", NULL), 1);
+    assert_non_null(strstr(t_zOut, "mitigated"));
+    assert_non_null(strstr(t_zOut, zEvid));
+    assert_non_null(strstr(t_zOut, "DC-01")); /* missing: no workaround */
+    assert_int_equal(t_run("report", "--db", T_MIT_DB, "--rule", "MS17-010", "--format", "json", NULL), 1);
+    assert_non_null(strstr(t_zOut, "\"verdict\":\"mitigated\""));
+    assert_non_null(strstr(t_zOut, "\"mitigated\":1"));
+    assert_non_null(strstr(t_zOut, zEvid));
+    assert_int_equal(t_run("report", "--db", T_MIT_DB, "--rule", "MS17-010", "--format", "html", NULL), 1);
+    assert_non_null(strstr(t_zOut, "class=\"g\""));
+    assert_non_null(strstr(t_zOut, zEvid));
+    assert_non_null(strstr(t_zOut, "#e0a800")); /* the chart's colour for mitigated */
+    assert_int_equal(t_run("report", "--db", T_MIT_DB, "--role", "dc", "--format", "csv", NULL), 1);
+    assert_non_null(strstr(t_zOut, "DC-01"));
+    assert_null(strstr(t_zOut, "PC-SMB1OFF"));
+    assert_non_null(strstr(t_zOut, "domain controller; none of")); /* Zerologon names the role */
+    assert_int_equal(t_run("report", "--db", T_MIT_DB, "--role", "printer", NULL), 2);
+    /* A catalog change recomputes verdicts from the stored scans: the facts are kept. */
+    assert_int_equal(t_run("report", "--db", T_MIT_DB, "--catalog", KBS_TEST_TMP "/test_commands_mit.kbscat",
+                           "--role", "workstation", NULL),
+                     0);
+    assert_non_null(strstr(t_zOut, "mitigated"));
+    t_rm_db(T_MIT_DB);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -416,6 +512,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_check_multi_host_json_parses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hosts_filters_bidi, setup, teardown),
         cmocka_unit_test_setup_teardown(test_catalog_view_and_recompute, setup, teardown),
+        cmocka_unit_test(test_mitigated_everywhere),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -829,9 +829,9 @@ static size_t off_of(const char *zLine, size_t col)
 
 /* The summary line starting with zStart (after "By OS family") holds these numbers; -1 ends. */
 static void assert_counts(const char *z, const char *zStart, long a, long b, long c, long d, long e,
-                          long f, long g)
+                          long f, long g, long h)
 {
-    const long aWant[7] = {a, b, c, d, e, f, g};
+    const long aWant[8] = {a, b, c, d, e, f, g, h};
     const char *p = strstr(z, "By OS family");
     char *zEnd;
     int i;
@@ -839,7 +839,7 @@ static void assert_counts(const char *z, const char *zStart, long a, long b, lon
     p = strstr(p, zStart);
     assert_non_null(p);
     p += strlen(zStart);
-    for (i = 0; i < 7 && aWant[i] >= 0; i++) {
+    for (i = 0; i < 8 && aWant[i] >= 0; i++) {
         long v = strtol(p, &zEnd, 10);
         if (zEnd == p || v != aWant[i]) {
             print_error("%s: number %d is %ld, expected %ld\n", zStart + 1, i, v, aWant[i]);
@@ -882,10 +882,11 @@ static void test_table(void **state)
     assert_has(z, "m\xC3\xBCller-\xCE\xA9");
     assert_has(z, "never");
     assert_has(z, "line1" FFFD "line2" FFFD "\"q\"");
-    assert_counts(z, "\nxp ", 3, 1, 2, 0, 1, 0, 0); /* hosts, stale, by worst */
-    assert_counts(z, "\nunknown ", 1, 0, 0, 0, 1, 0, 0);
-    assert_counts(z, "\nall ", 6, 1, 2, 0, 3, 1, 0);
-    assert_counts(z, "\nMS17-010 ", 4, 1, 1, 1, 1, 0, -1); /* hosts, then by verdict */
+    /* hosts, stale, by worst: missing unpatchable unknown mitigated patched not-affected */
+    assert_counts(z, "\nxp ", 3, 1, 2, 0, 1, 0, 0, 0);
+    assert_counts(z, "\nunknown ", 1, 0, 0, 0, 1, 0, 0, 0);
+    assert_counts(z, "\nall ", 6, 1, 2, 0, 3, 0, 1, 0);
+    assert_counts(z, "\nMS17-010 ", 4, 1, 1, 1, 0, 1, 0, -1); /* hosts, then by verdict */
     free(z);
 
     /* One rule (report --rule): evidence and action on the row; long names cut. */

@@ -156,9 +156,20 @@ static void test_collect(void **state)
     assert_true(CopyFileW(g_zK32, zP, FALSE));
     t_tmp("win/System32/netapi32.dll", zP, MAX_PATH);
     t_put(zP, "garbage", 7);
+    t_tmp("win/System32/drivers/tcpip.sys", zP, MAX_PATH);
+    assert_true(CopyFileW(g_zK32, zP, FALSE));
     snap_init(&s);
     assert_int_equal(file_collect(NULL, zRoot, &s, &nErr, zErr, sizeof(zErr)), KBS_OK);
-    assert_int_equal(s.nFile, 9);
+    assert_int_equal(s.nFile, 13);
+    /* The proof files of the 2019-2024 emergencies are collected beside srv.sys. */
+    f = snap_find_file(&s, "tcpip.sys");
+    assert_non_null(f);
+    assert_string_equal(f->zPath, "%SystemRoot%\\System32\\drivers\\tcpip.sys");
+    assert_int_equal(f->present, 1);
+    assert_non_null(snap_find_file(&s, "crypt32.dll"));
+    assert_non_null(snap_find_file(&s, "netlogon.dll"));
+    assert_non_null(snap_find_file(&s, "localspl.dll"));
+    assert_non_null(snap_find_file(&s, "srv2.sys"));
     assert_int_equal(nErr, 1);
     assert_non_null(strstr(zErr, "netapi32.dll"));
     f = snap_find_file(&s, "srv.sys");
@@ -170,7 +181,9 @@ static void test_collect(void **state)
     assert_int_equal(f->present, 0);
     assert_true(f->zError[0] != 0);
     for (i = 0; i < s.nFile; i++) {
-        if (strstr(s.aFile[i].zPath, "srv.sys") || strstr(s.aFile[i].zPath, "netapi32")) continue;
+        if (strstr(s.aFile[i].zPath, "srv.sys") || strstr(s.aFile[i].zPath, "netapi32") ||
+            strstr(s.aFile[i].zPath, "tcpip.sys"))
+            continue;
         assert_int_equal(s.aFile[i].present, 0);
         assert_string_equal(s.aFile[i].zError, ""); /* absent is a fact, not an error */
     }

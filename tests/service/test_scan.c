@@ -40,6 +40,7 @@ static void t_roundtrip(const snap_t *s)
     assert_int_equal(back.nHotfix, s->nHotfix);
     assert_int_equal(back.nFile, s->nFile);
     assert_int_equal(back.nSource, s->nSource);
+    assert_int_equal(back.nFact, s->nFact);
     snap_release(&back);
     free(z);
 }
@@ -73,8 +74,28 @@ static void test_real(void **state)
     assert_true(t_src(&s, "reg-os")->ok);
     assert_non_null(t_src(&s, "wmi-qfe"));
     assert_non_null(t_src(&s, "reg-cbs"));
-    assert_int_equal(s.nFile, 9);
-    assert_non_null(snap_find_file(&s, "srv.sys"));
+    assert_int_equal(s.nFile, 13);
+    {
+        /* Each proof file is collected: a version, or absent (with the reason when unreadable). */
+        static const char *const azNew[] = {"srv2.sys",     "crypt32.dll", "netlogon.dll",
+                                            "localspl.dll", "tcpip.sys",   "srv.sys"};
+        size_t i;
+        for (i = 0; i < sizeof(azNew) / sizeof(azNew[0]); i++) {
+            const snap_file_t *f = snap_find_file(&s, azNew[i]);
+            assert_non_null(f);
+            print_message("  file %s: %s %u.%u.%u.%u %s\n", f->zPath,
+                          f->present ? "present" : "absent", f->ver.part[0], f->ver.part[1],
+                          f->ver.part[2], f->ver.part[3], f->zError);
+        }
+        assert_true(snap_find_file(&s, "crypt32.dll")->present); /* Wine has its own */
+        /* The workaround facts of this OS are recorded, each with a value or a reason. */
+        for (i = 0; i < s.nFact; i++)
+            print_message("  fact %s=%s %s\n", s.aFact[i].zName, s.aFact[i].zValue,
+                          s.aFact[i].zError);
+        assert_non_null(snap_find_fact(&s, "Spooler.Start"));
+        assert_non_null(snap_find_fact(&s, "PointAndPrint.NoWarningNoElevationOnInstall"));
+        if (s.os.major >= 6) assert_non_null(snap_find_fact(&s, "LanmanServer.SMB1"));
+    }
     t_roundtrip(&s);
     snap_release(&s);
 }

@@ -43,6 +43,10 @@ reg "$C\\Package_1_for_KB4012212~31bf3856ad364e35~amd64~~6.1.1.2" /v CurrentStat
 reg "$C\\Package_for_KB3000483~31bf3856ad364e35~amd64~~6.1.1.0" /v CurrentState /t REG_DWORD /d 5
 # Only in the 32-bit view (Wow6432Node): a 64-bit agent must read that view too.
 reg "$U\\Windows XP\\SP4\\KB7777777" /v InstalledDate /t REG_SZ /d 1/2/2015 /reg:32
+# Workarounds: SMBv1 server off, NLA required; a Point and Print policy of the wrong type.
+reg 'HKLM\SYSTEM\CurrentControlSet\Services\LanmanServer\Parameters' /v SMB1 /t REG_DWORD /d 0
+reg 'HKLM\SYSTEM\CurrentControlSet\Control\Terminal Server\WinStations\RDP-Tcp' /v UserAuthentication /t REG_DWORD /d 1
+reg 'HKLM\SOFTWARE\Policies\Microsoft\Windows NT\Printers\PointAndPrint' /v NoWarningNoElevationOnInstall /t REG_SZ /d 1
 cp "$fake" "$WINEPREFIX/drive_c/windows/system32/drivers/srv.sys" || { echo "FAIL: copy srv.sys"; fail=1; }
 
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
@@ -67,6 +71,15 @@ check "fake srv.sys version" "$snap" '^file=.*drivers\\srv\.sys\|5\.2\.3790\.602
 check "CBS source ok" "$snap" '^source=reg-cbs\|ok'
 check "WMI source ok" "$snap" '^source=wmi-qfe\|ok'
 check "list complete" "$snap" '^hotfixes-complete=1'
+check "format 1.1 (facts)" "$snap" '^KBSENTRY-SNAPSHOT 1\.1'
+check "fact SMBv1 server off" "$snap" '^fact=LanmanServer\.SMB1\|0\|[[:space:]]*$'
+check "fact NLA required" "$snap" '^fact=RDP-Tcp\.UserAuthentication\|1\|[[:space:]]*$'
+check "fact of the wrong type is unknown" "$snap" '^fact=PointAndPrint\.NoWarningNoElevationOnInstall\|\|not a DWORD \(type 1, 4 bytes\)[[:space:]]*$'
+check "fact Spooler start type" "$snap" '^fact=Spooler\.Start\|[0-9]+\|[[:space:]]*$'
+check "fact ms-msdt key" "$snap" '^fact=HKCR\.ms-msdt\|(present|absent)\|[[:space:]]*$'
+for f in 'drivers\\srv2\.sys' 'crypt32\.dll' 'netlogon\.dll' 'localspl\.dll' 'drivers\\tcpip\.sys'; do
+  check "proof file $f collected (version or absent)" "$snap" "^file=.*System32\\\\$f\|([0-9]+\.[0-9]+\.[0-9]+\.[0-9]+|absent)\|"
+done
 if grep -Eq '^hotfix=KB(111111|222222)\|' "$snap"; then echo "FAIL: uninstalled/malformed HotFix listed"; fail=1; fi
 # 2. Warm: the same scan again, to standard output.
 t2=$(ms)
@@ -75,7 +88,7 @@ t3=$(ms)
 check "stdout snapshot" "$out/run2.kbs" '^END records='
 "$wine" "$exe" scan >"$out/sum.txt" 2>/dev/null
 echo "scan time under Wine: cold $((t1 - t0)) ms, warm $((t3 - t2)) ms (whole process);" \
-     "$(grep -a '^scan:' "$out/sum.txt" | tr -s ' ') inside the scan"
+     "$(grep -a '^scan:' "$out/sum.txt" | tr -s ' ') inside the scan; snapshot $(wc -c <"$snap") bytes"
 
 # 3. The same prefix as Windows XP x64 / Server 2003 (5.2.3790).
 "$wine" winecfg /v winxp64 >/dev/null 2>&1
@@ -84,6 +97,8 @@ check "XP x64 version" "$out/xp.kbs" '^os\.version=5\.2\.3790'
 check "XP hotfixes" "$out/xp.kbs" '^hotfix=KB958644\|'
 check "XP list complete" "$out/xp.kbs" '^hotfixes-complete=1'
 check "XP srv.sys" "$out/xp.kbs" '^file=.*drivers\\srv\.sys\|5\.2\.3790\.6021'
+check "XP Spooler start type" "$out/xp.kbs" '^fact=Spooler\.Start\|'
+if grep -q '^fact=LanmanServer\.SMB1' "$out/xp.kbs"; then echo "FAIL: SMB1 value read on XP (no effect there)"; fail=1; fi
 
 [ $fail -eq 0 ] && echo "PASS" || { echo "--- run1:"; cat "$snap"; echo "--- xp:"; cat "$out/xp.kbs"; }
 exit $fail
