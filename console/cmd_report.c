@@ -202,7 +202,10 @@ static int chk_join_unnamed(chk_host_t *aHost, size_t *pnHost)
                 snprintf(d->s.zHost, sizeof d->s.zHost, "%s", zName);
             }
             if (!rc) rc = merge_into(&d->s, &h->s);
-            snprintf(d->zFrom + n, sizeof d->zFrom - n, " + %s", h->zFrom);
+            if (n + 3 < sizeof d->zFrom) {
+                memcpy(d->zFrom + n, " + ", 3);
+                snap_copy_field(d->zFrom + n + 3, sizeof d->zFrom - n - 3, h->zFrom);
+            }
             snap_release(&h->s);
             h->zFrom[0] = 0;
         }

@@ -152,6 +152,19 @@ void imp_trim(const char **pz, size_t *pn)
     *pn = n;
 }
 
+int imp_ci_eq(const char *a, size_t na, const char *b)
+{
+    size_t i;
+    if (na != strlen(b)) return 0;
+    for (i = 0; i < na; i++) {
+        char x = a[i], y = b[i];
+        if (x >= 'A' && x <= 'Z') x = (char)(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z') y = (char)(y - 'A' + 'a');
+        if (x != y) return 0;
+    }
+    return 1;
+}
+
 int imp_kb_like(const char *z, size_t n)
 {
     size_t i = 0;

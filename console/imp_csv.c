@@ -28,19 +28,6 @@ typedef struct csv_rd {
     char delim;
 } csv_rd_t;
 
-static int ci_eq(const char *a, size_t na, const char *b)
-{
-    size_t i;
-    if (na != strlen(b)) return 0;
-    for (i = 0; i < na; i++) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z') x = (char)(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = (char)(y - 'A' + 'a');
-        if (x != y) return 0;
-    }
-    return 1;
-}
-
 /* Reads one record (which may span lines inside quotes). Returns 1, 0 at the end of input, or an
  * error. A record longer than IMP_LINE_MAX is refused before it is copied. */
 static int csv_next(csv_rd_t *r, csv_rec_t *rec, imp_err_t *pErr)
@@ -124,7 +111,7 @@ static int col_of(const csv_rec_t *h, const char *const *azName)
             const char *z = h->aBuf + h->aOff[i];
             size_t n = h->aLen[i];
             imp_trim(&z, &n);
-            if (ci_eq(z, n, *azName)) return (int)i;
+            if (imp_ci_eq(z, n, *azName)) return (int)i;
         }
     return -1;
 }
@@ -182,7 +169,7 @@ static imp_kind_t kind_of_header(const csv_rec_t *h, int hasType)
     size_t n = h->aLen[0];
     if (col_of(h, azHotfixCol) < 0) return IMP_KIND_UNKNOWN;
     imp_trim(&z, &n);
-    if (ci_eq(z, n, "Node")) return IMP_KIND_QFE_CSV;
+    if (imp_ci_eq(z, n, "Node")) return IMP_KIND_QFE_CSV;
     if (hasType || col_of(h, azPsHostCol) >= 0) return IMP_KIND_GETHOTFIX_CSV;
     return IMP_KIND_UNKNOWN;
 }
@@ -244,7 +231,7 @@ static uint32_t host_hash(const char *z, size_t n)
 
 static int host_same(const char *zStored, const char *z, size_t n)
 {
-    return strlen(zStored) == n && ci_eq(z, n, zStored);
+    return strlen(zStored) == n && imp_ci_eq(z, n, zStored);
 }
 
 static int hosts_grow_slots(csv_hosts_t *hs)

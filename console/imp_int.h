@@ -74,6 +74,9 @@ int imp_copy(char *zOut, size_t nOut, const char *z, size_t n);
 /* imp_trim: shrinks [*pz, *pz + *pn) past leading and trailing blanks (space, tab, CR, NBSP). */
 void imp_trim(const char **pz, size_t *pn);
 
+/* imp_ci_eq: 1 when a[0..na) equals the string b ignoring ASCII case. */
+int imp_ci_eq(const char *a, size_t na, const char *b);
+
 /* imp_kb_like: 1 when z starts like a KB id ("KB", "Q" or a digit followed by digits). */
 int imp_kb_like(const char *z, size_t n);
 

@@ -21,19 +21,6 @@ typedef struct tbl_cols {
     int bDashes;
 } tbl_cols_t;
 
-static int ci_eqn(const char *a, size_t na, const char *b)
-{
-    size_t i;
-    if (na != strlen(b)) return 0;
-    for (i = 0; i < na; i++) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z') x = (char)(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = (char)(y - 'A' + 'a');
-        if (x != y) return 0;
-    }
-    return 1;
-}
-
 static int is_blank(char c)
 {
     return c == ' ' || c == '\t';
@@ -57,15 +44,15 @@ static int header_cols(const char *z, size_t n, tbl_cols_t *c)
         while (i < n && !is_blank(z[i]))
             i++;
         c->aStart[c->nCol] = s;
-        if (ci_eqn(z + s, i - s, "HotFixID")) c->colId = (int)c->nCol, bId = 1;
-        if (ci_eqn(z + s, i - s, "Source") || ci_eqn(z + s, i - s, "CSName") ||
-            ci_eqn(z + s, i - s, "PSComputerName") || ci_eqn(z + s, i - s, "__SERVER") ||
-            ci_eqn(z + s, i - s, "ComputerName")) {
+        if (imp_ci_eq(z + s, i - s, "HotFixID")) c->colId = (int)c->nCol, bId = 1;
+        if (imp_ci_eq(z + s, i - s, "Source") || imp_ci_eq(z + s, i - s, "CSName") ||
+            imp_ci_eq(z + s, i - s, "PSComputerName") || imp_ci_eq(z + s, i - s, "__SERVER") ||
+            imp_ci_eq(z + s, i - s, "ComputerName")) {
             if (c->colHost < 0) c->colHost = (int)c->nCol;
         }
-        if (ci_eqn(z + s, i - s, "Description")) c->colDesc = (int)c->nCol;
-        if (ci_eqn(z + s, i - s, "InstalledOn")) c->colDate = (int)c->nCol;
-        if (ci_eqn(z + s, i - s, "ServicePackInEffect")) c->colSpie = (int)c->nCol;
+        if (imp_ci_eq(z + s, i - s, "Description")) c->colDesc = (int)c->nCol;
+        if (imp_ci_eq(z + s, i - s, "InstalledOn")) c->colDate = (int)c->nCol;
+        if (imp_ci_eq(z + s, i - s, "ServicePackInEffect")) c->colSpie = (int)c->nCol;
         c->nCol++;
     }
     /* a CSV header has its commas inside the words: not a table */
@@ -145,7 +132,7 @@ static int host_get(snap_t **paSnap, size_t *pnSnap, const char *z, size_t n, sn
     size_t i;
     snap_t *a;
     for (i = 0; i < *pnSnap; i++) {
-        if (ci_eqn(z, n, (*paSnap)[i].zHost)) {
+        if (imp_ci_eq(z, n, (*paSnap)[i].zHost)) {
             *pp = &(*paSnap)[i];
             return KBS_OK;
         }
@@ -234,7 +221,7 @@ int imp_table_parse(const char *zIn, size_t nIn, snap_t **paSnap, size_t *pnSnap
             goto out;
         }
         nRow++;
-        if (ci_eqn(zDesc, nDesc, "Security Update")) nSecurity++;
+        if (imp_ci_eq(zDesc, nDesc, "Security Update")) nSecurity++;
     }
     if (rc < 0) goto out;
     if (!nSnap) {

@@ -367,10 +367,71 @@ static void test_properties(void **state)
     assert_int_equal(nBad, 0);
 }
 
+static void t_write(const char *zPath, const char *z)
+{
+    FILE *f = fopen(zPath, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(z, 1, strlen(z), f), strlen(z));
+    assert_int_equal(fclose(f), 0);
+}
+
+/* The helpdesk case: a systeminfo whose list was cut and the same machine's Get-HotFix table,
+ * judged together without a database, in either order. */
+static void test_check_two_files(void **state)
+{
+    static const char zSi[] =
+        "Host Name:                 DESKTOP-KAB12\r\n"
+        "OS Name:                   Microsoft Windows 7 Professional\r\n"
+        "OS Version:                6.1.7601 Service Pack 1 Build 7601\r\n"
+        "OS Configuration:          Standalone Workstation\r\n"
+        "System Type:               x64-based PC\r\n"
+        "Hotfix(s):                 30 Hotfix(s) Installed.\r\n"
+        "                           [01]: KB976902\r\n"
+        "                           [02]\r\n"
+        "Network Card(s):           1 NIC(s) Installed.\r\n";
+    static const char zTable[] =
+        "Source        Description      HotFixID      InstalledBy          InstalledOn\r\n"
+        "------        -----------      --------      -----------          -----------\r\n"
+        "DESKTOP-KA... Security Update  KB4012212     NT AUTHORITY\\SYSTEM  2017/3/15 0:00:00\r\n"
+        "DESKTOP-KA... Update           KB976902      NT AUTHORITY\\SYSTEM  2011/2/22 0:00:00\r\n";
+    const char *zSiPath = KBS_TEST_TMP "/test_real_si.txt", *zTbPath = KBS_TEST_TMP "/test_real_tb.txt";
+    char *argv[6];
+    FILE *out, *err;
+    char zGot[2048], zHost[300];
+    size_t n;
+    int k;
+    (void)state;
+    t_write(zSiPath, zSi);
+    t_write(zTbPath, zTable);
+    /* alone, the cut list cannot tell */
+    t_check(zSiPath);
+    json_verdicts(zGot, sizeof zGot, zHost, sizeof zHost);
+    assert_non_null(strstr(zGot, "MS17-010=unknown"));
+    assert_non_null(strstr(t_zOut, "systeminfo lists 1 of 30 hotfixes"));
+    for (k = 0; k < 2; k++) {
+        out = tmpfile(), err = tmpfile();
+        assert_non_null(out);
+        assert_non_null(err);
+        argv[0] = "kbsentry", argv[1] = "check", argv[2] = "--format", argv[3] = "json";
+        argv[4] = (char *)(k ? zTbPath : zSiPath), argv[5] = (char *)(k ? zSiPath : zTbPath);
+        assert_true(cli_main(6, argv, out, err) <= 1); /* other rules may still miss a fix */
+        rewind(out);
+        n = fread(t_zOut, 1, sizeof t_zOut - 1, out);
+        t_zOut[n] = 0;
+        fclose(out);
+        fclose(err);
+        json_verdicts(zGot, sizeof zGot, zHost, sizeof zHost);
+        assert_string_equal(zHost, "DESKTOP-KAB12"); /* the whole name, from the systeminfo */
+        assert_non_null(strstr(zGot, "MS17-010=patched"));
+        assert_null(strstr(t_zOut + 1, "\n{\"host\"")); /* one host, not two */
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_expected),
+        cmocka_unit_test(test_check_two_files),
         cmocka_unit_test(test_properties),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
