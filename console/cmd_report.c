@@ -12,7 +12,7 @@
 static void cmd_report_help(FILE *f)
 {
     fputs("usage: kbsentry report [--db FILE] [--catalog FILE] [--format table|csv|json|html]\n"
-          "                       [--rule ID] [--status S] [--stale DAYS] [-o FILE]\n"
+          "                       [--rule ID] [--status S] [--stale DAYS] [--as-of DATE] [-o FILE]\n"
           "\n"
           "Per host: name, OS family, last scan and each rule's verdict with evidence;\n"
           "a summary per OS family and verdict.\n"
@@ -21,7 +21,10 @@ static void cmd_report_help(FILE *f)
           "  --rule ID       only this rule (e.g. MS17-010)\n"
           "  --status S      only hosts with a verdict S: patched, missing, unpatchable,\n"
           "                  not-affected, unknown; or 'stale' for hosts not seen for DAYS\n"
-          "  --stale DAYS    flag hosts whose last scan is older than DAYS days\n"
+          "  --stale DAYS    flag hosts whose last scan is older than DAYS days (default 30;\n"
+          "                  0 turns it off); the summary counts them\n"
+          "  --as-of DATE    judge scan ages at the end of DATE (YYYY-MM-DD, UTC) instead of\n"
+          "                  now: for an audit of archived files\n"
           "  -o FILE         write to FILE instead of standard output\n"
           "  --db FILE       the database (default $" DB_ENV_PATH ", else ./" DB_DEFAULT_PATH ")\n"
           "  --catalog FILE  verdicts from this catalog instead of the built-in one\n"
@@ -32,12 +35,15 @@ static void cmd_report_help(FILE *f)
 
 static void cmd_check_help(FILE *f)
 {
-    fputs("usage: kbsentry check [--db FILE] [--catalog FILE] [--format table|json] HOST|FILE\n"
+    fputs("usage: kbsentry check [--db FILE] [--catalog FILE] [--format table|json]\n"
+          "                      [--stale DAYS] [--as-of DATE] HOST|FILE\n"
           "\n"
           "The helpdesk view of one machine: OS, last scan, each emergency rule with its\n"
           "evidence and what to do. HOST is a name, NAME.DOMAIN or machine id from the\n"
           "database; an existing FILE (snapshot, systeminfo output or hotfix CSV) is\n"
-          "checked directly, without a database.\n"
+          "checked directly, without a database. A scan older than DAYS days (default 30,\n"
+          "0: never) is marked stale on every verdict line; --as-of DATE (YYYY-MM-DD)\n"
+          "judges the age at the end of that day instead of now.\n"
           "\n"
           "exit codes: 0 compliant, 1 missing a fix or unpatchable, 2 error or not found\n",
           f);
@@ -53,9 +59,43 @@ static int cmd_parse_days(const char *z, int *pOut)
     return KBS_OK;
 }
 
+/* The default age, in days, after which a host's last scan no longer proves much. */
+#define CMD_STALE_DAYS_DEFAULT 30
+
+/* YYYY-MM-DD -> the last second of that day, Unix seconds UTC. */
+static int cmd_parse_date(const char *z, int64_t *pOut)
+{
+    int y, m, d, i;
+    int64_t days;
+    static const int aCum[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+    if (strlen(z) != 10 || z[4] != '-' || z[7] != '-') return KBS_EINVAL;
+    for (i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (z[i] < '0' || z[i] > '9')) return KBS_EINVAL;
+    y = atoi(z), m = atoi(z + 5), d = atoi(z + 8);
+    if (y < 1970 || m < 1 || m > 12 || d < 1 || d > 31) return KBS_EINVAL;
+    /* Days since 1970-01-01: whole years, leap days before this year, then the month. */
+    days = (int64_t)(y - 1970) * 365 + ((y - 1) / 4 - 1969 / 4) - ((y - 1) / 100 - 1969 / 100) +
+           ((y - 1) / 400 - 1969 / 400) + aCum[m - 1] + (d - 1);
+    if (m > 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) days++;
+    *pOut = days * 86400 + 86399;
+    return KBS_OK;
+}
+
+/* --stale and --as-of into *pDays / *pNow; returns 0, or the usage error's exit code. */
+static int cmd_age_opts(cmd_ctx_t *c, const char *zStale, const char *zAsOf, int *pDays, int64_t *pNow)
+{
+    *pDays = CMD_STALE_DAYS_DEFAULT;
+    *pNow = plat_time();
+    if (zStale && cmd_parse_days(zStale, pDays))
+        return cmd_bad_usage(c, "--stale needs a number of days, not", zStale);
+    if (zAsOf && cmd_parse_date(zAsOf, pNow)) return cmd_bad_usage(c, "--as-of needs YYYY-MM-DD, not", zAsOf);
+    return 0;
+}
+
 int cmd_report(cmd_ctx_t *c, int argc, char **argv)
 {
     const char *zFormat = "table", *zRule = NULL, *zStatus = NULL, *zStale = NULL, *zOut = NULL;
+    const char *zAsOf = NULL;
     db_filter_t flt;
     db_report_t rep;
     FILE *out = c->out;
@@ -74,6 +114,7 @@ int cmd_report(cmd_ctx_t *c, int argc, char **argv)
             (r = cmd_opt(c, argc, argv, &i, "--rule", &zRule)) != 0 ||
             (r = cmd_opt(c, argc, argv, &i, "--status", &zStatus)) != 0 ||
             (r = cmd_opt(c, argc, argv, &i, "--stale", &zStale)) != 0 ||
+            (r = cmd_opt(c, argc, argv, &i, "--as-of", &zAsOf)) != 0 ||
             (r = cmd_opt(c, argc, argv, &i, "-o", &zOut)) != 0) {
             if (r < 0) return CMD_EXIT_ERROR;
             continue;
@@ -82,18 +123,16 @@ int cmd_report(cmd_ctx_t *c, int argc, char **argv)
                              argv[i]);
     }
     if ((fmt = rep_format_from_name(zFormat)) < 0) return cmd_bad_usage(c, "unknown format", zFormat);
-    if (zStale && cmd_parse_days(zStale, &flt.staleDays))
-        return cmd_bad_usage(c, "--stale needs a number of days, not", zStale);
+    if ((rc = cmd_age_opts(c, zStale, zAsOf, &flt.staleDays, &flt.now)) != 0) return rc;
     if (zStatus) {
         if (!strcmp(zStatus, "stale")) {
             flt.staleOnly = 1;
-            if (!zStale) return cmd_bad_usage(c, "--status stale needs --stale DAYS", NULL);
+            if (!flt.staleDays) return cmd_bad_usage(c, "--status stale needs --stale DAYS above 0", NULL);
         } else if ((flt.status = verdict_status_from_name(zStatus)) < 0) {
             return cmd_bad_usage(c, "unknown status", zStatus);
         }
     }
     flt.zRule = zRule;
-    flt.now = plat_time();
     if (cmd_open(c)) return CMD_EXIT_ERROR;
     rc = db_report_load(c->db, &flt, &rep);
     if (rc == KBS_ENOTFOUND) return cmd_bad_usage(c, "no such rule in the catalog", zRule);
@@ -123,7 +162,7 @@ out:
 }
 
 /* Checks a file directly: parse, evaluate, render each host it holds. */
-static int cmd_check_file(cmd_ctx_t *c, const char *zPath, rep_format_t fmt)
+static int cmd_check_file(cmd_ctx_t *c, const char *zPath, rep_format_t fmt, int staleDays, int64_t now)
 {
     snap_t *aSnap = NULL;
     size_t nSnap = 0, i, j;
@@ -180,7 +219,9 @@ static int cmd_check_file(cmd_ctx_t *c, const char *zPath, rep_format_t fmt)
         r.cat = &c->cat;
         r.aHost = &h;
         r.nHost = 1;
-        r.now = plat_time();
+        r.now = now;
+        r.staleDays = staleDays;
+        h.stale = staleDays > 0 && s->scanTime > 0 && s->scanTime < now - (int64_t)staleDays * 86400;
         r.zTitle = "kbsentry check";
         if (rep_render_check(&r, &h, fmt, c->out)) goto out;
         if (cmd_noncompliant(&r)) bBad = 1;
@@ -195,7 +236,9 @@ out:
 
 int cmd_check(cmd_ctx_t *c, int argc, char **argv)
 {
-    const char *zFormat = "table", *zWhat = NULL;
+    const char *zFormat = "table", *zWhat = NULL, *zStale = NULL, *zAsOf = NULL;
+    int staleDays;
+    int64_t now;
     plat_stat_t ps;
     db_filter_t flt;
     db_report_t rep;
@@ -208,7 +251,9 @@ int cmd_check(cmd_ctx_t *c, int argc, char **argv)
             return CMD_EXIT_OK;
         }
         if ((r = cmd_common_opt(c, argc, argv, &i)) != 0 ||
-            (r = cmd_opt(c, argc, argv, &i, "--format", &zFormat)) != 0) {
+            (r = cmd_opt(c, argc, argv, &i, "--format", &zFormat)) != 0 ||
+            (r = cmd_opt(c, argc, argv, &i, "--stale", &zStale)) != 0 ||
+            (r = cmd_opt(c, argc, argv, &i, "--as-of", &zAsOf)) != 0) {
             if (r < 0) return CMD_EXIT_ERROR;
             continue;
         }
@@ -221,14 +266,16 @@ int cmd_check(cmd_ctx_t *c, int argc, char **argv)
     fmt = rep_format_from_name(zFormat);
     if (fmt != REP_FMT_TABLE && fmt != REP_FMT_JSON)
         return cmd_bad_usage(c, "--format must be table or json, not", zFormat);
+    if ((rc = cmd_age_opts(c, zStale, zAsOf, &staleDays, &now)) != 0) return rc;
     if (plat_stat(zWhat, &ps) == KBS_OK && !ps.isDir)
-        return cmd_check_file(c, zWhat, (rep_format_t)fmt);
+        return cmd_check_file(c, zWhat, (rep_format_t)fmt, staleDays, now);
 
     if (cmd_open(c)) return CMD_EXIT_ERROR;
     memset(&flt, 0, sizeof flt);
     flt.status = -1;
     flt.zHost = zWhat;
-    flt.now = plat_time();
+    flt.now = now;
+    flt.staleDays = staleDays;
     if ((rc = db_report_load(c->db, &flt, &rep))) {
         fprintf(c->err, "kbsentry check: %s (%s)\n", kbs_strerror(rc), db_errmsg(c->db));
         return CMD_EXIT_ERROR;

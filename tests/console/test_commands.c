@@ -67,6 +67,36 @@ static int teardown(void **state)
     return 0;
 }
 
+/* Scan age: stale by default after 30 days, on every verdict line of check and in the report's
+ * summary; --stale 0 turns it off; --as-of judges at the end of a given day. */
+static void test_scan_age(void **state)
+{
+    const char *zSnap = KBS_TEST_DATA "/snap/win81-patched.kbs"; /* scanned 2017-07-14 02:40 UTC */
+    (void)state;
+    assert_int_equal(t_run("check", zSnap, NULL), 0);
+    assert_non_null(strstr(t_zOut, "PATCHED (STALE SCAN)"));
+    assert_non_null(strstr(t_zOut, "STALE: not seen for more than 30 days"));
+    assert_int_equal(t_run("check", "--stale", "0", zSnap, NULL), 0);
+    assert_null(strstr(t_zOut, "STALE"));
+    assert_int_equal(t_run("check", "--as-of", "2017-07-14", zSnap, NULL), 0);
+    assert_null(strstr(t_zOut, "STALE"));
+    assert_non_null(strstr(t_zOut, "21 hours ago")); /* the end of that day */
+    assert_int_equal(t_run("check", "--as-of", "2017-08-12", zSnap, NULL), 0);
+    assert_null(strstr(t_zOut, "STALE")); /* 29 days and 21 hours */
+    assert_int_equal(t_run("check", "--as-of", "2017-08-13", zSnap, NULL), 0);
+    assert_non_null(strstr(t_zOut, "STALE SCAN"));
+    assert_int_equal(t_run("check", "--as-of", "2017-02-30x", zSnap, NULL), 2);
+    assert_int_equal(t_run("collect", "--db", T_DB, zSnap, NULL), 0);
+    assert_int_equal(t_run("report", "--db", T_DB, NULL), 0);
+    assert_non_null(strstr(t_zOut, "1 stale (not seen for more than 30 days)"));
+    assert_non_null(strstr(t_zOut, "catalog data of 20"));
+    assert_int_equal(t_run("report", "--db", T_DB, "--stale", "0", NULL), 0);
+    assert_null(strstr(t_zOut, "stale"));
+    assert_int_equal(t_run("report", "--db", T_DB, "--as-of", "2017-07-20", NULL), 0);
+    assert_non_null(strstr(t_zOut, "0 stale"));
+    assert_int_equal(t_run("report", "--db", T_DB, "--status", "stale", "--stale", "0", NULL), 2);
+}
+
 static void test_help_everywhere(void **state)
 {
     static const char *const azCmd[] = {"collect", "report", "check", "rules", "hosts"};
@@ -210,6 +240,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_check_file_without_database, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_input_gives_2_and_keeps_the_rest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rules_and_catalog_override, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scan_age, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
