@@ -97,9 +97,45 @@ static void test_scan_age(void **state)
     assert_int_equal(t_run("report", "--db", T_DB, "--status", "stale", "--stale", "0", NULL), 2);
 }
 
+/* catalog derive: the data as a zip or CSV; bad data is FILE:LINE and leaves -o FILE as it was. */
+static void test_catalog_derive(void **state)
+{
+    const char *zOut = T_DIR "/derived.kbscat";
+    char *z = NULL;
+    size_t n = 0;
+    (void)state;
+    assert_int_equal(t_write(zOut, "good old catalog\n", 17), 0);
+    assert_int_equal(t_run("catalog", "derive", "--data", KBS_TEST_DATA "/catgen/truncated.zip", "-o", zOut,
+                           "CVE-2017-0144", NULL), 2);
+    assert_non_null(strstr(t_zErr, "truncated.zip:0: "));
+    assert_int_equal(t_run("catalog", "derive", "--data", KBS_TEST_DATA "/catgen/loop.csv", "-o", zOut,
+                           "CVE-2017-0144", NULL), 2);
+    assert_non_null(strstr(t_zErr, "loop.csv:"));
+    assert_non_null(strstr(t_zErr, "loop in Supersedes"));
+    assert_int_equal(t_run("catalog", "derive", "--data", KBS_TEST_DATA "/snap/win81-patched.kbs", "-o", zOut,
+                           "CVE-2017-0144", NULL), 2);
+    assert_non_null(strstr(t_zErr, "win81-patched.kbs:1: missing column"));
+    assert_int_equal(plat_read_file(zOut, 1 << 20, &z, &n), KBS_OK);
+    assert_string_equal(z, "good old catalog\n"); /* nothing written over it */
+    free(z);
+    assert_int_equal(t_run("catalog", "derive", "--data", KBS_TEST_DATA "/catgen/mini.zip", "-o", zOut,
+                           "CVE-2017-0144", NULL), 0);
+    assert_non_null(strstr(t_zErr, "Windows RT 8.1")); /* reported */
+    assert_int_equal(plat_read_file(zOut, 1 << 20, &z, &n), KBS_OK);
+    assert_non_null(strstr(z, "fix 10,2016 build=14393\n  kb 1000001  # 2017-03-14 fix listed for the CVE\n"));
+    assert_non_null(strstr(z, "BSD 3-Clause"));
+    free(z);
+    assert_int_equal(t_run("catalog", "derive", "--data", KBS_TEST_DATA "/catgen/mini.csv", "CVE-2017-0144", NULL), 0);
+    assert_non_null(strstr(t_zOut, "fix 7 sp=1\n"));
+    assert_int_equal(t_run("catalog", "derive", "--data", KBS_TEST_DATA "/catgen/mini.csv", "CVE-1999-1", NULL), 2);
+    assert_int_equal(t_run("catalog", "derive", "--data", KBS_TEST_DATA "/catgen/mini.csv", "notacve", NULL), 2);
+    assert_int_equal(t_run("catalog", "derive", "CVE-2017-0144", NULL), 2);
+    assert_int_equal(t_run("catalog", "build", "--data", KBS_TEST_DATA "/catgen/mini.csv", NULL), 2);
+}
+
 static void test_help_everywhere(void **state)
 {
-    static const char *const azCmd[] = {"collect", "report", "check", "rules", "hosts"};
+    static const char *const azCmd[] = {"collect", "report", "check", "rules", "hosts", "catalog"};
     size_t i;
     (void)state;
     for (i = 0; i < sizeof azCmd / sizeof azCmd[0]; i++) {
@@ -241,6 +277,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_input_gives_2_and_keeps_the_rest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rules_and_catalog_override, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scan_age, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_catalog_derive, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
