@@ -351,10 +351,12 @@ static int catgen_derive_plat(const catgen_data_t *d, const catgen_plat_t *key, 
         if (!fixMonth || k->date / 100 < fixMonth) fixMonth = k->date / 100;
     }
     dplat_closure(&p);
-    /* Months are filled only where the data shows a monthly chain from the fix: an update
-     * superseding the one of the month before. A fix replaced now and then by a standalone
-     * update (KB4012598, then KB4018466 on Server 2008) is in no rollup the data shows. */
-    for (i = 0; i < p.nKb; i++) {
+    /* Windows 10 and later: every monthly cumulative update after the fix contains it, even
+     * when the fix was an out-of-band update no later one names (KB4551762, CVE-2020-0796).
+     * Rollup platforms: months are filled only where the data shows a monthly chain from the
+     * fix, an update superseding the one of the month before; a fix replaced now and then by a
+     * standalone update (KB4012598, then KB4018466 on Server 2008) is in no rollup it shows. */
+    for (i = catgen_is_rollup_family(key->family) ? 0 : p.nKb; i < p.nKb; i++) {
         const dkb_t *k = &p.aKb[i], *f;
         uint32_t m;
         if (!k->bIn || k->how != CATGEN_HOW_SUPERSEDES || !(f = dplat_find(&p, k->kbFrom))) continue;
@@ -362,7 +364,7 @@ static int catgen_derive_plat(const catgen_data_t *d, const catgen_plat_t *key, 
         m = m % 100 == 12 ? (m / 100 + 1) * 100 + 1 : m + 1;
         if (k->date / 100 == m) break;
     }
-    if (catgen_is_cumulative(key->family) && i < p.nKb) {
+    if (catgen_is_cumulative(key->family) && (i < p.nKb || !catgen_is_rollup_family(key->family))) {
         /* Month by month after the fix: each added update may restart a chain. */
         for (i = 0; i < p.nKb;) {
             uint32_t month = p.aKb[p.aiByMonth[i]].date / 100;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cat.h"
 #include "catgen_int.h"
 #include "kbs_err.h"
 
@@ -94,7 +95,9 @@ int catgen_write_clauses(const catgen_res_t *r, catgen_buf_t *b)
         if (p->plat.build) catgen_buf_printf(b, " build=%u", (unsigned)p->plat.build);
         catgen_buf_printf(b, "\n");
         catgen_write_kbs(p, b);
-        if (p->nKb > 512) catgen_buf_printf(b, "# NOTE: %u KBs, more than a clause may hold\n", (unsigned)p->nKb);
+        if (p->nKb > CAT_KB_MAX)
+            catgen_buf_printf(b, "# NOTE: %u KBs, more than the %u a clause may hold: split the clause by build or sp\n",
+                              (unsigned)p->nKb, CAT_KB_MAX);
     }
     free(aDone);
     return b->bOom ? KBS_ENOMEM : KBS_OK;

@@ -590,6 +590,22 @@ int verdict_eval_rule(const cat_rule_t *r, const snap_t *s, verdict_t *pOut)
     return KBS_OK;
 }
 
+/* 1 when hotfix h has a KB and an ISO date after the catalog's data date. */
+static int newer_than_catalog(const cat_t *c, const snap_hotfix_t *h)
+{
+    const char *a = h->zInstalled, *b = c->zDataDate;
+    int i;
+    if (!h->kb.num) return 0;
+    /* Inline and stopping at the first differing character (the year, for most hotfixes):
+     * this runs for every hotfix of every machine. */
+    for (i = 0; i < 10 && a[i] == b[i]; i++) {
+    }
+    if (i == 10 || (unsigned char)a[i] < (unsigned char)b[i]) return 0;
+    for (i = 0; i < 10; i++)
+        if (i == 4 || i == 7 ? a[i] != '-' : (a[i] < '0' || a[i] > '9')) return 0;
+    return 1;
+}
+
 /* A `missing` that rests only on the KB list (no file version, no UBR decided it) cannot hold
  * when the machine has updates the catalog could not know: a KB in none of the rule's clauses,
  * installed after the date of the catalog's data (a newer cumulative update lists only itself).
@@ -605,8 +621,7 @@ static void catalog_age(const cat_t *c, const cat_rule_t *r, const snap_t *s, ve
     for (i = 0; i < s->nHotfix; i++) {
         const snap_hotfix_t *h = &s->aHotfix[i];
         int bKnown = 0;
-        if (!h->kb.num || strlen(h->zInstalled) < 10 || h->zInstalled[4] != '-' || h->zInstalled[7] != '-') continue;
-        if (strncmp(h->zInstalled, c->zDataDate, 10) <= 0) continue;
+        if (!newer_than_catalog(c, h)) continue;
         for (j = 0; j < r->nPlat && !bKnown; j++) bKnown = plat_has_kb(&r->aPlat[j], h->kb.num);
         if (bKnown) continue;
         v->status = VERDICT_UNKNOWN;
@@ -622,11 +637,14 @@ int verdict_eval(const cat_t *c, const snap_t *s, verdict_t *aOut, size_t nOut)
 {
     host_ctx_t h;
     size_t i;
+    int bNewer = 0;
     if (!c || !s || (c->nRule && !aOut) || nOut < c->nRule) return KBS_EINVAL;
     host_ctx_init(s, &h);
+    /* Once per machine: has it any update dated after the catalog's data? */
+    for (i = 0; c->zDataDate[0] && i < s->nHotfix && !bNewer; i++) bNewer = newer_than_catalog(c, &s->aHotfix[i]);
     for (i = 0; i < c->nRule; i++) {
         eval_rule(&c->aRule[i], s, &h, &aOut[i]);
-        catalog_age(c, &c->aRule[i], s, &aOut[i]);
+        if (bNewer) catalog_age(c, &c->aRule[i], s, &aOut[i]);
     }
     return (int)c->nRule;
 }

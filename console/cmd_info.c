@@ -10,7 +10,8 @@ static void cmd_rules_help(FILE *f)
     fputs("usage: kbsentry rules [--catalog FILE] [--db FILE]\n"
           "\n"
           "Lists the emergency-patch rules of the built-in catalog (or FILE): id, title,\n"
-          "CVEs and the platforms each rule knows.\n",
+          "CVEs and the platforms each rule knows; first the catalog's hash and the date of\n"
+          "the Microsoft data its KB lists come from (verdicts are no newer than that).\n",
           f);
 }
 

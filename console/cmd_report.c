@@ -14,7 +14,7 @@ static void cmd_report_help(FILE *f)
 {
     fputs("usage: kbsentry report [--db FILE] [--catalog FILE] [--format table|csv|json|html]\n"
           "                       [--rule ID] [--status S] [--role R] [--stale DAYS]\n"
-          "                       [--strict] [--accept-unknown] [-o FILE]\n"
+          "                       [--as-of DATE] [--strict] [--accept-unknown] [-o FILE]\n"
           "\n"
           "Per host: name, OS family, last scan and each rule's verdict with evidence;\n"
           "a summary per OS family and verdict.\n"
@@ -27,7 +27,10 @@ static void cmd_report_help(FILE *f)
           "  --role R        only hosts of this role (the product type of their OS facts): dc\n"
           "                  (domain controllers), server (member servers), workstation\n"
           "  --strict        a mitigated verdict (workaround, no fix yet) counts as non-compliant\n"
-          "  --stale DAYS    flag hosts whose last scan is older than DAYS days\n"
+          "  --stale DAYS    flag hosts whose last scan is older than DAYS days (default 30;\n"
+          "                  0 turns it off); the summary counts them\n"
+          "  --as-of DATE    judge scan ages at the end of DATE (YYYY-MM-DD, UTC) instead of\n"
+          "                  now: for an audit of archived files\n"
           "  -o FILE         write to FILE instead of standard output\n"
           "  --accept-unknown  verdicts 'unknown' do not make the exit code 1\n"
           "  --db FILE       the database (default $" DB_ENV_PATH ", else ./" DB_DEFAULT_PATH ")\n"
@@ -43,14 +46,17 @@ static void cmd_report_help(FILE *f)
 static void cmd_check_help(FILE *f)
 {
     fputs("usage: kbsentry check [--db FILE] [--catalog FILE] [--format table|json]\n"
-          "                      [--strict] [--accept-unknown] HOST|FILE...\n"
+          "                      [--stale DAYS] [--as-of DATE] [--strict] [--accept-unknown]\n"
+          "                      HOST|FILE...\n"
           "\n"
           "The helpdesk view of one machine: OS, last scan, each emergency rule with its\n"
           "evidence and what to do. HOST is a name, NAME.DOMAIN or machine id from the\n"
           "database; existing FILEs (snapshot, systeminfo output, hotfix CSV or the table\n"
           "of Get-HotFix / wmic qfe) are checked directly, without a database: the files\n"
           "of one machine (say its systeminfo and its Get-HotFix) are judged together;\n"
-          "with --format json several hosts give a JSON array of them.\n"
+          "with --format json several hosts give a JSON array of them. A scan older than\n"
+          "DAYS days (default 30, 0: never) is marked stale on every verdict line; --as-of\n"
+          "DATE (YYYY-MM-DD) judges the age at the end of that day instead of now.\n"
           "\n"
           "  --accept-unknown  verdicts 'unknown' do not make the exit code 1\n"
           "  --strict          a mitigated verdict (workaround, no fix yet) makes it 1\n"
@@ -71,10 +77,43 @@ static int cmd_parse_days(const char *z, int *pOut)
     return KBS_OK;
 }
 
+/* The default age, in days, after which a host's last scan no longer proves much. */
+#define CMD_STALE_DAYS_DEFAULT 30
+
+/* YYYY-MM-DD -> the last second of that day, Unix seconds UTC. */
+static int cmd_parse_date(const char *z, int64_t *pOut)
+{
+    int y, m, d, i;
+    int64_t days;
+    static const int aCum[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+    if (strlen(z) != 10 || z[4] != '-' || z[7] != '-') return KBS_EINVAL;
+    for (i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (z[i] < '0' || z[i] > '9')) return KBS_EINVAL;
+    y = atoi(z), m = atoi(z + 5), d = atoi(z + 8);
+    if (y < 1970 || m < 1 || m > 12 || d < 1 || d > 31) return KBS_EINVAL;
+    /* Days since 1970-01-01: whole years, leap days before this year, then the month. */
+    days = (int64_t)(y - 1970) * 365 + ((y - 1) / 4 - 1969 / 4) - ((y - 1) / 100 - 1969 / 100) +
+           ((y - 1) / 400 - 1969 / 400) + aCum[m - 1] + (d - 1);
+    if (m > 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) days++;
+    *pOut = days * 86400 + 86399;
+    return KBS_OK;
+}
+
+/* --stale and --as-of into *pDays / *pNow; returns 0, or the usage error's exit code. */
+static int cmd_age_opts(cmd_ctx_t *c, const char *zStale, const char *zAsOf, int *pDays, int64_t *pNow)
+{
+    *pDays = CMD_STALE_DAYS_DEFAULT;
+    *pNow = plat_time();
+    if (zStale && cmd_parse_days(zStale, pDays))
+        return cmd_bad_usage(c, "--stale needs a number of days, not", zStale);
+    if (zAsOf && cmd_parse_date(zAsOf, pNow)) return cmd_bad_usage(c, "--as-of needs YYYY-MM-DD, not", zAsOf);
+    return 0;
+}
+
 int cmd_report(cmd_ctx_t *c, int argc, char **argv)
 {
     const char *zFormat = "table", *zRule = NULL, *zStatus = NULL, *zStale = NULL, *zOut = NULL;
-    const char *zRole = NULL;
+    const char *zRole = NULL, *zAsOf = NULL;
     db_filter_t flt;
     db_report_t rep;
     FILE *out = c->out;
@@ -99,6 +138,7 @@ int cmd_report(cmd_ctx_t *c, int argc, char **argv)
             (r = cmd_opt(c, argc, argv, &i, "--status", &zStatus)) != 0 ||
             (r = cmd_opt(c, argc, argv, &i, "--stale", &zStale)) != 0 ||
             (r = cmd_opt(c, argc, argv, &i, "--role", &zRole)) != 0 ||
+            (r = cmd_opt(c, argc, argv, &i, "--as-of", &zAsOf)) != 0 ||
             (r = cmd_opt(c, argc, argv, &i, "-o", &zOut)) != 0) {
             if (r < 0) return CMD_EXIT_ERROR;
             continue;
@@ -111,12 +151,11 @@ int cmd_report(cmd_ctx_t *c, int argc, char **argv)
                              argv[i]);
     }
     if ((fmt = rep_format_from_name(zFormat)) < 0) return cmd_bad_usage(c, "unknown format", zFormat);
-    if (zStale && cmd_parse_days(zStale, &flt.staleDays))
-        return cmd_bad_usage(c, "--stale needs a number of days, not", zStale);
+    if ((rc = cmd_age_opts(c, zStale, zAsOf, &flt.staleDays, &flt.now)) != 0) return rc;
     if (zStatus) {
         if (!strcmp(zStatus, "stale")) {
             flt.staleOnly = 1;
-            if (!zStale) return cmd_bad_usage(c, "--status stale needs --stale DAYS", NULL);
+            if (!flt.staleDays) return cmd_bad_usage(c, "--status stale needs --stale DAYS above 0", NULL);
         } else if ((flt.status = verdict_status_from_name(zStatus)) < 0) {
             return cmd_bad_usage(c, "unknown status", zStatus);
         }
@@ -128,7 +167,6 @@ int cmd_report(cmd_ctx_t *c, int argc, char **argv)
         else return cmd_bad_usage(c, "--role must be dc, server or workstation, not", zRole);
     }
     flt.zRule = zRule;
-    flt.now = plat_time();
     if (cmd_open(c)) return CMD_EXIT_ERROR;
     rc = db_report_load(c->db, &flt, &rep);
     if (rc == KBS_ENOTFOUND) return cmd_bad_usage(c, "no such rule in the catalog", zRule);
@@ -239,7 +277,7 @@ static int chk_join_unnamed(chk_host_t *aHost, size_t *pnHost)
 /* Checks files directly: parse each, join the facts of each machine across the files,
  * evaluate and render each host. */
 static int cmd_check_files(cmd_ctx_t *c, char **azPath, size_t nPath, rep_format_t fmt,
-                           unsigned fOpt)
+                           unsigned fOpt, int staleDays, int64_t now)
 {
     snap_t *aSnap = NULL;
     chk_host_t *aHost = NULL;
@@ -314,7 +352,9 @@ static int cmd_check_files(cmd_ctx_t *c, char **azPath, size_t nPath, rep_format
         r.cat = &c->cat;
         r.aHost = &h;
         r.nHost = 1;
-        r.now = plat_time();
+        r.now = now;
+        r.staleDays = staleDays;
+        h.stale = staleDays > 0 && s->scanTime > 0 && s->scanTime < now - (int64_t)staleDays * 86400;
         r.zTitle = "kbsentry check";
         /* Several hosts in JSON: one array of the objects, so that the output parses. */
         if (bArray) fputs(i ? ",\n" : "[\n", c->out);
@@ -334,9 +374,10 @@ out:
 
 int cmd_check(cmd_ctx_t *c, int argc, char **argv)
 {
-    const char *zFormat = "table", *zWhat = NULL;
+    const char *zFormat = "table", *zWhat = NULL, *zStale = NULL, *zAsOf = NULL;
     size_t nWhat = 0;
-    int iWhat = 0;
+    int iWhat = 0, staleDays;
+    int64_t now;
     plat_stat_t ps;
     db_filter_t flt;
     db_report_t rep;
@@ -358,7 +399,9 @@ int cmd_check(cmd_ctx_t *c, int argc, char **argv)
             continue;
         }
         if ((r = cmd_common_opt(c, argc, argv, &i)) != 0 ||
-            (r = cmd_opt(c, argc, argv, &i, "--format", &zFormat)) != 0) {
+            (r = cmd_opt(c, argc, argv, &i, "--format", &zFormat)) != 0 ||
+            (r = cmd_opt(c, argc, argv, &i, "--stale", &zStale)) != 0 ||
+            (r = cmd_opt(c, argc, argv, &i, "--as-of", &zAsOf)) != 0) {
             if (r < 0) return CMD_EXIT_ERROR;
             continue;
         }
@@ -372,6 +415,7 @@ int cmd_check(cmd_ctx_t *c, int argc, char **argv)
     fmt = rep_format_from_name(zFormat);
     if (fmt != REP_FMT_TABLE && fmt != REP_FMT_JSON)
         return cmd_bad_usage(c, "--format must be table or json, not", zFormat);
+    if ((rc = cmd_age_opts(c, zStale, zAsOf, &staleDays, &now)) != 0) return rc;
     zWhat = argv[iWhat];
     if (plat_stat(zWhat, &ps) == KBS_OK && !ps.isDir) {
         /* FILE [FILE...]: one machine's files, judged together without a database */
@@ -381,13 +425,14 @@ int cmd_check(cmd_ctx_t *c, int argc, char **argv)
         for (i = iWhat; i < argc; i++) {
             if (argv[i][0] == '-' && argv[i][1]) {
                 if (strcmp(argv[i], "--format") == 0 || strcmp(argv[i], "--db") == 0 ||
-                    strcmp(argv[i], "--catalog") == 0)
+                    strcmp(argv[i], "--catalog") == 0 || strcmp(argv[i], "--stale") == 0 ||
+                    strcmp(argv[i], "--as-of") == 0)
                     i++; /* options were read above; skip their values */
                 continue;
             }
             azPath[k++] = argv[i];
         }
-        ex = cmd_check_files(c, azPath, k, (rep_format_t)fmt, fOpt);
+        ex = cmd_check_files(c, azPath, k, (rep_format_t)fmt, fOpt, staleDays, now);
         free(azPath);
         return ex;
     }
@@ -397,7 +442,8 @@ int cmd_check(cmd_ctx_t *c, int argc, char **argv)
     memset(&flt, 0, sizeof flt);
     flt.status = -1;
     flt.zHost = zWhat;
-    flt.now = plat_time();
+    flt.now = now;
+    flt.staleDays = staleDays;
     if ((rc = db_report_load(c->db, &flt, &rep))) {
         fprintf(c->err, "kbsentry check: %s (%s)\n", kbs_strerror(rc), db_errmsg(c->db));
         return CMD_EXIT_ERROR;

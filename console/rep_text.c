@@ -351,8 +351,13 @@ int rep_check_text(const rep_t *r, const rep_host_t *h, FILE *out)
         rep_cell(o, v->rule ? v->rule->zId : "?", 40, wId, 0);
         for (k = 0; zKey[k]; k++)
             rep_out_ch(o, (char)(zKey[k] >= 'a' ? zKey[k] - 32 : zKey[k]));
+        if (h->stale) {
+            /* A verdict from an old scan is not proof today: said where it is read. */
+            rep_out_str(o, " (STALE SCAN)");
+            k += 13;
+        }
         if (v->rule && v->rule->zTitle[0]) {
-            rep_out_pad(o, 14 - k);
+            rep_out_pad(o, k < 14 ? 14 - k : 1);
             rep_text_put(o, v->rule->zTitle, 100);
         }
         rep_out_str(o, "\n    evidence: ");

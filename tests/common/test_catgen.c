@@ -120,7 +120,7 @@ static void test_reader_errors(void **state)
         int rc;
         const char *zB = a[i].zBody;
         size_t nB = strlen(zB);
-        if (i == sizeof a / sizeof a[0] - 1) nB = strlen(zB) + 6; /* the NUL and what follows */
+        if (i == sizeof a / sizeof a[0] - 1) nB = strlen(zB) + 2; /* the NUL, and the literal's own */
         if (a[i].line != 1 && a[i].line != 0) {
             n = (size_t)snprintf(z, sizeof z, "%s", zH);
             if (!strncmp(zB, "#ROW#", 5)) {
@@ -226,6 +226,29 @@ static void test_derive(void **state)
         assert_non_null(strstr(e.zReason, "no row"));
         catgen_res_release(&r);
     }
+    catgen_data_release(&d);
+    free(z);
+}
+
+/* Windows 10: an out-of-band fix no later update names is still in every later cumulative
+ * update. Server 2008: a standalone fix and its standalone successor, no rollup of later months. */
+static void test_out_of_band(void **state)
+{
+    static const char *const azCve[] = {"CVE-2020-0796", "CVE-2017-0144"};
+    static const uint32_t a10[] = {5000001, 5000002, 5000003};
+    static const uint32_t a08[] = {6000001, 6000002};
+    catgen_data_t d;
+    catgen_err_t e;
+    catgen_res_t r;
+    size_t n;
+    char *z = t_read("oob.csv", &n);
+    (void)state;
+    assert_int_equal(catgen_data_read(z, n, "oob.csv", &d, &e), KBS_OK);
+    assert_int_equal(catgen_derive(&d, azCve, 2, NULL, 0, &r, &e), KBS_OK);
+    t_expect(t_plat(&r, OS_FAM_10), a10, 3);
+    assert_int_equal(t_plat(&r, OS_FAM_10)->aKb[1].how, CATGEN_HOW_MONTHLY);
+    t_expect(t_plat(&r, OS_FAM_2008), a08, 2);
+    catgen_res_release(&r);
     catgen_data_release(&d);
     free(z);
 }
@@ -356,7 +379,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_products), cmocka_unit_test(test_reader_errors), cmocka_unit_test(test_derive),
-        cmocka_unit_test(test_zip),      cmocka_unit_test(test_loop),          cmocka_unit_test(test_build),
+        cmocka_unit_test(test_out_of_band), cmocka_unit_test(test_zip),      cmocka_unit_test(test_loop),          cmocka_unit_test(test_build),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -67,10 +67,77 @@ static int teardown(void **state)
     return 0;
 }
 
+/* Scan age: stale by default after 30 days, on every verdict line of check and in the report's
+ * summary; --stale 0 turns it off; --as-of judges at the end of a given day. */
+static void test_scan_age(void **state)
+{
+    const char *zSnap = KBS_TEST_DATA "/snap/win81-patched.kbs"; /* scanned 2017-07-14 02:40 UTC */
+    (void)state;
+    assert_int_equal(t_run("check", zSnap, NULL), 0);
+    assert_non_null(strstr(t_zOut, "PATCHED (STALE SCAN)"));
+    assert_non_null(strstr(t_zOut, "STALE: not seen for more than 30 days"));
+    assert_int_equal(t_run("check", "--stale", "0", zSnap, NULL), 0);
+    assert_null(strstr(t_zOut, "STALE"));
+    assert_int_equal(t_run("check", "--as-of", "2017-07-14", zSnap, NULL), 0);
+    assert_null(strstr(t_zOut, "STALE"));
+    assert_non_null(strstr(t_zOut, "21 hours ago")); /* the end of that day */
+    assert_int_equal(t_run("check", "--as-of", "2017-08-12", zSnap, NULL), 0);
+    assert_null(strstr(t_zOut, "STALE")); /* 29 days and 21 hours */
+    assert_int_equal(t_run("check", "--as-of", "2017-08-13", zSnap, NULL), 0);
+    assert_non_null(strstr(t_zOut, "STALE SCAN"));
+    assert_int_equal(t_run("check", "--as-of", "2017-02-30x", zSnap, NULL), 2);
+    assert_int_equal(t_run("collect", "--db", T_DB, zSnap, NULL), 0);
+    assert_int_equal(t_run("report", "--db", T_DB, NULL), 0);
+    assert_non_null(strstr(t_zOut, "1 stale (not seen for more than 30 days)"));
+    assert_non_null(strstr(t_zOut, "catalog data of 20"));
+    assert_int_equal(t_run("report", "--db", T_DB, "--stale", "0", NULL), 0);
+    assert_null(strstr(t_zOut, "stale"));
+    assert_int_equal(t_run("report", "--db", T_DB, "--as-of", "2017-07-20", NULL), 0);
+    assert_non_null(strstr(t_zOut, "0 stale"));
+    assert_int_equal(t_run("report", "--db", T_DB, "--status", "stale", "--stale", "0", NULL), 2);
+}
+
+/* catalog derive: the data as a zip or CSV; bad data is FILE:LINE and leaves -o FILE as it was. */
+static void test_catalog_derive(void **state)
+{
+    const char *zOut = KBS_TEST_TMP "/test_commands_derived.kbscat"; /* not in T_DIR: collect reads that */
+    char *z = NULL;
+    size_t n = 0;
+    (void)state;
+    assert_int_equal(t_write(zOut, "good old catalog\n", 17), 0);
+    assert_int_equal(t_run("catalog", "derive", "--data", KBS_TEST_DATA "/catgen/truncated.zip", "-o", zOut,
+                           "CVE-2017-0144", NULL), 2);
+    assert_non_null(strstr(t_zErr, "truncated.zip:0: "));
+    assert_int_equal(t_run("catalog", "derive", "--data", KBS_TEST_DATA "/catgen/loop.csv", "-o", zOut,
+                           "CVE-2017-0144", NULL), 2);
+    assert_non_null(strstr(t_zErr, "loop.csv:"));
+    assert_non_null(strstr(t_zErr, "loop in Supersedes"));
+    assert_int_equal(t_run("catalog", "derive", "--data", KBS_TEST_DATA "/snap/win81-patched.kbs", "-o", zOut,
+                           "CVE-2017-0144", NULL), 2);
+    assert_non_null(strstr(t_zErr, "win81-patched.kbs:1: missing column"));
+    assert_int_equal(plat_read_file(zOut, 1 << 20, &z, &n), KBS_OK);
+    assert_string_equal(z, "good old catalog\n"); /* nothing written over it */
+    free(z);
+    assert_int_equal(t_run("catalog", "derive", "--data", KBS_TEST_DATA "/catgen/mini.zip", "-o", zOut,
+                           "CVE-2017-0144", NULL), 0);
+    assert_non_null(strstr(t_zErr, "Windows RT 8.1")); /* reported */
+    assert_int_equal(plat_read_file(zOut, 1 << 20, &z, &n), KBS_OK);
+    assert_non_null(strstr(z, "fix 10,2016 build=14393\n  kb 1000001  # 2017-03-14 fix listed for the CVE\n"));
+    assert_non_null(strstr(z, "BSD 3-Clause"));
+    free(z);
+    assert_int_equal(t_run("catalog", "derive", "--data", KBS_TEST_DATA "/catgen/mini.csv", "CVE-2017-0144", NULL), 0);
+    assert_non_null(strstr(t_zOut, "fix 7 sp=1\n"));
+    assert_int_equal(t_run("catalog", "derive", "--data", KBS_TEST_DATA "/catgen/mini.csv", "CVE-1999-1", NULL), 2);
+    assert_int_equal(t_run("catalog", "derive", "--data", KBS_TEST_DATA "/catgen/mini.csv", "notacve", NULL), 2);
+    assert_int_equal(t_run("catalog", "derive", "CVE-2017-0144", NULL), 2);
+    assert_int_equal(t_run("catalog", "build", "--data", KBS_TEST_DATA "/catgen/mini.csv", NULL), 2);
+    remove(zOut);
+}
+
 static void test_help_everywhere(void **state)
 {
     static const char *const azCmd[] = {"collect", "report", "check", "rules", "hosts",
-                                        "recompute"};
+                                        "recompute", "catalog"};
     size_t i;
     (void)state;
     for (i = 0; i < sizeof azCmd / sizeof azCmd[0]; i++) {
@@ -513,6 +580,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hosts_filters_bidi, setup, teardown),
         cmocka_unit_test_setup_teardown(test_catalog_view_and_recompute, setup, teardown),
         cmocka_unit_test(test_mitigated_everywhere),
+        cmocka_unit_test_setup_teardown(test_scan_age, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_catalog_derive, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
