@@ -92,7 +92,10 @@ echo "scan time under Wine: cold $((t1 - t0)) ms, warm $((t3 - t2)) ms (whole pr
 
 # 3. The same prefix as Windows XP x64 / Server 2003 (5.2.3790).
 "$wine" winecfg /v winxp64 >/dev/null 2>&1
+t4=$(ms)
 "$wine" "$exe" scan --stdout >"$out/xp.kbs" 2>"$out/xp.err" || { echo "FAIL: scan as winxp64"; fail=1; }
+t5=$(ms)
+echo "scan time as XP x64 under Wine: $((t5 - t4)) ms (whole process); snapshot $(wc -c <"$out/xp.kbs") bytes"
 check "XP x64 version" "$out/xp.kbs" '^os\.version=5\.2\.3790'
 check "XP hotfixes" "$out/xp.kbs" '^hotfix=KB958644\|'
 check "XP list complete" "$out/xp.kbs" '^hotfixes-complete=1'
