@@ -91,7 +91,15 @@ fi
 # The launch conditions evaluated for real Windows versions (VersionNT ServicePackLevel
 # VersionNT64): XP before SP3 and XP x64 / 2003 before SP2 are refused, the rest taken.
 LC=$(table LaunchCondition | grep -v '^NOT WIX_DOWNGRADE_DETECTED' | cut -f1)
-lc_eval() { python3 "$(dirname "$0")/msi_cond.py" "$LC" "$@"; }
+# lc_eval NAME=VALUE...: 1 when every launch condition holds, else 0.
+lc_eval() {
+  local c r=1
+  while IFS= read -r c; do
+    [ -n "$c" ] || continue
+    [ "$(python3 "$(dirname "$0")/msi_cond.py" "$c" "$@")" = 1 ] || r=0
+  done <<<"$LC"
+  echo $r
+}
 for v in "501 3 0 1 XP SP3" "501 2 0 0 XP SP2" "502 1 0 0 2003 SP1" "502 1 1 0 XP-x64 SP1" \
          "502 2 0 1 2003 SP2" "502 2 1 1 XP-x64 SP2" "600 0 0 1 Vista" "1000 0 0 1 Windows 10"; do
   set -- $v
