@@ -5,9 +5,11 @@
 #   scan_modes.sh MODE KBSENTRY-SVC.EXE KBSENTRY.EXE SCRATCH-DIR
 # MODE: winxp (i686 build), winxp64, win2003, win81, win10 (x86_64 build).
 # Wine is not Windows: it has no srv.sys (drivers\srv.sys is absent) and no hotfix history; it
-# answers WMI Win32_QuickFixEngineering with one made-up entry. So the verdict Wine earns is
-# "unknown" (nothing proves the fix, nothing proves its absence) where a real machine would be
-# "missing" or "patched": the test asserts what Wine gives, and that it is never "patched".
+# answers WMI Win32_QuickFixEngineering with one made-up entry (KB1234567). Its hotfix list is
+# complete as far as the agent can tell, and lacks every fixing KB: MS17-010 is "missing", as on
+# an unpatched real machine (whose srv.sys would also show the old version; Wine's is absent).
+# Windows 10 as Wine reports it (1903) shipped with the fix: "not-affected". The test asserts
+# what Wine gives, and that no verdict is "patched" without evidence.
 set -u
 . "$(dirname "$0")/../../cmake/wine-env.sh"
 kbs_wine_enter "$0" "$@"
@@ -28,11 +30,11 @@ check() { # check DESCRIPTION FILE EXTENDED-REGEX
 # What each Windows version must look like in the snapshot (os.version, os.arch, os.sp), and the
 # family the console names. The arch is the prefix's (x86 for the 32-bit prefix).
 case "$mode:$KBS_WINE_ARCH" in
-  winxp:win32)   ver='5\.1\.2600' arch=x86 sp='3\.0' fam='XP' ;;
-  winxp64:win64) ver='5\.2\.3790' arch=x64 sp='2\.0' fam='XP x64|Server 2003' ;;
-  win2003:win64) ver='5\.2\.3790' arch=x64 sp='2\.0' fam='Server 2003|XP x64' ;;
-  win81:win64)   ver='6\.3\.9600' arch=x64 sp='0\.0' fam='8\.1' ;;
-  win10:win64)   ver='10\.0\.[0-9]+' arch=x64 sp='0\.0' fam='10' ;;
+  winxp:win32)   ver='5\.1\.2600' arch=x86 sp='3\.0' fam='XP' v=MISSING ;;
+  winxp64:win64) ver='5\.2\.3790' arch=x64 sp='2\.0' fam='XP x64|Server 2003' v=MISSING ;;
+  win2003:win64) ver='5\.2\.3790' arch=x64 sp='2\.0' fam='Server 2003|XP x64' v=MISSING ;;
+  win81:win64)   ver='6\.3\.9600' arch=x64 sp='0\.0' fam='8\.1' v=MISSING ;;
+  win10:win64)   ver='10\.0\.[0-9]+' arch=x64 sp='0\.0' fam='10' v=NOT-AFFECTED ;;
   *) echo "FAIL: no expectations for mode $mode in a $KBS_WINE_ARCH prefix"; fail=1; exit 1 ;;
 esac
 
@@ -46,12 +48,14 @@ t0=$(date +%s%N)
 "$WINE" "$exe" scan --out "Z:$out" </dev/null >"$out/scan.txt" 2>"$out/scan.err" ||
   { echo "FAIL: scan --out exit $?"; cat "$out/scan.err"; fail=1; }
 t1=$(date +%s%N)
-snap=$(ls "$out"/*.kbs 2>/dev/null | head -1)
-[ -n "$snap" ] || { echo "FAIL: no snapshot"; fail=1; exit 1; }
+kbs=$(ls "$out"/*.kbs 2>/dev/null | head -1)
+[ -n "$kbs" ] || { echo "FAIL: no snapshot"; fail=1; exit 1; }
+snap=$out/snap.unix
+tr -d '\r' <"$kbs" >"$snap"
 echo "scan as $mode: $(( (t1 - t0) / 1000000 )) ms (whole process)"
-check "os.version of $mode" "$snap" "^os\\.version=$ver\\r?\$"
-check "os.arch" "$snap" "^os\\.arch=$arch\\r?\$"
-check "service pack" "$snap" "^os\\.sp=$sp\\r?\$"
+check "os.version of $mode" "$snap" "^os\\.version=$ver\$"
+check "os.arch" "$snap" "^os\\.arch=$arch\$"
+check "service pack" "$snap" "^os\\.sp=$sp\$"
 check "OS facts known" "$snap" '^os-known=1'
 check "registry OS source answered" "$snap" '^source=reg-os\|ok'
 # Wine has no srv.sys: the file record says it is absent, it must not carry a version.
@@ -62,11 +66,11 @@ else
 fi
 
 # The console's view of this machine: the Windows console of the same build, in the same prefix.
-"$WINE" "$console" check "Z:$snap" </dev/null >"$out/check.txt" 2>"$out/check.err"
+"$WINE" "$console" check "Z:$kbs" </dev/null >"$out/check.txt" 2>"$out/check.err"
 rc=$?
 tr -d '\r' <"$out/check.txt" >"$out/check.unix"
-check "the console names the family" "$out/check.unix" "^ +Windows ($fam)"
-check "MS17-010 is judged unknown with its reason" "$out/check.unix" '^MS17-010 +UNKNOWN'
+check "the console names the family" "$out/check.unix" "^ +.*($fam).*\(family "
+check "MS17-010 is judged $v, with its evidence" "$out/check.unix" "^MS17-010 +$v "
 if grep -Eq '^MS17-010 +PATCHED' "$out/check.unix"; then
   echo "FAIL: MS17-010 patched without evidence"; fail=1
 fi
