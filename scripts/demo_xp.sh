@@ -2,6 +2,7 @@
 # demo_xp.sh: the seed's main case for scripts/demo.sh: the x86 MSI installed on a Windows XP SP3
 # machine (a 32-bit Wine prefix in winxp mode); its agent's first snapshot lands in DROP.
 #   demo_xp.sh MSI DROP WORK     (MSI: kbsentry-<version>-x86.msi; WORK: scratch folder)
+# Exit 77 when 32-bit Wine would run emulated only (KBS_WINE32_QEMU, cmake/wine-env.sh).
 set -euo pipefail
 export KBS_WINE_ARCH=win32 KBS_WINE_VERSION=winxp KBS_WINE_LIGHT=1
 unset KBS_WINE_TEMPLATE

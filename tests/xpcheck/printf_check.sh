@@ -13,14 +13,11 @@ fail=0
 # Our objects only: the dependencies (sqlite3, cmocka) are built in _deps, outside the tree.
 objs=$(find "$build" -name '*.obj' -path '*/CMakeFiles/*' -not -path '*/_deps/*')
 [ -n "$objs" ] || { echo "FAIL: no object files under $build"; exit 1; }
-n=0
-for o in $objs; do
-  n=$((n + 1))
-  # printf, _snprintf, __ms_vsnprintf, __imp__vsnprintf ...: narrow, and not mingw-w64's own.
-  bad=$("$nm" -u "$o" 2>/dev/null | awk '{print $NF}' | grep -E 'printf$' | grep -v mingw |
-        grep -v 'wprintf$')
-  [ -z "$bad" ] || { echo "FAIL: $o calls msvcrt's printf: $(echo $bad)"; fail=1; }
-done
+n=$(echo "$objs" | wc -l)
+# printf, _snprintf, __ms_vsnprintf, __imp__vsnprintf ...: narrow, and not mingw-w64's own.
+bad=$(echo "$objs" | xargs "$nm" -A -u 2>/dev/null | awk '{print $1, $NF}' | grep -E 'printf$' |
+      grep -v mingw | grep -v 'wprintf$')
+[ -z "$bad" ] || { echo "FAIL: objects calling msvcrt's printf:"; echo "$bad"; fail=1; }
 [ $fail -ne 0 ] || echo "ok: $n objects call no msvcrt narrow printf (all through __mingw_*)"
 hits=$(grep -rnE 'L"[^"]*%[-+ #0]*[0-9*]*(\.[0-9*]+)?(z|ll|j|t|hh)[diouxXn]' --include=*.c "$@")
 [ -z "$hits" ] || { echo "FAIL: wide formats XP's msvcrt misprints:"; echo "$hits"; fail=1; }
