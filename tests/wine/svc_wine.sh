@@ -20,7 +20,9 @@ now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 case "$scenario" in
   init)
     kbs_wine_prefix_new "$WINEPREFIX" || fail "no Wine prefix at $WINEPREFIX"
-    echo "prefix ready ($KBS_WINE_ARCH): $(kbs_winver)"; exit 0 ;;
+    echo "prefix ready ($KBS_WINE_ARCH): $(kbs_winver)"
+    # No server may outlive init: one ending during a scenario takes the SCM's state with it.
+    "$server" -w; exit 0 ;;
   cleanup)
     kbs_wine_prefix_remove "$WINEPREFIX"; exit 0 ;;
 esac
