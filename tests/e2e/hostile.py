@@ -159,9 +159,9 @@ def main():
     ap.add_argument("--gen", required=True)
     ap.add_argument("--data", required=True)
     ap.add_argument("--work", required=True)
-    ap.add_argument("--wine")
+    ap.add_argument("--wine", help="the Wine loader; WINE: the one in $WINE (wine-run.sh --exec)")
     a = ap.parse_args()
-    R = Runner(a.wine)
+    R = Runner(os.environ["WINE"] if a.wine == "WINE" else a.wine)
     R.start()
     try:
         return run_all(a, R)

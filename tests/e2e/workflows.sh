@@ -6,10 +6,10 @@
 # With SVC and PREFIX the programs are Windows executables run by Wine in PREFIX, and the real
 # agent takes part; without them the fleet is generated only (hotdesk needs Wine).
 set -u
-export WINEDEBUG=${WINEDEBUG:--all}
-export WINEDLLOVERRIDES=${WINEDLLOVERRIDES:-mscoree,mshtml=}
-wine=/usr/lib/wine/wine64
-server=/usr/lib/wine/wineserver
+. "$(dirname "$0")/../../cmake/wine-env.sh"
+kbs_wine_enter "$0" "$@"
+wine=$WINE
+server=$WINESERVER
 py=${KBS_PYTHON3:-python3}
 scenario=$1
 
@@ -21,17 +21,10 @@ now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 case "$scenario" in
   init)
-    export WINEPREFIX=$2
-    [ -d "$WINEPREFIX" ] && { "$server" -k 2>/dev/null; rm -rf "$WINEPREFIX"; }
-    mkdir -p "$WINEPREFIX"
-    "$server" -p </dev/null >/dev/null 2>&1
-    setsid "$wine" wineboot -i </dev/null >/dev/null 2>&1 || { echo "wineboot failed"; exit 1; }
-    "$server" -k 2>/dev/null
-    echo "prefix ready at $WINEPREFIX"; exit 0 ;;
+    kbs_wine_prefix_new "$2" || { echo "no Wine prefix at $2"; exit 1; }
+    echo "prefix ready at $2 ($KBS_WINE_ARCH)"; exit 0 ;;
   cleanup)
-    export WINEPREFIX=$2
-    "$server" -k 2>/dev/null
-    rm -rf "$WINEPREFIX"; exit 0 ;;
+    kbs_wine_prefix_remove "$2"; exit 0 ;;
 esac
 
 [ $# -ge 5 ] || { echo "usage: workflows.sh fleet|helpdesk|hotdesk WORK KBSENTRY BENCH_FLEET DATA [SVC PREFIX]" >&2; exit 2; }
@@ -230,10 +223,14 @@ hotdesk)
   host=$(snap_field host "$s1")
   v1=$(snap_field os.version "$s1")
   ok "scan --out without install: $(basename "$s1"), OS $v1, $((t1 - t0)) ms"
-  "$wine" winecfg /v winxp64 >/dev/null 2>&1
+  # The second machine: XP x64 for the x64 agent, Server 2003 (5.2.3790 too) for the x86 one,
+  # whose own prefix already is XP SP3.
+  mode2=winxp64
+  [ "$KBS_WINE_ARCH" = win32 ] && mode2=win2003
+  "$wine" winecfg /v $mode2 >/dev/null 2>&1
   sleep 1 # the XP scan must be the newer one (one-second scan times)
-  S scan --out "$(P "$usb/xp")" >"$work/scan2.out" 2>&1 || { cat "$work/scan2.out"; fail "scan --out (winxp64)"; }
-  "$wine" winecfg /v win10 >/dev/null 2>&1
+  S scan --out "$(P "$usb/xp")" >"$work/scan2.out" 2>&1 || { cat "$work/scan2.out"; fail "scan --out ($mode2)"; }
+  "$wine" winecfg /v "${KBS_WINE_VERSION:-win10}" >/dev/null 2>&1
   s2=$(ls "$usb/xp"/*.kbs 2>/dev/null | head -1)
   snap_valid "$s2" || die "no whole snapshot from the XP scan"
   [ "$(snap_field host "$s2")" = "$host" ] || fail "XP scan host $(snap_field host "$s2") != $host"

@@ -1,10 +1,9 @@
 # wine_lib.sh: shared part of the installer tests under Wine (sourced): a throwaway prefix per
 # test, helpers to run Windows commands and to check, and cleanup that stops every Wine process.
+# The Wine (wine64, or 32-bit Wine as Windows XP for the x86 package) comes from KBS_WINE_*.
 set -u
-export WINEDEBUG=-all
-export WINEDLLOVERRIDES="mscoree,mshtml="
-WINE=/usr/lib/wine/wine64
-WINESERVER=/usr/lib/wine/wineserver
+. "$(dirname "${BASH_SOURCE[0]}")/../../cmake/wine-env.sh"
+kbs_wine_enter "$0" "$@"
 T0=$(date +%s)
 WORK=$(mktemp -d)
 export WINEPREFIX=$WORK/prefix
@@ -39,11 +38,11 @@ elapsed() { echo $(($(date +%s) - T0)); }
 # Converts a host path to what Wine sees (drive Z: is /).
 winpath() { echo "Z:$1" | tr / '\\'; }
 
-# A fresh prefix, fully written before the first msiexec (an install racing wineboot's last
-# registry writes loses its service).
+# A fresh prefix (a copy of the build's template when there is one), fully written before the
+# first msiexec (an install racing wineboot's last registry writes loses its service).
 make_prefix() {
-  "$WINE" wineboot -i >/dev/null 2>&1 </dev/null || { echo "FAIL wineboot"; exit 1; }
-  "$WINESERVER" -w
+  kbs_wine_prefix_new "$WINEPREFIX" || { echo "FAIL no Wine prefix"; exit 1; }
+  echo "prefix: $KBS_WINE_ARCH, $(kbs_winver)"
   DRIVE_C=$WINEPREFIX/drive_c
   DATA=$DRIVE_C/ProgramData/kbsentry
   PF="$DRIVE_C/Program Files/kbsentry"

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# wine_msi_install.sh: the x64 MSI under Wine: a silent install with properties gives a running
-# NetworkService agent, its settings, event source and a snapshot; a major upgrade to a higher
-# version keeps settings, history and data. A DataDir policy naming a drive the machine lacks is
-# set all along: the service starts anyway (on the default directory), so the install does not
-# roll back with 1920.
+# wine_msi_install.sh: the MSI under Wine (x64 under wine64, x86 under 32-bit Wine as XP): a
+# silent install with properties gives a running NetworkService agent, its settings, event
+# source and a snapshot; a major upgrade to a higher version keeps settings, history and data.
+# A DataDir policy naming a drive the machine lacks is set all along: the service starts anyway
+# (on the default directory), so the install does not roll back with 1920.
 #   wine_msi_install.sh MSI MSI_CMAKE SVC_EXE CONSOLE_EXE VERSION NEXT_VERSION
 set -u
 . "$(dirname "$0")/wine_lib.sh"
@@ -11,7 +11,7 @@ MSI=$1 MSI_CMAKE=$2 SVC_EXE=$3 CONSOLE_EXE=$4 VERSION=$5 NEXT=$6
 [ -f "$MSI" ] || { echo "FAIL no package $MSI (build the msi target)"; exit 1; }
 
 # The next version, built from the same programs while the prefix is made.
-cmake -DVERSION="$NEXT" -DARCH=x64 -DSVC_EXE="$SVC_EXE" -DCONSOLE_EXE="$CONSOLE_EXE" \
+cmake -DVERSION="$NEXT" -DARCH=${KBS_MSI_ARCH:-x64} -DSVC_EXE="$SVC_EXE" -DCONSOLE_EXE="$CONSOLE_EXE" \
   -DOUT="$WORK/next.msi" -P "$MSI_CMAKE" >"$WORK/next.log" 2>&1 &
 BUILD=$!
 make_prefix

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# wine_msi_uninstall.sh: the x64 MSI under Wine: msiexec /x stops and removes the service, the
-# programs, the event source and the installer's settings but keeps the collected data; a
-# second install and msiexec /x PURGE=1 removes the data directory too, without following a link
-# planted in it.
+# wine_msi_uninstall.sh: the MSI under Wine (x64, or x86 under 32-bit Wine as XP): msiexec /x
+# stops and removes the service, the programs, the event source and the installer's settings
+# but keeps the collected data; a second install and msiexec /x PURGE=1 removes the data
+# directory too, without following a link planted in it.
 #   wine_msi_uninstall.sh MSI
 set -u
 . "$(dirname "$0")/wine_lib.sh"

@@ -5,9 +5,9 @@
 #   faults_wine.sh PREFIX EXE SCRATCH
 # Prints what it checked and exits non-zero on the first failed check.
 set -u
-export WINEDEBUG=${WINEDEBUG:--all}
-export WINEDLLOVERRIDES=${WINEDLLOVERRIDES:-mscoree,mshtml=}
-wine=/usr/lib/wine/wine64
+. "$(dirname "$0")/../../cmake/wine-env.sh"
+kbs_wine_enter "$0" "$@"
+wine=$WINE
 export WINEPREFIX=$1
 exe=$2
 dir=$3/faults-wine-$$

@@ -1,21 +1,22 @@
 #!/usr/bin/env bash
 # scan_collectors.sh: `kbsentry-svc scan` in a throwaway Wine prefix prepared with registry
 # fixtures (XP Updates and HotFix keys, CBS packages, a fix only in the 32-bit view) and a fake
-# srv.sys; then the same prefix as Windows XP x64 (winecfg /v winxp64) so the XP paths run.
+# srv.sys; for the x64 build then the same prefix as Windows XP x64 (winecfg /v winxp64) so the
+# XP paths run (the i686 build's prefix already is Windows XP: KBS_WINE_VERSION).
 #   scan_collectors.sh KBSENTRY-SVC.EXE FAKE-SRV.SYS SCRATCH-DIR
 set -u
+. "$(dirname "$0")/../../cmake/wine-env.sh"
+kbs_wine_enter "$0" "$@"
 exe=$1 fake=$2 scratch=$3
-wine=/usr/lib/wine/wine64
-server=/usr/lib/wine/wineserver
-export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+wine=$WINE
 export WINEPREFIX
 WINEPREFIX=$(mktemp -d "${TMPDIR:-/tmp}/kbs-wine-scan.XXXXXX")
 out=$scratch/wine-scan-$$
 fail=0
 
 cleanup() {
-  "$server" -k 2>/dev/null
-  rm -rf "$WINEPREFIX" "$out"
+  kbs_wine_prefix_remove "$WINEPREFIX"
+  rm -rf "$out"
 }
 trap cleanup EXIT
 
@@ -23,8 +24,9 @@ check() { # check DESCRIPTION FILE EXTENDED-REGEX
   if grep -Eq -- "$3" "$2"; then echo "ok:   $1"; else echo "FAIL: $1 (no line matching '$3' in $2)"; fail=1; fi
 }
 
-"$server" -p </dev/null >/dev/null 2>&1
-setsid "$wine" wineboot -i </dev/null >/dev/null 2>&1 || { echo "FAIL: wineboot"; exit 1; }
+kbs_wine_prefix_new "$WINEPREFIX" || { echo "FAIL: no Wine prefix"; exit 1; }
+kbs_wine_server_start
+echo "prefix: $KBS_WINE_ARCH, $(kbs_winver)"
 mkdir -p "$out"
 
 reg() { "$wine" reg add "$@" /f >/dev/null 2>&1 || { echo "FAIL: reg add $*"; fail=1; }; }
@@ -41,7 +43,8 @@ reg "$H\\KB222222" /v Installed /t REG_SZ /d 1
 reg "$C\\Package_for_KB4012212~31bf3856ad364e35~amd64~~6.1.1.2" /v CurrentState /t REG_DWORD /d 112
 reg "$C\\Package_1_for_KB4012212~31bf3856ad364e35~amd64~~6.1.1.2" /v CurrentState /t REG_DWORD /d 32
 reg "$C\\Package_for_KB3000483~31bf3856ad364e35~amd64~~6.1.1.0" /v CurrentState /t REG_DWORD /d 5
-# Only in the 32-bit view (Wow6432Node): a 64-bit agent must read that view too.
+# Only in the 32-bit view (Wow6432Node): a 64-bit agent must read that view too. (A 32-bit
+# prefix has one view: there the fix is simply listed.)
 reg "$U\\Windows XP\\SP4\\KB7777777" /v InstalledDate /t REG_SZ /d 1/2/2015 /reg:32
 # Workarounds: SMBv1 server off, NLA required; a Point and Print policy of the wrong type.
 reg 'HKLM\SYSTEM\CurrentControlSet\Services\LanmanServer\Parameters' /v SMB1 /t REG_DWORD /d 0
@@ -90,7 +93,12 @@ check "stdout snapshot" "$out/run2.kbs" '^END records='
 echo "scan time under Wine: cold $((t1 - t0)) ms, warm $((t3 - t2)) ms (whole process);" \
      "$(grep -a '^scan:' "$out/sum.txt" | tr -s ' ') inside the scan; snapshot $(wc -c <"$snap") bytes"
 
-# 3. The same prefix as Windows XP x64 / Server 2003 (5.2.3790).
+# 3. The same prefix as Windows XP x64 / Server 2003 (5.2.3790): x64 build only.
+if [ "$KBS_WINE_ARCH" = win32 ]; then
+  check "XP SP3 version (the prefix is Windows XP)" "$snap" '^os\.version=5\.1\.2600'
+  [ $fail -eq 0 ] && echo "PASS" || { echo "--- run1:"; cat "$snap"; }
+  exit $fail
+fi
 "$wine" winecfg /v winxp64 >/dev/null 2>&1
 t4=$(ms)
 "$wine" "$exe" scan --stdout >"$out/xp.kbs" 2>"$out/xp.err" || { echo "FAIL: scan as winxp64"; fail=1; }

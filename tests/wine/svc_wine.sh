@@ -5,10 +5,10 @@
 # Scenarios: lifecycle, killwrite, dropshare, idle. Each prints its figures and exits non-zero
 # on the first failed check.
 set -u
-export WINEDEBUG=${WINEDEBUG:--all}
-export WINEDLLOVERRIDES=${WINEDLLOVERRIDES:-mscoree,mshtml=}
-wine=/usr/lib/wine/wine64
-server=/usr/lib/wine/wineserver
+. "$(dirname "$0")/../../cmake/wine-env.sh"
+kbs_wine_enter "$0" "$@"
+wine=$WINE
+server=$WINESERVER
 scenario=$1
 export WINEPREFIX=$2
 exe=${3:-}
@@ -19,15 +19,12 @@ now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 case "$scenario" in
   init)
-    [ -d "$WINEPREFIX" ] && { "$server" -k 2>/dev/null; rm -rf "$WINEPREFIX"; }
-    mkdir -p "$WINEPREFIX"
-    "$wine" wineboot -i >/dev/null 2>&1
-    "$server" -w
-    [ -f "$WINEPREFIX/system.reg" ] || fail "no Wine prefix at $WINEPREFIX"
-    echo "prefix ready"; exit 0 ;;
+    kbs_wine_prefix_new "$WINEPREFIX" || fail "no Wine prefix at $WINEPREFIX"
+    echo "prefix ready ($KBS_WINE_ARCH): $(kbs_winver)"
+    # No server may outlive init: one ending during a scenario takes the SCM's state with it.
+    "$server" -w; exit 0 ;;
   cleanup)
-    "$server" -k 2>/dev/null
-    rm -rf "$WINEPREFIX"; exit 0 ;;
+    kbs_wine_prefix_remove "$WINEPREFIX"; exit 0 ;;
 esac
 
 # A detached persistent server: services keep running between our commands, and no test's

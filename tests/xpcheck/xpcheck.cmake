@@ -29,3 +29,10 @@ add_test(NAME xpcheck_bites
   COMMAND ${KBS_XPCHECK} --exports ${KBS_XP_EXPORTS} --max-os ${KBS_XP_MAXOS}
           --expect-missing KERNEL32.dll!GetTickCount64 $<TARGET_FILE:xp_uses_tickcount64>)
 set_tests_properties(xpcheck_bites PROPERTIES LABELS xpcheck)
+
+# XP's msvcrt misprints %zu/%lld: every object's printf goes through mingw-w64's own, and no
+# wide format (msvcrt's _snwprintf) uses a size prefix XP lacks.
+add_test(NAME xpcheck_printf
+  COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/printf_check.sh ${CMAKE_NM} ${CMAKE_BINARY_DIR}
+          ${CMAKE_SOURCE_DIR}/common ${CMAKE_SOURCE_DIR}/service ${CMAKE_SOURCE_DIR}/console)
+set_tests_properties(xpcheck_printf PROPERTIES LABELS xpcheck)
