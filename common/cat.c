@@ -616,6 +616,8 @@ static int one_line(cat_pstate_t *p, const char *z, const char *zEnd)
     if (tok_is(zWord, zWordEnd, "fix")) return clause_line(p, CAT_KIND_FIX, zRest, zEnd);
     if (tok_is(zWord, zWordEnd, "not-affected")) return clause_line(p, CAT_KIND_NOT_AFFECTED, zRest, zEnd);
     if (tok_is(zWord, zWordEnd, "no-fix")) return clause_line(p, CAT_KIND_NO_FIX, zRest, zEnd);
+    if (p->fmtMinor >= 2 && tok_is(zWord, zWordEnd, "undecided"))
+        return clause_line(p, CAT_KIND_UNDECIDED, zRest, zEnd);
     if (tok_is(zWord, zWordEnd, "kb")) return kb_line(p, zRest, zEnd);
     if (tok_is(zWord, zWordEnd, "mitigation")) return mitig_line(p, zRest, zEnd);
     if (tok_is(zWord, zWordEnd, "exploited-on")) return role_line(p, zRest, zEnd);

@@ -13,6 +13,7 @@ typedef enum cat_kind {
     CAT_KIND_FIX = 0,        /* a fix exists: aKb / ubrMin / file version prove it */
     CAT_KIND_NOT_AFFECTED,   /* the platform is not vulnerable */
     CAT_KIND_NO_FIX,         /* vulnerable and no fix exists: upgrade is the only remedy */
+    CAT_KIND_UNDECIDED,      /* the sources say neither: the verdict is unknown, with the note */
 } cat_kind_t;
 
 #define CAT_FILEVER_MAX 4
@@ -84,7 +85,7 @@ typedef struct cat {
 #define CAT_PLAT_MAX 64           /* platform clauses of one rule, after family lists expand */
 #define CAT_KB_MAX 256            /* KBs of one clause */
 #define CAT_FMT_MAJOR 1
-#define CAT_FMT_MINOR 1           /* 1.1: data-date, mitigation, exploited-on */
+#define CAT_FMT_MINOR 2           /* 1.1: data-date, mitigation, exploited-on; 1.2: undecided */
 
 typedef struct cat_err {
     int rc;

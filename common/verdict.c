@@ -571,6 +571,13 @@ static void eval_rule(const cat_rule_t *r, const snap_t *s, const host_ctx_t *h,
         join3(v->zAction, sizeof v->zAction, pl->zAction[0] ? pl->zAction : "upgrade the OS", NULL,
               NULL);
         break;
+    case CAT_KIND_UNDECIDED:
+        /* Neither a fix nor "not affected" is known: say why, never guess. */
+        join3(v->zEvidence, sizeof v->zEvidence, pId->zName, ": ",
+              pl->zNote[0] ? pl->zNote : "the sources do not say whether it is affected");
+        join3(v->zAction, sizeof v->zAction, pl->zAction[0] ? pl->zAction : "upgrade the OS", NULL,
+              NULL);
+        break;
     default:
         eval_fix(pl, s, pId, v);
         break;

@@ -183,6 +183,10 @@ static const struct {
      5, "reg"},
     {"exploited-on other", "kbscat 1.1\nrule A\ntitle t\nref r\nexploited-on printers\n",
      KBS_EPARSE, 5, "wants 'dc'"},
+    {"undecided in 1.1", "kbscat 1.1\nrule A\ntitle t\nref r\nundecided xp note=n\nend\n",
+     KBS_EPARSE, 5, "undecided"},
+    {"kb on undecided", "kbscat 1.2\nrule A\ntitle t\nref r\nundecided xp kb=958644\nend\n",
+     KBS_EPARSE, 5, "only a fix clause"},
 };
 
 static void test_bad_input(void **state)

@@ -251,7 +251,11 @@ static const vcase_t aCase[] = {
     {"CVE-2020-1472", SRV10(17763, 0), "", "", 0, M, "member machine: the flaw is exploited on domain controllers"},
     {"CVE-2020-1472", DC2008R2, "", "", F_INCOMPLETE, Q, NULL},
     {"CVE-2020-1472", DC2008R2, "KB5022338", "", 0, P, NULL},
-    {"CVE-2020-1472", S2003(2), "", "", 0, U, "no update listed"},
+    {"CVE-2020-1472", S2003(2), "", "", 0, Q, "does not say whether Server 2003 / 2008 is affected"},
+    {"CVE-2020-1472", S2008(2), "KB4601347", "", 0, Q, "does not say"}, /* 2008 R2's update */
+    /* IPv6 (CVE-2024-38063): Microsoft's table starts at Server 2008: older Windows undecided */
+    {"CVE-2024-38063", XP(3), "", "", 0, Q, "its IPv6 code is optional"},
+    {"CVE-2024-38063", S2003(2), "", "", 0, Q, "does not say whether this Windows is affected"},
     {"CVE-2020-1472", WIN10(19045, 0), "", "", 0, N, "client Windows"},
     {"CVE-2020-1472", XP(3), "", "", 0, N, NULL},
 
