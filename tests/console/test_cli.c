@@ -7,24 +7,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli_capture.h"
 #include "kbs_version.h"
 
 /* Runs cli_main with argv, capturing its stdout into zOut. */
 static int run(int argc, char **argv, char *zOut, size_t nOut)
 {
-    FILE *out = tmpfile(), *err = tmpfile();
-    size_t n;
-    int rc;
-    assert_non_null(out);
-    assert_non_null(err);
-    rc = cli_main(argc, argv, out, err);
-    rewind(out);
-    n = fread(zOut, 1, nOut - 1, out);
-    zOut[n] = 0;
-    fclose(out);
-    fclose(err);
-    return rc;
+    return t_cli_capture(argc, argv, zOut, nOut, NULL, 0);
 }
 
 static void test_version(void **state)

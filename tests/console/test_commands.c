@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "cli.h"
+#include "cli_capture.h"
 #include "dbtest_util.h"
 
 #define T_DIR KBS_TEST_TMP "/test_commands"
@@ -18,28 +18,15 @@ static char t_zOut[1 << 18], t_zErr[1 << 14];
 static int t_run(const char *zFirst, ...)
 {
     char *argv[32];
-    int argc = 0, rc;
-    FILE *out = tmpfile(), *err = tmpfile();
-    size_t n;
+    int argc = 0;
     va_list ap;
     const char *z;
-    assert_non_null(out);
-    assert_non_null(err);
     argv[argc++] = "kbsentry";
     va_start(ap, zFirst);
     for (z = zFirst; z && argc < 31; z = va_arg(ap, const char *)) argv[argc++] = (char *)z;
     va_end(ap);
     argv[argc] = NULL;
-    rc = cli_main(argc, argv, out, err);
-    rewind(out);
-    n = fread(t_zOut, 1, sizeof t_zOut - 1, out);
-    t_zOut[n] = 0;
-    rewind(err);
-    n = fread(t_zErr, 1, sizeof t_zErr - 1, err);
-    t_zErr[n] = 0;
-    fclose(out);
-    fclose(err);
-    return rc;
+    return t_cli_capture(argc, argv, t_zOut, sizeof t_zOut, t_zErr, sizeof t_zErr);
 }
 
 static int setup(void **state)

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "cat.h"
-#include "cli.h"
+#include "cli_capture.h"
 #include "collect.h"
 #include "imp_int.h"
 #include "kbs_err.h"
@@ -42,23 +42,9 @@ static int teardown(void **state)
 static int t_check(const char *zPath)
 {
     char *argv[5];
-    FILE *out = tmpfile(), *err = tmpfile();
-    size_t n;
-    int rc;
-    assert_non_null(out);
-    assert_non_null(err);
     argv[0] = "kbsentry", argv[1] = "check", argv[2] = "--format", argv[3] = "json";
     argv[4] = (char *)zPath;
-    rc = cli_main(5, argv, out, err);
-    rewind(out);
-    n = fread(t_zOut, 1, sizeof t_zOut - 1, out);
-    t_zOut[n] = 0;
-    rewind(err);
-    n = fread(t_zErr, 1, sizeof t_zErr - 1, err);
-    t_zErr[n] = 0;
-    fclose(out);
-    fclose(err);
-    return rc;
+    return t_cli_capture(5, argv, t_zOut, sizeof t_zOut, t_zErr, sizeof t_zErr);
 }
 
 /* "RULE=status RULE=status ..." of the first host in t_zOut, into zOut. */
@@ -396,9 +382,7 @@ static void test_check_two_files(void **state)
         "DESKTOP-KA... Update           KB976902      NT AUTHORITY\\SYSTEM  2011/2/22 0:00:00\r\n";
     const char *zSiPath = KBS_TEST_TMP "/test_real_si.txt", *zTbPath = KBS_TEST_TMP "/test_real_tb.txt";
     char *argv[6];
-    FILE *out, *err;
     char zGot[2048], zHost[300];
-    size_t n;
     int k;
     (void)state;
     t_write(zSiPath, zSi);
@@ -409,17 +393,10 @@ static void test_check_two_files(void **state)
     assert_non_null(strstr(zGot, "MS17-010=unknown"));
     assert_non_null(strstr(t_zOut, "systeminfo lists 1 of 30 hotfixes"));
     for (k = 0; k < 2; k++) {
-        out = tmpfile(), err = tmpfile();
-        assert_non_null(out);
-        assert_non_null(err);
         argv[0] = "kbsentry", argv[1] = "check", argv[2] = "--format", argv[3] = "json";
         argv[4] = (char *)(k ? zTbPath : zSiPath), argv[5] = (char *)(k ? zSiPath : zTbPath);
-        assert_true(cli_main(6, argv, out, err) <= 1); /* other rules may still miss a fix */
-        rewind(out);
-        n = fread(t_zOut, 1, sizeof t_zOut - 1, out);
-        t_zOut[n] = 0;
-        fclose(out);
-        fclose(err);
+        /* other rules may still miss a fix */
+        assert_true(t_cli_capture(6, argv, t_zOut, sizeof t_zOut, t_zErr, sizeof t_zErr) <= 1);
         json_verdicts(zGot, sizeof zGot, zHost, sizeof zHost);
         assert_string_equal(zHost, "DESKTOP-KAB12"); /* the whole name, from the systeminfo */
         assert_non_null(strstr(zGot, "MS17-010=patched"));

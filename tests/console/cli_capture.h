@@ -1,0 +1,34 @@
+/* cli_capture.h: runs the console's cli_main in process and captures what it writes, for the
+ * console tests (included after cmocka.h). */
+#ifndef KBS_CLI_CAPTURE_H
+#define KBS_CLI_CAPTURE_H
+
+#include <stdio.h>
+
+#include "cli.h"
+
+/* Runs cli_main(argc, argv); its standard output goes to zOut and its errors to zErr (each
+ * NUL-terminated, cut at the buffer's size; zErr may be NULL). Returns the exit code. */
+static inline int t_cli_capture(int argc, char **argv, char *zOut, size_t nOut, char *zErr,
+                                size_t nErr)
+{
+    FILE *out = tmpfile(), *err = tmpfile();
+    size_t n;
+    int rc;
+    assert_non_null(out);
+    assert_non_null(err);
+    rc = cli_main(argc, argv, out, err);
+    rewind(out);
+    n = fread(zOut, 1, nOut - 1, out);
+    zOut[n] = 0;
+    if (zErr) {
+        rewind(err);
+        n = fread(zErr, 1, nErr - 1, err);
+        zErr[n] = 0;
+    }
+    fclose(out);
+    fclose(err);
+    return rc;
+}
+
+#endif
