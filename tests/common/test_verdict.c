@@ -277,6 +277,11 @@ static const vcase_t aCase[] = {
     {"CVE-2024-38063", WIN10(19045, 4780), "", "", 0, P, "by UBR"},
     {"CVE-2024-38063", WIN10(19045, 4717), "", "", 0, M, "UBR 4717 < 4780"},
     {"CVE-2024-38063", WIN10(26100, 1457), "", "", 0, P, "by UBR"},
+    /* Windows 8 (not 8.1): the same code as Server 2012, which is affected, and no update. */
+    {"CVE-2019-1181", WIN8, "", "", 0, U, "no update for Windows 8"},
+    {"CVE-2021-34527", WIN8, "", "", 0, U, "Server 2012, the same code"},
+    {"CVE-2022-30190", WIN8, "", "", 0, U, "no update for Windows 8"},
+    {"CVE-2019-1181", S2012, "KB4512518", "", 0, P, NULL},
     /* PrintNightmare (CVE-2021-34527). */
     {"CVE-2021-34527", WIN10(19044, 0), "KB5008212", "", 0, P, NULL},
     {"CVE-2021-34527", WIN10(19045, 0), "KB5094127", "", 0, P, NULL},
