@@ -11,6 +11,7 @@
 #include <errno.h>
 #endif
 
+#include "../t_tmpfile.h"
 #include "cat.h"
 #include "collect.h"
 #include "db.h"
@@ -52,7 +53,7 @@ static int setup(void **state)
     t_rm_db(T_DB);
     if (cat_load_default(&c.cat)) return -1;
     if (db_open(T_DB, &c.db, zErr, sizeof zErr) || db_use_catalog(c.db, &c.cat, NULL)) return -1;
-    if (!(c.err = tmpfile())) return -1;
+    if (!(c.err = t_tmpfile())) return -1;
     *state = &c;
     return 0;
 }

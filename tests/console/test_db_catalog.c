@@ -8,6 +8,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "../t_tmpfile.h"
 #include "cat.h"
 #include "collect.h"
 #include "db.h"
@@ -163,7 +164,7 @@ static void test_catalog_switch_during_collect(void **state)
     db_t *db = NULL;
     coll_opts_t o;
     t_switch_t w = {1, 0};
-    FILE *err = tmpfile();
+    FILE *err = t_tmpfile();
     size_t n;
     int rc;
     (void)state;

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "../t_tmpfile.h"
 #include "cat.h"
 #include "db.h"
 #include "db_int.h"
@@ -220,7 +221,7 @@ static void test_future_dated_scan(void **state)
             /* The helpdesk view and JSON name the ignored scan. */
             char zOut[8192];
             size_t n;
-            FILE *pf = tmpfile();
+            FILE *pf = t_tmpfile();
             assert_non_null(pf);
             assert_int_equal(rep_render_check(&r.rep, &r.rep.aHost[0], REP_FMT_TABLE, pf), KBS_OK);
             assert_int_equal(rep_render_check(&r.rep, &r.rep.aHost[0], REP_FMT_JSON, pf), KBS_OK);

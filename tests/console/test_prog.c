@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../t_tmpfile.h"
 #include "prog.h"
 
 static double t_ms; /* the fake clock the bar reads */
@@ -40,7 +41,7 @@ static size_t t_count(const char *z, char c)
  * were a terminal (prog_init itself must have left the bar off: a file is not one). */
 static FILE *t_bar(prog_t *p, int bTerminal)
 {
-    FILE *f = tmpfile();
+    FILE *f = t_tmpfile();
     assert_non_null(f);
     prog_init(p, f, 1, "collect", "files");
     assert_int_equal(p->bOn, 0);

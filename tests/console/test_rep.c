@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../t_tmpfile.h"
 #include "kbs_err.h"
 #include "rep.h"
 #include "rep_int.h"
@@ -124,7 +125,7 @@ static fix_t *fix_new(void)
 /* Renders into a malloc'd NUL-terminated buffer (the output itself never contains NUL). */
 static char *render(const rep_t *r, const rep_host_t *h, rep_format_t fmt, size_t *pn)
 {
-    FILE *f = tmpfile();
+    FILE *f = t_tmpfile();
     long n;
     char *z;
     assert_non_null(f);

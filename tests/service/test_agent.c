@@ -11,6 +11,7 @@
 #include <string.h>
 #include <windows.h>
 
+#include "../t_tmpfile.h"
 #include "agent.h"
 #include "kbs_err.h"
 #include "regfix.h"
@@ -245,7 +246,7 @@ static void test_debounce_registry_change(void **state)
 static void test_reload_and_bad_setting(void **state)
 {
     HANDLE hStop = CreateEventW(NULL, TRUE, FALSE, NULL), hThread;
-    FILE *f = tmpfile();
+    FILE *f = t_tmpfile();
     agent_t *a;
     char zLog[4096];
     size_t n;
@@ -284,7 +285,7 @@ static void test_reload_and_bad_setting(void **state)
 static void test_drop_retry_and_recover(void **state)
 {
     HANDLE hStop = CreateEventW(NULL, TRUE, FALSE, NULL);
-    FILE *f = tmpfile();
+    FILE *f = t_tmpfile();
     agent_t *a;
     char zLog[4096];
     size_t n;
@@ -357,7 +358,7 @@ static void t_log(FILE *f, char *z, size_t n)
 static void test_scan_watchdog(void **state)
 {
     HANDLE hStop = CreateEventW(NULL, TRUE, FALSE, NULL);
-    FILE *f = tmpfile();
+    FILE *f = t_tmpfile();
     agent_t *a;
     char zLog[8192];
     DWORD t0, ms;
@@ -388,7 +389,7 @@ static void test_scan_watchdog(void **state)
 static void test_datadir_policy_fallback(void **state)
 {
     HANDLE hStop = CreateEventW(NULL, TRUE, FALSE, NULL);
-    FILE *f = tmpfile();
+    FILE *f = t_tmpfile();
     agent_t *a;
     char zLog[8192];
     (void)state;

@@ -12,6 +12,7 @@
 #include <windows.h>
 #include <shlwapi.h>
 
+#include "../t_tmpfile.h"
 #include "kbs_err.h"
 #include "kbs_version.h"
 #include "regfix.h"
@@ -252,7 +253,7 @@ static void test_cmd(void **state)
     char *argvSum[] = {"kbsentry-svc", "scan"};
     char *z;
     size_t n;
-    FILE *out = tmpfile(), *err = tmpfile();
+    FILE *out = t_tmpfile(), *err = t_tmpfile();
     snap_t s;
     snap_err_t e;
     wchar_t zHostW[64];
@@ -289,7 +290,7 @@ static void test_cmd(void **state)
 
     /* --stdout: the snapshot, CRLF kept as is. */
     fclose(out);
-    out = tmpfile();
+    out = t_tmpfile();
     assert_int_equal(scan_cmd(3, argvStd, out, err), 0);
     z = t_slurp(out, &n);
     assert_null(strstr(z, "\r\r\n"));
@@ -299,7 +300,7 @@ static void test_cmd(void **state)
 
     /* No option: a summary. */
     fclose(out);
-    out = tmpfile();
+    out = t_tmpfile();
     assert_int_equal(scan_cmd(2, argvSum, out, err), 0);
     z = t_slurp(out, &n);
     assert_non_null(strstr(z, "host:"));
