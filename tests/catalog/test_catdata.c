@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "../t_file.h"
 #include "cat.h"
 #include "catgen.h"
 #include "kbs_err.h"
@@ -22,25 +23,10 @@ typedef struct t_ctx {
 
 static char *t_read(const char *zPath, size_t *pn)
 {
-    FILE *f = fopen(zPath, "rb");
-    char *z;
-    long n;
-    if (!f) {
-        fprintf(stderr, "test_catdata: cannot open %s: Microsoft's data is needed (set the CMake "
+    char *z = t_file_read(zPath, pn);
+    if (!z)
+        fprintf(stderr, "test_catdata: cannot read %s: Microsoft's data is needed (set the CMake "
                         "variable KBS_MSRC_DIR to the folder with definitions.zip)\n", zPath);
-        return NULL;
-    }
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    z = malloc((size_t)n + 1);
-    if (z && fread(z, 1, (size_t)n, f) != (size_t)n) {
-        free(z);
-        z = NULL;
-    }
-    if (z) z[n] = 0;
-    fclose(f);
-    *pn = (size_t)n;
     return z;
 }
 

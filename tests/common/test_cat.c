@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../t_file.h"
 #include "cat.h"
 #include "kbs_err.h"
 
@@ -367,23 +368,8 @@ static void test_forms(void **state)
 static char *slurp(const char *zName, size_t *pn)
 {
     char zPath[512];
-    FILE *f;
-    char *z;
-    long n;
     snprintf(zPath, sizeof zPath, "%s/cat/%s", KBS_TEST_DATA, zName);
-    f = fopen(zPath, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    z = malloc((size_t)n + 1);
-    if (z && fread(z, 1, (size_t)n, f) != (size_t)n) {
-        free(z);
-        z = NULL;
-    }
-    fclose(f);
-    *pn = (size_t)n;
-    return z;
+    return t_file_read(zPath, pn);
 }
 
 static void test_files(void **state)

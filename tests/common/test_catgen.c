@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "../t_file.h"
 #include "cat.h"
 #include "catgen.h"
 #include "kbs_err.h"
@@ -16,22 +17,10 @@
 
 static char *t_read(const char *zName, size_t *pn)
 {
-    char zPath[512];
-    FILE *f;
-    char *z;
-    long n;
+    char zPath[512], *z;
     snprintf(zPath, sizeof zPath, "%s/catgen/%s", KBS_TEST_DATA, zName);
-    f = fopen(zPath, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    z = malloc((size_t)n + 1);
+    z = t_file_read(zPath, pn);
     assert_non_null(z);
-    assert_int_equal(fread(z, 1, (size_t)n, f), (size_t)n);
-    z[n] = 0;
-    fclose(f);
-    *pn = (size_t)n;
     return z;
 }
 
