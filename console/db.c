@@ -502,6 +502,13 @@ void db_buf_put(db_buf_t *b, const char *z, size_t n)
     b->z[b->n] = 0;
 }
 
+void db_buf_clear(db_buf_t *b)
+{
+    b->n = 0;
+    b->oom = 0;
+    db_buf_put(b, "", 0);
+}
+
 char *db_esc_copy(char *zOut, const char *z, size_t n)
 {
     const char *zEnd = z + n;
@@ -556,9 +563,7 @@ const cat_t *db_catalog(db_t *db)
 int db_verdict_text(const cat_t *c, const verdict_t *aV, size_t n, db_buf_t *b)
 {
     size_t i;
-    b->n = 0;
-    b->oom = 0;
-    db_buf_put(b, "", 0);
+    db_buf_clear(b);
     for (i = 0; i < n; i++) {
         db_buf_field(b, c->aRule[i].zId, '\t');
         db_buf_field(b, verdict_status_name(aV[i].status), '\t');

@@ -150,9 +150,7 @@ static int db_set_fill(db_t *db, int64_t setId, snap_t *s)
 static void db_sources_text(const snap_t *s, db_buf_t *b)
 {
     size_t i;
-    b->n = 0;
-    b->oom = 0;
-    db_buf_put(b, "", 0);
+    db_buf_clear(b);
     for (i = 0; i < s->nSource; i++) {
         db_buf_field(b, s->aSource[i].zName, '\t');
         db_buf_field(b, s->aSource[i].ok ? "1" : "0", '\t');
@@ -163,9 +161,7 @@ static void db_sources_text(const snap_t *s, db_buf_t *b)
 static void db_files_text(const snap_t *s, db_buf_t *b)
 {
     size_t i;
-    b->n = 0;
-    b->oom = 0;
-    db_buf_put(b, "", 0);
+    db_buf_clear(b);
     for (i = 0; i < s->nFile; i++) {
         char zVer[32] = "";
         const snap_file_t *f = &s->aFile[i];
@@ -181,9 +177,7 @@ static void db_files_text(const snap_t *s, db_buf_t *b)
 static void db_facts_text(const snap_t *s, db_buf_t *b)
 {
     size_t i;
-    b->n = 0;
-    b->oom = 0;
-    db_buf_put(b, "", 0);
+    db_buf_clear(b);
     for (i = 0; i < s->nFact; i++) {
         db_buf_field(b, s->aFact[i].zName, '\t');
         db_buf_field(b, s->aFact[i].zValue, '\t');

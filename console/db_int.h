@@ -127,6 +127,8 @@ int db_state_load(db_t *db, int64_t hostId, snap_t *s);
  * marks b oom. */
 int db_buf_reserve(db_buf_t *b, size_t nMore);
 void db_buf_put(db_buf_t *b, const char *z, size_t n);
+/* db_buf_clear: b holds the empty string again (and is no longer marked oom). */
+void db_buf_clear(db_buf_t *b);
 /* db_esc_copy: the first n bytes of z (up to a NUL) with '\\', TAB, LF and CR escaped as \\ \t
  * \n \r, written at zOut (room for 2 * n bytes); returns the end. No NUL is written. */
 char *db_esc_copy(char *zOut, const char *z, size_t n);
