@@ -375,8 +375,9 @@ out:
 int cmd_check(cmd_ctx_t *c, int argc, char **argv)
 {
     const char *zFormat = "table", *zWhat = NULL, *zStale = NULL, *zAsOf = NULL;
+    char **azWhat; /* the HOST or FILE arguments, in order */
     size_t nWhat = 0;
-    int iWhat = 0, staleDays;
+    int staleDays;
     int64_t now;
     plat_stat_t ps;
     db_filter_t flt;
@@ -384,11 +385,13 @@ int cmd_check(cmd_ctx_t *c, int argc, char **argv)
     int i, fmt, rc, ex = CMD_EXIT_ERROR;
     unsigned fOpt = 0;
 
+    if (!(azWhat = calloc((size_t)argc + 1, sizeof *azWhat))) return CMD_EXIT_ERROR;
     for (i = 1; i < argc; i++) {
         int r;
         if (cmd_is_help(argv[i])) {
             cmd_check_help(c->out);
-            return CMD_EXIT_OK;
+            ex = CMD_EXIT_OK;
+            goto out;
         }
         if (!strcmp(argv[i], "--accept-unknown")) {
             fOpt |= VERDICT_ACCEPT_UNKNOWN;
@@ -402,41 +405,40 @@ int cmd_check(cmd_ctx_t *c, int argc, char **argv)
             (r = cmd_opt(c, argc, argv, &i, "--format", &zFormat)) != 0 ||
             (r = cmd_opt(c, argc, argv, &i, "--stale", &zStale)) != 0 ||
             (r = cmd_opt(c, argc, argv, &i, "--as-of", &zAsOf)) != 0) {
-            if (r < 0) return CMD_EXIT_ERROR;
+            if (r < 0) goto out;
             continue;
         }
-        if (argv[i][0] == '-' && argv[i][1])
-            return cmd_bad_usage(c, "unknown option", argv[i]);
-        if (!zWhat) iWhat = i;
-        zWhat = argv[i];
-        nWhat++;
+        if (argv[i][0] == '-' && argv[i][1]) {
+            ex = cmd_bad_usage(c, "unknown option", argv[i]);
+            goto out;
+        }
+        azWhat[nWhat++] = argv[i];
     }
-    if (!zWhat) return cmd_bad_usage(c, "no HOST or FILE given", NULL);
+    if (!nWhat) {
+        ex = cmd_bad_usage(c, "no HOST or FILE given", NULL);
+        goto out;
+    }
+    zWhat = azWhat[0];
     fmt = rep_format_from_name(zFormat);
-    if (fmt != REP_FMT_TABLE && fmt != REP_FMT_JSON)
-        return cmd_bad_usage(c, "--format must be table or json, not", zFormat);
-    if ((rc = cmd_age_opts(c, zStale, zAsOf, &staleDays, &now)) != 0) return rc;
-    zWhat = argv[iWhat];
+    if (fmt != REP_FMT_TABLE && fmt != REP_FMT_JSON) {
+        ex = cmd_bad_usage(c, "--format must be table or json, not", zFormat);
+        goto out;
+    }
+    if ((rc = cmd_age_opts(c, zStale, zAsOf, &staleDays, &now)) != 0) {
+        ex = rc;
+        goto out;
+    }
     if (plat_stat(zWhat, &ps) == KBS_OK && !ps.isDir) {
         /* FILE [FILE...]: one machine's files, judged together without a database */
-        char **azPath = calloc(nWhat, sizeof *azPath);
-        size_t k = 0;
-        if (!azPath) return CMD_EXIT_ERROR;
-        for (i = iWhat; i < argc; i++) {
-            if (argv[i][0] == '-' && argv[i][1]) {
-                if (strcmp(argv[i], "--format") == 0 || strcmp(argv[i], "--db") == 0 ||
-                    strcmp(argv[i], "--catalog") == 0 || strcmp(argv[i], "--stale") == 0 ||
-                    strcmp(argv[i], "--as-of") == 0)
-                    i++; /* options were read above; skip their values */
-                continue;
-            }
-            azPath[k++] = argv[i];
-        }
-        ex = cmd_check_files(c, azPath, k, (rep_format_t)fmt, fOpt, staleDays, now);
-        free(azPath);
-        return ex;
+        ex = cmd_check_files(c, azWhat, nWhat, (rep_format_t)fmt, fOpt, staleDays, now);
+        goto out;
     }
-    if (nWhat > 1) return cmd_bad_usage(c, "several arguments: each must be a file", argv[iWhat + 1]);
+    if (nWhat > 1) {
+        ex = cmd_bad_usage(c, "several arguments: each must be a file", azWhat[1]);
+        goto out;
+    }
+    free(azWhat);
+    azWhat = NULL;
 
     if (cmd_open(c)) return CMD_EXIT_ERROR;
     memset(&flt, 0, sizeof flt);
@@ -469,5 +471,8 @@ int cmd_check(cmd_ctx_t *c, int argc, char **argv)
         ex = cmd_noncompliant(&rep.rep, fOpt) ? CMD_EXIT_NONCOMPLIANT : CMD_EXIT_OK;
     }
     db_report_release(&rep);
+    return ex;
+out:
+    free(azWhat);
     return ex;
 }
