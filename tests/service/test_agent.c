@@ -15,6 +15,7 @@
 #include "agent.h"
 #include "kbs_err.h"
 #include "regfix.h"
+#include "sched.h"
 
 #define T_POLICY L"SOFTWARE\\kbsentry-test-agent\\Policies"
 #define T_BASE L"SOFTWARE\\kbsentry-test-agent\\Base"
@@ -210,12 +211,23 @@ static void test_debounce_registry_change(void **state)
     agent_t *a;
     HKEY h;
     DWORD d = 1, t0;
+    uint64_t seed;
     int i;
     (void)state;
-    t_dword(T_BASE, L"StartDelayMaxSeconds", 3600); /* no timed scan during the test */
+    t_dword(T_BASE, L"StartDelayMaxSeconds", 3600);
     /* timeScale 100: debounce 600 ms; first scan within 36 s, interval long */
     a = t_agent(hStop, 0, 100, NULL);
     a->set.startDelayMaxSec = 3600;
+    /* The timed first scan comes 0..36 s after start, drawn from a clock-seeded generator: now
+     * and then it fell inside this test and counted as a second debounced scan. A seed whose
+     * first draw puts it past 30 s keeps it out. */
+    for (seed = 1; seed < 1000; seed++) {
+        uint64_t r;
+        sched_seed(&r, seed);
+        if (sched_start_delay_ms(sched_next(&r), a->set.startDelayMaxSec) >= 3000000u) break;
+    }
+    assert_true(seed < 1000);
+    sched_seed(&a->rng, seed);
     hThread = (HANDLE)_beginthreadex(NULL, 0, t_run_thread, a, 0, NULL);
     Sleep(100);
     assert_int_equal(RegOpenKeyExW(HKEY_LOCAL_MACHINE, T_WATCH, 0, KEY_SET_VALUE, &h),
