@@ -554,6 +554,71 @@ static void test_mitigated_everywhere(void **state)
     t_rm_db(T_MIT_DB);
 }
 
+
+#define T_ROLE_DIR KBS_TEST_TMP "/test_commands_role"
+#define T_ROLE_DB KBS_TEST_TMP "/test_commands_role.db"
+
+/* A Server 2016 systeminfo (UTF-16LE with BOM, as PowerShell redirects it) whose OS
+ * Configuration value is zConf (ASCII or UTF-8 of the BMP). */
+static void t_si_2016(const char *zPath, const char *zHost, const char *zName, const char *zConf)
+{
+    char z[2048], a[4200];
+    size_t i = 0, o = 0, n;
+    n = (size_t)snprintf(z, sizeof z,
+                         "Host Name:                 %s\r\nOS Name:                   %s\r\n"
+                         "OS Version:                10.0.14393 N/A Build 14393\r\n"
+                         "OS Manufacturer:           Microsoft Corporation\r\n"
+                         "OS Configuration:          %s\r\n"
+                         "OS Build Type:             Multiprocessor Free\r\n"
+                         "Original Install Date:     2018/01/15, 10:22:31\r\n"
+                         "System Type:               x64-based PC\r\n"
+                         "Hotfix(s):                 1 Hotfix(s) Installed.\r\n"
+                         "                           [01]: KB3192137\r\n",
+                         zHost, zName, zConf);
+    a[o++] = (char)0xFF, a[o++] = (char)0xFE;
+    while (i < n) {
+        unsigned char b = (unsigned char)z[i];
+        unsigned cp;
+        if (b < 0x80) cp = b, i++;
+        else if (b < 0xE0) cp = (b & 0x1Fu) << 6 | (z[i + 1] & 0x3Fu), i += 2;
+        else cp = (b & 0x0Fu) << 12 | (z[i + 1] & 0x3Fu) << 6 | (z[i + 2] & 0x3Fu), i += 3;
+        a[o++] = (char)(cp & 0xFF), a[o++] = (char)(cp >> 8);
+    }
+    assert_int_equal(t_write(zPath, a, o), 0);
+}
+
+/* A Japanese domain controller is a domain controller; a server whose role wording is not
+ * recognised is of unknown role, and `report --role dc` keeps it with a note. */
+static void test_role_languages(void **state)
+{
+    (void)state;
+    plat_mkdir(T_ROLE_DIR);
+    t_rm_db(T_ROLE_DB);
+    t_si_2016(T_ROLE_DIR "/jp-dc01.txt", "JP-DC01", "Microsoft Windows Server 2016 Standard",
+              "\xe3\x83\x97\xe3\x83\xa9\xe3\x82\xa4\xe3\x83\x9e\xe3\x83\xaa \xe3\x83\x89\xe3\x83\xa1"
+              "\xe3\x82\xa4\xe3\x83\xb3 \xe3\x82\xb3\xe3\x83\xb3\xe3\x83\x88\xe3\x83\xad\xe3\x83\xbc"
+              "\xe3\x83\xa9\xe3\x83\xbc");
+    t_si_2016(T_ROLE_DIR "/xx-srv01.txt", "XX-SRV01", "Microsoft Windows Server 2016 Standard",
+              "??????? ????????");
+    t_si_2016(T_ROLE_DIR "/fr-srv02.txt", "FR-SRV02", "Microsoft Windows Server 2016 Standard",
+              "Serveur membre");
+    assert_int_equal(t_run("collect", "--db", T_ROLE_DB, T_ROLE_DIR, NULL), 0);
+    assert_int_equal(t_run("report", "--db", T_ROLE_DB, "--rule", "CVE-2020-1472", "--role", "dc",
+                           "--format", "csv", NULL),
+                     1);
+    assert_non_null(strstr(t_zOut, "JP-DC01"));
+    assert_non_null(strstr(t_zOut, "XX-SRV01"));
+    assert_null(strstr(t_zOut, "FR-SRV02"));
+    assert_non_null(strstr(t_zErr, "XX-SRV01"));
+    assert_non_null(strstr(t_zErr, "role unknown"));
+    assert_null(strstr(t_zErr, "JP-DC01"));
+    assert_int_equal(t_run("report", "--db", T_ROLE_DB, "--role", "server", "--format", "csv", NULL), 1);
+    assert_non_null(strstr(t_zOut, "FR-SRV02"));
+    assert_null(strstr(t_zOut, "XX-SRV01"));
+    assert_null(strstr(t_zOut, "JP-DC01"));
+    t_rm_db(T_ROLE_DB);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -568,6 +633,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hosts_filters_bidi, setup, teardown),
         cmocka_unit_test_setup_teardown(test_catalog_view_and_recompute, setup, teardown),
         cmocka_unit_test(test_mitigated_everywhere),
+        cmocka_unit_test(test_role_languages),
         cmocka_unit_test_setup_teardown(test_scan_age, setup, teardown),
         cmocka_unit_test_setup_teardown(test_catalog_derive, setup, teardown),
     };

@@ -1,0 +1,185 @@
+/* test_imp_forms.c: the forms agentless inputs take beyond the plain English console: the
+ * machine's role in every UI language, tables padded by characters (accents, Cyrillic, CJK),
+ * systeminfo /FO CSV and /FO LIST, XP wmic rows, and wmic's installer banner. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "imp.h"
+#include "imp_int.h"
+#include "kbs_err.h"
+
+/* ---- helpers ---- */
+
+/* UTF-8 text as UTF-16LE bytes (malloc'd), with a BOM when bBom. */
+static char *to_utf16(const char *z, int bBom, size_t *pn)
+{
+    size_t n = strlen(z), i = 0, o = 0;
+    unsigned char *a = malloc(n * 4 + 4);
+    assert_non_null(a);
+    if (bBom) a[o++] = 0xFF, a[o++] = 0xFE;
+    while (i < n) {
+        unsigned char b = (unsigned char)z[i];
+        uint32_t cp;
+        if (b < 0x80) {
+            cp = b, i += 1;
+        } else if (b < 0xE0) {
+            cp = (uint32_t)(b & 0x1F) << 6 | (z[i + 1] & 0x3F), i += 2;
+        } else if (b < 0xF0) {
+            cp = (uint32_t)(b & 0x0F) << 12 | (uint32_t)(z[i + 1] & 0x3F) << 6 | (z[i + 2] & 0x3F);
+            i += 3;
+        } else {
+            fail_msg("no 4-byte characters in these tests");
+            return NULL;
+        }
+        a[o++] = (unsigned char)(cp & 0xFF), a[o++] = (unsigned char)(cp >> 8);
+    }
+    *pn = o;
+    return (char *)a;
+}
+
+static int has_kb(const snap_t *s, uint32_t num)
+{
+    size_t i;
+    for (i = 0; i < s->nHotfix; i++)
+        if (s->aHotfix[i].kb.num == num) return 1;
+    return 0;
+}
+
+/* A Server 2016 systeminfo (UTF-8) with the given product name and OS Configuration value. */
+static void si_server(char *z, size_t nz, const char *zName, const char *zConf)
+{
+    snprintf(z, nz,
+             "Host Name:                 SRV-01\r\n"
+             "OS Name:                   %s\r\n"
+             "OS Version:                10.0.14393 N/A Build 14393\r\n"
+             "OS Manufacturer:           Microsoft Corporation\r\n"
+             "OS Configuration:          %s\r\n"
+             "OS Build Type:             Multiprocessor Free\r\n"
+             "Registered Owner:          Windows User\r\n"
+             "Registered Organization:   \r\n"
+             "Product ID:                00377-60000-00000-AA123\r\n"
+             "Original Install Date:     2018/01/15, 10:22:31\r\n"
+             "System Boot Time:          2018/04/01, 8:00:00\r\n"
+             "System Manufacturer:       VMware, Inc.\r\n"
+             "System Model:              VMware Virtual Platform\r\n"
+             "System Type:               x64-based PC\r\n"
+             "Processor(s):              1 Processor(s) Installed.\r\n"
+             "                           [01]: Intel64 Family 6 Model 79 Stepping 1 GenuineIntel ~2200 Mhz\r\n"
+             "BIOS Version:              Phoenix Technologies LTD 6.00, 2017/04/05\r\n"
+             "Windows Directory:         C:\\Windows\r\n"
+             "System Directory:          C:\\Windows\\system32\r\n"
+             "Boot Device:               \\Device\\HarddiskVolume1\r\n"
+             "System Locale:             ja;Japanese\r\n"
+             "Input Locale:              ja;Japanese\r\n"
+             "Time Zone:                 (UTC+09:00) Osaka, Sapporo, Tokyo\r\n"
+             "Total Physical Memory:     8,191 MB\r\n"
+             "Available Physical Memory: 4,096 MB\r\n"
+             "Virtual Memory: Max Size:  9,471 MB\r\n"
+             "Virtual Memory: Available: 5,000 MB\r\n"
+             "Virtual Memory: In Use:    4,471 MB\r\n"
+             "Page File Location(s):     C:\\pagefile.sys\r\n"
+             "Domain:                    corp.example\r\n"
+             "Logon Server:              \\\\SRV-01\r\n"
+             "Hotfix(s):                 2 Hotfix(s) Installed.\r\n"
+             "                           [01]: KB3192137\r\n"
+             "                           [02]: KB4013429\r\n"
+             "Network Card(s):           1 NIC(s) Installed.\r\n"
+             "                           [01]: Intel(R) 82574L Gigabit Network Connection\r\n"
+             "                                 Connection Name: Ethernet0\r\n",
+             zName, zConf);
+}
+
+/* ---- the machine's role in every language ---- */
+
+static void test_role_languages(void **state)
+{
+    /* The "OS Configuration" values of a domain controller, a member server and a standalone
+     * workstation as systeminfo writes them in each UI language (Windows' own wording). */
+    static const struct {
+        const char *zConf;
+        os_ptype_t pt;
+    } a[] = {
+        {"Primary Domain Controller", OS_PT_DC},
+        {"\xe3\x83\x97\xe3\x83\xa9\xe3\x82\xa4\xe3\x83\x9e\xe3\x83\xaa \xe3\x83\x89\xe3\x83\xa1\xe3\x82\xa4"
+         "\xe3\x83\xb3 \xe3\x82\xb3\xe3\x83\xb3\xe3\x83\x88\xe3\x83\xad\xe3\x83\xbc\xe3\x83\xa9\xe3\x83\xbc",
+         OS_PT_DC}, /* ja: プライマリ ドメイン コントローラー */
+        {"\xe4\xb8\xbb\xe5\x9f\x9f\xe6\x8e\xa7\xe5\x88\xb6\xe5\x99\xa8", OS_PT_DC}, /* zh-CN: 主域控制器 */
+        {"\xe4\xb8\xbb\xe8\xa6\x81\xe7\xb6\xb2\xe5\x9f\x9f\xe6\x8e\xa7\xe5\x88\xb6\xe7\xab\x99",
+         OS_PT_DC}, /* zh-TW: 主要網域控制站 */
+        {"\xec\xa3\xbc \xeb\x8f\x84\xeb\xa9\x94\xec\x9d\xb8 \xec\xbb\xa8\xed\x8a\xb8\xeb\xa1\xa4\xeb\x9f\xac",
+         OS_PT_DC}, /* ko: 주 도메인 컨트롤러 */
+        {"\xd0\x9e\xd1\x81\xd0\xbd\xd0\xbe\xd0\xb2\xd0\xbd\xd0\xbe\xd0\xb9 \xd0\xba\xd0\xbe\xd0\xbd\xd1\x82"
+         "\xd1\x80\xd0\xbe\xd0\xbb\xd0\xbb\xd0\xb5\xd1\x80 \xd0\xb4\xd0\xbe\xd0\xbc\xd0\xb5\xd0\xbd\xd0\xb0",
+         OS_PT_DC}, /* ru: Основной контроллер домена */
+        {"Contr\xc3\xb4leur de domaine principal", OS_PT_DC},
+        {"Controlador de dominio principal", OS_PT_DC},
+        {"Controller di dominio primario", OS_PT_DC},
+        {"Controlador de dom\xc3\xadnio prim\xc3\xa1rio", OS_PT_DC},
+        {"Primaire domeincontroller", OS_PT_DC},
+        {"Prim\xc3\xa4rer Dom\xc3\xa4nencontroller", OS_PT_DC},
+        {"Podstawowy kontroler domeny", OS_PT_DC},
+        {"Prim\xc3\xa1rn\xc3\xad \xc5\x99\x61\x64i\xc4\x8d dom\xc3\xa9ny", OS_PT_DC}, /* cs */
+        {"Prim\xc3\xa4r dom\xc3\xa4nkontrollant", OS_PT_DC},                          /* sv */
+        {"Birincil Etki Alan\xc4\xb1 Denetleyicisi", OS_PT_DC},                        /* tr */
+        {"Els\xc5\x91\x64leges tartom\xc3\xa1nyvez\xc3\xa9rl\xc5\x91", OS_PT_DC},      /* hu */
+        {"Backup Domain Controller", OS_PT_DC},
+        {"Member Server", OS_PT_SERVER},
+        {"\xe3\x83\xa1\xe3\x83\xb3\xe3\x83\x90\xe3\x83\xbc \xe3\x82\xb5\xe3\x83\xbc\xe3\x83\x90\xe3\x83\xbc",
+         OS_PT_SERVER}, /* ja: メンバー サーバー */
+        {"\xe6\x88\x90\xe5\x91\x98\xe6\x9c\x8d\xe5\x8a\xa1\xe5\x99\xa8", OS_PT_SERVER}, /* zh: 成员服务器 */
+        {"\xeb\xa9\xa4\xeb\xb2\x84 \xec\x84\x9c\xeb\xb2\x84", OS_PT_SERVER},           /* ko: 멤버 서버 */
+        {"\xc3\x9cye Sunucu", OS_PT_SERVER},                                            /* tr */
+        {"Standalone Workstation", OS_PT_WORKSTATION},
+        {"\xe3\x82\xb9\xe3\x82\xbf\xe3\x83\xb3\xe3\x83\x89\xe3\x82\xa2\xe3\x83\xad\xe3\x83\xb3 \xe3\x83\xaf"
+         "\xe3\x83\xbc\xe3\x82\xaf\xe3\x82\xb9\xe3\x83\x86\xe3\x83\xbc\xe3\x82\xb7\xe3\x83\xa7\xe3\x83\xb3",
+         OS_PT_WORKSTATION}, /* ja: スタンドアロン ワークステーション */
+        {"\xe7\x8b\xac\xe7\xab\x8b\xe5\xb7\xa5\xe4\xbd\x9c\xe7\xab\x99", OS_PT_WORKSTATION}, /* zh: 独立工作站 */
+        {"\xeb\x8f\x85\xeb\xa6\xbd \xec\x8b\xa4\xed\x96\x89\xed\x98\x95 \xec\x9b\x8c\xed\x81\xac\xec\x8a\xa4"
+         "\xed\x85\x8c\xec\x9d\xb4\xec\x85\x98",
+         OS_PT_WORKSTATION}, /* ko: 독립 실행형 워크스테이션 */
+        {"Estaci\xc3\xb3n de trabajo independiente", OS_PT_WORKSTATION},
+        /* a role word this reader does not know, or lost to a wrong code page: not "member" */
+        {"??????? ???????? ??????????", OS_PT_UNKNOWN},
+    };
+    char z[4096];
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof a / sizeof a[0]; i++) {
+        snap_t s;
+        imp_err_t err;
+        size_t n = 0;
+        char *zw;
+        si_server(z, sizeof z, "Microsoft Windows Server 2016 Standard", a[i].zConf);
+        zw = to_utf16(z, 1, &n); /* systeminfo > file from PowerShell: UTF-16LE */
+        assert_int_equal(imp_detect(zw, n), IMP_KIND_SYSTEMINFO);
+        if (imp_systeminfo_parse(zw, n, &s, &err)) fail_msg("%s: line %u: %s", a[i].zConf, err.line, err.zReason);
+        if ((int)s.os.product_type != (int)a[i].pt)
+            fail_msg("\"%s\": role %d, expected %d", a[i].zConf, (int)s.os.product_type, (int)a[i].pt);
+        assert_true(has_kb(&s, 4013429));
+        snap_release(&s);
+        free(zw);
+    }
+
+    /* An unknown word on a client edition: a workstation edition is never a domain controller */
+    si_server(z, sizeof z, "Microsoft Windows 10 Pro", "??????? ????????");
+    {
+        snap_t s;
+        assert_int_equal(imp_systeminfo_parse(z, strlen(z), &s, NULL), KBS_OK);
+        assert_int_equal(s.os.product_type, OS_PT_WORKSTATION);
+        snap_release(&s);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_role_languages),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
