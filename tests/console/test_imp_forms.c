@@ -43,12 +43,17 @@ static char *to_utf16(const char *z, int bBom, size_t *pn)
     return (char *)a;
 }
 
-static int has_kb(const snap_t *s, uint32_t num)
+static const snap_hotfix_t *find_kb(const snap_t *s, uint32_t num)
 {
     size_t i;
     for (i = 0; i < s->nHotfix; i++)
-        if (s->aHotfix[i].kb.num == num) return 1;
-    return 0;
+        if (s->aHotfix[i].kb.num == num) return &s->aHotfix[i];
+    return NULL;
+}
+
+static int has_kb(const snap_t *s, uint32_t num)
+{
+    return find_kb(s, num) != NULL;
 }
 
 /* A Server 2016 systeminfo (UTF-8) with the given product name and OS Configuration value. */
@@ -176,10 +181,121 @@ static void test_role_languages(void **state)
     }
 }
 
+/* ---- console tables padded by characters ---- */
+
+/* Display cells of the UTF-8 character at z (bCells: East Asian wide characters take two, as
+ * PowerShell's console host counts them; else every character one, as wmic pads). */
+static unsigned t_width(const char *z, size_t *pLen, int bCells)
+{
+    unsigned char b = (unsigned char)z[0];
+    uint32_t cp;
+    if (b < 0x80) return *pLen = 1, 1;
+    if (b < 0xE0) return *pLen = 2, 1;
+    *pLen = 3;
+    cp = (uint32_t)(b & 0x0F) << 12 | (uint32_t)(z[1] & 0x3F) << 6 | (z[2] & 0x3F);
+    return bCells && ((cp >= 0x2E80 && cp <= 0xA4CF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
+                      (cp >= 0xFF00 && cp <= 0xFF60)) ? 2 : 1;
+}
+
+/* Appends the cells of one row, each padded to its column's width. */
+static void t_row(char *zOut, size_t nOut, const char *const *azCell, const unsigned *aWidth,
+                  size_t nCol, int bCells, const char *zEnd)
+{
+    size_t k, o = strlen(zOut);
+    for (k = 0; k < nCol; k++) {
+        const char *z = azCell[k];
+        unsigned w = 0;
+        while (*z) {
+            size_t len;
+            w += t_width(z, &len, bCells);
+            assert_true(o + len < nOut);
+            memcpy(zOut + o, z, len);
+            o += len, z += len;
+        }
+        while (k + 1 < nCol && w < aWidth[k] && o + 1 < nOut)
+            zOut[o++] = ' ', w++;
+    }
+    assert_true(o + strlen(zEnd) < nOut);
+    memcpy(zOut + o, zEnd, strlen(zEnd) + 1);
+}
+
+static const snap_t *t_table(const char *zIn, size_t nIn, snap_t **pa, size_t *pn)
+{
+    imp_err_t err;
+    assert_int_equal(imp_detect(zIn, nIn), IMP_KIND_HOTFIX_TABLE);
+    if (imp_table_parse(zIn, nIn, pa, pn, &err)) fail_msg("line %u: %s", err.line, err.zReason);
+    assert_int_equal(*pn, 1);
+    return &(*pa)[0];
+}
+
+static void test_table_characters(void **state)
+{
+    static const unsigned aW[] = {14, 25, 14, 24, 0};
+    static const char *const azHdr[] = {"Source", "Description", "HotFixID", "InstalledBy", "InstalledOn"};
+    static const char *const azDash[] = {"------", "-----------", "--------", "-----------", "-----------"};
+    /* fr: "Mise à jour de sécurité", ru: "Обновление безопасности", zh: "安全更新" */
+    static const char *const azDesc[] = {
+        "Mise \xc3\xa0 jour de s\xc3\xa9\x63urit\xc3\xa9",
+        "\xd0\x9e\xd0\xb1\xd0\xbd\xd0\xbe\xd0\xb2\xd0\xbb\xd0\xb5\xd0\xbd\xd0\xb8\xd0\xb5 \xd0\xb1\xd0\xb5"
+        "\xd0\xb7\xd0\xbe\xd0\xbf\xd0\xb0\xd1\x81\xd0\xbd\xd0\xbe\xd1\x81\xd1\x82\xd0\xb8",
+        "\xe5\xae\x89\xe5\x85\xa8\xe6\x9b\xb4\xe6\x96\xb0"};
+    static const char *const azBy[] = {
+        "AUTORITE NT\\Syst\xc3\xa8me", "NT AUTHORITY\\\xd0\xa1\xd0\x98\xd0\xa1\xd0\xa2\xd0\x95\xd0\x9c\xd0\x90",
+        "NT AUTHORITY\\\xe7\xb3\xbb\xe7\xbb\x9f"};
+    static const char *const azDate[] = {"15/03/2017 00:00:00", "15.03.2017 0:00:00", "2017/3/15 0:00:00"};
+    size_t i;
+    (void)state;
+    for (i = 0; i < 3; i++) {
+        char z[2048] = "";
+        const char *azR1[5], *azR2[5];
+        snap_t *a = NULL;
+        const snap_t *s;
+        size_t n = 0, nw = 0;
+        char *zw;
+        azR1[0] = "PC-01", azR1[1] = azDesc[i], azR1[2] = "KB4012212", azR1[3] = azBy[i], azR1[4] = azDate[i];
+        azR2[0] = "PC-01", azR2[1] = "Update", azR2[2] = "KB976902", azR2[3] = azBy[i], azR2[4] = azDate[i];
+        strcat(z, "\r\n");
+        t_row(z, sizeof z, azHdr, aW, 5, 1, "\r\n");
+        t_row(z, sizeof z, azDash, aW, 5, 1, "\r\n");
+        t_row(z, sizeof z, azR1, aW, 5, 1, "\r\n");
+        t_row(z, sizeof z, azR2, aW, 5, 1, "\r\n\r\n");
+        zw = to_utf16(z, 1, &nw); /* Get-HotFix > file in Windows PowerShell: UTF-16LE */
+        s = t_table(zw, nw, &a, &n);
+        assert_string_equal(s->zHost, "PC-01");
+        assert_int_equal(s->nHotfix, 2);
+        if (!has_kb(s, 4012212)) fail_msg("table %lu: KB4012212 read as \"%s\"", (unsigned long)i, s->aHotfix[0].zRaw);
+        assert_string_equal(find_kb(s, 4012212)->zRaw, "KB4012212");
+        assert_string_equal(find_kb(s, 4012212)->zInstalled, "2017-03-15");
+        assert_true(has_kb(s, 976902));
+        imp_free_snaps(a, n);
+        free(zw);
+    }
+
+    /* wmic pads every column by characters, to its widest cell */
+    {
+        static const unsigned aWm[] = {9, 25, 11, 0};
+        static const char *const azH[] = {"CSName", "Description", "HotFixID", "InstalledOn"};
+        const char *azR[4];
+        char z[1024] = "";
+        snap_t *a = NULL;
+        size_t n = 0;
+        const snap_t *s;
+        azR[0] = "PC-FR02", azR[1] = azDesc[0], azR[2] = "KB4012212", azR[3] = "3/15/2017";
+        t_row(z, sizeof z, azH, aWm, 4, 0, "\r\r\n");
+        t_row(z, sizeof z, azR, aWm, 4, 0, "\r\r\n");
+        s = t_table(z, strlen(z), &a, &n);
+        assert_string_equal(s->zHost, "PC-FR02");
+        assert_string_equal(find_kb(s, 4012212)->zRaw, "KB4012212");
+        assert_string_equal(find_kb(s, 4012212)->zInstalled, "2017-03-15");
+        imp_free_snaps(a, n);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_role_languages),
+        cmocka_unit_test(test_table_characters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
