@@ -90,6 +90,24 @@ int imp_hotfix_raw(const char *z, size_t n, char *zRaw, size_t nRaw);
  * KBS_ETOOBIG, with *pErr set. */
 int imp_host_check(size_t n, unsigned line, imp_err_t *pErr);
 
+/* The hosts of a multi-host input (CSV, console table): one snapshot each, in order of first
+ * sight. Start zeroed; the caller takes aSnap / nSnap over (setting them to NULL / 0) or
+ * imp_hosts_release frees them. */
+typedef struct imp_hosts {
+    snap_t *aSnap;
+    size_t nSnap, nAlloc;
+    size_t *aSlot; /* hash slots: index + 1, 0 empty */
+    size_t nSlot;
+    size_t *anNonKb;     /* per host: entries without a KB id */
+    char (*azNonKb)[40]; /* per host: the first of them */
+} imp_hosts_t;
+
+/* imp_hosts_get: the snapshot of host z[0..n) (ASCII case ignored; n < SNAP_HOST_MAX), made on
+ * first sight with zOrigin and osKnown = 0. Amortised constant time. Returns KBS_OK or
+ * KBS_ENOMEM. */
+int imp_hosts_get(imp_hosts_t *hs, const char *z, size_t n, const char *zOrigin, snap_t **pp);
+void imp_hosts_release(imp_hosts_t *hs);
+
 /* Sniffers on decoded text (imp_detect): 1 / a kind when the start of z looks like that input. */
 int imp_systeminfo_sniff(const char *z, size_t n);
 imp_kind_t imp_csv_sniff(const char *z, size_t n);

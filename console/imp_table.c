@@ -179,35 +179,13 @@ imp_kind_t imp_table_sniff(const char *z, size_t n)
     return find_header(&it, &c, &bFiltered) ? IMP_KIND_HOTFIX_TABLE : IMP_KIND_UNKNOWN;
 }
 
-/* The snapshot of host z[0..n) among *paSnap (case-insensitive), made on first sight. */
-static int host_get(snap_t **paSnap, size_t *pnSnap, const char *z, size_t n, snap_t **pp)
-{
-    size_t i;
-    snap_t *a;
-    for (i = 0; i < *pnSnap; i++) {
-        if (imp_ci_eq(z, n, (*paSnap)[i].zHost)) {
-            *pp = &(*paSnap)[i];
-            return KBS_OK;
-        }
-    }
-    a = realloc(*paSnap, (*pnSnap + 1) * sizeof *a);
-    if (!a) return KBS_ENOMEM;
-    *paSnap = a;
-    *pp = &a[(*pnSnap)++];
-    snap_init(*pp);
-    imp_copy((*pp)->zHost, sizeof(*pp)->zHost, z, n);
-    snprintf((*pp)->zOrigin, sizeof(*pp)->zOrigin, "hotfix-table");
-    (*pp)->osKnown = 0;
-    return KBS_OK;
-}
-
 int imp_table_parse(const char *zIn, size_t nIn, snap_t **paSnap, size_t *pnSnap, imp_err_t *pErr)
 {
     imp_text_t t;
     imp_lines_t it;
     tbl_cols_t c;
-    snap_t *aSnap = NULL;
-    size_t nSnap = 0, i, nRow = 0, nSecurity = 0;
+    imp_hosts_t hs;
+    size_t i, nRow = 0, nSecurity = 0;
     unsigned hdrLine;
     int rc, bFiltered, bFirst = 1;
     const char *zl;
@@ -216,6 +194,7 @@ int imp_table_parse(const char *zIn, size_t nIn, snap_t **paSnap, size_t *pnSnap
 
     if (!pErr) pErr = &errLocal;
     memset(pErr, 0, sizeof *pErr);
+    memset(&hs, 0, sizeof hs);
     *paSnap = NULL;
     *pnSnap = 0;
     if (!zIn) return imp_err_set(pErr, KBS_EINVAL, 0, "no input");
@@ -255,7 +234,7 @@ int imp_table_parse(const char *zIn, size_t nIn, snap_t **paSnap, size_t *pnSnap
                              (unsigned long)nHost, SNAP_HOST_MAX - 1);
             goto out;
         }
-        rc = host_get(&aSnap, &nSnap, zHost, nHost, &s);
+        rc = imp_hosts_get(&hs, zHost, nHost, "hotfix-table", &s);
         if (rc) {
             imp_err_set(pErr, rc, it.line, "out of memory");
             goto out;
@@ -277,29 +256,30 @@ int imp_table_parse(const char *zIn, size_t nIn, snap_t **paSnap, size_t *pnSnap
         if (imp_ci_eq(zDesc, nDesc, "Security Update")) nSecurity++;
     }
     if (rc < 0) goto out;
-    if (!nSnap) {
+    if (!hs.nSnap) {
         rc = imp_err_set(pErr, KBS_EPARSE, hdrLine, "table header but no hotfix rows");
         goto out;
     }
-    for (i = 0; i < nSnap; i++) {
+    for (i = 0; i < hs.nSnap; i++) {
+        snap_t *s = &hs.aSnap[i];
         if (bFiltered) {
-            aSnap[i].hotfixesComplete = 0;
-            snprintf(aSnap[i].zHotfixNote, sizeof aSnap[i].zHotfixNote,
+            s->hotfixesComplete = 0;
+            snprintf(s->zHotfixNote, sizeof s->zHotfixNote,
                      "the hotfix table was filtered by its command: not the whole hotfix list");
         } else if (c.colDesc >= 0 && nSecurity == nRow) {
-            aSnap[i].hotfixesComplete = 0;
-            snprintf(aSnap[i].zHotfixNote, sizeof aSnap[i].zHotfixNote,
+            s->hotfixesComplete = 0;
+            snprintf(s->zHotfixNote, sizeof s->zHotfixNote,
                      "every row of the hotfix table is a Security Update: it may be filtered "
                      "(-Description Security*), not the whole hotfix list");
         }
     }
-    *paSnap = aSnap;
-    *pnSnap = nSnap;
-    aSnap = NULL;
-    nSnap = 0;
+    *paSnap = hs.aSnap;
+    *pnSnap = hs.nSnap;
+    hs.aSnap = NULL;
+    hs.nSnap = 0;
     rc = KBS_OK;
 out:
-    imp_free_snaps(aSnap, nSnap);
+    imp_hosts_release(&hs);
     imp_text_release(&t);
     return rc;
 }
