@@ -136,10 +136,13 @@ static char header_delim(const char *z, size_t n)
     return ',';
 }
 
-/* Skips blank lines and a "#TYPE ..." line; returns the offset of the header line. */
+/* Skips blank lines, a "#TYPE ..." line and a few lines of text without any delimiter (wmic's
+ * "Please wait while WMIC is being installed." on its first run); returns the offset of the
+ * header line. */
 static size_t skip_preamble(const char *z, size_t n, int *pHasType, unsigned *pLine)
 {
     size_t i = 0;
+    unsigned nNotice = 0;
     *pHasType = 0;
     *pLine = 1;
     for (;;) {
@@ -158,6 +161,18 @@ static size_t skip_preamble(const char *z, size_t n, int *pHasType, unsigned *pL
             i = (size_t)(e - z) + 1;
             (*pLine)++;
             continue;
+        }
+        if (nNotice < 4) {
+            const char *e = memchr(z + i, '\n', n - i);
+            size_t k, nl = e ? (size_t)(e - z) - i : n - i;
+            for (k = 0; k < nl; k++)
+                if (z[i + k] == ',' || z[i + k] == ';' || z[i + k] == '\t') break;
+            if (e && k == nl) {
+                nNotice++;
+                i = (size_t)(e - z) + 1;
+                (*pLine)++;
+                continue;
+            }
         }
         return s;
     }

@@ -291,11 +291,58 @@ static void test_table_characters(void **state)
     }
 }
 
+/* ---- wmic's first run on XP: an ASCII notice, then UTF-16LE without a BOM ---- */
+
+static void test_wmic_install_banner(void **state)
+{
+    /* what follows the notice: a line end, spaces to the console width, or nothing */
+    static const char *const azAfter[] = {"\r\n", "\n", "                                  \r\n", "\r", ""};
+    static const char zTable[] =
+        "Caption                                     CSName   Description      HotFixID   InstalledOn  \r\r\n"
+        "http://support.microsoft.com/?kbid=958644   XP-PC07  Security Update  KB958644   11/4/2008    \r\r\n"
+        "http://support.microsoft.com/?kbid=4012598  XP-PC07  Security Update  KB4012598  5/13/2017    \r\r\n"
+        "\r\r\n";
+    static const char zCsv[] =
+        "\r\r\nNode,CSName,Description,HotFixID,InstalledOn\r\r\n"
+        "XP-PC07,XP-PC07,Security Update,KB4012598,5/13/2017\r\r\n";
+    size_t i, k;
+    (void)state;
+    for (k = 0; k < 2; k++) {
+        for (i = 0; i < sizeof azAfter / sizeof azAfter[0]; i++) {
+            char zHead[128], *zw, *zIn;
+            size_t nw = 0, nh, nIn;
+            snap_t *a = NULL;
+            size_t n = 0;
+            imp_err_t err;
+            int rc;
+            nh = (size_t)snprintf(zHead, sizeof zHead, "Please wait while WMIC is being installed.%s", azAfter[i]);
+            zw = to_utf16(k ? zCsv : zTable, 0, &nw);
+            nIn = nh + nw;
+            zIn = malloc(nIn);
+            assert_non_null(zIn);
+            memcpy(zIn, zHead, nh);
+            memcpy(zIn + nh, zw, nw);
+            if (imp_detect(zIn, nIn) != (k ? IMP_KIND_QFE_CSV : IMP_KIND_HOTFIX_TABLE))
+                fail_msg("%s after the notice (%lu): detected as %s", k ? "CSV" : "table", (unsigned long)i,
+                         imp_kind_name(imp_detect(zIn, nIn)));
+            rc = k ? imp_csv_parse(zIn, nIn, &a, &n, &err) : imp_table_parse(zIn, nIn, &a, &n, &err);
+            if (rc) fail_msg("variant %lu: line %u: %s", (unsigned long)i, err.line, err.zReason);
+            assert_int_equal(n, 1);
+            assert_string_equal(a[0].zHost, "XP-PC07"); /* CSName kept */
+            assert_true(has_kb(&a[0], 4012598));
+            imp_free_snaps(a, n);
+            free(zIn);
+            free(zw);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_role_languages),
         cmocka_unit_test(test_table_characters),
+        cmocka_unit_test(test_wmic_install_banner),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
