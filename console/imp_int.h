@@ -108,6 +108,17 @@ typedef struct imp_hosts {
 int imp_hosts_get(imp_hosts_t *hs, const char *z, size_t n, const char *zOrigin, snap_t **pp);
 void imp_hosts_release(imp_hosts_t *hs);
 
+/* imp_os_version_like: 1 when z[0..n) is an OS version as systeminfo writes it ("10.0.19045 N/A
+ * Build 19045", "5.1.2600 Service Pack 3 Build 2600", "6.3.9600"). */
+int imp_os_version_like(const char *z, size_t n);
+
+/* imp_sicsv_to_list: `systeminfo /FO CSV` text (a header row and / or rows whose third cell is
+ * an OS version, quoted, maybe wrapped by a console; other lines are stepped over) rewritten in
+ * systeminfo's list form, one run per row, into *pzOut (malloc'd, *pnOut bytes). With bSniff
+ * only says whether there is such a row (*pzOut stays NULL). Returns 1 (rows found), 0 (none:
+ * not this form) or KBS_ENOMEM. */
+int imp_sicsv_to_list(const char *z, size_t n, int bSniff, char **pzOut, size_t *pnOut);
+
 /* Sniffers on decoded text (imp_detect): 1 / a kind when the start of z looks like that input. */
 int imp_systeminfo_sniff(const char *z, size_t n);
 imp_kind_t imp_csv_sniff(const char *z, size_t n);

@@ -131,6 +131,12 @@ static int is_os_version(const char *z, size_t n)
     return b == aPart[2];
 }
 
+int imp_os_version_like(const char *z, size_t n)
+{
+    imp_trim(&z, &n);
+    return is_os_version(z, n);
+}
+
 /* ---- lines and fields ---- */
 
 /* Where the label's colon is: the first ':' followed by a blank or the end of the line ("C:\"
@@ -273,6 +279,9 @@ int imp_systeminfo_sniff(const char *z, size_t n)
     const char *zl;
     size_t nl;
     unsigned nEntry = 0, nLabel = 0;
+    char *zCsv;
+    size_t nCsv;
+    if (imp_sicsv_to_list(z, n, 1, &zCsv, &nCsv) == 1) return 1; /* systeminfo /FO CSV */
     imp_lines_init(&it, z, n);
     while (imp_lines_next(&it, &zl, &nl, NULL) == 1) {
         si_line_t l;
@@ -685,6 +694,21 @@ int imp_systeminfo_parse_all(const char *zIn, size_t nIn, snap_t **paSnap, size_
     if (!zIn) return imp_err_set(pErr, KBS_EINVAL, 0, "no input");
     rc = imp_text_decode(zIn, nIn, 0, &t, pErr);
     if (rc) return rc;
+    {
+        /* systeminfo /FO CSV: read as the list form it holds */
+        char *zList;
+        size_t nList;
+        rc = imp_sicsv_to_list(t.z, t.n, 0, &zList, &nList);
+        if (rc < 0) {
+            imp_err_set(pErr, rc, 0, "out of memory");
+            goto out;
+        }
+        if (rc == 1) {
+            free(t.z);
+            t.z = zList;
+            t.n = nList;
+        }
+    }
     rc = doc_lines(&d, t.z, t.n, pErr);
     if (rc < 0) goto out;
     rc = doc_fields(&d, pErr);

@@ -337,12 +337,116 @@ static void test_wmic_install_banner(void **state)
     }
 }
 
+/* ---- systeminfo /FO CSV and /FO LIST ---- */
+
+#define SI_CSV_HEADER                                                                               \
+    "\"Host Name\",\"OS Name\",\"OS Version\",\"OS Manufacturer\",\"OS Configuration\",\"OS Build "  \
+    "Type\",\"Registered Owner\",\"Registered Organization\",\"Product ID\",\"Original Install "     \
+    "Date\",\"System Boot Time\",\"System Manufacturer\",\"System Model\",\"System Type\",\""       \
+    "Processor(s)\",\"BIOS Version\",\"Windows Directory\",\"System Directory\",\"Boot Device\",\"" \
+    "System Locale\",\"Input Locale\",\"Time Zone\",\"Total Physical Memory\",\"Available Physical " \
+    "Memory\",\"Virtual Memory: Max Size\",\"Virtual Memory: Available\",\"Virtual Memory: In "     \
+    "Use\",\"Page File Location(s)\",\"Domain\",\"Logon Server\",\"Hotfix(s)\",\"Network Card(s)\"\r\n"
+
+#define SI_CSV_ROW(host, hotfix)                                                                    \
+    "\"" host "\",\"Microsoft Windows 7 Professional \",\"6.1.7601 Service Pack 1 Build 7601\","  \
+    "\"Microsoft Corporation\",\"Member Workstation\",\"Multiprocessor Free\",\"Windows User\","   \
+    "\"\",\"00371-177-0000061-85912\",\"12/14/2016, 3:35:10 PM\",\"12/22/2016, 9:49:34 AM\","      \
+    "\"VMware, Inc.\",\"VMware Virtual Platform\",\"x64-based PC\",\"1 Processor(s) Installed.,"   \
+    "[01]: Intel64 Family 6 Model 70 Stepping 1 GenuineIntel ~2194 Mhz\",\"Phoenix Technologies "  \
+    "LTD 6.00, 5/20/2014\",\"C:\\Windows\",\"C:\\Windows\\system32\",\"\\Device\\HarddiskVolume1\"," \
+    "\"en-us;English (United States)\",\"en-us;English (United States)\",\"(UTC+08:00) Beijing, "   \
+    "Chongqing, Hong Kong, Urumqi\",\"4,095 MB\",\"2,447 MB\",\"8,189 MB\",\"6,499 MB\",\"1,690 "  \
+    "MB\",\"C:\\pagefile.sys\",\"corp.example\",\"\\\\DC01\",\"" hotfix "\",\"2 NIC(s) "           \
+    "Installed.,[01]: Intel(R) PRO/1000 MT Network Connection,      Connection Name: Local Area "  \
+    "Connection,      DHCP Enabled:    Yes,      DHCP Server:     172.16.74.254,      IP "         \
+    "address(es),      [01]: 172.16.74.143,      [02]: fe80::3591:8ee4:d1a2:a74f,[02]: Bluetooth " \
+    "Device (Personal Area Network),      Connection Name: Bluetooth Network Connection,      "    \
+    "Status:          Media disconnected\"\r\n"
+
+/* Breaks every line of z at nWidth characters, as a console window wraps a pasted row. */
+static void t_wrap(char *zOut, size_t nOut, const char *z, size_t nWidth)
+{
+    size_t o = 0, col = 0;
+    for (; *z; z++) {
+        if (*z == '\n' || *z == '\r') col = 0;
+        else if (col == nWidth) {
+            assert_true(o + 2 < nOut);
+            zOut[o++] = '\r', zOut[o++] = '\n', col = 0;
+        }
+        if (*z != '\n' && *z != '\r') col++;
+        assert_true(o + 1 < nOut);
+        zOut[o++] = *z;
+    }
+    zOut[o] = 0;
+}
+
+static void t_check_csv_run(const snap_t *s, const char *zHost)
+{
+    assert_string_equal(s->zHost, zHost);
+    assert_int_equal(s->os.major, 6);
+    assert_int_equal(s->os.build, 7601);
+    assert_int_equal(s->os.sp_major, 1);
+    assert_int_equal(s->os.arch, OS_ARCH_X64);
+    assert_int_equal(s->os.product_type, OS_PT_WORKSTATION);
+    assert_string_equal(s->os.zInstallDate, "2016-12-14");
+    assert_string_equal(s->zDomain, "corp.example");
+    assert_true(has_kb(s, 4012212));
+    assert_true(has_kb(s, 976902));
+    assert_int_equal(s->nHotfix, 3);
+    if (!s->hotfixesComplete) fail_msg("incomplete: %s", s->zHotfixNote);
+}
+
+static void test_systeminfo_csv(void **state)
+{
+    static const char zCsv[] = "C:\\>systeminfo /fo csv\r\n" SI_CSV_HEADER SI_CSV_ROW("WIN-RGS01", "3 Hotfix(s) Installed.,[01]: KB2534111,[02]: KB976902,[03]: KB4012212") "\r\nC:\\>";
+    static const char zNh[] = SI_CSV_ROW("WIN-RGS02", "3 Hotfix(s) Installed.,[01]: KB2534111,[02]: KB976902,[03]: KB4012212")
+        SI_CSV_ROW("WIN-RGS03", "3 Hotfix(s) Installed.,[01]: KB2534111,[02]: KB976902,[03]: KB4012212");
+    static const char zCut[] = SI_CSV_HEADER SI_CSV_ROW("WIN-RGS04", "223 Hotfix(s) Installed.,[01]: KB2534111,[02]: KB976902");
+    char zWrapped[8192];
+    snap_t *a = NULL, s;
+    size_t n = 0, nw = 0;
+    imp_err_t err;
+    char *zw;
+    (void)state;
+
+    /* redirected to a file, with the prompt around it */
+    assert_int_equal(imp_detect(zCsv, strlen(zCsv)), IMP_KIND_SYSTEMINFO);
+    if (imp_systeminfo_parse(zCsv, strlen(zCsv), &s, &err)) fail_msg("line %u: %s", err.line, err.zReason);
+    t_check_csv_run(&s, "WIN-RGS01");
+    snap_release(&s);
+
+    /* pasted from a 120-column console: the row wrapped inside its fields */
+    t_wrap(zWrapped, sizeof zWrapped, zCsv, 120);
+    assert_int_equal(imp_detect(zWrapped, strlen(zWrapped)), IMP_KIND_SYSTEMINFO);
+    if (imp_systeminfo_parse(zWrapped, strlen(zWrapped), &s, &err)) fail_msg("line %u: %s", err.line, err.zReason);
+    t_check_csv_run(&s, "WIN-RGS01");
+    snap_release(&s);
+
+    /* from PowerShell (UTF-16LE), /NH, two machines (systeminfo /s A /fo csv /nh >> f) */
+    zw = to_utf16(zNh, 1, &nw);
+    assert_int_equal(imp_detect(zw, nw), IMP_KIND_SYSTEMINFO);
+    if (imp_systeminfo_parse_all(zw, nw, &a, &n, &err)) fail_msg("line %u: %s", err.line, err.zReason);
+    assert_int_equal(n, 2);
+    t_check_csv_run(&a[0], "WIN-RGS02");
+    t_check_csv_run(&a[1], "WIN-RGS03");
+    imp_free_snaps(a, n);
+    free(zw);
+
+    /* the count says more than the list holds: incomplete, as in the list form */
+    assert_int_equal(imp_systeminfo_parse(zCut, strlen(zCut), &s, &err), KBS_OK);
+    assert_int_equal(s.hotfixesComplete, 0);
+    assert_non_null(strstr(s.zHotfixNote, "2 of 223"));
+    snap_release(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_role_languages),
         cmocka_unit_test(test_table_characters),
         cmocka_unit_test(test_wmic_install_banner),
+        cmocka_unit_test(test_systeminfo_csv),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
