@@ -619,6 +619,54 @@ static void test_role_languages(void **state)
     t_rm_db(T_ROLE_DB);
 }
 
+#define T_STEM_DIR KBS_TEST_TMP "/test_commands_stem"
+#define T_STEM_DB KBS_TEST_TMP "/test_commands_stem.db"
+
+/* An XP SP3 systeminfo of zHost listing KB958644 only. */
+static void t_si_xp(const char *zPath, const char *zHost)
+{
+    char z[1024];
+    int n = snprintf(z, sizeof z,
+                     "Host Name:                 %s\r\nOS Name:                   Microsoft Windows XP Professional\r\n"
+                     "OS Version:                5.1.2600 Service Pack 3 Build 2600\r\n"
+                     "OS Manufacturer:           Microsoft Corporation\r\n"
+                     "OS Configuration:          Member Workstation\r\n"
+                     "OS Build Type:             Uniprocessor Free\r\n"
+                     "Original Install Date:     3/15/2011, 10:22:31 AM\r\n"
+                     "System Type:               X86-based PC\r\n"
+                     "Hotfix(s):                 1 Hotfix(s) Installed.\r\n"
+                     "                           [01]: KB958644 - Update\r\n",
+                     zHost);
+    assert_int_equal(t_write(zPath, z, (size_t)n), 0);
+}
+
+/* `wmic qfe get HotFixID,InstalledOn` (no CSName) beside a systeminfo of the same machine:
+ * collect joins them by the shared file-name stem when exactly one systeminfo matches. */
+static void test_stem_join(void **state)
+{
+    static const char zQfe[] = "HotFixID   InstalledOn  \r\r\nKB4012598  5/13/2017    \r\r\n"
+                               "KB958644   11/4/2008    \r\r\n\r\r\n";
+    (void)state;
+    plat_mkdir(T_STEM_DIR);
+    t_rm_db(T_STEM_DB);
+    t_si_xp(T_STEM_DIR "/ws12_systeminfo.txt", "PD-WS-0412");
+    assert_int_equal(t_write(T_STEM_DIR "/ws12_qfe.txt", zQfe, sizeof zQfe - 1), 0);
+    /* two systeminfo files of one stem: which machine the list is is not known, kept apart */
+    t_si_xp(T_STEM_DIR "/lab_systeminfo.txt", "PD-LAB-01");
+    t_si_xp(T_STEM_DIR "/lab-sysinfo.txt", "PD-LAB-02");
+    assert_int_equal(t_write(T_STEM_DIR "/lab_qfe.txt", zQfe, sizeof zQfe - 1), 0);
+    assert_int_equal(t_run("collect", "--db", T_STEM_DB, T_STEM_DIR, NULL), 0);
+    assert_non_null(strstr(t_zOut, "1 hotfix list without a host name joined"));
+    assert_non_null(strstr(t_zErr, "ws12_qfe.txt: no host name in this hotfix list: joined to PD-WS-0412"));
+    assert_non_null(strstr(t_zErr, "lab_qfe.txt: no host name in this hotfix list and 2 systeminfo"));
+    assert_int_equal(t_run("check", "--db", T_STEM_DB, "PD-WS-0412", NULL), 1);
+    assert_non_null(strstr(t_zOut, "KB4012598 listed"));
+    assert_int_equal(t_run("report", "--db", T_STEM_DB, "--rule", "MS17-010", "--format", "csv", NULL), 1);
+    assert_null(strstr(t_zOut, "ws12_qfe.txt"));
+    assert_non_null(strstr(t_zOut, "lab_qfe.txt")); /* apart, named by its file, as before */
+    t_rm_db(T_STEM_DB);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -634,6 +682,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_catalog_view_and_recompute, setup, teardown),
         cmocka_unit_test(test_mitigated_everywhere),
         cmocka_unit_test(test_role_languages),
+        cmocka_unit_test(test_stem_join),
         cmocka_unit_test_setup_teardown(test_scan_age, setup, teardown),
         cmocka_unit_test_setup_teardown(test_catalog_derive, setup, teardown),
     };
