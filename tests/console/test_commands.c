@@ -667,6 +667,51 @@ static void test_stem_join(void **state)
     t_rm_db(T_STEM_DB);
 }
 
+/* XP's systeminfo lists some updates as "File 1"; wmic qfe of the same machine shows the KB of
+ * each such row in ServicePackInEffect. Together they are a whole list with every KB known. */
+static void test_xp_file1_resolved(void **state)
+{
+    static const char zSi[] =
+        "Host Name:                 PD-WS-0413\r\nOS Name:                   Microsoft Windows XP Professional\r\n"
+        "OS Version:                5.1.2600 Service Pack 3 Build 2600\r\n"
+        "OS Manufacturer:           Microsoft Corporation\r\n"
+        "OS Configuration:          Member Workstation\r\n"
+        "OS Build Type:             Uniprocessor Free\r\n"
+        "Original Install Date:     3/15/2011, 10:22:31 AM\r\n"
+        "System Type:               X86-based PC\r\n"
+        "Hotfix(s):                 3 Hotfix(s) Installed.\r\n"
+        "                           [01]: File 1\r\n"
+        "                           [02]: File 1\r\n"
+        "                           [03]: KB958644 - Update\r\n";
+    static const char zQfe[] =
+        "\r\r\nNode,Caption,CSName,Description,FixComments,HotFixID,InstallDate,InstalledBy,InstalledOn,Name,ServicePackInEffect,Status\r\r\n"
+        "PD-WS-0413,http://support.microsoft.com/?kbid=2115168,PD-WS-0413,Update,,File 1,,,,,KB2115168,\r\r\n"
+        "PD-WS-0413,http://support.microsoft.com/?kbid=2536276,PD-WS-0413,Update,,File 1,,,,,KB2536276,\r\r\n"
+        "PD-WS-0413,http://support.microsoft.com/?kbid=958644,PD-WS-0413,Security Update,,KB958644,,Administrator,11/4/2008,,SP3,\r\r\n";
+    static const char zQfeOpen[] =
+        "\r\r\nNode,Caption,CSName,Description,FixComments,HotFixID,InstallDate,InstalledBy,InstalledOn,Name,ServicePackInEffect,Status\r\r\n"
+        "PD-WS-0413,,PD-WS-0413,Update,,File 1,,,,,KB2115168,\r\r\n"
+        "PD-WS-0413,,PD-WS-0413,Update,,File 1,,,,,SP3,\r\r\n"
+        "PD-WS-0413,,PD-WS-0413,Security Update,,KB958644,,Administrator,11/4/2008,,SP3,\r\r\n";
+    (void)state;
+    plat_mkdir(T_STEM_DIR);
+    assert_int_equal(t_write(T_STEM_DIR "/xp13_si.txt", zSi, sizeof zSi - 1), 0);
+    assert_int_equal(t_write(T_STEM_DIR "/xp13_qfe.csv", zQfe, sizeof zQfe - 1), 0);
+    assert_int_equal(t_write(T_STEM_DIR "/xp13_open.csv", zQfeOpen, sizeof zQfeOpen - 1), 0);
+    /* alone, systeminfo cannot tell which KBs the "File 1" entries are */
+    t_run("check", T_STEM_DIR "/xp13_si.txt", NULL);
+    assert_non_null(strstr(t_zOut, "without a KB id"));
+    /* with the QFE list resolving every such row: judged on the whole list */
+    assert_int_equal(t_run("check", T_STEM_DIR "/xp13_si.txt",
+                           T_STEM_DIR "/xp13_qfe.csv", NULL),
+                     1);
+    assert_null(strstr(t_zOut, "without a KB id"));
+    assert_non_null(strstr(t_zOut, "CVE-2019-0708   MISSING"));
+    /* a QFE row without a KB anywhere still hides one */
+    t_run("check", T_STEM_DIR "/xp13_si.txt", T_STEM_DIR "/xp13_open.csv", NULL);
+    assert_non_null(strstr(t_zOut, "without a KB id"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -683,6 +728,7 @@ int main(void)
         cmocka_unit_test(test_mitigated_everywhere),
         cmocka_unit_test(test_role_languages),
         cmocka_unit_test(test_stem_join),
+        cmocka_unit_test(test_xp_file1_resolved),
         cmocka_unit_test_setup_teardown(test_scan_age, setup, teardown),
         cmocka_unit_test_setup_teardown(test_catalog_derive, setup, teardown),
     };
