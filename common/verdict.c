@@ -488,6 +488,9 @@ static void apply_role(const cat_rule_t *r, const snap_t *s, verdict_t *v)
         evidence_prepend(v, "domain controller");
     else if (s->os.product_type == OS_PT_WORKSTATION || s->os.product_type == OS_PT_SERVER)
         evidence_prepend(v, "member machine: the flaw is exploited on domain controllers");
+    else if (os_is_server(&s->os))
+        evidence_prepend(v, "role unknown: it may be a domain controller, where the flaw is "
+                            "exploited");
 }
 
 /* 1 when the clause's conditions hold; 0 when not; -1 when the snapshot lacks the SP or arch

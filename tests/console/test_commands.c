@@ -612,6 +612,10 @@ static void test_role_languages(void **state)
     assert_non_null(strstr(t_zErr, "XX-SRV01"));
     assert_non_null(strstr(t_zErr, "role unknown"));
     assert_null(strstr(t_zErr, "JP-DC01"));
+    /* the verdict of a flaw exploited on domain controllers says the role is not known */
+    assert_int_equal(t_run("check", T_ROLE_DIR "/xx-srv01.txt", NULL), 1);
+    assert_non_null(strstr(t_zOut, "role unknown: it may be a domain controller"));
+    assert_null(strstr(t_zOut, "member machine"));
     assert_int_equal(t_run("report", "--db", T_ROLE_DB, "--role", "server", "--format", "csv", NULL), 1);
     assert_non_null(strstr(t_zOut, "FR-SRV02"));
     assert_null(strstr(t_zOut, "XX-SRV01"));
