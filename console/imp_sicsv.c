@@ -169,6 +169,12 @@ int imp_sicsv_to_list(const char *z, size_t n, int bSniff, char **pzOut, size_t 
     *pzOut = NULL;
     *pnOut = 0;
     memset(&o, 0, sizeof o);
+    /* most inputs have no line starting with a quote: no need for the buffers */
+    for (k = 0; k < n && !(z[k] == '"' && (k == 0 || z[k - 1] == '\n' || z[k - 1] == ' ' ||
+                                           z[k - 1] == '\t'));
+         k++)
+        ;
+    if (k == n) return 0;
     rec.nBuf = hdr.nBuf = IMP_LINE_MAX;
     rec.zBuf = malloc(rec.nBuf);
     hdr.zBuf = malloc(hdr.nBuf);

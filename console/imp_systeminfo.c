@@ -336,7 +336,9 @@ static os_ptype_t product_type(const char *zConf, size_t nConf, const char *zNam
         NULL};
     static const char *const azWs[] = {
         "workstation", "arbeitsstation", "station de travail", "werkstation", "trabajo", "trabalho",
-        "stacja", "stanice", "arbetsstation", "istasyon",
+        "stacja", "stanice", "arbetsstation",
+        "stasyon",                      /* tr: (İ)stasyonu */
+        "munka\xc3\xa1llom",            /* hu: munkaállomás */
         "\xd1\x82\xd0\xb0\xd0\xbd\xd1\x86\xd0\xb8\xd1\x8f",                 /* ru: (с)танция */
         "\xe3\x83\xaf\xe3\x83\xbc\xe3\x82\xaf\xe3\x82\xb9\xe3\x83\x86", /* ja: ワークステ */
         "\xe5\xb7\xa5\xe4\xbd\x9c\xe7\xab\x99",                             /* zh: 工作站 */
@@ -344,6 +346,7 @@ static os_ptype_t product_type(const char *zConf, size_t nConf, const char *zNam
         NULL};
     static const char *const azSrv[] = {
         "server", "serveur", "servidor", "serwer", "sunucu", "szerver",
+        "kiszolg",                      /* hu: kiszolgáló */
         "\xd0\xb5\xd1\x80\xd0\xb2\xd0\xb5\xd1\x80",             /* ru: (с)ервер */
         "\xe3\x82\xb5\xe3\x83\xbc\xe3\x83\x90",                   /* ja: サーバ */
         "\xe6\x9c\x8d\xe5\x8a\xa1\xe5\x99\xa8",                   /* zh-CN: 服务器 */

@@ -149,6 +149,7 @@ static void test_role_languages(void **state)
          "\xed\x85\x8c\xec\x9d\xb4\xec\x85\x98",
          OS_PT_WORKSTATION}, /* ko: 독립 실행형 워크스테이션 */
         {"Estaci\xc3\xb3n de trabajo independiente", OS_PT_WORKSTATION},
+        {"\xc3\x9cye \xc4\xb0\xc5\x9f \xc4\xb0stasyonu", OS_PT_WORKSTATION}, /* tr: Üye İş İstasyonu */
         /* a role word this reader does not know, or lost to a wrong code page: not "member" */
         {"??????? ???????? ??????????", OS_PT_UNKNOWN},
     };
