@@ -175,6 +175,7 @@ int imp_sicsv_to_list(const char *z, size_t n, int bSniff, char **pzOut, size_t 
          k++)
         ;
     if (k == n) return 0;
+    rec.nField = hdr.nField = 0;
     rec.nBuf = hdr.nBuf = IMP_LINE_MAX;
     rec.zBuf = malloc(rec.nBuf);
     hdr.zBuf = malloc(hdr.nBuf);
