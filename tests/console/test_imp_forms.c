@@ -272,6 +272,26 @@ static void test_table_characters(void **state)
         free(zw);
     }
 
+    /* several hosts: each found again by name (case ignored), in order of first sight */
+    {
+        static const char zMulti[] =
+            "Source  HotFixID   \r\n------  --------   \r\n"
+            "PC-A    KB4012212  \r\nPC-B    KB4012212  \r\npc-a    KB976902   \r\n"
+            "PC-C    KB976902   \r\nPC-B    KB976902   \r\n\r\n";
+        snap_t *a = NULL;
+        size_t n = 0;
+        imp_err_t err;
+        assert_int_equal(imp_table_parse(zMulti, strlen(zMulti), &a, &n, &err), KBS_OK);
+        assert_int_equal(n, 3);
+        assert_string_equal(a[0].zHost, "PC-A");
+        assert_string_equal(a[1].zHost, "PC-B");
+        assert_string_equal(a[2].zHost, "PC-C");
+        assert_int_equal(a[0].nHotfix, 2);
+        assert_int_equal(a[1].nHotfix, 2);
+        assert_int_equal(a[2].nHotfix, 1);
+        imp_free_snaps(a, n);
+    }
+
     /* wmic pads every column by characters, to its widest cell */
     {
         static const unsigned aWm[] = {9, 25, 11, 0};
