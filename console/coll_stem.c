@@ -11,9 +11,9 @@
 #include "kbs_err.h"
 
 /* Words people end such file names with; the stem is what comes before. */
-static const char *const azStemWord[] = {"qfe",     "wmic",     "hotfix",   "hotfixes", "gethotfix",
-                                         "kb",      "kbs",      "updates",  "patches",  "systeminfo",
-                                         "sysinfo", "si",       NULL};
+static const char *const azStemWord[] = {"qfe",     "wmic", "hotfix",  "hotfixes", "gethotfix",
+                                         "kb",      "kbs",  "updates", "patches",  "systeminfo",
+                                         "sysinfo", "si",   NULL};
 
 static int stem_sep(char c)
 {

@@ -8,7 +8,7 @@
 
 /* systeminfo writes 32 to 34 columns; a few more leave room for newer releases. */
 #define SICSV_FIELDS_MAX 48
-#define SICSV_LABEL_COL 27 /* where the list form's values start */
+#define SICSV_LABEL_COL  27 /* where the list form's values start */
 
 /* One record: fields unquoted into zBuf, with the line breaks a console wrap put inside them
  * dropped. */
@@ -138,8 +138,8 @@ static void put_field(sicsv_out_t *o, const char *zLabel, size_t nLabel, const c
     }
     for (i = 0; i <= n; i++) {
         size_t k;
-        if (i < n && !(z[i] == ',' && (entry_at(z, n, i + 1) || (i + 2 < n && z[i + 1] == ' ' &&
-                                                                   z[i + 2] == ' '))))
+        if (i < n && !(z[i] == ',' && (entry_at(z, n, i + 1) ||
+                                       (i + 2 < n && z[i + 1] == ' ' && z[i + 2] == ' '))))
             continue;
         out_put(o, z + s, i - s);
         out_put(o, "\r\n", 2);
@@ -170,8 +170,8 @@ int imp_sicsv_to_list(const char *z, size_t n, int bSniff, char **pzOut, size_t 
     *pnOut = 0;
     memset(&o, 0, sizeof o);
     /* most inputs have no line starting with a quote: no need for the buffers */
-    for (k = 0; k < n && !(z[k] == '"' && (k == 0 || z[k - 1] == '\n' || z[k - 1] == ' ' ||
-                                           z[k - 1] == '\t'));
+    for (k = 0; k < n && !(z[k] == '"' &&
+                           (k == 0 || z[k - 1] == '\n' || z[k - 1] == ' ' || z[k - 1] == '\t'));
          k++)
         ;
     if (k == n) return 0;

@@ -41,8 +41,8 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("table reader: %lu hosts, %.2f MB: %.1f ms wall, %.1f ms CPU, %lu hosts read\n",
-           (unsigned long)nHost, (double)o / 1e6, t1 - t0,
-           (double)(c1 - c0) * 1e3 / CLOCKS_PER_SEC, (unsigned long)nSnap);
+           (unsigned long)nHost, (double)o / 1e6, t1 - t0, (double)(c1 - c0) * 1e3 / CLOCKS_PER_SEC,
+           (unsigned long)nSnap);
     imp_free_snaps(aSnap, nSnap);
     free(z);
     return 0;
