@@ -183,12 +183,19 @@ static int hotfixes_unreliable(const snap_t *s, const char **pzWhy)
      * fix. On Vista and later a security update is a CBS package that always shows its KB: an
      * entry without one hides nothing. */
     if (s->osKnown && s->os.major == 5) {
-        int bNoKb = 0, bReg = 0;
-        /* the registry (Updates, HotFix keys) names the KB behind each "File 1" */
+        int bNoKb = 0, bReg = 0, bQfeNoKb = 0, bQfeNamed = 0;
+        /* the registry (Updates, HotFix keys) names the KB behind each "File 1"; so does a QFE
+         * list of the same machine (wmic qfe, Get-HotFix: the class systeminfo reads, the KB of
+         * a "File 1" row in its ServicePackInEffect) that has no entry without a KB itself and
+         * names KBs systeminfo did not show */
         for (i = 0; i < s->nHotfix; i++) {
-            if (!s->aHotfix[i].kb.num) bNoKb = 1;
-            if (s->aHotfix[i].sources & (SNAP_SRC_UPDATES | SNAP_SRC_HOTFIX)) bReg = 1;
+            const snap_hotfix_t *h = &s->aHotfix[i];
+            if (!h->kb.num) bNoKb = 1;
+            if (h->sources & (SNAP_SRC_UPDATES | SNAP_SRC_HOTFIX)) bReg = 1;
+            if ((h->sources & SNAP_SRC_QFE) && !h->kb.num) bQfeNoKb = 1;
+            if (h->sources == SNAP_SRC_QFE && h->kb.num) bQfeNamed = 1;
         }
+        if (bNoKb && !bQfeNoKb && bQfeNamed) bNoKb = 0;
         if (bNoKb && !bReg) {
             *pzWhy = "the hotfix list has entries without a KB id (\"File 1\"), which on "
                      "XP / 2003 may hide one";
@@ -481,6 +488,9 @@ static void apply_role(const cat_rule_t *r, const snap_t *s, verdict_t *v)
         evidence_prepend(v, "domain controller");
     else if (s->os.product_type == OS_PT_WORKSTATION || s->os.product_type == OS_PT_SERVER)
         evidence_prepend(v, "member machine: the flaw is exploited on domain controllers");
+    else if (os_is_server(&s->os))
+        evidence_prepend(v, "role unknown: it may be a domain controller, where the flaw is "
+                            "exploited");
 }
 
 /* 1 when the clause's conditions hold; 0 when not; -1 when the snapshot lacks the SP or arch

@@ -84,6 +84,12 @@ int cmd_collect(cmd_ctx_t *c, int argc, char **argv)
     if (!bQuiet && st.nLinkSkipped)
         fprintf(c->out, "%lu links to folders not followed (see above)\n",
                 (unsigned long)st.nLinkSkipped);
+    if (!bQuiet && st.nStemJoined)
+        fprintf(c->out,
+                "%lu hotfix list%s without a host name joined to the systeminfo beside %s (same "
+                "file-name stem, see above)\n",
+                (unsigned long)st.nStemJoined, st.nStemJoined == 1 ? "" : "s",
+                st.nStemJoined == 1 ? "it" : "them");
     if (!bQuiet && st.nApart)
         fprintf(c->out, "%lu hotfix lists kept apart: their host name is ambiguous (see above)\n",
                 (unsigned long)st.nApart);

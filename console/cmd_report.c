@@ -99,6 +99,24 @@ static int cmd_parse_date(const char *z, int64_t *pOut)
     return KBS_OK;
 }
 
+/* `--role dc` keeps the servers whose OS facts do not say whether they are domain controllers
+ * (systeminfo in a UI language whose wording is not recognised): say which, so that nobody reads
+ * them as proven domain controllers, nor misses a domain controller among them. */
+static void rpt_note_role_unknown(cmd_ctx_t *c, const rep_t *r)
+{
+    size_t i, n = 0;
+    for (i = 0; i < r->nHost; i++) {
+        if (!r->aHost[i].roleUnknown) continue;
+        if (n == 0)
+            fprintf(c->err, "kbsentry report: note: kept with --role dc, role unknown (their OS "
+                            "facts do not say whether they are domain controllers):");
+        if (n < 20) fprintf(c->err, " %s", r->aHost[i].zHost);
+        n++;
+    }
+    if (n > 20) fprintf(c->err, " and %lu more", (unsigned long)(n - 20));
+    if (n) fprintf(c->err, "\n");
+}
+
 /* --stale and --as-of into *pDays / *pNow; returns 0, or the usage error's exit code. */
 static int cmd_age_opts(cmd_ctx_t *c, const char *zStale, const char *zAsOf, int *pDays, int64_t *pNow)
 {
@@ -175,6 +193,7 @@ int cmd_report(cmd_ctx_t *c, int argc, char **argv)
         return CMD_EXIT_ERROR;
     }
     bLoaded = 1;
+    if (flt.role == OS_PT_DC) rpt_note_role_unknown(c, &rep.rep);
     if (zOut && !(out = plat_fopen(zOut, "wb"))) {
         fprintf(c->err, "%s:0: cannot create the report file\n", zOut);
         goto out;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "coll_stem.h"
 #include "imp.h"
 #include "kbs_err.h"
 #include "plat.h"
@@ -286,6 +287,8 @@ typedef struct coll_job {
     coll_item_t *it;
     int bKnown;
     uint64_t knownHash;
+    const coll_stem_t *aSib; /* the files sharing its folder and file-name stem */
+    size_t nSib;
 } coll_job_t;
 
 /* A worker's result for one file; slot i % COLL_RING holds job i. */
@@ -302,6 +305,8 @@ typedef struct coll_slot {
     size_t nPrep;
     double msRead, msParse;
     char zErr[SNAP_ERR_MAX + 320];
+    int bStemJoined;         /* a host-less hotfix list named after the systeminfo beside it */
+    char zNote[1400];        /* what was decided about such a list, or "" */
 } coll_slot_t;
 
 typedef struct coll_pipe {
@@ -357,6 +362,14 @@ static void coll_work(coll_pipe_t *p, const coll_job_t *j, coll_slot_t *sl, char
     }
     r = coll_parse_buf(zPath, *pzBuf, n, &sl->aSnap, &sl->nSnap, &sl->kind, sl->zErr,
                        sizeof sl->zErr);
+    sl->bStemJoined = 0;
+    sl->zNote[0] = 0;
+    if (!r && sl->nSnap == 1 && sl->kind != IMP_KIND_SNAPSHOT && sl->kind != IMP_KIND_SYSTEMINFO) {
+        r = coll_stem_join(j->aSib, j->nSib, zPath, p->nFileMax, &sl->aSnap[0], sl->zNote,
+                           sizeof sl->zNote);
+        sl->bStemJoined = r == 1;
+        if (r == 1) r = KBS_OK;
+    }
     if (!r && sl->nSnap > sl->nPrep) {
         db_prep_t **a = realloc(sl->apPrep, sl->nSnap * sizeof *a);
         if (!a) {
@@ -597,12 +610,14 @@ static void coll_uncount(coll_stats_t *pSt, const coll_stats_t *pBefore)
     pSt->nHistory = pBefore->nHistory;
     pSt->nDuplicate = pBefore->nDuplicate;
     pSt->nApart = pBefore->nApart;
+    pSt->nStemJoined = pBefore->nStemJoined;
 }
 
 int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, coll_stats_t *pSt)
 {
     coll_map_t known = {0};
     coll_walk_t w = {0};
+    coll_stems_t stems = {0};
     prog_t prog;
     coll_pipe_t pipe;
     coll_stats_t gs, stTx;
@@ -634,6 +649,16 @@ int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, 
     /* Path order: the same inputs give the same history whatever order the paths were given. */
     if (w.n > 1) qsort(w.a, w.n, sizeof *w.a, coll_cmp_item);
 
+    /* Every file's folder and file-name stem: a hotfix list without a host name is joined to
+     * the one systeminfo beside it that shares its stem (read or not in this run). */
+    if (w.n) {
+        char **azAll = malloc(w.n * sizeof *azAll);
+        if (!azAll) { rc = KBS_ENOMEM; goto out; }
+        for (i = 0; i < w.n; i++) azAll[i] = w.a[i].zPath;
+        rc = coll_stems_build(&stems, azAll, w.n);
+        free(azAll);
+        if (rc) goto out;
+    }
     /* What needs reading: not the database, not a path given twice, not unchanged. */
     if (w.n && !(pipe.aJob = malloc(w.n * sizeof *pipe.aJob))) { rc = KBS_ENOMEM; goto out; }
     for (i = 0; i < w.n; i++) {
@@ -659,6 +684,7 @@ int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, 
         j->it = it;
         j->bKnown = k != NULL;
         j->knownHash = k ? k->hash : 0;
+        coll_stems_find(&stems, it->zPath, &j->aSib, &j->nSib);
     }
     nSkip = w.n - pipe.nJob;
     pSt->msWalk = plat_now_ms() - tStep;
@@ -705,6 +731,8 @@ int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, 
                 nInTx = 0;
                 tTx = plat_now_ms();
             }
+            if (sl->zNote[0]) fprintf(o->err, "%s\n", sl->zNote);
+            if (sl->bStemJoined) pSt->nStemJoined++;
             tStep = plat_now_ms();
             if (!bGroup) {
                 if ((rc = db_savepoint(db))) {
@@ -765,6 +793,7 @@ out:
         db_rollback(db);
         coll_uncount(pSt, &stTx);
     }
+    coll_stems_release(&stems);
     for (i = 0; i < w.n; i++) free(w.a[i].zPath);
     free(w.a);
     coll_map_free(&known);

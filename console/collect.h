@@ -37,6 +37,8 @@ typedef struct coll_stats {
     size_t nScan;            /* scans stored (a CSV can hold several hosts) */
     size_t nNewHost, nCurrent, nMerged, nHistory, nDuplicate;
     size_t nApart;           /* domain-less scans of an ambiguous name, stored apart */
+    size_t nStemJoined;      /* hotfix lists without a host name named after the one systeminfo
+                              * sharing their folder and file-name stem */
     size_t nDirErr;          /* folders that could not be read completely: the collect is
                               * incomplete (exit 2) */
     size_t nLinkSkipped;     /* links to folders not followed (reported) */

@@ -122,11 +122,14 @@ int db_report_load(db_t *db, const db_filter_t *pF, db_report_t *pR)
                            "SELECT id, name, domain, coalesce(machine_id, ''), os_name, os_family,"
                            " os_detail, origin, source_path, last_scan, n_hotfix,"
                            " (SELECT max(s.scan_time) FROM scan s WHERE s.host_id = host.id AND"
-                           " s.scan_time > s.collected_at + " DB_FUTURE_SLACK ") FROM host"
+                           " s.scan_time > s.collected_at + " DB_FUTURE_SLACK "),"
+                           " (SELECT product_type FROM scan WHERE scan.id = host.os_scan_id) FROM host"
                            " WHERE cur_scan_id IS NOT NULL AND (?1 IS NULL OR name_key = upper(?1)"
                            " OR machine_id = ?1 OR name_key || '.' || upper(domain) = upper(?1))"
                            " AND (?2 IS NULL OR (SELECT product_type FROM scan"
-                           "  WHERE scan.id = host.os_scan_id) = ?2)"
+                           "  WHERE scan.id = host.os_scan_id) = ?2 OR (?2 = 2 AND (SELECT"
+                           "  product_type FROM scan WHERE scan.id = host.os_scan_id) = 0 AND"
+                           "  os_family NOT IN ('xp', 'xp64', 'vista', '7', '8', '8.1', '10', '11')))"
                            " ORDER BY id",
                            -1, &st, NULL))
         goto out;
@@ -157,6 +160,8 @@ int db_report_load(db_t *db, const db_filter_t *pF, db_report_t *pR)
         h->scanTime = sqlite3_column_int64(st, 9);
         h->nHotfix = (size_t)sqlite3_column_int64(st, 10);
         h->futureScanTime = sqlite3_column_int64(st, 11);
+        /* OS facts without the role (systeminfo in a language whose wording is not known) */
+        h->roleUnknown = sqlite3_column_type(st, 12) != SQLITE_NULL && sqlite3_column_int(st, 12) == 0;
         if (!h->zHost || !h->zDomain || !h->zMachineId || !h->zOsName || !h->zOsFamily ||
             !h->zOsDetail || !h->zOrigin || !h->zSourcePath) {
             rc = KBS_ENOMEM;

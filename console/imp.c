@@ -293,6 +293,20 @@ static imp_enc_t utf16_guess(const unsigned char *a, size_t n)
     return IMP_ENC_UTF8;
 }
 
+/* 1 when the nNul bytes before the first NUL are an ASCII text of a few words followed by the
+ * low byte of a UTF-16LE unit: UTF-16 text itself has a NUL (ASCII) or a 0x04 (Cyrillic) in
+ * every second byte, never a run of printable bytes. */
+static int ascii_banner(const unsigned char *a, size_t nNul)
+{
+    size_t i;
+    if (nNul < 9 || a[0] < 0x20 || a[0] > 0x7E) return 0;
+    for (i = 0; i + 1 < nNul; i++)
+        if ((a[i] < 0x20 || a[i] > 0x7E) && a[i] != '\r' && a[i] != '\t' && a[i] != 0xFF &&
+            a[i] != 0xFE)
+            return 0;
+    return 1;
+}
+
 /* Line number (1-based) of byte offset `at` in UTF-8/single-byte input. */
 static unsigned line_at(const unsigned char *a, size_t at)
 {
@@ -382,9 +396,14 @@ int imp_text_decode(const char *zIn, size_t nIn, int prefix, imp_text_t *t, imp_
         t->bom = 1;
         a += 3, n -= 3;
     } else {
-        /* a whole line of 8-bit text before the first NUL: a banner, then UTF-16 (below) */
+        /* a whole line of 8-bit text before the first NUL, or a run of ASCII text without a
+         * line end (wmic's first run on XP writes "Please wait while WMIC is being
+         * installed." in ANSI, then its output in UTF-16LE without a BOM): a banner, then
+         * UTF-16 (below) */
         const unsigned char *pNul = memchr(a, 0, n), *pNl = memchr(a, '\n', n);
-        t->enc = pNul && pNl && pNl < pNul ? IMP_ENC_UTF8 : utf16_guess(a, n);
+        t->enc = pNul && ((pNl && pNl < pNul) || ascii_banner(a, (size_t)(pNul - a)))
+                     ? IMP_ENC_UTF8
+                     : utf16_guess(a, n);
         if (t->enc != IMP_ENC_UTF8)
             return decode_utf16(a, n, t->enc == IMP_ENC_UTF16BE, prefix, t, pErr);
     }
@@ -407,17 +426,22 @@ int imp_text_decode(const char *zIn, size_t nIn, int prefix, imp_text_t *t, imp_
                 imp_text_release(&head);
                 return rc;
             }
-            z = malloc(head.n + tail.n + 1);
+            z = malloc(head.n + tail.n + 2);
             if (!z) {
                 imp_text_release(&head);
                 imp_text_release(&tail);
                 return imp_err_set(pErr, KBS_ENOMEM, 0, "out of memory decoding text");
             }
             memcpy(z, head.z, head.n);
-            memcpy(z + head.n, tail.z, tail.n);
-            z[head.n + tail.n] = 0;
+            o = head.n;
+            /* the banner is a write of its own: the UTF-16 text starts a new line even when the
+             * banner ends without one (or with a bare CR) */
+            if (o && z[o - 1] != '\n') z[o++] = '\n';
+            memcpy(z + o, tail.z, tail.n);
+            o += tail.n;
+            z[o] = 0;
             t->z = z;
-            t->n = head.n + tail.n;
+            t->n = o;
             t->enc = IMP_ENC_UTF16LE;
             imp_text_release(&head);
             imp_text_release(&tail);

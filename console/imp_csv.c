@@ -136,10 +136,13 @@ static char header_delim(const char *z, size_t n)
     return ',';
 }
 
-/* Skips blank lines and a "#TYPE ..." line; returns the offset of the header line. */
+/* Skips blank lines, a "#TYPE ..." line and a few lines of text without any delimiter (wmic's
+ * "Please wait while WMIC is being installed." on its first run); returns the offset of the
+ * header line. */
 static size_t skip_preamble(const char *z, size_t n, int *pHasType, unsigned *pLine)
 {
     size_t i = 0;
+    unsigned nNotice = 0;
     *pHasType = 0;
     *pLine = 1;
     for (;;) {
@@ -158,6 +161,18 @@ static size_t skip_preamble(const char *z, size_t n, int *pHasType, unsigned *pL
             i = (size_t)(e - z) + 1;
             (*pLine)++;
             continue;
+        }
+        if (nNotice < 4) {
+            const char *e = memchr(z + i, '\n', n - i);
+            size_t k, nl = e ? (size_t)(e - z) - i : n - i;
+            for (k = 0; k < nl; k++)
+                if (z[i + k] == ',' || z[i + k] == ';' || z[i + k] == '\t') break;
+            if (e && k == nl) {
+                nNotice++;
+                i = (size_t)(e - z) + 1;
+                (*pLine)++;
+                continue;
+            }
         }
         return s;
     }
@@ -206,92 +221,6 @@ imp_kind_t imp_csv_sniff(const char *z, size_t n)
     return k;
 }
 
-/* ---- hosts: one snapshot each, found again through a small open-addressing hash ---- */
-
-typedef struct csv_hosts {
-    snap_t *aSnap;
-    size_t nSnap, nAlloc;
-    size_t *aSlot; /* index + 1, 0 empty */
-    size_t nSlot;
-    size_t *anNonKb;     /* per host: entries without a KB id */
-    char (*azNonKb)[40]; /* per host: the first of them */
-} csv_hosts_t;
-
-static uint32_t host_hash(const char *z, size_t n)
-{
-    uint32_t h = 2166136261u;
-    size_t i;
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)z[i];
-        if (c >= 'A' && c <= 'Z') c = (unsigned char)(c - 'A' + 'a');
-        h = (h ^ c) * 16777619u;
-    }
-    return h;
-}
-
-static int host_same(const char *zStored, const char *z, size_t n)
-{
-    return strlen(zStored) == n && imp_ci_eq(z, n, zStored);
-}
-
-static int hosts_grow_slots(csv_hosts_t *hs)
-{
-    size_t nNew = hs->nSlot ? hs->nSlot * 2 : 64, i;
-    size_t *a = calloc(nNew, sizeof *a);
-    if (!a) return KBS_ENOMEM;
-    for (i = 0; i < hs->nSnap; i++) {
-        const char *zh = hs->aSnap[i].zHost;
-        size_t j = host_hash(zh, strlen(zh)) & (nNew - 1);
-        while (a[j])
-            j = (j + 1) & (nNew - 1);
-        a[j] = i + 1;
-    }
-    free(hs->aSlot);
-    hs->aSlot = a;
-    hs->nSlot = nNew;
-    return KBS_OK;
-}
-
-/* The snapshot of host z[0..n) (case-insensitive), made on first sight. */
-static int hosts_get(csv_hosts_t *hs, const char *z, size_t n, const char *zOrigin, snap_t **pp)
-{
-    size_t j;
-    if ((hs->nSnap + 1) * 2 > hs->nSlot && hosts_grow_slots(hs)) return KBS_ENOMEM;
-    j = host_hash(z, n) & (hs->nSlot - 1);
-    while (hs->aSlot[j]) {
-        snap_t *s = &hs->aSnap[hs->aSlot[j] - 1];
-        if (host_same(s->zHost, z, n)) {
-            *pp = s;
-            return KBS_OK;
-        }
-        j = (j + 1) & (hs->nSlot - 1);
-    }
-    if (hs->nSnap == hs->nAlloc) {
-        size_t nNew = hs->nAlloc ? hs->nAlloc * 2 : 4;
-        snap_t *a = realloc(hs->aSnap, nNew * sizeof *a);
-        size_t *an;
-        char(*az)[40];
-        if (!a) return KBS_ENOMEM;
-        hs->aSnap = a;
-        an = realloc(hs->anNonKb, nNew * sizeof *an);
-        if (!an) return KBS_ENOMEM;
-        hs->anNonKb = an;
-        az = realloc(hs->azNonKb, nNew * sizeof *az);
-        if (!az) return KBS_ENOMEM;
-        hs->azNonKb = az;
-        hs->nAlloc = nNew;
-    }
-    *pp = &hs->aSnap[hs->nSnap];
-    snap_init(*pp);
-    imp_copy((*pp)->zHost, sizeof(*pp)->zHost, z, n);
-    snprintf((*pp)->zOrigin, sizeof(*pp)->zOrigin, "%s", zOrigin);
-    (*pp)->osKnown = 0;
-    hs->anNonKb[hs->nSnap] = 0;
-    hs->azNonKb[hs->nSnap][0] = 0;
-    hs->aSlot[j] = ++hs->nSnap;
-    return KBS_OK;
-}
-
 static void field(const csv_rec_t *rec, int col, const char **pz, size_t *pn)
 {
     if (col < 0) {
@@ -319,7 +248,7 @@ int imp_csv_parse(const char *zIn, size_t nIn, snap_t **paSnap, size_t *pnSnap, 
     imp_text_t t;
     csv_rd_t r;
     csv_rec_t h, rec;
-    csv_hosts_t hs;
+    imp_hosts_t hs;
     imp_kind_t kind;
     const char *zOrigin;
     int rc, colId, colHost, colHost2, colDate, colSpie;
@@ -385,7 +314,7 @@ int imp_csv_parse(const char *zIn, size_t nIn, snap_t **paSnap, size_t *pnSnap, 
         if (nHost == 0 && colHost2 >= 0) field(&rec, colHost2, &zHost, &nHost);
         rc = imp_host_check(nHost, rec.line, pErr);
         if (rc) goto out;
-        rc = hosts_get(&hs, zHost, nHost, zOrigin, &s);
+        rc = imp_hosts_get(&hs, zHost, nHost, zOrigin, &s);
         if (rc) {
             imp_err_set(pErr, rc, rec.line, "out of memory");
             goto out;
@@ -440,10 +369,7 @@ int imp_csv_parse(const char *zIn, size_t nIn, snap_t **paSnap, size_t *pnSnap, 
     hs.nSnap = 0;
 
 out:
-    imp_free_snaps(hs.aSnap, hs.nSnap);
-    free(hs.aSlot);
-    free(hs.anNonKb);
-    free(hs.azNonKb);
+    imp_hosts_release(&hs);
     free(h.aBuf);
     free(rec.aBuf);
     imp_text_release(&t);

@@ -90,6 +90,35 @@ int imp_hotfix_raw(const char *z, size_t n, char *zRaw, size_t nRaw);
  * KBS_ETOOBIG, with *pErr set. */
 int imp_host_check(size_t n, unsigned line, imp_err_t *pErr);
 
+/* The hosts of a multi-host input (CSV, console table): one snapshot each, in order of first
+ * sight. Start zeroed; the caller takes aSnap / nSnap over (setting them to NULL / 0) or
+ * imp_hosts_release frees them. */
+typedef struct imp_hosts {
+    snap_t *aSnap;
+    size_t nSnap, nAlloc;
+    size_t *aSlot; /* hash slots: index + 1, 0 empty */
+    size_t nSlot;
+    size_t *anNonKb;     /* per host: entries without a KB id */
+    char (*azNonKb)[40]; /* per host: the first of them */
+} imp_hosts_t;
+
+/* imp_hosts_get: the snapshot of host z[0..n) (ASCII case ignored; n < SNAP_HOST_MAX), made on
+ * first sight with zOrigin and osKnown = 0. Amortised constant time. Returns KBS_OK or
+ * KBS_ENOMEM. */
+int imp_hosts_get(imp_hosts_t *hs, const char *z, size_t n, const char *zOrigin, snap_t **pp);
+void imp_hosts_release(imp_hosts_t *hs);
+
+/* imp_os_version_like: 1 when z[0..n) is an OS version as systeminfo writes it ("10.0.19045 N/A
+ * Build 19045", "5.1.2600 Service Pack 3 Build 2600", "6.3.9600"). */
+int imp_os_version_like(const char *z, size_t n);
+
+/* imp_sicsv_to_list: `systeminfo /FO CSV` text (a header row and / or rows whose third cell is
+ * an OS version, quoted, maybe wrapped by a console; other lines are stepped over) rewritten in
+ * systeminfo's list form, one run per row, into *pzOut (malloc'd, *pnOut bytes). With bSniff
+ * only says whether there is such a row (*pzOut stays NULL). Returns 1 (rows found), 0 (none:
+ * not this form) or KBS_ENOMEM. */
+int imp_sicsv_to_list(const char *z, size_t n, int bSniff, char **pzOut, size_t *pnOut);
+
 /* Sniffers on decoded text (imp_detect): 1 / a kind when the start of z looks like that input. */
 int imp_systeminfo_sniff(const char *z, size_t n);
 imp_kind_t imp_csv_sniff(const char *z, size_t n);

@@ -131,6 +131,12 @@ static int is_os_version(const char *z, size_t n)
     return b == aPart[2];
 }
 
+int imp_os_version_like(const char *z, size_t n)
+{
+    imp_trim(&z, &n);
+    return is_os_version(z, n);
+}
+
 /* ---- lines and fields ---- */
 
 /* Where the label's colon is: the first ':' followed by a blank or the end of the line ("C:\"
@@ -273,6 +279,9 @@ int imp_systeminfo_sniff(const char *z, size_t n)
     const char *zl;
     size_t nl;
     unsigned nEntry = 0, nLabel = 0;
+    char *zCsv;
+    size_t nCsv;
+    if (imp_sicsv_to_list(z, n, 1, &zCsv, &nCsv) == 1) return 1; /* systeminfo /FO CSV */
     imp_lines_init(&it, z, n);
     while (imp_lines_next(&it, &zl, &nl, NULL) == 1) {
         si_line_t l;
@@ -298,35 +307,57 @@ int imp_systeminfo_sniff(const char *z, size_t n)
 
 /* ---- the facts of one run ---- */
 
-/* "OS Configuration" in the languages we know; Cyrillic stems skip the first letter so that
- * capitalisation does not matter. */
+/* The machine's role from the "OS Configuration" value. systeminfo writes one of six phrases
+ * (Standalone / Member Workstation, Standalone / Member Server, Primary / Backup Domain
+ * Controller), translated into the UI language; the word for "controller", "workstation" or
+ * "server" tells the role in each translation. Stems that start with a capital letter in some
+ * phrase skip it, as only ASCII case is folded. A role word not recognised (a language not
+ * listed, characters lost to a wrong code page) leaves the role unknown: a server then may be a
+ * domain controller, and `report --role dc` says so. Only a client edition (its product name),
+ * which can never be a domain controller, is a workstation without the word. */
 static os_ptype_t product_type(const char *zConf, size_t nConf, const char *zName)
 {
-    static const char *const azDc[] = {"controller",
-                                       "controlador",
-                                       "contr\xc3\xb4leur",
-                                       "controleur",
-                                       "kontroler",
-                                       "\xd0\xbe\xd0\xbd\xd1\x82\xd1"
-                                       "\x80\xd0\xbe\xd0\xbb\xd0\xbb\xd0\xb5\xd1\x80",
-                                       NULL};
-    static const char *const azWs[] = {"workstation",
-                                       "arbeitsstation",
-                                       "station de travail",
-                                       "werkstation",
-                                       "trabajo",
-                                       "trabalho",
-                                       "stacja",
-                                       "\xd1\x82\xd0\xb0\xd0\xbd\xd1\x86\xd0\xb8\xd1\x8f",
-                                       NULL};
+    static const char *const azDc[] = {
+        "controller",                  /* en, de, it, nl, da */
+        "controlador",                 /* es, pt */
+        "contr\xc3\xb4leur", "controleur", /* fr */
+        "kontroler",                   /* pl, hr; "kontroller" (nb, et) */
+        "kontrollant",                 /* sv */
+        "controler",                   /* ro */
+        "denetleyici",                 /* tr */
+        "adi\xc4\x8d dom",             /* cs: (ř)adič domény, sk: (r)adič domény */
+        "vez\xc3\xa9rl\xc5\x91",       /* hu: tartományvezérlő */
+        "\xe3\x82\xb3\xe3\x83\xb3\xe3\x83\x88\xe3\x83\xad\xe3\x83\xbc\xe3\x83\xa9", /* ja: コントローラ */
+        "\xe5\x9f\x9f\xe6\x8e\xa7\xe5\x88\xb6\xe5\x99\xa8", /* zh-CN: 域控制器 */
+        "\xe7\xb6\xb2\xe5\x9f\x9f\xe6\x8e\xa7\xe5\x88\xb6", /* zh-TW: 網域控制(站) */
+        "\xec\xbb\xa8\xed\x8a\xb8\xeb\xa1\xa4\xeb\x9f\xac", /* ko: 컨트롤러 */
+        "\xd0\xbe\xd0\xbd\xd1\x82\xd1\x80\xd0\xbe\xd0\xbb\xd0\xbb\xd0\xb5\xd1\x80", /* ru: (к)онтроллер */
+        "\xd0\xbe\xd0\xbd\xd1\x82\xd1\x80\xd0\xbe\xd0\xbb\xd0\xb5\xd1\x80", /* uk, bg: (к)онтролер */
+        NULL};
+    static const char *const azWs[] = {
+        "workstation", "arbeitsstation", "station de travail", "werkstation", "trabajo", "trabalho",
+        "stacja", "stanice", "arbetsstation",
+        "stasyon",                      /* tr: (İ)stasyonu */
+        "munka\xc3\xa1llom",            /* hu: munkaállomás */
+        "\xd1\x82\xd0\xb0\xd0\xbd\xd1\x86\xd0\xb8\xd1\x8f",                 /* ru: (с)танция */
+        "\xe3\x83\xaf\xe3\x83\xbc\xe3\x82\xaf\xe3\x82\xb9\xe3\x83\x86", /* ja: ワークステ */
+        "\xe5\xb7\xa5\xe4\xbd\x9c\xe7\xab\x99",                             /* zh: 工作站 */
+        "\xec\x9b\x8c\xed\x81\xac\xec\x8a\xa4\xed\x85\x8c\xec\x9d\xb4\xec\x85\x98", /* ko: 워크스테이션 */
+        NULL};
     static const char *const azSrv[] = {
-        "server", "serveur", "servidor", "serwer", "\xd0\xb5\xd1\x80\xd0\xb2\xd0\xb5\xd1\x80",
+        "server", "serveur", "servidor", "serwer", "sunucu", "szerver",
+        "kiszolg",                      /* hu: kiszolgáló */
+        "\xd0\xb5\xd1\x80\xd0\xb2\xd0\xb5\xd1\x80",             /* ru: (с)ервер */
+        "\xe3\x82\xb5\xe3\x83\xbc\xe3\x83\x90",                   /* ja: サーバ */
+        "\xe6\x9c\x8d\xe5\x8a\xa1\xe5\x99\xa8",                   /* zh-CN: 服务器 */
+        "\xe4\xbc\xba\xe6\x9c\x8d\xe5\x99\xa8",                   /* zh-TW: 伺服器 */
+        "\xec\x84\x9c\xeb\xb2\x84",                               /* ko: 서버 */
         NULL};
     if (has_any(zConf, nConf, azDc)) return OS_PT_DC;
     if (has_any(zConf, nConf, azWs)) return OS_PT_WORKSTATION;
     if (has_any(zConf, nConf, azSrv)) return OS_PT_SERVER;
-    if (has_ascii_ci(zName, strlen(zName), "server")) return OS_PT_SERVER;
-    if (has_ascii_ci(zName, strlen(zName), "windows")) return OS_PT_WORKSTATION;
+    if (!has_ascii_ci(zName, strlen(zName), "server") && has_ascii_ci(zName, strlen(zName), "windows"))
+        return OS_PT_WORKSTATION;
     return OS_PT_UNKNOWN;
 }
 
@@ -666,6 +697,21 @@ int imp_systeminfo_parse_all(const char *zIn, size_t nIn, snap_t **paSnap, size_
     if (!zIn) return imp_err_set(pErr, KBS_EINVAL, 0, "no input");
     rc = imp_text_decode(zIn, nIn, 0, &t, pErr);
     if (rc) return rc;
+    {
+        /* systeminfo /FO CSV: read as the list form it holds */
+        char *zList;
+        size_t nList;
+        rc = imp_sicsv_to_list(t.z, t.n, 0, &zList, &nList);
+        if (rc < 0) {
+            imp_err_set(pErr, rc, 0, "out of memory");
+            goto out;
+        }
+        if (rc == 1) {
+            free(t.z);
+            t.z = zList;
+            t.n = nList;
+        }
+    }
     rc = doc_lines(&d, t.z, t.n, pErr);
     if (rc < 0) goto out;
     rc = doc_fields(&d, pErr);

@@ -11,9 +11,11 @@
 
 #define TBL_COLS_MAX 32
 
-/* The columns of a table: where each starts (in bytes of its lines) and which one is which.
- * PowerShell underlines its header with one run of dashes per column and cuts long cells with
- * "..."; wmic has no underline and pads every column to its widest cell. */
+/* The columns of a table: where each starts (in display columns of its lines) and which one is
+ * which. PowerShell underlines its header with one run of dashes per column, cuts long cells
+ * with "..." and pads by console cells (an East Asian wide character takes two); wmic has no
+ * underline and pads every column to its widest cell, counting characters. Neither counts
+ * bytes: "Mise à jour de sécurité" is 23 columns wide in 25 bytes of UTF-8. */
 typedef struct tbl_cols {
     size_t aStart[TBL_COLS_MAX];
     size_t nCol;
@@ -24,6 +26,56 @@ typedef struct tbl_cols {
 static int is_blank(char c)
 {
     return c == ' ' || c == '\t';
+}
+
+/* 1 for the code points a console shows two cells wide (East Asian Wide and Fullwidth:
+ * Hangul Jamo, CJK, Hiragana, Katakana, Hangul syllables, compatibility ideographs, fullwidth
+ * forms, and the supplementary ideographic planes). */
+static int cp_wide(uint32_t cp)
+{
+    return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0x303E) ||
+           (cp >= 0x3041 && cp <= 0xA4CF) || (cp >= 0xA960 && cp <= 0xA97F) ||
+           (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+           (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+           (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
+}
+
+/* The byte length of the (decoded, valid) UTF-8 character at z[0..n) and its width: one column,
+ * or two when bCells and it is wide. */
+static size_t char_width(const char *z, size_t n, int bCells, unsigned *pW)
+{
+    const unsigned char *a = (const unsigned char *)z;
+    size_t len = a[0] < 0x80 ? 1 : a[0] < 0xE0 ? 2 : a[0] < 0xF0 ? 3 : 4, k;
+    uint32_t cp = len == 1 ? a[0] : len == 2 ? a[0] & 0x1Fu : len == 3 ? a[0] & 0x0Fu : a[0] & 0x07u;
+    if (len > n) len = n;
+    for (k = 1; k < len; k++)
+        cp = cp << 6 | (a[k] & 0x3Fu);
+    *pW = bCells && cp_wide(cp) ? 2 : 1;
+    return len;
+}
+
+/* The byte offset in z[0..n) where display column col starts (n when the line is shorter). */
+static size_t col_byte(const char *z, size_t n, size_t col, int bCells)
+{
+    size_t i = 0, c = 0;
+    while (i < n && c < col) {
+        unsigned w;
+        i += char_width(z + i, n - i, bCells, &w);
+        c += w;
+    }
+    return i;
+}
+
+/* The display column of byte offset at in z (at on a character boundary). */
+static size_t byte_col(const char *z, size_t at, int bCells)
+{
+    size_t i = 0, c = 0;
+    while (i < at) {
+        unsigned w;
+        i += char_width(z + i, at - i, bCells, &w);
+        c += w;
+    }
+    return c;
 }
 
 /* Splits a header line into its words: each word starts a column. Returns 1 when one of them is
@@ -43,7 +95,7 @@ static int header_cols(const char *z, size_t n, tbl_cols_t *c)
         s = i;
         while (i < n && !is_blank(z[i]))
             i++;
-        c->aStart[c->nCol] = s;
+        c->aStart[c->nCol] = byte_col(z, s, 1);
         if (imp_ci_eq(z + s, i - s, "HotFixID")) c->colId = (int)c->nCol, bId = 1;
         if (imp_ci_eq(z + s, i - s, "Source") || imp_ci_eq(z + s, i - s, "CSName") ||
             imp_ci_eq(z + s, i - s, "PSComputerName") || imp_ci_eq(z + s, i - s, "__SERVER") ||
@@ -68,7 +120,7 @@ static int dash_cols(const char *z, size_t n, tbl_cols_t *c)
             i++;
         if (i >= n) break;
         if (z[i] != '-' || k == TBL_COLS_MAX) return 0;
-        aStart[k++] = i;
+        aStart[k++] = i; /* dashes and blanks only: bytes are columns */
         while (i < n && z[i] == '-')
             i++;
         if (i < n && !is_blank(z[i])) return 0;
@@ -79,15 +131,16 @@ static int dash_cols(const char *z, size_t n, tbl_cols_t *c)
     return 1;
 }
 
+/* The trimmed cell of column col in the row z[0..n): PowerShell's tables (dashes) count console
+ * cells, wmic's count characters. */
 static void cell(const tbl_cols_t *c, int col, const char *z, size_t n, const char **pz, size_t *pn)
 {
     size_t s, e;
     *pz = "", *pn = 0;
     if (col < 0) return;
-    s = c->aStart[col];
-    e = (size_t)col + 1 < c->nCol ? c->aStart[col + 1] : n;
+    s = col_byte(z, n, c->aStart[col], c->bDashes);
+    e = (size_t)col + 1 < c->nCol ? col_byte(z, n, c->aStart[col + 1], c->bDashes) : n;
     if (s >= n) return;
-    if (e > n) e = n;
     *pz = z + s, *pn = e - s;
     imp_trim(pz, pn);
 }
@@ -126,35 +179,13 @@ imp_kind_t imp_table_sniff(const char *z, size_t n)
     return find_header(&it, &c, &bFiltered) ? IMP_KIND_HOTFIX_TABLE : IMP_KIND_UNKNOWN;
 }
 
-/* The snapshot of host z[0..n) among *paSnap (case-insensitive), made on first sight. */
-static int host_get(snap_t **paSnap, size_t *pnSnap, const char *z, size_t n, snap_t **pp)
-{
-    size_t i;
-    snap_t *a;
-    for (i = 0; i < *pnSnap; i++) {
-        if (imp_ci_eq(z, n, (*paSnap)[i].zHost)) {
-            *pp = &(*paSnap)[i];
-            return KBS_OK;
-        }
-    }
-    a = realloc(*paSnap, (*pnSnap + 1) * sizeof *a);
-    if (!a) return KBS_ENOMEM;
-    *paSnap = a;
-    *pp = &a[(*pnSnap)++];
-    snap_init(*pp);
-    imp_copy((*pp)->zHost, sizeof(*pp)->zHost, z, n);
-    snprintf((*pp)->zOrigin, sizeof(*pp)->zOrigin, "hotfix-table");
-    (*pp)->osKnown = 0;
-    return KBS_OK;
-}
-
 int imp_table_parse(const char *zIn, size_t nIn, snap_t **paSnap, size_t *pnSnap, imp_err_t *pErr)
 {
     imp_text_t t;
     imp_lines_t it;
     tbl_cols_t c;
-    snap_t *aSnap = NULL;
-    size_t nSnap = 0, i, nRow = 0, nSecurity = 0;
+    imp_hosts_t hs;
+    size_t i, nRow = 0, nSecurity = 0;
     unsigned hdrLine;
     int rc, bFiltered, bFirst = 1;
     const char *zl;
@@ -163,6 +194,7 @@ int imp_table_parse(const char *zIn, size_t nIn, snap_t **paSnap, size_t *pnSnap
 
     if (!pErr) pErr = &errLocal;
     memset(pErr, 0, sizeof *pErr);
+    memset(&hs, 0, sizeof hs);
     *paSnap = NULL;
     *pnSnap = 0;
     if (!zIn) return imp_err_set(pErr, KBS_EINVAL, 0, "no input");
@@ -202,7 +234,7 @@ int imp_table_parse(const char *zIn, size_t nIn, snap_t **paSnap, size_t *pnSnap
                              (unsigned long)nHost, SNAP_HOST_MAX - 1);
             goto out;
         }
-        rc = host_get(&aSnap, &nSnap, zHost, nHost, &s);
+        rc = imp_hosts_get(&hs, zHost, nHost, "hotfix-table", &s);
         if (rc) {
             imp_err_set(pErr, rc, it.line, "out of memory");
             goto out;
@@ -224,29 +256,30 @@ int imp_table_parse(const char *zIn, size_t nIn, snap_t **paSnap, size_t *pnSnap
         if (imp_ci_eq(zDesc, nDesc, "Security Update")) nSecurity++;
     }
     if (rc < 0) goto out;
-    if (!nSnap) {
+    if (!hs.nSnap) {
         rc = imp_err_set(pErr, KBS_EPARSE, hdrLine, "table header but no hotfix rows");
         goto out;
     }
-    for (i = 0; i < nSnap; i++) {
+    for (i = 0; i < hs.nSnap; i++) {
+        snap_t *s = &hs.aSnap[i];
         if (bFiltered) {
-            aSnap[i].hotfixesComplete = 0;
-            snprintf(aSnap[i].zHotfixNote, sizeof aSnap[i].zHotfixNote,
+            s->hotfixesComplete = 0;
+            snprintf(s->zHotfixNote, sizeof s->zHotfixNote,
                      "the hotfix table was filtered by its command: not the whole hotfix list");
         } else if (c.colDesc >= 0 && nSecurity == nRow) {
-            aSnap[i].hotfixesComplete = 0;
-            snprintf(aSnap[i].zHotfixNote, sizeof aSnap[i].zHotfixNote,
+            s->hotfixesComplete = 0;
+            snprintf(s->zHotfixNote, sizeof s->zHotfixNote,
                      "every row of the hotfix table is a Security Update: it may be filtered "
                      "(-Description Security*), not the whole hotfix list");
         }
     }
-    *paSnap = aSnap;
-    *pnSnap = nSnap;
-    aSnap = NULL;
-    nSnap = 0;
+    *paSnap = hs.aSnap;
+    *pnSnap = hs.nSnap;
+    hs.aSnap = NULL;
+    hs.nSnap = 0;
     rc = KBS_OK;
 out:
-    imp_free_snaps(aSnap, nSnap);
+    imp_hosts_release(&hs);
     imp_text_release(&t);
     return rc;
 }

@@ -39,6 +39,8 @@ typedef struct rep_host {
     int64_t futureScanTime;      /* a scan dated later than it was collected (plus a day), left
                                   * out of the state: its date, or 0 */
     size_t nHotfix;
+    int roleUnknown;             /* 1 when its OS facts do not say whether it is a domain
+                                  * controller (report --role dc keeps it, with a note) */
     rep_verdict_t *aVerdict; size_t nVerdict;
 } rep_host_t;
 

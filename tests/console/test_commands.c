@@ -554,6 +554,168 @@ static void test_mitigated_everywhere(void **state)
     t_rm_db(T_MIT_DB);
 }
 
+
+#define T_ROLE_DIR KBS_TEST_TMP "/test_commands_role"
+#define T_ROLE_DB KBS_TEST_TMP "/test_commands_role.db"
+
+/* A Server 2016 systeminfo (UTF-16LE with BOM, as PowerShell redirects it) whose OS
+ * Configuration value is zConf (ASCII or UTF-8 of the BMP). */
+static void t_si_2016(const char *zPath, const char *zHost, const char *zName, const char *zConf)
+{
+    char z[2048], a[4200];
+    size_t i = 0, o = 0, n;
+    n = (size_t)snprintf(z, sizeof z,
+                         "Host Name:                 %s\r\nOS Name:                   %s\r\n"
+                         "OS Version:                10.0.14393 N/A Build 14393\r\n"
+                         "OS Manufacturer:           Microsoft Corporation\r\n"
+                         "OS Configuration:          %s\r\n"
+                         "OS Build Type:             Multiprocessor Free\r\n"
+                         "Original Install Date:     2018/01/15, 10:22:31\r\n"
+                         "System Type:               x64-based PC\r\n"
+                         "Hotfix(s):                 1 Hotfix(s) Installed.\r\n"
+                         "                           [01]: KB3192137\r\n",
+                         zHost, zName, zConf);
+    a[o++] = (char)0xFF, a[o++] = (char)0xFE;
+    while (i < n) {
+        unsigned char b = (unsigned char)z[i];
+        unsigned cp;
+        if (b < 0x80) cp = b, i++;
+        else if (b < 0xE0) cp = (b & 0x1Fu) << 6 | (z[i + 1] & 0x3Fu), i += 2;
+        else cp = (b & 0x0Fu) << 12 | (z[i + 1] & 0x3Fu) << 6 | (z[i + 2] & 0x3Fu), i += 3;
+        a[o++] = (char)(cp & 0xFF), a[o++] = (char)(cp >> 8);
+    }
+    assert_int_equal(t_write(zPath, a, o), 0);
+}
+
+/* A Japanese domain controller is a domain controller; a server whose role wording is not
+ * recognised is of unknown role, and `report --role dc` keeps it with a note. */
+static void test_role_languages(void **state)
+{
+    (void)state;
+    plat_mkdir(T_ROLE_DIR);
+    t_rm_db(T_ROLE_DB);
+    t_si_2016(T_ROLE_DIR "/jp-dc01.txt", "JP-DC01", "Microsoft Windows Server 2016 Standard",
+              "\xe3\x83\x97\xe3\x83\xa9\xe3\x82\xa4\xe3\x83\x9e\xe3\x83\xaa \xe3\x83\x89\xe3\x83\xa1"
+              "\xe3\x82\xa4\xe3\x83\xb3 \xe3\x82\xb3\xe3\x83\xb3\xe3\x83\x88\xe3\x83\xad\xe3\x83\xbc"
+              "\xe3\x83\xa9\xe3\x83\xbc");
+    t_si_2016(T_ROLE_DIR "/xx-srv01.txt", "XX-SRV01", "Microsoft Windows Server 2016 Standard",
+              "??????? ????????");
+    t_si_2016(T_ROLE_DIR "/fr-srv02.txt", "FR-SRV02", "Microsoft Windows Server 2016 Standard",
+              "Serveur membre");
+    assert_int_equal(t_run("collect", "--db", T_ROLE_DB, T_ROLE_DIR, NULL), 0);
+    assert_int_equal(t_run("report", "--db", T_ROLE_DB, "--rule", "CVE-2020-1472", "--role", "dc",
+                           "--format", "csv", NULL),
+                     1);
+    assert_non_null(strstr(t_zOut, "JP-DC01"));
+    assert_non_null(strstr(t_zOut, "XX-SRV01"));
+    assert_null(strstr(t_zOut, "FR-SRV02"));
+    assert_non_null(strstr(t_zErr, "XX-SRV01"));
+    assert_non_null(strstr(t_zErr, "role unknown"));
+    assert_null(strstr(t_zErr, "JP-DC01"));
+    /* the verdict of a flaw exploited on domain controllers says the role is not known */
+    assert_int_equal(t_run("check", T_ROLE_DIR "/xx-srv01.txt", NULL), 1);
+    assert_non_null(strstr(t_zOut, "role unknown: it may be a domain controller"));
+    assert_null(strstr(t_zOut, "member machine"));
+    assert_int_equal(t_run("report", "--db", T_ROLE_DB, "--role", "server", "--format", "csv", NULL), 1);
+    assert_non_null(strstr(t_zOut, "FR-SRV02"));
+    assert_null(strstr(t_zOut, "XX-SRV01"));
+    assert_null(strstr(t_zOut, "JP-DC01"));
+    t_rm_db(T_ROLE_DB);
+}
+
+#define T_STEM_DIR KBS_TEST_TMP "/test_commands_stem"
+#define T_STEM_DB KBS_TEST_TMP "/test_commands_stem.db"
+
+/* An XP SP3 systeminfo of zHost listing KB958644 only. */
+static void t_si_xp(const char *zPath, const char *zHost)
+{
+    char z[1024];
+    int n = snprintf(z, sizeof z,
+                     "Host Name:                 %s\r\nOS Name:                   Microsoft Windows XP Professional\r\n"
+                     "OS Version:                5.1.2600 Service Pack 3 Build 2600\r\n"
+                     "OS Manufacturer:           Microsoft Corporation\r\n"
+                     "OS Configuration:          Member Workstation\r\n"
+                     "OS Build Type:             Uniprocessor Free\r\n"
+                     "Original Install Date:     3/15/2011, 10:22:31 AM\r\n"
+                     "System Type:               X86-based PC\r\n"
+                     "Hotfix(s):                 1 Hotfix(s) Installed.\r\n"
+                     "                           [01]: KB958644 - Update\r\n",
+                     zHost);
+    assert_int_equal(t_write(zPath, z, (size_t)n), 0);
+}
+
+/* `wmic qfe get HotFixID,InstalledOn` (no CSName) beside a systeminfo of the same machine:
+ * collect joins them by the shared file-name stem when exactly one systeminfo matches. */
+static void test_stem_join(void **state)
+{
+    static const char zQfe[] = "HotFixID   InstalledOn  \r\r\nKB4012598  5/13/2017    \r\r\n"
+                               "KB958644   11/4/2008    \r\r\n\r\r\n";
+    (void)state;
+    plat_mkdir(T_STEM_DIR);
+    t_rm_db(T_STEM_DB);
+    t_si_xp(T_STEM_DIR "/ws12_systeminfo.txt", "PD-WS-0412");
+    assert_int_equal(t_write(T_STEM_DIR "/ws12_qfe.txt", zQfe, sizeof zQfe - 1), 0);
+    /* two systeminfo files of one stem: which machine the list is is not known, kept apart */
+    t_si_xp(T_STEM_DIR "/lab_systeminfo.txt", "PD-LAB-01");
+    t_si_xp(T_STEM_DIR "/lab-sysinfo.txt", "PD-LAB-02");
+    assert_int_equal(t_write(T_STEM_DIR "/lab_qfe.txt", zQfe, sizeof zQfe - 1), 0);
+    assert_int_equal(t_run("collect", "--db", T_STEM_DB, T_STEM_DIR, NULL), 0);
+    assert_non_null(strstr(t_zOut, "1 hotfix list without a host name joined"));
+    assert_non_null(strstr(t_zErr, "ws12_qfe.txt: no host name in this hotfix list: joined to PD-WS-0412"));
+    assert_non_null(strstr(t_zErr, "lab_qfe.txt: no host name in this hotfix list and 2 systeminfo"));
+    assert_int_equal(t_run("check", "--db", T_STEM_DB, "PD-WS-0412", NULL), 1);
+    assert_non_null(strstr(t_zOut, "KB4012598 listed"));
+    assert_int_equal(t_run("report", "--db", T_STEM_DB, "--rule", "MS17-010", "--format", "csv", NULL), 1);
+    assert_null(strstr(t_zOut, "ws12_qfe.txt"));
+    assert_non_null(strstr(t_zOut, "lab_qfe.txt")); /* apart, named by its file, as before */
+    t_rm_db(T_STEM_DB);
+}
+
+/* XP's systeminfo lists some updates as "File 1"; wmic qfe of the same machine shows the KB of
+ * each such row in ServicePackInEffect. Together they are a whole list with every KB known. */
+static void test_xp_file1_resolved(void **state)
+{
+    static const char zSi[] =
+        "Host Name:                 PD-WS-0413\r\nOS Name:                   Microsoft Windows XP Professional\r\n"
+        "OS Version:                5.1.2600 Service Pack 3 Build 2600\r\n"
+        "OS Manufacturer:           Microsoft Corporation\r\n"
+        "OS Configuration:          Member Workstation\r\n"
+        "OS Build Type:             Uniprocessor Free\r\n"
+        "Original Install Date:     3/15/2011, 10:22:31 AM\r\n"
+        "System Type:               X86-based PC\r\n"
+        "Hotfix(s):                 3 Hotfix(s) Installed.\r\n"
+        "                           [01]: File 1\r\n"
+        "                           [02]: File 1\r\n"
+        "                           [03]: KB958644 - Update\r\n";
+    static const char zQfe[] =
+        "\r\r\nNode,Caption,CSName,Description,FixComments,HotFixID,InstallDate,InstalledBy,InstalledOn,Name,ServicePackInEffect,Status\r\r\n"
+        "PD-WS-0413,http://support.microsoft.com/?kbid=2115168,PD-WS-0413,Update,,File 1,,,,,KB2115168,\r\r\n"
+        "PD-WS-0413,http://support.microsoft.com/?kbid=2536276,PD-WS-0413,Update,,File 1,,,,,KB2536276,\r\r\n"
+        "PD-WS-0413,http://support.microsoft.com/?kbid=958644,PD-WS-0413,Security Update,,KB958644,,Administrator,11/4/2008,,SP3,\r\r\n";
+    static const char zQfeOpen[] =
+        "\r\r\nNode,Caption,CSName,Description,FixComments,HotFixID,InstallDate,InstalledBy,InstalledOn,Name,ServicePackInEffect,Status\r\r\n"
+        "PD-WS-0413,,PD-WS-0413,Update,,File 1,,,,,KB2115168,\r\r\n"
+        "PD-WS-0413,,PD-WS-0413,Update,,File 1,,,,,SP3,\r\r\n"
+        "PD-WS-0413,,PD-WS-0413,Security Update,,KB958644,,Administrator,11/4/2008,,SP3,\r\r\n";
+    (void)state;
+    plat_mkdir(T_STEM_DIR);
+    assert_int_equal(t_write(T_STEM_DIR "/xp13_si.txt", zSi, sizeof zSi - 1), 0);
+    assert_int_equal(t_write(T_STEM_DIR "/xp13_qfe.csv", zQfe, sizeof zQfe - 1), 0);
+    assert_int_equal(t_write(T_STEM_DIR "/xp13_open.csv", zQfeOpen, sizeof zQfeOpen - 1), 0);
+    /* alone, systeminfo cannot tell which KBs the "File 1" entries are */
+    t_run("check", T_STEM_DIR "/xp13_si.txt", NULL);
+    assert_non_null(strstr(t_zOut, "without a KB id"));
+    /* with the QFE list resolving every such row: judged on the whole list */
+    assert_int_equal(t_run("check", T_STEM_DIR "/xp13_si.txt",
+                           T_STEM_DIR "/xp13_qfe.csv", NULL),
+                     1);
+    assert_null(strstr(t_zOut, "without a KB id"));
+    assert_non_null(strstr(t_zOut, "CVE-2019-0708   MISSING"));
+    /* a QFE row without a KB anywhere still hides one */
+    t_run("check", T_STEM_DIR "/xp13_si.txt", T_STEM_DIR "/xp13_open.csv", NULL);
+    assert_non_null(strstr(t_zOut, "without a KB id"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -568,6 +730,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hosts_filters_bidi, setup, teardown),
         cmocka_unit_test_setup_teardown(test_catalog_view_and_recompute, setup, teardown),
         cmocka_unit_test(test_mitigated_everywhere),
+        cmocka_unit_test(test_role_languages),
+        cmocka_unit_test(test_stem_join),
+        cmocka_unit_test(test_xp_file1_resolved),
         cmocka_unit_test_setup_teardown(test_scan_age, setup, teardown),
         cmocka_unit_test_setup_teardown(test_catalog_derive, setup, teardown),
     };
