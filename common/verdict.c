@@ -396,6 +396,13 @@ static void eval_fix(const cat_plat_t *pl, const snap_t *s, const host_ctx_t *h,
             set(v, VERDICT_PATCHED);
             at = fmt_gives(v->zEvidence, n, app(v->zEvidence, n, 0, "by build: "), h, s->os.build, pl->ubrMin);
             app(v->zEvidence, n, at, " (no UBR in the input)");
+        } else if (hotfixes_unreliable(s, &zWhy)) {
+            /* A list cut short may hide the newer update that carries the fix. */
+            set(v, VERDICT_UNKNOWN);
+            at = fmt_gives(v->zEvidence, n, 0, h, s->os.build, pl->ubrMin);
+            at = app(v->zEvidence, n, at, ", but ");
+            app(v->zEvidence, n, at, zWhy);
+            join3(v->zAction, sizeof v->zAction, "rescan the machine with the agent", NULL, NULL);
         } else {
             set(v, VERDICT_MISSING);
             at = fmt_gives(v->zEvidence, n, 0, h, s->os.build, pl->ubrMin);

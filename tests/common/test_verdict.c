@@ -631,6 +631,11 @@ static void test_build_from_kb(void **state)
         /* A listed KB the table does not know for this build: the list decides as before. */
         {{"", WIN10(19041, 0), "KB5099999 KB5006670", "", F_AGENTLESS, P, "KB5099999 listed", NULL}, NULL},
         {{"", WIN10(19045, 0), "KB5006670", "", F_AGENTLESS, M, "none of 1 fixing KBs listed", NULL}, NULL},
+        /* A list cut short may hide a newer update: below the fix is then unknown. */
+        {{"", WIN10(19042, 0), "KB5006670", "", F_AGENTLESS | F_INCOMPLETE, Q,
+          "KB5006670 gives 19042.1288 < 19042.1466, but systeminfo listed 100 of 263 hotfixes", NULL},
+         "rescan the machine with the agent"},
+        {{"", WIN10(18363, 0), "KB4541335", "", F_AGENTLESS | F_INCOMPLETE, P, "by build: KB4541335 gives", NULL}, NULL},
         /* A package staged for the next reboot gives no build yet. */
         {{"", WIN10(18363, 0), "KB4541335", "", F_STAGED, M, "none of 1 fixing KBs listed", NULL}, NULL},
     };
