@@ -13,7 +13,8 @@
 #define LINE_MAX_ 4096
 
 /* Calls fn for each data line of the compiled-in text (a copy, NUL-terminated, fields split at
- * tabs into az[5]); iLine is the 1-based line number. */
+ * tabs into az[0..4]; az[5] the comment line right above it, or NULL); iLine is the 1-based line
+ * number. */
 typedef void (*line_fn)(char **az, unsigned iLine, void *pArg);
 
 static void each_line(line_fn fn, void *pArg)
@@ -21,11 +22,12 @@ static void each_line(line_fn fn, void *pArg)
     size_t nText, at = 0;
     const char *zText = kbbuild_text(&nText);
     unsigned iLine = 0;
+    char zPrev[LINE_MAX_] = "";
     assert_non_null(zText);
     assert_true(nText > 1000);
     while (at < nText) {
         char zLine[LINE_MAX_];
-        char *az[5];
+        char *az[6];
         size_t n = 0, k;
         while (at + n < nText && zText[at + n] != '\n') n++;
         iLine++;
@@ -34,7 +36,11 @@ static void each_line(line_fn fn, void *pArg)
         zLine[n] = 0;
         at += n + 1;
         if (n && zLine[n - 1] == '\r') zLine[--n] = 0;
-        if (!n || zLine[0] == '#') continue;
+        if (!n || zLine[0] == '#') {
+            memcpy(zPrev, zLine, n + 1);
+            continue;
+        }
+        az[5] = zPrev[0] ? zPrev : NULL;
         az[0] = zLine;
         for (k = 1; k < 5; k++) {
             char *zTab = strchr(az[k - 1], '\t');
@@ -44,6 +50,7 @@ static void each_line(line_fn fn, void *pArg)
         }
         assert_null(strchr(az[4], '\t'));
         fn(az, iLine, pArg);
+        zPrev[0] = 0;
     }
 }
 
@@ -114,6 +121,25 @@ static void check_line(char **az, unsigned iLine, void *pArg)
     nS = pairs_of(az[4], ' ', aS, 32);
     if (nS != nB || memcmp(aS, aB, nB * sizeof aB[0]) != 0)
         fail_msg("kbbuild.tsv:%u: KB%u: SOURCE '%s' does not name the builds '%s'", iLine, kb, az[4], az[3]);
+    /* A line from a page quoting the release notes ("kb:" source) carries that quote in the
+     * comment above it: the quote names the KB and every build of the line. */
+    if (strstr(az[4], "kb:")) {
+        char zKb[16];
+        const char *zBu = az[3];
+        if (!az[5] || strncmp(az[5], "# ", 2) != 0) fail_msg("kbbuild.tsv:%u: kb: source without its quote above", iLine);
+        snprintf(zKb, sizeof zKb, "# %s: ", az[0]);
+        if (strncmp(az[5], zKb, strlen(zKb)) != 0 || !strstr(az[5] + strlen(zKb), az[0]))
+            fail_msg("kbbuild.tsv:%u: the quote above does not name %s", iLine, az[0]);
+        while (*zBu) {
+            char zOne[16];
+            size_t nOne = strcspn(zBu, ",");
+            assert_true(nOne < sizeof zOne);
+            memcpy(zOne, zBu, nOne);
+            zOne[nOne] = 0;
+            if (!strstr(az[5], zOne)) fail_msg("kbbuild.tsv:%u: the quote above does not name %s", iLine, zOne);
+            zBu += nOne + (zBu[nOne] ? 1 : 0);
+        }
+    }
     for (i = 0; i < nB; i++) {
         const kbbuild_ent_t *e;
         assert_true(p->iEnt < nAll);
