@@ -310,6 +310,7 @@ static void eval_fix(const cat_plat_t *pl, const snap_t *s, const host_ctx_t *h,
     char zKb[16] = "", zHave[24] = "", zNeed[24] = "";
     const char *zWhy = NULL;
     uint32_t kbListedUbr;
+    int bListTooEarly; /* the listed fixing KB gives a build below ubr= (the list names it too early) */
     int bUbrKnown = pl->ubrMin && s->os.ubr;
     int bUbrOk = bUbrKnown && s->os.ubr >= pl->ubrMin;
 
@@ -390,7 +391,19 @@ static void eval_fix(const cat_plat_t *pl, const snap_t *s, const host_ctx_t *h,
      * update) does not, and a KB missing from the list (a preview, an out-of-band update, a
      * release the data names for another version) still proves the fix by its build. */
     kbListedUbr = f.kbListed ? kbbuild_ubr(f.kbListed, s->os.build) : 0;
-    if (pl->ubrMin && h->kbUbr && (!f.kbListed || (kbListedUbr && kbListedUbr < pl->ubrMin))) {
+    bListTooEarly = pl->ubrMin && kbListedUbr && kbListedUbr < pl->ubrMin;
+    if (bListTooEarly && !f.kbPending) {
+        /* gather stopped at the too early KB: a later fixing one may wait for a reboot. */
+        size_t i;
+        for (i = 0; i < s->nHotfix && !f.kbPending; i++) {
+            const snap_hotfix_t *hf = &s->aHotfix[i];
+            if (hf->kb.num && !hotfix_installed(hf) && plat_has_kb(pl, hf->kb.num))
+                f.kbPending = hf->kb.num, f.cbsState = hf->cbsState;
+        }
+    }
+    /* Below the fix with a fixing update staged for a reboot: the pending step says so. */
+    if (pl->ubrMin && h->kbUbr && (!f.kbListed || bListTooEarly) &&
+        (h->kbUbr >= pl->ubrMin || !f.kbPending)) {
         size_t n = sizeof v->zEvidence, at;
         if (h->kbUbr >= pl->ubrMin) {
             set(v, VERDICT_PATCHED);
@@ -411,7 +424,7 @@ static void eval_fix(const cat_plat_t *pl, const snap_t *s, const host_ctx_t *h,
         }
         return;
     }
-    if (f.kbListed) {
+    if (f.kbListed && !bListTooEarly) {
         size_t at;
         set(v, VERDICT_PATCHED);
         at = app(v->zEvidence, sizeof v->zEvidence, 0, zKb);

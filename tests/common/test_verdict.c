@@ -641,11 +641,18 @@ static void test_build_from_kb(void **state)
     };
     cat_t c;
     size_t i;
+    snap_t s;
+    verdict_t v;
     (void)state;
     assert_int_equal(cat_parse(zCat, sizeof zCat - 1, "t", &c, NULL), KBS_OK);
+    /* The fix staged for a reboot behind an older, installed update: reboot, not install. */
+    build(&a[4].c, &s);
+    assert_int_equal(snap_add_hotfix(&s, "KB5009543", SNAP_SRC_CBS, NULL, 96), KBS_OK);
+    assert_int_equal(verdict_eval_rule(&c.aRule[0], &s, &v), KBS_OK);
+    assert_int_equal(v.status, VERDICT_MISSING);
+    assert_string_equal(v.zAction, "reboot to finish installing KB5009543");
+    snap_release(&s);
     for (i = 0; i < sizeof a / sizeof a[0]; i++) {
-        snap_t s;
-        verdict_t v;
         build(&a[i].c, &s);
         if (a[i].c.build >= 22000) s.os.product_type = OS_PT_WORKSTATION;
         assert_int_equal(verdict_eval_rule(&c.aRule[0], &s, &v), KBS_OK);
