@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kbbuild.h"
 #include "kbs_err.h"
 
 static const char *const azStatus[VERDICT_COUNT] = {
@@ -116,6 +117,15 @@ static int plat_has_kb(const cat_plat_t *pl, uint32_t kb)
     return 0;
 }
 
+/* 0 when h is a CBS package staged or pending (not Installed 112, Superseded 80 -- replaced by a
+ * newer package that carries its fixes -- or Permanent 128): not a fix yet, whatever other source
+ * lists the KB. QFE and Get-HotFix list a package as soon as it is staged for the next reboot, CBS
+ * says whether it got there. */
+static int hotfix_installed(const snap_hotfix_t *h)
+{
+    return h->cbsState < 0 || h->cbsState == SNAP_CBS_INSTALLED || h->cbsState == 80 || h->cbsState == 128;
+}
+
 static void gather(const cat_plat_t *pl, const snap_t *s, facts_t *f)
 {
     size_t i;
@@ -138,12 +148,7 @@ static void gather(const cat_plat_t *pl, const snap_t *s, facts_t *f)
         const snap_hotfix_t *h = &s->aHotfix[i];
         if (pl->nKb && h->kb.num > pl->aKbSorted[pl->nKb - 1]) break;
         if (!h->kb.num || !plat_has_kb(pl, h->kb.num)) continue;
-        /* A CBS package staged or pending (not Installed 112, Superseded 80 -- replaced by a
-         * newer package that carries its fixes -- or Permanent 128) is not a fix yet, whatever
-         * other source lists the KB: QFE and Get-HotFix list a package as soon as it is staged
-         * for the next reboot, CBS says whether it got there. */
-        if (h->cbsState >= 0 && h->cbsState != SNAP_CBS_INSTALLED && h->cbsState != 80 &&
-            h->cbsState != 128) {
+        if (!hotfix_installed(h)) {
             if (!f->kbPending) f->kbPending = h->kb.num, f->cbsState = h->cbsState;
             continue;
         }
@@ -266,11 +271,53 @@ static void action_install(verdict_t *v, const cat_plat_t *pl, const os_ident_t 
     }
 }
 
-static void eval_fix(const cat_plat_t *pl, const snap_t *s, const os_ident_t *id, verdict_t *v)
+/* The OS facts every rule needs, worked out once per machine. */
+typedef struct host_ctx {
+    int rcId;            /* os_identify result, or KBS_ENOTFOUND when no OS facts */
+    os_ident_t id;
+    int sp;
+    uint32_t kbUbr;      /* no UBR in the input: the UBR its newest known cumulative update gives */
+    uint32_t kbNewest;   /* that update, 0 none */
+} host_ctx_t;
+
+/* The highest UBR an installed hotfix of s gives on s's build (common/catalog/kbbuild.tsv), and
+ * its KB in *pKb; 0 when no listed KB is a cumulative update of that build the table knows. A
+ * systeminfo / Get-HotFix list of Windows 10 and later names only the newest cumulative update
+ * (older ones are superseded and leave the list): its build is the machine's build. */
+static uint32_t ubr_from_kbs(const snap_t *s, uint32_t *pKb)
 {
+    uint32_t ubrBest = 0;
+    size_t i;
+    *pKb = 0;
+    for (i = 0; i < s->nHotfix; i++) {
+        const snap_hotfix_t *h = &s->aHotfix[i];
+        uint32_t u;
+        if (!h->kb.num || !hotfix_installed(h)) continue;
+        u = kbbuild_ubr(h->kb.num, s->os.build);
+        if (u > ubrBest) ubrBest = u, *pKb = h->kb.num;
+    }
+    return ubrBest;
+}
+
+/* "KB4541335 gives 18363.752 >= 18363.752" into z (size n) at offset at; returns the offset. */
+static size_t fmt_gives(char *z, size_t n, size_t at, const host_ctx_t *h, uint32_t build, uint32_t ubrMin)
+{
+    at = app_u(z, n, app(z, n, at, "KB"), h->kbNewest);
+    at = app_u(z, n, app(z, n, at, " gives "), build);
+    at = app_u(z, n, app(z, n, at, "."), h->kbUbr);
+    at = app(z, n, at, h->kbUbr >= ubrMin ? " >= " : " < ");
+    at = app_u(z, n, at, build);
+    return app_u(z, n, app(z, n, at, "."), ubrMin);
+}
+
+static void eval_fix(const cat_plat_t *pl, const snap_t *s, const host_ctx_t *h, verdict_t *v)
+{
+    const os_ident_t *id = &h->id;
     facts_t f;
     char zKb[16] = "", zHave[24] = "", zNeed[24] = "";
     const char *zWhy = NULL;
+    uint32_t kbListedUbr;
+    int bListTooEarly; /* the listed fixing KB gives a build below ubr= (the list names it too early) */
     int bUbrKnown = pl->ubrMin && s->os.ubr;
     int bUbrOk = bUbrKnown && s->os.ubr >= pl->ubrMin;
 
@@ -345,7 +392,46 @@ static void eval_fix(const cat_plat_t *pl, const snap_t *s, const os_ident_t *id
         }
         return;
     }
-    if (f.kbListed) {
+    /* 3. No UBR in the input (systeminfo, Get-HotFix): the build its newest cumulative update
+     * gives. A listed fixing KB decides as before when it reaches the clause's UBR or the table
+     * does not know it for this build; one of a lower build (a list may name too early an
+     * update) does not, and a KB missing from the list (a preview, an out-of-band update, a
+     * release the data names for another version) still proves the fix by its build. */
+    kbListedUbr = f.kbListed ? kbbuild_ubr(f.kbListed, s->os.build) : 0;
+    bListTooEarly = pl->ubrMin && kbListedUbr && kbListedUbr < pl->ubrMin;
+    if (bListTooEarly && !f.kbPending) {
+        /* gather stopped at the too early KB: a later fixing one may wait for a reboot. */
+        size_t i;
+        for (i = 0; i < s->nHotfix && !f.kbPending; i++) {
+            const snap_hotfix_t *hf = &s->aHotfix[i];
+            if (hf->kb.num && !hotfix_installed(hf) && plat_has_kb(pl, hf->kb.num))
+                f.kbPending = hf->kb.num, f.cbsState = hf->cbsState;
+        }
+    }
+    /* Below the fix with a fixing update staged for a reboot: the pending step says so. */
+    if (pl->ubrMin && h->kbUbr && (!f.kbListed || bListTooEarly) &&
+        (h->kbUbr >= pl->ubrMin || !f.kbPending)) {
+        size_t n = sizeof v->zEvidence, at;
+        if (h->kbUbr >= pl->ubrMin) {
+            set(v, VERDICT_PATCHED);
+            at = fmt_gives(v->zEvidence, n, app(v->zEvidence, n, 0, "by build: "), h, s->os.build, pl->ubrMin);
+            app(v->zEvidence, n, at, " (no UBR in the input)");
+        } else if (hotfixes_unreliable(s, &zWhy)) {
+            /* A list cut short may hide the newer update that carries the fix. */
+            set(v, VERDICT_UNKNOWN);
+            at = fmt_gives(v->zEvidence, n, 0, h, s->os.build, pl->ubrMin);
+            at = app(v->zEvidence, n, at, ", but ");
+            app(v->zEvidence, n, at, zWhy);
+            join3(v->zAction, sizeof v->zAction, "rescan the machine with the agent", NULL, NULL);
+        } else {
+            set(v, VERDICT_MISSING);
+            at = fmt_gives(v->zEvidence, n, 0, h, s->os.build, pl->ubrMin);
+            app(v->zEvidence, n, at, " (the newest cumulative update listed)");
+            action_install(v, pl, id);
+        }
+        return;
+    }
+    if (f.kbListed && !bListTooEarly) {
         size_t at;
         set(v, VERDICT_PATCHED);
         at = app(v->zEvidence, sizeof v->zEvidence, 0, zKb);
@@ -512,13 +598,6 @@ static int plat_matches(const cat_plat_t *pl, const os_info_t *os, os_family_t f
     return 1;
 }
 
-/* The OS facts every rule needs, worked out once per machine. */
-typedef struct host_ctx {
-    int rcId;            /* os_identify result, or KBS_ENOTFOUND when no OS facts */
-    os_ident_t id;
-    int sp;
-} host_ctx_t;
-
 static void host_ctx_init(const snap_t *s, host_ctx_t *h)
 {
     memset(h, 0, sizeof *h);
@@ -526,6 +605,7 @@ static void host_ctx_init(const snap_t *s, host_ctx_t *h)
     if (!s->osKnown) return;
     h->rcId = os_identify(&s->os, &h->id);
     h->sp = os_sp_major(&s->os);
+    if (s->os.major >= 10 && !s->os.ubr) h->kbUbr = ubr_from_kbs(s, &h->kbNewest);
 }
 
 static void eval_rule(const cat_rule_t *r, const snap_t *s, const host_ctx_t *h, verdict_t *v)
@@ -589,7 +669,7 @@ static void eval_rule(const cat_rule_t *r, const snap_t *s, const host_ctx_t *h,
               NULL);
         break;
     default:
-        eval_fix(pl, s, pId, v);
+        eval_fix(pl, s, h, v);
         break;
     }
     if (pl->kind != CAT_KIND_NOT_AFFECTED) {

@@ -222,7 +222,7 @@ static const vcase_t aCase[] = {
     /* SMBGhost (CVE-2020-0796): Windows 10 / Server 1903 and 1909 only. */
     {"CVE-2020-0796", WIN10(18362, 0), "KB4551762", "", 0, P, "KB4551762 listed"},
     {"CVE-2020-0796", WIN10(18363, 0), "KB5014701", "", 0, P, NULL}, /* a later cumulative update */
-    {"CVE-2020-0796", WIN10(18362, 0), "KB4540673", "", 0, M, "none of"}, /* 2020-03-10: before the fix */
+    {"CVE-2020-0796", WIN10(18362, 0), "KB4540673", "", 0, M, "KB4540673 gives 18362.719 < 18362.720"}, /* 2020-03-10: before the fix */
     {"CVE-2020-0796", WIN10(18363, 0), "", "", F_INCOMPLETE, Q, NULL},
     {"CVE-2020-0796", WIN10(18363, 0), "", "", 0, G, "mitigated: SMBv3 compression disabled on the server",
      "LanmanServer.DisableCompression=1"},
@@ -238,7 +238,7 @@ static const vcase_t aCase[] = {
     {"CVE-2020-0601", WIN10(17763, 0), "KB4534273", "", 0, P, NULL},
     {"CVE-2020-0601", SRV10(17763, 0), "KB4534273", "", 0, P, NULL},
     {"CVE-2020-0601", WIN10(14393, 0), "KB5094122", "", 0, P, NULL},
-    {"CVE-2020-0601", WIN10(17763, 0), "KB4530715", "", 0, M, "none of"},
+    {"CVE-2020-0601", WIN10(17763, 0), "KB4530715", "", 0, M, "KB4530715 gives 17763.914 < 17763.973"},
     {"CVE-2020-0601", WIN10(17763, 0), "", "", F_SRCFAIL, Q, "every hotfix source failed"},
     {"CVE-2020-0601", WIN10(15063, 0), "", "", 0, U, "out of support"},
     {"CVE-2020-0601", WIN10(19041, 0), "", "", 0, N, NULL},
@@ -289,7 +289,7 @@ static const vcase_t aCase[] = {
     {"CVE-2021-34527", WIN7(1), "KB5004953", "", 0, P, NULL},
     {"CVE-2021-34527", WIN7(1), "KB5022338", "", 0, P, NULL},
     {"CVE-2021-34527", WIN81, "KB5004954", "", 0, P, NULL},
-    {"CVE-2021-34527", WIN10(17763, 0), "KB4601345", "", 0, M, "none of"},
+    {"CVE-2021-34527", WIN10(17763, 0), "KB4601345", "", 0, M, "KB4601345 gives 17763.1757 < 17763.2029"},
     {"CVE-2021-34527", WIN10(17763, 0), "KB5004244", "", 0, M,
      "NoWarningNoElevationOnInstall = 1 keeps the machine exposed (KB5005010) "
      "(PointAndPrint.NoWarningNoElevationOnInstall=1) despite the fix; KB5004244 listed",
@@ -308,7 +308,7 @@ static const vcase_t aCase[] = {
     /* Follina (CVE-2022-30190). */
     {"CVE-2022-30190", WIN10(19044, 0), "KB5014699", "", 0, P, NULL},
     {"CVE-2022-30190", WIN10(19042, 0), "KB5014699", "", 0, P, NULL},
-    {"CVE-2022-30190", WIN10(19042, 0), "KB5005033", "", 0, M, "none of"}, /* a 2021 update */
+    {"CVE-2022-30190", WIN10(19042, 0), "KB5005033", "", 0, M, "KB5005033 gives 19042.1165 < 19042.1766"}, /* a 2021 update */
     {"CVE-2022-30190", WIN7(1), "KB5014748", "", 0, P, NULL},
     {"CVE-2022-30190", WIN7(1), "KB5021291", "", 0, P, NULL}, /* 2022-12 rollup */
     {"CVE-2022-30190", WIN10(19044, 0), "", "", 0, G, "ms-msdt protocol handler removed", "HKCR.ms-msdt=absent"},
@@ -325,7 +325,7 @@ static const vcase_t aCase[] = {
     {"CVE-2024-38063", WIN10(22631, 0), "KB5093998", "", 0, P, NULL},
     {"CVE-2024-38063", WIN10(26100, 0), "KB5041571", "", 0, P, NULL},
     {"CVE-2024-38063", S2008(2), "KB5041847", "", 0, P, NULL},
-    {"CVE-2024-38063", WIN10(19045, 0), "KB5040427", "", 0, M, "none of"},
+    {"CVE-2024-38063", WIN10(19045, 0), "KB5040427", "", 0, M, "KB5040427 gives 19045.4651 < 19045.4780"},
     {"CVE-2024-38063", WIN10(19045, 0), "", "", F_INCOMPLETE, Q, NULL},
     {"CVE-2024-38063", WIN7(1), "", "", 0, U, "out of support"},
     {"CVE-2024-38063", WIN10(19043, 0), "", "", 0, U, "out of support"},
@@ -591,6 +591,79 @@ static void test_undoes_and_role(void **state)
     cat_release(&c);
 }
 
+/* A systeminfo / Get-HotFix list of Windows 10 / 11 / Server 2016+ names only the newest
+ * cumulative update: the build that update gives (common/catalog/kbbuild.tsv) decides against the
+ * clause's ubr=, whether or not the clause lists the KB. An agent's real UBR still comes first. */
+static void test_build_from_kb(void **state)
+{
+    static const char zCat[] =
+        "kbscat 1.2\n"
+        "rule T\ntitle Builds from KBs\nref https://support.microsoft.com/help/4541335\n"
+        "fix 10 build=18363 ubr=752 kb=4551762\n"  /* the preview .752 is in no data list */
+        "fix 10 build=18362 ubr=753 kb=4554364\n"
+        "fix 10 build=19042 ubr=1466 kb=5006670,5009543\n" /* KB5006670 listed by mistake */
+        "fix 10 build=19045 ubr=6093 kb=5062554\n"   /* KB5087544 named for 21H2 only */
+        "fix 10 build=19041 ubr=1415 kb=5099999\n"  /* a KB the table does not know */
+        "fix 11 build=26100 ubr=4652 kb=5062553\n"
+        "end\n"
+        "end-catalog 1\n";
+    static const struct {
+        vcase_t c;
+        const char *zAction; /* NULL: not checked */
+    } a[] = {
+        {{"", WIN10(18363, 0), "KB4541335 KB4537759", "", F_AGENTLESS, P,
+          "by build: KB4541335 gives 18363.752 >= 18363.752 (no UBR in the input)", NULL}, NULL},
+        {{"", WIN10(18362, 0), "KB4541335", "", F_AGENTLESS, M,
+          "KB4541335 gives 18362.752 < 18362.753 (the newest cumulative update listed)", NULL},
+         "install KB4554364"},
+        {{"", WIN10(26100, 0), "KB5062660", "", F_AGENTLESS, P, "KB5062660 gives 26100.4770 >= 26100.4652", NULL},
+         NULL},
+        {{"", WIN10(19045, 0), "KB5087544", "", F_AGENTLESS, P, "KB5087544 gives 19045.7291 >= 19045.6093", NULL},
+         NULL},
+        {{"", WIN10(19042, 0), "KB5006670", "", F_AGENTLESS, M,
+          "KB5006670 gives 19042.1288 < 19042.1466", NULL}, "install KB5006670 or a later update that contains it"},
+        /* The newest of several listed updates decides. */
+        {{"", WIN10(19042, 0), "KB5006670 KB5009543", "", F_AGENTLESS, P, "KB5009543 gives 19042.1466 >= 19042.1466", NULL},
+         NULL},
+        /* The agent's UBR first: the KB list says nothing more. */
+        {{"", WIN10(19042, 1288), "KB5009543", "", 0, M, "KB5009543 present but UBR 1288 < 1466", NULL}, NULL},
+        {{"", WIN10(18363, 752), "", "", 0, P, "by UBR: build 18363.752 >= 18363.752", NULL}, NULL},
+        /* A listed KB the table does not know for this build: the list decides as before. */
+        {{"", WIN10(19041, 0), "KB5099999 KB5006670", "", F_AGENTLESS, P, "KB5099999 listed", NULL}, NULL},
+        {{"", WIN10(19045, 0), "KB5006670", "", F_AGENTLESS, M, "none of 1 fixing KBs listed", NULL}, NULL},
+        /* A list cut short may hide a newer update: below the fix is then unknown. */
+        {{"", WIN10(19042, 0), "KB5006670", "", F_AGENTLESS | F_INCOMPLETE, Q,
+          "KB5006670 gives 19042.1288 < 19042.1466, but systeminfo listed 100 of 263 hotfixes", NULL},
+         "rescan the machine with the agent"},
+        {{"", WIN10(18363, 0), "KB4541335", "", F_AGENTLESS | F_INCOMPLETE, P, "by build: KB4541335 gives", NULL}, NULL},
+        /* A package staged for the next reboot gives no build yet. */
+        {{"", WIN10(18363, 0), "KB4541335", "", F_STAGED, M, "none of 1 fixing KBs listed", NULL}, NULL},
+    };
+    cat_t c;
+    size_t i;
+    snap_t s;
+    verdict_t v;
+    (void)state;
+    assert_int_equal(cat_parse(zCat, sizeof zCat - 1, "t", &c, NULL), KBS_OK);
+    /* The fix staged for a reboot behind an older, installed update: reboot, not install. */
+    build(&a[4].c, &s);
+    assert_int_equal(snap_add_hotfix(&s, "KB5009543", SNAP_SRC_CBS, NULL, 96), KBS_OK);
+    assert_int_equal(verdict_eval_rule(&c.aRule[0], &s, &v), KBS_OK);
+    assert_int_equal(v.status, VERDICT_MISSING);
+    assert_string_equal(v.zAction, "reboot to finish installing KB5009543");
+    snap_release(&s);
+    for (i = 0; i < sizeof a / sizeof a[0]; i++) {
+        build(&a[i].c, &s);
+        if (a[i].c.build >= 22000) s.os.product_type = OS_PT_WORKSTATION;
+        assert_int_equal(verdict_eval_rule(&c.aRule[0], &s, &v), KBS_OK);
+        if (v.status != a[i].c.want || !strstr(v.zEvidence, a[i].c.zEvidence) ||
+            (a[i].zAction && strcmp(v.zAction, a[i].zAction) != 0))
+            fail_msg("case %u: %s '%s' / '%s'", (unsigned)i, verdict_status_name(v.status), v.zEvidence, v.zAction);
+        snap_release(&s);
+    }
+    cat_release(&c);
+}
+
 /* A machine whose only listed update is newer than the catalog's data is not "missing": the
  * catalog cannot know that update. Older unknown KBs, known KBs and undated lists change nothing. */
 static void test_catalog_age(void **state)
@@ -719,6 +792,7 @@ int main(void)
         cmocka_unit_test(test_cbs_state_wins),
         cmocka_unit_test(test_compliant),
         cmocka_unit_test(test_catalog_age),
+        cmocka_unit_test(test_build_from_kb),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
