@@ -5,6 +5,7 @@
 #include "db_int.h"
 #include "hostid.h"
 #include "kbs_err.h"
+#include "merge.h"
 #include "plat.h"
 
 /* A QFE CSV and a systeminfo made by the same inventory run are minutes apart, in either order:
@@ -552,7 +553,7 @@ static int db_state_recompute(db_t *db, int64_t hostId, int64_t scanId, const sn
     for (i = 0; i < nNear; i++) {
         char *zOtherPath = NULL;
         if ((rc = db_scan_load(db, aNear[i], &other, &zOtherPath))) goto out;
-        if ((rc = snap_merge(&base, &other))) { free(zOtherPath); goto out; }
+        if ((rc = merge_into(&base, &other))) { free(zOtherPath); goto out; }
         if (strlen(zOrigin) + strlen(other.zOrigin) + 2 < sizeof zOrigin &&
             !strstr(zOrigin, other.zOrigin)) {
             strcat(zOrigin, "+");
