@@ -80,21 +80,25 @@ static int cmd_parse_days(const char *z, int *pOut)
 /* The default age, in days, after which a host's last scan no longer proves much. */
 #define CMD_STALE_DAYS_DEFAULT 30
 
-/* YYYY-MM-DD -> the last second of that day, Unix seconds UTC. */
+/* YYYY-MM-DD -> the last second of that day, Unix seconds UTC. KBS_EINVAL when not of that
+ * form, KBS_ENOTFOUND when the calendar has no such day (2026-02-31, 2025-02-29). */
 static int cmd_parse_date(const char *z, int64_t *pOut)
 {
-    int y, m, d, i;
+    int y, m, d, i, bLeap;
     int64_t days;
     static const int aCum[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+    static const int aLen[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (strlen(z) != 10 || z[4] != '-' || z[7] != '-') return KBS_EINVAL;
     for (i = 0; i < 10; i++)
         if (i != 4 && i != 7 && (z[i] < '0' || z[i] > '9')) return KBS_EINVAL;
     y = atoi(z), m = atoi(z + 5), d = atoi(z + 8);
-    if (y < 1970 || m < 1 || m > 12 || d < 1 || d > 31) return KBS_EINVAL;
+    bLeap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (y < 1970 || m < 1 || m > 12 || d < 1 || d > aLen[m - 1] + (m == 2 && bLeap))
+        return KBS_ENOTFOUND;
     /* Days since 1970-01-01: whole years, leap days before this year, then the month. */
     days = (int64_t)(y - 1970) * 365 + ((y - 1) / 4 - 1969 / 4) - ((y - 1) / 100 - 1969 / 100) +
            ((y - 1) / 400 - 1969 / 400) + aCum[m - 1] + (d - 1);
-    if (m > 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) days++;
+    if (m > 2 && bLeap) days++;
     *pOut = days * 86400 + 86399;
     return KBS_OK;
 }
@@ -102,11 +106,14 @@ static int cmd_parse_date(const char *z, int64_t *pOut)
 /* --stale and --as-of into *pDays / *pNow; returns 0, or the usage error's exit code. */
 static int cmd_age_opts(cmd_ctx_t *c, const char *zStale, const char *zAsOf, int *pDays, int64_t *pNow)
 {
+    int rc;
     *pDays = CMD_STALE_DAYS_DEFAULT;
     *pNow = plat_time();
     if (zStale && cmd_parse_days(zStale, pDays))
         return cmd_bad_usage(c, "--stale needs a number of days, not", zStale);
-    if (zAsOf && cmd_parse_date(zAsOf, pNow)) return cmd_bad_usage(c, "--as-of needs YYYY-MM-DD, not", zAsOf);
+    if (zAsOf && (rc = cmd_parse_date(zAsOf, pNow)) != KBS_OK)
+        return cmd_bad_usage(c, rc == KBS_ENOTFOUND ? "--as-of: no such day (from 1970 on)"
+                                                    : "--as-of needs YYYY-MM-DD, not", zAsOf);
     return 0;
 }
 

@@ -180,11 +180,29 @@ static void test_counted_list_one_merge(void **state)
     assert_string_equal(zDb, zFile);
 }
 
+/* --as-of takes real days only: 2026-02-31 is refused with the reason. */
+static void test_as_of_impossible_date(void **state)
+{
+    (void)state;
+    t_write_si("d.txt", "WS-PC01", NULL, 1, "KB976902");
+    assert_int_equal(t_run("check", "--as-of", "2026-02-31", T_DIR "/d.txt", NULL), 2);
+    assert_non_null(strstr(t_zErr, "2026-02-31"));
+    assert_non_null(strstr(t_zErr, "no such day"));
+    assert_int_equal(t_run("check", "--as-of", "2025-02-29", T_DIR "/d.txt", NULL), 2);
+    assert_int_equal(t_run("check", "--as-of", "2026-04-31", T_DIR "/d.txt", NULL), 2);
+    assert_int_equal(t_run("check", "--as-of", "2024-02-29", T_DIR "/d.txt", NULL), 1);
+    assert_int_equal(t_run("check", "--as-of", "2000-02-29", T_DIR "/d.txt", NULL), 1);
+    assert_int_equal(t_run("check", "--as-of", "1900-02-29", T_DIR "/d.txt", NULL), 2);
+    assert_int_equal(t_run("report", "--db", T_DB, "--as-of", "2026-02-31", NULL), 2);
+    assert_non_null(strstr(t_zErr, "no such day"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_cut_name_ambiguous, setup, teardown),
         cmocka_unit_test_setup_teardown(test_counted_list_one_merge, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_as_of_impossible_date, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
