@@ -199,6 +199,33 @@ static int db_facts_parse(const char *z, snap_t *s)
     return KBS_OK;
 }
 
+/* One "raw TAB date" line per hotfix that has an install date, in the list's order: kept per scan
+ * and per host state beside the shared list (schema 4), for the catalog-age rule. */
+static void db_dates_text(const snap_t *s, db_buf_t *b)
+{
+    size_t i;
+    db_buf_clear(b);
+    for (i = 0; i < s->nHotfix; i++) {
+        if (!s->aHotfix[i].zInstalled[0]) continue;
+        db_buf_field(b, s->aHotfix[i].zRaw, '\t');
+        db_buf_field(b, s->aHotfix[i].zInstalled, '\n');
+    }
+}
+
+/* Gives s's hotfixes (filled from their set) the dates of db_dates_text z. Both are in the list's
+ * order, so one pass finds each; an entry not found (a list changed under it) is skipped. */
+static void db_dates_apply(const char *z, snap_t *s)
+{
+    size_t j = 0, k;
+    while (z && *z && s->nHotfix) {
+        char zRaw[SNAP_RAW_MAX], zDate[sizeof s->aHotfix[0].zInstalled];
+        if (db_field_next(&z, zRaw, sizeof zRaw) != '\t') break;
+        db_field_next(&z, zDate, sizeof zDate);
+        for (k = 0; k < s->nHotfix && strcmp(s->aHotfix[j].zRaw, zRaw); k++) j = (j + 1) % s->nHotfix;
+        if (k < s->nHotfix) snprintf(s->aHotfix[j].zInstalled, sizeof s->aHotfix[j].zInstalled, "%s", zDate);
+    }
+}
+
 static int db_sources_parse(const char *z, snap_t *s)
 {
     while (z && *z) {
@@ -297,6 +324,7 @@ static int db_scan_insert(db_t *db, int64_t hostId, const snap_t *s, const db_pr
     sqlite3_bind_int64(st, 33, plat_time());
     sqlite3_bind_int64(st, 34, (sqlite3_int64)s->nHotfixCounted);
     sqlite3_bind_text(st, 35, p->facts.z, (int)p->facts.n, SQLITE_STATIC);
+    sqlite3_bind_text(st, 36, p->dates.z ? p->dates.z : "", (int)p->dates.n, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE) return KBS_EDB;
     *pScanId = sqlite3_last_insert_rowid(db->h);
     return KBS_OK;
@@ -324,7 +352,7 @@ static int db_scan_load(db_t *db, int64_t scanId, snap_t *s, char **pzPath)
 {
     sqlite3_stmt *st = db_stmt(db, DB_ST_SCAN_LOAD);
     int64_t setId;
-    char *zSources = NULL, *zFiles = NULL, *zFacts = NULL;
+    char *zSources = NULL, *zFiles = NULL, *zFacts = NULL, *zDates = NULL;
     int rc = KBS_EDB;
 
     snap_init(s);
@@ -362,15 +390,21 @@ static int db_scan_load(db_t *db, int64_t scanId, snap_t *s, char **pzPath)
     if (pzPath) *pzPath = db_strdup(db_col(st, 27));
     s->nHotfixCounted = (uint32_t)sqlite3_column_int64(st, 28);
     zFacts = db_strdup(db_col(st, 29));
-    if (!zSources || !zFiles || !zFacts || (pzPath && !*pzPath)) { rc = KBS_ENOMEM; goto out; }
+    zDates = db_strdup(db_col(st, 30));
+    if (!zSources || !zFiles || !zFacts || !zDates || (pzPath && !*pzPath)) {
+        rc = KBS_ENOMEM;
+        goto out;
+    }
     if ((rc = db_sources_parse(zSources, s)) || (rc = db_files_parse(zFiles, s)) ||
         (rc = db_facts_parse(zFacts, s)))
         goto out;
-    rc = db_set_fill(db, setId, s);
+    if ((rc = db_set_fill(db, setId, s))) goto out;
+    db_dates_apply(zDates, s);
 out:
     free(zSources);
     free(zFiles);
     free(zFacts);
+    free(zDates);
     if (rc) {
         snap_release(s);
         if (pzPath) { free(*pzPath); *pzPath = NULL; }
@@ -404,7 +438,7 @@ static int db_state_write(db_t *db, int64_t hostId, const snap_t *s, const db_pr
     const os_ident_t *pId = &idOwn;
     char zOwnDetail[256], zKey[SNAP_HOST_MAX];
     const char *zDetail = zOwnDetail;
-    const db_buf_t *pb = &db->bufState;
+    const db_buf_t *pb = &db->bufState, *pDates = &db->bufDates;
     int64_t vsetId = 0;
     int rc;
 
@@ -414,10 +448,12 @@ static int db_state_write(db_t *db, int64_t hostId, const snap_t *s, const db_pr
         pId = &p->osId;
         zDetail = p->zOsDetail;
         pb = &p->src;
+        pDates = &p->dates;
     } else {
         db_os_text(s, &idOwn, zOwnDetail, sizeof zOwnDetail);
         db_sources_text(s, &db->bufState);
-        if (db->bufState.oom) return KBS_ENOMEM;
+        db_dates_text(s, &db->bufDates);
+        if (db->bufState.oom || db->bufDates.oom) return KBS_ENOMEM;
     }
     db_upper(s->zHost, zKey, sizeof zKey);
     sqlite3_bind_int64(st, 1, hostId);
@@ -441,6 +477,7 @@ static int db_state_write(db_t *db, int64_t hostId, const snap_t *s, const db_pr
     db_bind_str(st, 16, pb->z);
     sqlite3_bind_int64(st, 17, (sqlite3_int64)s->nHotfix);
     sqlite3_bind_int64(st, 18, vsetId);
+    db_bind_str(st, 19, pDates->z);
     return sqlite3_step(st) == SQLITE_DONE ? KBS_OK : KBS_EDB;
 }
 
@@ -453,8 +490,8 @@ int db_state_load(db_t *db, int64_t hostId, snap_t *s)
     snap_init(s);
     if (sqlite3_prepare_v2(db->h,
                            "SELECT os_scan_id, state_set_id, state_complete, state_note,"
-                           " state_sources, name, domain, machine_id, last_scan, origin"
-                           " FROM host WHERE id = ?1",
+                           " state_sources, name, domain, machine_id, last_scan, origin,"
+                           " state_dates FROM host WHERE id = ?1",
                            -1, &st, NULL))
         return KBS_EDB;
     sqlite3_bind_int64(st, 1, hostId);
@@ -478,6 +515,7 @@ int db_state_load(db_t *db, int64_t hostId, snap_t *s)
     s->scanTime = sqlite3_column_int64(st, 8);
     DB_COPY(s->zOrigin, db_col(st, 9));
     rc = setId ? db_set_fill(db, setId, s) : KBS_OK;
+    if (!rc) db_dates_apply(db_col(st, 10), s);
 out:
     sqlite3_finalize(st);
     if (rc) snap_release(s);
@@ -758,6 +796,7 @@ void db_prep_free(db_prep_t *p)
     free(p->src.z);
     free(p->files.z);
     free(p->facts.z);
+    free(p->dates.z);
     free(p->aVerdict);
     free(p->vset.z);
     free(p);
@@ -774,7 +813,8 @@ int db_prep_make(db_prep_t *p, const cat_t *c, const snap_t *s)
     db_sources_text(s, &p->src);
     db_files_text(s, &p->files);
     db_facts_text(s, &p->facts);
-    if (p->src.oom || p->files.oom || p->facts.oom) return KBS_ENOMEM;
+    db_dates_text(s, &p->dates);
+    if (p->src.oom || p->files.oom || p->facts.oom || p->dates.oom) return KBS_ENOMEM;
     if (!c) return KBS_OK;
     if (p->nVerdictCap < c->nRule || !p->aVerdict) {
         verdict_t *a = realloc(p->aVerdict, (c->nRule ? c->nRule : 1) * sizeof *a);
@@ -871,6 +911,7 @@ int db_ingest_prep(db_t *db, const snap_t *s, const db_prep_t *p, const char *zS
         db_bind_str(st, 14, pSrc->z);
         sqlite3_bind_int64(st, 15, (sqlite3_int64)s->nHotfix);
         sqlite3_bind_int64(st, 16, vsetId);
+        db_bind_str(st, 17, p->dates.z);
         if (sqlite3_step(st) != SQLITE_DONE) goto out;
         hostId = sqlite3_last_insert_rowid(db->h);
         if ((rc = db_scan_insert(db, hostId, s, p, scanTime, setId, zSourcePath, &scanId))) goto out;

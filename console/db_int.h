@@ -64,6 +64,7 @@ typedef struct db_buf {
 /* A scan's list texts and (optionally) verdicts, made off the main thread: see db_prep_make. */
 struct db_prep {
     db_buf_t set, src, files, facts;  /* canonical hotfix list, sources, files, facts */
+    db_buf_t dates;                   /* install dates of the hotfixes (db_dates_text) */
     uint64_t setHash;                 /* db_hash64 of set */
     const cat_t *cat;                 /* the catalog aVerdict was evaluated with, or NULL */
     verdict_t *aVerdict;
@@ -83,6 +84,7 @@ struct db {
     db_cache_t setCache;              /* hotfix_set rows by hash (trusted after one full compare) */
     db_cache_t vsetCache;             /* verdict_set rows by text */
     db_buf_t bufSet, bufState, bufVset; /* scratch text, reused for every scan */
+    db_buf_t bufDates;                /* scratch: a merged state's install dates */
     db_prep_t prep;                   /* db_ingest's own prep (no verdicts) */
     char zNote[512];                  /* db_ingest_note */
     int bView;                        /* 1: cat is a view (db_view_catalog), not the stored one */

@@ -180,6 +180,77 @@ static void test_counted_list_one_merge(void **state)
     assert_string_equal(zDb, zFile);
 }
 
+/* CVE-2024-38063 on a Windows 10 22H2 without UBR whose newest update is newer than the catalog:
+ * unknown ("catalog older"), by file, after collect and after recompute; the install dates are
+ * kept in the database. PrintNightmare: 22H2 shipped with its fix, patched by the build. */
+static void test_dates_survive_the_database(void **state)
+{
+    char zFile[32], zDb[32];
+    (void)state;
+    t_write_si("w10_si.txt", "WS-W10", "10.0.19045 N/A Build 19045", 2, "KB5011048 KB5099999");
+    t_write_file("w10_hf.csv", "\"Source\",\"Description\",\"HotFixID\",\"InstalledBy\",\"InstalledOn\"\r\n"
+                               "\"WS-W10\",\"Update\",\"KB5011048\",\"NT AUTHORITY\\SYSTEM\",\"2/15/2022 12:00:00 AM\"\r\n"
+                               "\"WS-W10\",\"Security Update\",\"KB5099999\",\"NT AUTHORITY\\SYSTEM\",\"8/11/2026 12:00:00 AM\"\r\n");
+    assert_int_equal(t_run("check", "--stale", "0", T_DIR "/w10_si.txt", T_DIR "/w10_hf.csv", NULL), 1);
+    t_status(t_zOut, "CVE-2024-38063", zFile, sizeof zFile);
+    assert_string_equal(zFile, "UNKNOWN");
+    assert_non_null(strstr(t_zOut, "installed 2026-08-11"));
+    t_status(t_zOut, "CVE-2021-34527", zFile, sizeof zFile);
+    assert_string_equal(zFile, "PATCHED");
+
+    assert_int_equal(t_run("collect", "--db", T_DB, T_DIR "/w10_si.txt", T_DIR "/w10_hf.csv", NULL), 0);
+    assert_int_equal(t_run("check", "--db", T_DB, "--stale", "0", "WS-W10", NULL), 1);
+    t_status(t_zOut, "CVE-2024-38063", zDb, sizeof zDb);
+    assert_string_equal(zDb, "UNKNOWN");
+    assert_non_null(strstr(t_zOut, "installed 2026-08-11"));
+    assert_int_equal(t_run("recompute", "--db", T_DB, NULL), 0);
+    assert_int_equal(t_run("check", "--db", T_DB, "--stale", "0", "WS-W10", NULL), 1);
+    t_status(t_zOut, "CVE-2024-38063", zDb, sizeof zDb);
+    assert_string_equal(zDb, "UNKNOWN");
+    t_status(t_zOut, "CVE-2021-34527", zDb, sizeof zDb);
+    assert_string_equal(zDb, "PATCHED");
+}
+
+/* An agent snapshot's dates: its UNKNOWN stays UNKNOWN when the state is rebuilt from the stored
+ * scan (a view through another catalog, a recompute with it). */
+static void test_agent_dates_recompute(void **state)
+{
+    snap_t s;
+    char z1[32], z2[32], *zCat;
+    size_t nCat = 0;
+    (void)state;
+    snap_init(&s);
+    snprintf(s.zOrigin, sizeof s.zOrigin, "agent");
+    snprintf(s.zHost, sizeof s.zHost, "WS-AGENT");
+    snprintf(s.zDomain, sizeof s.zDomain, "METRO");
+    snprintf(s.zMachineId, sizeof s.zMachineId, "{agent-1}");
+    s.scanTime = T_NOW;
+    s.osKnown = 1;
+    s.os.major = 10, s.os.build = 19045, s.os.product_type = OS_PT_WORKSTATION, s.os.arch = OS_ARCH_X64;
+    snprintf(s.os.zProductName, sizeof s.os.zProductName, "Windows 10 Enterprise");
+    snap_add_source(&s, "wmi-qfe", 1, NULL);
+    assert_int_equal(snap_add_hotfix(&s, "KB5011048", SNAP_SRC_QFE, "2022-02-15", -1), KBS_OK);
+    assert_int_equal(snap_add_hotfix(&s, "KB5099999", SNAP_SRC_QFE, "2026-08-11", -1), KBS_OK);
+    assert_int_equal(t_write_snap(T_DIR "/agent.kbs", &s, 0), 0);
+    assert_non_null(zCat = t_cat_reordered_text(&nCat));
+    assert_int_equal(t_write(KBS_TEST_TMP "/test_check_paths.kbscat", zCat, nCat), 0);
+    free(zCat);
+    assert_int_equal(t_run("collect", "--db", T_DB, T_DIR "/agent.kbs", NULL), 0);
+    assert_int_equal(t_run("check", "--db", T_DB, "--stale", "0", "WS-AGENT", NULL), 1);
+    t_status(t_zOut, "CVE-2024-38063", z1, sizeof z1);
+    assert_string_equal(z1, "UNKNOWN");
+    assert_int_equal(t_run("check", "--db", T_DB, "--stale", "0", "--catalog",
+                           KBS_TEST_TMP "/test_check_paths.kbscat", "WS-AGENT", NULL), 1);
+    t_status(t_zOut, "CVE-2024-38063", z2, sizeof z2);
+    assert_string_equal(z2, z1);
+    assert_int_equal(t_run("recompute", "--db", T_DB, "--catalog", KBS_TEST_TMP "/test_check_paths.kbscat",
+                           NULL), 0);
+    assert_int_equal(t_run("check", "--db", T_DB, "--stale", "0", "WS-AGENT", NULL), 1);
+    t_status(t_zOut, "CVE-2024-38063", z2, sizeof z2);
+    assert_string_equal(z2, z1);
+    snap_release(&s);
+}
+
 /* --as-of takes real days only: 2026-02-31 is refused with the reason. */
 static void test_as_of_impossible_date(void **state)
 {
@@ -202,6 +273,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_cut_name_ambiguous, setup, teardown),
         cmocka_unit_test_setup_teardown(test_counted_list_one_merge, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dates_survive_the_database, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_agent_dates_recompute, setup, teardown),
         cmocka_unit_test_setup_teardown(test_as_of_impossible_date, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

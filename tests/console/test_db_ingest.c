@@ -244,6 +244,60 @@ static void test_future_dated_scan(void **state)
     }
 }
 
+/* Install dates survive the database: kept per scan and per merged state, given back when the
+ * state is rebuilt from rows; a database of before (schema 1) migrates, its scans without dates. */
+static void test_install_dates_kept(void **state)
+{
+    const char *zOld = KBS_TEST_TMP "/test_db_ingest_v1.db";
+    char zErr[DB_ERR_MAX], *zText = NULL;
+    size_t n = 0, i;
+    db_t *db2 = NULL;
+    snap_t si, csv, back;
+    db_ingest_res_t res;
+    int64_t hostId;
+    (void)state;
+
+    t_rm_db(zOld);
+    assert_int_equal(plat_read_file(KBS_TEST_DATA "/db/schema1.db", 1 << 20, &zText, &n), KBS_OK);
+    assert_int_equal(t_write(zOld, zText, n), 0);
+    free(zText);
+    assert_int_equal(db_open(zOld, &db2, zErr, sizeof zErr), KBS_OK);
+    assert_int_equal(t_sql_int(db2->h, "SELECT user_version FROM pragma_user_version"), DB_SCHEMA_VERSION);
+    assert_int_equal(t_sql_int(db2->h, "SELECT count(*) FROM scan WHERE hotfix_dates <> ''"), 0);
+    assert_int_equal(t_sql_int(db2->h, "SELECT count(*) FROM host WHERE state_dates <> ''"), 0);
+    assert_true(t_sql_int(db2->h, "SELECT count(*) FROM scan") > 0);
+    db_close(db2);
+    t_rm_db(zOld);
+
+    /* a systeminfo (no dates) and the Get-HotFix file of the same run (dates): a merged state */
+    t_open();
+    t_si(&si, "PC07", "CORP", 0);
+    si.scanTime = T_NOW;
+    t_csv(&csv, "PC07", NULL, 0);
+    csv.scanTime = T_NOW - 60;
+    assert_int_equal(snap_add_hotfix(&csv, "KB4012598", SNAP_SRC_QFE, "2017-03-14", -1), KBS_OK);
+    assert_int_equal(snap_add_hotfix(&csv, "KB958644", SNAP_SRC_QFE, "2008-10-23", -1), KBS_OK);
+    assert_int_equal(db_ingest(t_c.db, &csv, "pc07.csv", T_NOW, &res), KBS_OK);
+    assert_int_equal(db_ingest(t_c.db, &si, "pc07.txt", T_NOW, &res), KBS_OK);
+    assert_int_equal(res, DB_ING_MERGED);
+    assert_int_equal(t_sql_int(t_c.db->h, "SELECT count(*) FROM scan WHERE hotfix_dates ="
+                                          " 'KB958644' || char(9) || '2008-10-23' || char(10) ||"
+                                          " 'KB4012598' || char(9) || '2017-03-14' || char(10)"),
+                     1);
+    hostId = t_sql_int(t_c.db->h, "SELECT id FROM host WHERE name = 'PC07'");
+    assert_int_equal(db_state_load(t_c.db, hostId, &back), KBS_OK);
+    for (i = 0; i < back.nHotfix; i++) {
+        const snap_hotfix_t *h = &back.aHotfix[i];
+        if (h->kb.num == 4012598) assert_string_equal(h->zInstalled, "2017-03-14");
+        if (h->kb.num == 958644) assert_string_equal(h->zInstalled, "2008-10-23");
+    }
+    assert_true(back.nHotfix >= 2);
+    snap_release(&back);
+    snap_release(&si);
+    snap_release(&csv);
+    t_close();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -251,6 +305,7 @@ int main(void)
         cmocka_unit_test(test_domainless_csv_of_one_host_merges),
         cmocka_unit_test(test_qfe_companion_of_cut_short_systeminfo),
         cmocka_unit_test(test_future_dated_scan),
+        cmocka_unit_test(test_install_dates_kept),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
