@@ -626,33 +626,59 @@ out:
     return rc;
 }
 
-/* The stored hosts of one name, as hostid sees them. */
-#define DB_NAME_CAND_MAX 64
+/* One stored host of a name, as hostid sees it. */
+typedef struct db_cand {
+    int64_t id;
+    char zDom[SNAP_HOST_MAX];
+    char zMid[SNAP_ID_MAX];
+} db_cand_t;
+
+/* The stored hosts of one name: all of them (a name may be in any number of workgroups). */
 typedef struct db_cands {
-    int64_t aId[DB_NAME_CAND_MAX];
-    char aazDom[DB_NAME_CAND_MAX][SNAP_HOST_MAX];
-    char aazMid[DB_NAME_CAND_MAX][SNAP_ID_MAX];
-    hostid_facts_t aF[DB_NAME_CAND_MAX];
-    size_t n;
+    db_cand_t *a;
+    hostid_facts_t *aF;
+    size_t n, nCap;
 } db_cands_t;
+
+static void db_cands_free(db_cands_t *pC)
+{
+    free(pC->a);
+    free(pC->aF);
+    memset(pC, 0, sizeof *pC);
+}
 
 static int db_cands_load(db_t *db, const char *zName, db_cands_t *pC)
 {
     sqlite3_stmt *st;
     char zKey[SNAP_HOST_MAX];
+    size_t i;
     int r;
     pC->n = 0;
     db_upper(zName, zKey, sizeof zKey);
     if (!(st = db_stmt(db, DB_ST_HOST_BY_NAME))) return KBS_EDB;
     sqlite3_bind_text(st, 1, zKey, -1, SQLITE_STATIC);
-    while (pC->n < DB_NAME_CAND_MAX && (r = sqlite3_step(st)) == SQLITE_ROW) {
-        size_t i = pC->n++;
-        pC->aId[i] = sqlite3_column_int64(st, 0);
-        DB_COPY(pC->aazDom[i], db_col(st, 1));
-        DB_COPY(pC->aazMid[i], db_col(st, 2));
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        if (pC->n == pC->nCap) {
+            size_t nCap = pC->nCap ? pC->nCap * 2 : 8;
+            db_cand_t *a = realloc(pC->a, nCap * sizeof *a);
+            hostid_facts_t *aF;
+            if (!a) return KBS_ENOMEM;
+            pC->a = a;
+            if (!(aF = realloc(pC->aF, nCap * sizeof *aF))) return KBS_ENOMEM;
+            pC->aF = aF;
+            pC->nCap = nCap;
+        }
+        i = pC->n++;
+        pC->a[i].id = sqlite3_column_int64(st, 0);
+        DB_COPY(pC->a[i].zDom, db_col(st, 1));
+        DB_COPY(pC->a[i].zMid, db_col(st, 2));
+    }
+    if (r != SQLITE_DONE) return KBS_EDB;
+    /* pointed to once the array has stopped moving */
+    for (i = 0; i < pC->n; i++) {
         pC->aF[i].zName = zName;
-        pC->aF[i].zDomain = pC->aazDom[i];
-        pC->aF[i].zMachineId = pC->aazMid[i];
+        pC->aF[i].zDomain = pC->a[i].zDom;
+        pC->aF[i].zMachineId = pC->a[i].zMid;
     }
     return KBS_OK;
 }
@@ -689,8 +715,8 @@ static int db_host_find(db_t *db, const snap_t *s, int64_t *pId, int *pbAdopt, i
     f.zMachineId = s->zMachineId;
     d = hostid_choose(&f, pC->aF, pC->n, &i, &nMatch);
     if (i != HOSTID_NONE) {
-        *pId = pC->aId[i];
-        *pbAdopt = s->zMachineId[0] && !pC->aazMid[i][0];
+        *pId = pC->a[i].id;
+        *pbAdopt = s->zMachineId[0] && !pC->a[i].zMid[0];
     }
     if (d == HOSTID_APART) {
         char zKey[SNAP_HOST_MAX];
@@ -708,48 +734,59 @@ static int db_host_find(db_t *db, const snap_t *s, int64_t *pId, int *pbAdopt, i
 
 /* After a host of a new domain was added to the hosts pC of its name: when a domain-less scan of
  * that name can no longer be told to belong to one of them, the domain-less scans merged into
- * them before are moved to the host that holds such scans apart (made here when there is none),
- * and the states of every host involved are rebuilt. */
+ * them before are moved to the host that holds such scans apart (made here when there is none
+ * and a scan is to be moved), and the states of every host involved are rebuilt. */
 static int db_detach_domainless(db_t *db, const snap_t *s, int64_t newId, const db_cands_t *pC)
 {
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st = NULL, *stHas = NULL;
     db_ingest_res_t res;
-    int64_t holderId = 0, aMoved[DB_NAME_CAND_MAX];
+    int64_t holderId = 0, *aMoved = NULL;
     size_t i, nDom = 0, nMoved = 0;
     int rc = KBS_EDB;
     char zKey[SNAP_HOST_MAX];
 
     for (i = 0; i < pC->n; i++) {
-        if (pC->aazDom[i][0]) nDom++;
-        else if (!pC->aazMid[i][0] && !holderId) holderId = pC->aId[i];
+        if (pC->a[i].zDom[0]) nDom++;
+        else if (!pC->a[i].zMid[0] && !holderId) holderId = pC->a[i].id;
     }
     if (!nDom) return KBS_OK; /* the new host is the only one with a domain */
-    if (!holderId) {
-        if (sqlite3_prepare_v2(db->h,
-                               "INSERT INTO host(machine_id, name, name_key, domain, first_seen)"
-                               " VALUES(NULL, ?1, ?2, '', 0)",
-                               -1, &st, NULL))
-            goto out;
-        db_upper(s->zHost, zKey, sizeof zKey);
-        sqlite3_bind_text(st, 1, s->zHost, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, zKey, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE) goto out;
-        holderId = sqlite3_last_insert_rowid(db->h);
-        sqlite3_finalize(st);
-        st = NULL;
-    }
+    if (!(aMoved = malloc(pC->n * sizeof *aMoved))) return KBS_ENOMEM;
     if (sqlite3_prepare_v2(db->h,
+                           "SELECT 1 FROM scan WHERE host_id = ?1 AND domain = '' AND machine_id = ''"
+                           " LIMIT 1",
+                           -1, &stHas, NULL) ||
+        sqlite3_prepare_v2(db->h,
                            "UPDATE scan SET host_id = ?2 WHERE host_id = ?1 AND domain = ''"
                            " AND machine_id = ''",
                            -1, &st, NULL))
         goto out;
     for (i = 0; i < pC->n; i++) {
-        if (!pC->aazDom[i][0] || pC->aId[i] == newId) continue;
+        int r;
+        if (!pC->a[i].zDom[0] || pC->a[i].id == newId) continue;
+        sqlite3_reset(stHas);
+        sqlite3_bind_int64(stHas, 1, pC->a[i].id);
+        if ((r = sqlite3_step(stHas)) == SQLITE_DONE) continue;
+        if (r != SQLITE_ROW) goto out;
+        if (!holderId) {
+            /* The first scan to move makes the holder: none is made when nothing moves. */
+            sqlite3_stmt *stNew = NULL;
+            db_upper(s->zHost, zKey, sizeof zKey);
+            if (sqlite3_prepare_v2(db->h,
+                                   "INSERT INTO host(machine_id, name, name_key, domain, first_seen)"
+                                   " VALUES(NULL, ?1, ?2, '', 0)",
+                                   -1, &stNew, NULL) == SQLITE_OK) {
+                sqlite3_bind_text(stNew, 1, s->zHost, -1, SQLITE_STATIC);
+                sqlite3_bind_text(stNew, 2, zKey, -1, SQLITE_STATIC);
+                if (sqlite3_step(stNew) == SQLITE_DONE) holderId = sqlite3_last_insert_rowid(db->h);
+            }
+            sqlite3_finalize(stNew);
+            if (!holderId) goto out;
+        }
         sqlite3_reset(st);
-        sqlite3_bind_int64(st, 1, pC->aId[i]);
+        sqlite3_bind_int64(st, 1, pC->a[i].id);
         sqlite3_bind_int64(st, 2, holderId);
         if (sqlite3_step(st) != SQLITE_DONE) goto out;
-        if (sqlite3_changes(db->h) > 0) aMoved[nMoved++] = pC->aId[i];
+        if (sqlite3_changes(db->h) > 0) aMoved[nMoved++] = pC->a[i].id;
     }
     rc = KBS_OK;
     if (!nMoved) goto out;
@@ -762,7 +799,9 @@ static int db_detach_domainless(db_t *db, const snap_t *s, int64_t newId, const 
                  " or collect them with their systeminfo",
                  s->zHost, s->zDomain);
 out:
+    sqlite3_finalize(stHas);
     sqlite3_finalize(st);
+    free(aMoved);
     return rc;
 }
 
@@ -855,13 +894,13 @@ int db_ingest_prep(db_t *db, const snap_t *s, const db_prep_t *p, const char *zS
     int64_t scanTime = s->scanTime ? s->scanTime : fileTime;
     int bAdopt = 0, bApart = 0, bDup = 0, rc = KBS_EDB;
     sqlite3_stmt *st;
-    db_cands_t *pCands = NULL;
+    db_cands_t cands, *pCands = &cands;
 
     *pRes = DB_ING_HISTORY;
     db->zNote[0] = 0;
     if (!db->cat || db->bView) return KBS_EINVAL;
     if (!s->zHost[0] && !s->zMachineId[0]) return KBS_EINVAL;
-    if (!(pCands = malloc(sizeof *pCands))) return KBS_ENOMEM;
+    memset(&cands, 0, sizeof cands);
     if ((rc = db_host_find(db, s, &hostId, &bAdopt, &bApart, pCands))) goto out;
     if ((rc = db_set_get(db, s, &p->set, p->setHash, &setId))) goto out;
     rc = KBS_EDB;
@@ -929,6 +968,6 @@ int db_ingest_prep(db_t *db, const snap_t *s, const db_prep_t *p, const char *zS
         if (s->zDomain[0] && pCands->n) rc = db_detach_domainless(db, s, hostId, pCands);
     }
 out:
-    free(pCands);
+    db_cands_free(&cands);
     return rc;
 }

@@ -298,6 +298,49 @@ static void test_install_dates_kept(void **state)
     t_close();
 }
 
+/* A second domain's host of a name when no domain-less scan is to be moved: no scan-less
+ * "holder" host is made for nothing. */
+static void test_no_empty_holder(void **state)
+{
+    snap_t s;
+    db_ingest_res_t res;
+    (void)state;
+    t_open();
+    t_si(&s, "PC02", "CORP", 0);
+    assert_int_equal(db_ingest(t_c.db, &s, "corp.txt", T_NOW, &res), KBS_OK);
+    snap_release(&s);
+    t_si(&s, "PC02", "LAB", 0);
+    assert_int_equal(db_ingest(t_c.db, &s, "lab.txt", T_NOW, &res), KBS_OK);
+    snap_release(&s);
+    assert_int_equal(t_sql_int(t_c.db->h, "SELECT count(*) FROM host"), 2);
+    assert_int_equal(t_sql_int(t_c.db->h, "SELECT count(*) FROM host WHERE cur_scan_id IS NULL"), 0);
+    t_close();
+}
+
+/* More hosts of one name than any fixed limit (70 workgroups with an ADMIN-PC): a later scan of
+ * each still finds its own host. */
+static void test_many_hosts_of_one_name(void **state)
+{
+    unsigned i, k;
+    (void)state;
+    t_open();
+    for (k = 0; k < 2; k++)
+        for (i = 0; i < 70; i++) {
+            snap_t s;
+            char zDom[32];
+            db_ingest_res_t res;
+            snprintf(zDom, sizeof zDom, "WG%02u", i);
+            t_si(&s, "ADMIN-PC", zDom, 0);
+            s.scanTime = T_NOW + (int64_t)k * 3600;
+            assert_int_equal(db_ingest(t_c.db, &s, "si.txt", T_NOW, &res), KBS_OK);
+            assert_int_equal(res, k ? DB_ING_CURRENT : DB_ING_NEW_HOST);
+            snap_release(&s);
+        }
+    assert_int_equal(t_sql_int(t_c.db->h, "SELECT count(*) FROM host"), 70);
+    assert_int_equal(t_sql_int(t_c.db->h, "SELECT count(*) FROM scan"), 140);
+    t_close();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -306,6 +349,8 @@ int main(void)
         cmocka_unit_test(test_qfe_companion_of_cut_short_systeminfo),
         cmocka_unit_test(test_future_dated_scan),
         cmocka_unit_test(test_install_dates_kept),
+        cmocka_unit_test(test_no_empty_holder),
+        cmocka_unit_test(test_many_hosts_of_one_name),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
