@@ -107,13 +107,20 @@ static int db_cmp_snap_order(const void *pa, const void *pb)
     return db_ascii_casecmp(a->kb.zQual, b->kb.zQual);
 }
 
-/* Fills s's hotfixes from a set's canonical text (entries are unique already). */
-static int db_set_fill(db_t *db, int64_t setId, snap_t *s)
+/* Fills s's hotfixes from a set's canonical text (entries are unique already), with the install
+ * dates of date set dsetId (0: none). */
+static int db_set_fill(db_t *db, int64_t setId, int64_t dsetId, snap_t *s)
 {
-    sqlite3_stmt *st = db_stmt(db, DB_ST_SET_LIST);
-    const char *z;
+    sqlite3_stmt *st, *stDates = NULL;
+    const char *z, *zDates = "";
     size_t n = 0, nLine = 0, nCap;
-    if (!st) return KBS_EDB;
+    if (dsetId) {
+        if (!(stDates = db_stmt(db, DB_ST_DSET_LIST))) return KBS_EDB;
+        sqlite3_bind_int64(stDates, 1, dsetId);
+        if (sqlite3_step(stDates) != SQLITE_ROW || !(zDates = (const char *)sqlite3_column_text(stDates, 0)))
+            return KBS_EDB;
+    }
+    if (!(st = db_stmt(db, DB_ST_SET_LIST))) return KBS_EDB;
     sqlite3_bind_int64(st, 1, setId);
     if (sqlite3_step(st) != SQLITE_ROW) return KBS_EDB;
     z = (const char *)sqlite3_column_text(st, 0);
@@ -138,6 +145,7 @@ static int db_set_fill(db_t *db, int64_t setId, snap_t *s)
         db_field_next(&z, zNum, sizeof zNum);
         h->cbsState = (int)strtol(zNum, NULL, 10);
         if (kb_parse(h->zRaw, &h->kb) != KBS_OK) memset(&h->kb, 0, sizeof h->kb);
+        if (*zDates) db_field_next(&zDates, h->zInstalled, sizeof h->zInstalled);
         n++;
     }
     s->nHotfix = n;
@@ -199,32 +207,33 @@ static int db_facts_parse(const char *z, snap_t *s)
     return KBS_OK;
 }
 
-/* One "raw TAB date" line per hotfix that has an install date, in the list's order: kept per scan
- * and per host state beside the shared list (schema 4), for the catalog-age rule. */
+/* The install dates of s's hotfix list: one line per entry, in the list's order (its canonical
+ * text's), the date or nothing; empty when no entry has one. */
 static void db_dates_text(const snap_t *s, db_buf_t *b)
 {
-    size_t i;
+    size_t i, nLast = 0;
     db_buf_clear(b);
-    for (i = 0; i < s->nHotfix; i++) {
-        if (!s->aHotfix[i].zInstalled[0]) continue;
-        db_buf_field(b, s->aHotfix[i].zRaw, '\t');
-        db_buf_field(b, s->aHotfix[i].zInstalled, '\n');
-    }
+    for (i = 0; i < s->nHotfix; i++)
+        if (s->aHotfix[i].zInstalled[0]) nLast = i + 1;
+    for (i = 0; i < nLast; i++) db_buf_field(b, s->aHotfix[i].zInstalled, '\n');
 }
 
-/* Gives s's hotfixes (filled from their set) the dates of db_dates_text z. Both are in the list's
- * order, so one pass finds each; an entry not found (a list changed under it) is skipped. */
-static void db_dates_apply(const char *z, snap_t *s)
+static int db_dset_items(db_t *db, int64_t setId, const void *pCtx)
 {
-    size_t j = 0, k;
-    while (z && *z && s->nHotfix) {
-        char zRaw[SNAP_RAW_MAX], zDate[sizeof s->aHotfix[0].zInstalled];
-        if (db_field_next(&z, zRaw, sizeof zRaw) != '\t') break;
-        db_field_next(&z, zDate, sizeof zDate);
-        for (k = 0; k < s->nHotfix && strcmp(s->aHotfix[j].zRaw, zRaw); k++) j = (j + 1) % s->nHotfix;
-        if (k < s->nHotfix) snprintf(s->aHotfix[j].zInstalled, sizeof s->aHotfix[j].zInstalled, "%s", zDate);
-    }
+    (void)db, (void)setId, (void)pCtx;
+    return KBS_OK;
 }
+
+/* db_dset_get: the id of the date_set row holding text pb (hash h), inserted when new; 0 for an
+ * empty text (no dates). */
+static int db_dset_get(db_t *db, const db_buf_t *pb, uint64_t h, int64_t *pId)
+{
+    static const db_shared_t kDset = {DB_ST_DSET_BY_HASH, DB_ST_DSET_INSERT};
+    *pId = 0;
+    if (!pb->n) return KBS_OK;
+    return db_shared_get(db, &kDset, &db->dsetCache, pb, h, 0, db_dset_items, NULL, pId);
+}
+
 
 static int db_sources_parse(const char *z, snap_t *s)
 {
@@ -282,8 +291,18 @@ static void db_bind_str(sqlite3_stmt *st, int i, const char *z)
     sqlite3_bind_text(st, i, z ? z : "", -1, SQLITE_STATIC);
 }
 
+/* A row id, or NULL for 0 (none). */
+static void db_bind_id(sqlite3_stmt *st, int i, int64_t id)
+{
+    if (id)
+        sqlite3_bind_int64(st, i, id);
+    else
+        sqlite3_bind_null(st, i);
+}
+
 static int db_scan_insert(db_t *db, int64_t hostId, const snap_t *s, const db_prep_t *p,
-                          int64_t scanTime, int64_t setId, const char *zPath, int64_t *pScanId)
+                          int64_t scanTime, int64_t setId, int64_t dsetId, const char *zPath,
+                          int64_t *pScanId)
 {
     sqlite3_stmt *st = db_stmt(db, DB_ST_SCAN_INSERT);
     const os_ident_t *pId = &p->osId;
@@ -324,7 +343,7 @@ static int db_scan_insert(db_t *db, int64_t hostId, const snap_t *s, const db_pr
     sqlite3_bind_int64(st, 33, plat_time());
     sqlite3_bind_int64(st, 34, (sqlite3_int64)s->nHotfixCounted);
     sqlite3_bind_text(st, 35, p->facts.z, (int)p->facts.n, SQLITE_STATIC);
-    sqlite3_bind_text(st, 36, p->dates.z ? p->dates.z : "", (int)p->dates.n, SQLITE_STATIC);
+    db_bind_id(st, 36, dsetId);
     if (sqlite3_step(st) != SQLITE_DONE) return KBS_EDB;
     *pScanId = sqlite3_last_insert_rowid(db->h);
     return KBS_OK;
@@ -352,7 +371,8 @@ static int db_scan_load(db_t *db, int64_t scanId, snap_t *s, char **pzPath)
 {
     sqlite3_stmt *st = db_stmt(db, DB_ST_SCAN_LOAD);
     int64_t setId;
-    char *zSources = NULL, *zFiles = NULL, *zFacts = NULL, *zDates = NULL;
+    char *zSources = NULL, *zFiles = NULL, *zFacts = NULL;
+    int64_t dsetId;
     int rc = KBS_EDB;
 
     snap_init(s);
@@ -390,21 +410,19 @@ static int db_scan_load(db_t *db, int64_t scanId, snap_t *s, char **pzPath)
     if (pzPath) *pzPath = db_strdup(db_col(st, 27));
     s->nHotfixCounted = (uint32_t)sqlite3_column_int64(st, 28);
     zFacts = db_strdup(db_col(st, 29));
-    zDates = db_strdup(db_col(st, 30));
-    if (!zSources || !zFiles || !zFacts || !zDates || (pzPath && !*pzPath)) {
+    dsetId = sqlite3_column_int64(st, 30);
+    if (!zSources || !zFiles || !zFacts || (pzPath && !*pzPath)) {
         rc = KBS_ENOMEM;
         goto out;
     }
     if ((rc = db_sources_parse(zSources, s)) || (rc = db_files_parse(zFiles, s)) ||
         (rc = db_facts_parse(zFacts, s)))
         goto out;
-    if ((rc = db_set_fill(db, setId, s))) goto out;
-    db_dates_apply(zDates, s);
+    rc = db_set_fill(db, setId, dsetId, s);
 out:
     free(zSources);
     free(zFiles);
     free(zFacts);
-    free(zDates);
     if (rc) {
         snap_release(s);
         if (pzPath) { free(*pzPath); *pzPath = NULL; }
@@ -415,7 +433,7 @@ out:
 /* ---- host state ---- */
 
 typedef struct db_state {
-    int64_t curScanId, osScanId, setId, lastScan;
+    int64_t curScanId, osScanId, setId, dsetId, lastScan;
     const char *zPath;
     const char *zOrigin;
 } db_state_t;
@@ -438,8 +456,8 @@ static int db_state_write(db_t *db, int64_t hostId, const snap_t *s, const db_pr
     const os_ident_t *pId = &idOwn;
     char zOwnDetail[256], zKey[SNAP_HOST_MAX];
     const char *zDetail = zOwnDetail;
-    const db_buf_t *pb = &db->bufState, *pDates = &db->bufDates;
-    int64_t vsetId = 0;
+    const db_buf_t *pb = &db->bufState;
+    int64_t vsetId = 0, dsetId = pSt->dsetId;
     int rc;
 
     if ((rc = db_verdict_set(db, s, db_prep_vset(db, p), p ? p->vsetHash : 0, &vsetId))) return rc;
@@ -448,12 +466,13 @@ static int db_state_write(db_t *db, int64_t hostId, const snap_t *s, const db_pr
         pId = &p->osId;
         zDetail = p->zOsDetail;
         pb = &p->src;
-        pDates = &p->dates;
     } else {
         db_os_text(s, &idOwn, zOwnDetail, sizeof zOwnDetail);
         db_sources_text(s, &db->bufState);
         db_dates_text(s, &db->bufDates);
         if (db->bufState.oom || db->bufDates.oom) return KBS_ENOMEM;
+        if ((rc = db_dset_get(db, &db->bufDates, db_hash64(db->bufDates.z, db->bufDates.n), &dsetId)))
+            return rc;
     }
     db_upper(s->zHost, zKey, sizeof zKey);
     sqlite3_bind_int64(st, 1, hostId);
@@ -477,7 +496,7 @@ static int db_state_write(db_t *db, int64_t hostId, const snap_t *s, const db_pr
     db_bind_str(st, 16, pb->z);
     sqlite3_bind_int64(st, 17, (sqlite3_int64)s->nHotfix);
     sqlite3_bind_int64(st, 18, vsetId);
-    db_bind_str(st, 19, pDates->z);
+    db_bind_id(st, 19, dsetId);
     return sqlite3_step(st) == SQLITE_DONE ? KBS_OK : KBS_EDB;
 }
 
@@ -491,7 +510,7 @@ int db_state_load(db_t *db, int64_t hostId, snap_t *s)
     if (sqlite3_prepare_v2(db->h,
                            "SELECT os_scan_id, state_set_id, state_complete, state_note,"
                            " state_sources, name, domain, machine_id, last_scan, origin,"
-                           " state_dates FROM host WHERE id = ?1",
+                           " state_date_set_id FROM host WHERE id = ?1",
                            -1, &st, NULL))
         return KBS_EDB;
     sqlite3_bind_int64(st, 1, hostId);
@@ -514,8 +533,7 @@ int db_state_load(db_t *db, int64_t hostId, snap_t *s)
     DB_COPY(s->zMachineId, db_col(st, 7));
     s->scanTime = sqlite3_column_int64(st, 8);
     DB_COPY(s->zOrigin, db_col(st, 9));
-    rc = setId ? db_set_fill(db, setId, s) : KBS_OK;
-    if (!rc) db_dates_apply(db_col(st, 10), s);
+    rc = setId ? db_set_fill(db, setId, sqlite3_column_int64(st, 10), s) : KBS_OK;
 out:
     sqlite3_finalize(st);
     if (rc) snap_release(s);
@@ -582,6 +600,7 @@ static int db_state_recompute(db_t *db, int64_t hostId, int64_t scanId, const sn
         state.curScanId = state.osScanId = scanId;
         state.lastScan = newestSeen;
         state.setId = setId;
+        if ((rc = db_dset_get(db, &p->dates, p->datesHash, &state.dsetId))) return rc;
         state.zPath = zScanPath;
         state.zOrigin = s->zOrigin;
         return db_state_write(db, hostId, s, p, &state);
@@ -854,6 +873,7 @@ int db_prep_make(db_prep_t *p, const cat_t *c, const snap_t *s)
     db_facts_text(s, &p->facts);
     db_dates_text(s, &p->dates);
     if (p->src.oom || p->files.oom || p->facts.oom || p->dates.oom) return KBS_ENOMEM;
+    p->datesHash = db_hash64(p->dates.z, p->dates.n);
     if (!c) return KBS_OK;
     if (p->nVerdictCap < c->nRule || !p->aVerdict) {
         verdict_t *a = realloc(p->aVerdict, (c->nRule ? c->nRule : 1) * sizeof *a);
@@ -890,7 +910,7 @@ int db_ingest_prep(db_t *db, const snap_t *s, const db_prep_t *p, const char *zS
                    int64_t fileTime, db_ingest_res_t *pRes)
 {
     const db_buf_t *pSrc = &p->src, *pFiles = &p->files;
-    int64_t hostId = 0, setId = 0, scanId = 0;
+    int64_t hostId = 0, setId = 0, dsetId = 0, scanId = 0;
     int64_t scanTime = s->scanTime ? s->scanTime : fileTime;
     int bAdopt = 0, bApart = 0, bDup = 0, rc = KBS_EDB;
     sqlite3_stmt *st;
@@ -902,7 +922,9 @@ int db_ingest_prep(db_t *db, const snap_t *s, const db_prep_t *p, const char *zS
     if (!s->zHost[0] && !s->zMachineId[0]) return KBS_EINVAL;
     memset(&cands, 0, sizeof cands);
     if ((rc = db_host_find(db, s, &hostId, &bAdopt, &bApart, pCands))) goto out;
-    if ((rc = db_set_get(db, s, &p->set, p->setHash, &setId))) goto out;
+    if ((rc = db_set_get(db, s, &p->set, p->setHash, &setId)) ||
+        (rc = db_dset_get(db, &p->dates, p->datesHash, &dsetId)))
+        goto out;
     rc = KBS_EDB;
     if (hostId) {
         if ((rc = db_is_dup(db, hostId, scanTime, setId, s, pFiles->z, p->facts.z, &bDup))) goto out;
@@ -916,7 +938,7 @@ int db_ingest_prep(db_t *db, const snap_t *s, const db_prep_t *p, const char *zS
             sqlite3_bind_text(st, 2, s->zMachineId, -1, SQLITE_STATIC);
             if (sqlite3_step(st) != SQLITE_DONE) goto out;
         }
-        if ((rc = db_scan_insert(db, hostId, s, p, scanTime, setId, zSourcePath, &scanId))) goto out;
+        if ((rc = db_scan_insert(db, hostId, s, p, scanTime, setId, dsetId, zSourcePath, &scanId))) goto out;
         rc = db_state_recompute(db, hostId, scanId, s, p, setId, zSourcePath, pRes);
         if (!rc && bApart) *pRes = DB_ING_APART;
         goto out;
@@ -950,10 +972,10 @@ int db_ingest_prep(db_t *db, const snap_t *s, const db_prep_t *p, const char *zS
         db_bind_str(st, 14, pSrc->z);
         sqlite3_bind_int64(st, 15, (sqlite3_int64)s->nHotfix);
         sqlite3_bind_int64(st, 16, vsetId);
-        db_bind_str(st, 17, p->dates.z);
+        db_bind_id(st, 17, dsetId);
         if (sqlite3_step(st) != SQLITE_DONE) goto out;
         hostId = sqlite3_last_insert_rowid(db->h);
-        if ((rc = db_scan_insert(db, hostId, s, p, scanTime, setId, zSourcePath, &scanId))) goto out;
+        if ((rc = db_scan_insert(db, hostId, s, p, scanTime, setId, dsetId, zSourcePath, &scanId))) goto out;
         rc = KBS_EDB;
         if (!(st = db_stmt(db, DB_ST_HOST_SCANS))) goto out;
         sqlite3_bind_int64(st, 1, hostId);

@@ -244,8 +244,9 @@ static void test_future_dated_scan(void **state)
     }
 }
 
-/* Install dates survive the database: kept per scan and per merged state, given back when the
- * state is rebuilt from rows; a database of before (schema 1) migrates, its scans without dates. */
+/* Install dates survive the database: kept per scan and per merged state (lists shared like the
+ * hotfix lists), given back when the state is rebuilt from rows; a database of before (schema 1)
+ * migrates, its scans without dates. */
 static void test_install_dates_kept(void **state)
 {
     const char *zOld = KBS_TEST_TMP "/test_db_ingest_v1.db";
@@ -263,8 +264,9 @@ static void test_install_dates_kept(void **state)
     free(zText);
     assert_int_equal(db_open(zOld, &db2, zErr, sizeof zErr), KBS_OK);
     assert_int_equal(t_sql_int(db2->h, "SELECT user_version FROM pragma_user_version"), DB_SCHEMA_VERSION);
-    assert_int_equal(t_sql_int(db2->h, "SELECT count(*) FROM scan WHERE hotfix_dates <> ''"), 0);
-    assert_int_equal(t_sql_int(db2->h, "SELECT count(*) FROM host WHERE state_dates <> ''"), 0);
+    assert_int_equal(t_sql_int(db2->h, "SELECT count(*) FROM scan WHERE date_set_id IS NOT NULL"), 0);
+    assert_int_equal(t_sql_int(db2->h, "SELECT count(*) FROM host WHERE state_date_set_id IS NOT NULL"), 0);
+    assert_int_equal(t_sql_int(db2->h, "SELECT count(*) FROM date_set"), 0);
     assert_true(t_sql_int(db2->h, "SELECT count(*) FROM scan") > 0);
     db_close(db2);
     t_rm_db(zOld);
@@ -280,10 +282,11 @@ static void test_install_dates_kept(void **state)
     assert_int_equal(db_ingest(t_c.db, &csv, "pc07.csv", T_NOW, &res), KBS_OK);
     assert_int_equal(db_ingest(t_c.db, &si, "pc07.txt", T_NOW, &res), KBS_OK);
     assert_int_equal(res, DB_ING_MERGED);
-    assert_int_equal(t_sql_int(t_c.db->h, "SELECT count(*) FROM scan WHERE hotfix_dates ="
-                                          " 'KB958644' || char(9) || '2008-10-23' || char(10) ||"
-                                          " 'KB4012598' || char(9) || '2017-03-14' || char(10)"),
+    /* the file's dates, one line per entry of its list (KB958644, KB4012598), stored once */
+    assert_int_equal(t_sql_int(t_c.db->h, "SELECT count(*) FROM scan s JOIN date_set d ON d.id = s.date_set_id"
+                                          " WHERE d.list = '2008-10-23' || char(10) || '2017-03-14' || char(10)"),
                      1);
+    assert_int_equal(t_sql_int(t_c.db->h, "SELECT count(*) FROM host WHERE state_date_set_id IS NOT NULL"), 1);
     hostId = t_sql_int(t_c.db->h, "SELECT id FROM host WHERE name = 'PC07'");
     assert_int_equal(db_state_load(t_c.db, hostId, &back), KBS_OK);
     for (i = 0; i < back.nHotfix; i++) {
