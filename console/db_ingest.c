@@ -988,6 +988,13 @@ int db_ingest_prep(db_t *db, const snap_t *s, const db_prep_t *p, const char *zS
         rc = KBS_OK;
         *pRes = bApart ? DB_ING_APART : DB_ING_NEW_HOST;
         if (s->zDomain[0] && pCands->n) rc = db_detach_domainless(db, s, hostId, pCands);
+        /* A cut name proves no machine (a later one may fit it too): said, never joined. */
+        if (!rc && !db->zNote[0] && merge_cut_len(s->zHost))
+            snprintf(db->zNote, sizeof db->zNote,
+                     "%.64s: host name cut by a console table: kept as a host of its own, joined to"
+                     " no machine -- give whole names (Get-HotFix | Export-Csv, or Format-Table"
+                     " -AutoSize)",
+                     s->zHost);
     }
 out:
     db_cands_free(&cands);

@@ -344,6 +344,28 @@ static void test_many_hosts_of_one_name(void **state)
     t_close();
 }
 
+/* A name a console table cut ("WS-PC0...") is no proof of a machine in the database: its scan is
+ * kept on a host of its own, and collect says why. */
+static void test_cut_name_kept_apart(void **state)
+{
+    snap_t s;
+    db_ingest_res_t res;
+    (void)state;
+    t_open();
+    t_si(&s, "WS-PC01", "CORP", 0);
+    assert_int_equal(db_ingest(t_c.db, &s, "a.txt", T_NOW, &res), KBS_OK);
+    snap_release(&s);
+    assert_string_equal(db_ingest_note(t_c.db), "");
+    t_csv(&s, "WS-PC0...", "KB4012598", 1);
+    assert_int_equal(db_ingest(t_c.db, &s, "tbl.txt", T_NOW, &res), KBS_OK);
+    snap_release(&s);
+    assert_int_equal(res, DB_ING_NEW_HOST);
+    assert_non_null(strstr(db_ingest_note(t_c.db), "WS-PC0...: host name cut"));
+    assert_int_equal(t_status("WS-PC01", "CORP", "MS17-010"), VERDICT_MISSING);
+    assert_int_equal(t_sql_int(t_c.db->h, "SELECT count(*) FROM host"), 2);
+    t_close();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -354,6 +376,7 @@ int main(void)
         cmocka_unit_test(test_install_dates_kept),
         cmocka_unit_test(test_no_empty_holder),
         cmocka_unit_test(test_many_hosts_of_one_name),
+        cmocka_unit_test(test_cut_name_kept_apart),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
