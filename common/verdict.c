@@ -293,7 +293,7 @@ static void eval_fix(const cat_plat_t *pl, const snap_t *s, const os_ident_t *id
         if (f.kbListed || bUbrOk) {
             snprintf(v->zEvidence, sizeof v->zEvidence,
                      "%s present but %s %s < %s (failed install or reboot pending)",
-                     f.kbListed ? zKb : bAnyUbr ? "build" : "UBR", pl->zFile, zHave, zNeed);
+                     f.kbListed ? zKb : s->os.ubr ? "UBR" : "build", pl->zFile, zHave, zNeed);
             snprintf(v->zAction, sizeof v->zAction,
                      "reboot; if %s stays below %s, reinstall %s", pl->zFile, zNeed,
                      f.kbListed ? zKb : "the cumulative update");
