@@ -85,15 +85,26 @@ static void chk_from_add(chk_host_t *h, const char *zPath)
     snap_copy_field(h->zFrom + n + 3, sizeof h->zFrom - n - 3, zPath);
 }
 
-/* Joins the facts of *pS (emptied) into host h, whose name stays. The input with OS facts is the
- * base: its domain and OS stay; of two, the later scan's. */
+/* 1 when snapshot a is a better base than b: it has OS facts and b not; else the later scan; of
+ * two the same second, the higher build and UBR, then the longer list. The order of the files
+ * never decides. */
+static int chk_better_base(const snap_t *a, const snap_t *b)
+{
+    if (a->osKnown != b->osKnown) return a->osKnown;
+    if (a->scanTime != b->scanTime) return a->scanTime > b->scanTime;
+    if (a->os.build != b->os.build) return a->os.build > b->os.build;
+    if (a->os.ubr != b->os.ubr) return a->os.ubr > b->os.ubr;
+    return a->nHotfix > b->nHotfix;
+}
+
+/* Joins the facts of *pS (emptied) into host h, whose name stays. The better base of the two
+ * (chk_better_base) keeps its OS facts and domain. */
 static int chk_merge(chk_host_t *h, snap_t *pS)
 {
     char zName[SNAP_HOST_MAX];
     int rc;
     snap_copy_field(zName, sizeof zName, h->s.zHost);
-    if ((!h->s.osKnown && pS->osKnown) ||
-        (h->s.osKnown && pS->osKnown && pS->scanTime > h->s.scanTime)) {
+    if (chk_better_base(pS, &h->s)) {
         snap_t t = h->s;
         h->s = *pS;
         *pS = t;

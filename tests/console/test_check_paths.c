@@ -256,6 +256,38 @@ static void test_as_of_impossible_date(void **state)
     assert_non_null(strstr(t_zErr, "no such day"));
 }
 
+/* Two agent snapshots of one machine taken the same second (a copy and a rescan): the one that
+ * is further on (the higher UBR) is the base, whichever file comes first. */
+static void test_same_time_snapshots_any_order(void **state)
+{
+    snap_t s;
+    char z1[32], z2[32];
+    unsigned k;
+    int ex1, ex2;
+    (void)state;
+    for (k = 0; k < 2; k++) {
+        snap_init(&s);
+        snprintf(s.zOrigin, sizeof s.zOrigin, "agent");
+        snprintf(s.zHost, sizeof s.zHost, "WS-TWICE");
+        snprintf(s.zDomain, sizeof s.zDomain, "METRO");
+        s.scanTime = T_NOW;
+        s.osKnown = 1;
+        s.os.major = 10, s.os.build = 19045, s.os.ubr = k ? 4780 : 1000;
+        s.os.product_type = OS_PT_WORKSTATION, s.os.arch = OS_ARCH_X64;
+        snap_add_source(&s, "wmi-qfe", 1, NULL);
+        assert_int_equal(snap_add_hotfix(&s, "KB5011048", SNAP_SRC_QFE, "2022-02-15", -1), KBS_OK);
+        assert_int_equal(t_write_snap(k ? T_DIR "/twice-b.kbs" : T_DIR "/twice-a.kbs", &s, 0), 0);
+        snap_release(&s);
+    }
+    ex1 = t_run("check", "--stale", "0", T_DIR "/twice-a.kbs", T_DIR "/twice-b.kbs", NULL);
+    t_status(t_zOut, "CVE-2024-38063", z1, sizeof z1);
+    ex2 = t_run("check", "--stale", "0", T_DIR "/twice-b.kbs", T_DIR "/twice-a.kbs", NULL);
+    t_status(t_zOut, "CVE-2024-38063", z2, sizeof z2);
+    assert_string_equal(z1, "PATCHED");
+    assert_string_equal(z2, z1);
+    assert_int_equal(ex1, ex2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -264,6 +296,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_dates_survive_the_database, setup, teardown),
         cmocka_unit_test_setup_teardown(test_agent_dates_recompute, setup, teardown),
         cmocka_unit_test_setup_teardown(test_as_of_impossible_date, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_same_time_snapshots_any_order, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
