@@ -108,13 +108,6 @@ void snap_release(snap_t *s);
 int snap_add_hotfix(snap_t *s, const char *zRaw, unsigned sources, const char *zInstalled,
                     int cbsState);
 
-/* snap_merge: adds every hotfix and source of pFrom to s, the union of two inventories of one
- * machine (a systeminfo and the wmic qfe / Get-HotFix file of the same run, in either order).
- * The union is complete when both lists are, or when one is complete and covers what the other
- * counts: a systeminfo list cut short (263 counted, 100 listed) is made whole by a complete QFE
- * list of at least 263 rows, not by a shorter one. Returns KBS_OK, KBS_ETOOBIG or KBS_ENOMEM. */
-int snap_merge(snap_t *s, const snap_t *pFrom);
-
 /* snap_add_file / snap_add_source: append one entry (strings copied, truncated to their limits). */
 int snap_add_file(snap_t *s, const char *zPath, int present, const ver_t *pVer, const char *zError);
 int snap_add_source(snap_t *s, const char *zName, int ok, const char *zError);

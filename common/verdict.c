@@ -318,8 +318,11 @@ static void eval_fix(const cat_plat_t *pl, const snap_t *s, const host_ctx_t *h,
     const char *zWhy = NULL;
     uint32_t kbListedUbr;
     int bListTooEarly; /* the listed fixing KB gives a build below ubr= (the list names it too early) */
-    int bUbrKnown = pl->ubrMin && s->os.ubr;
-    int bUbrOk = bUbrKnown && s->os.ubr >= pl->ubrMin;
+    /* A threshold every UBR meets (ubr=1: the release shipped after the fix) needs no UBR: the
+     * build alone proves it, also from systeminfo or Get-HotFix, which give none. */
+    int bAnyUbr = pl->ubrMin == 1;
+    int bUbrKnown = pl->ubrMin && (s->os.ubr || bAnyUbr);
+    int bUbrOk = bUbrKnown && (bAnyUbr || s->os.ubr >= pl->ubrMin);
 
     gather(pl, s, &f);
     if (f.kbListed) fmt_kb(zKb, sizeof zKb, f.kbListed);
@@ -344,7 +347,7 @@ static void eval_fix(const cat_plat_t *pl, const snap_t *s, const host_ctx_t *h,
         if (f.kbListed || bUbrOk) {
             snprintf(v->zEvidence, sizeof v->zEvidence,
                      "%s present but %s %s < %s (failed install or reboot pending)",
-                     f.kbListed ? zKb : "UBR", pl->zFile, zHave, zNeed);
+                     f.kbListed ? zKb : s->os.ubr ? "UBR" : "build", pl->zFile, zHave, zNeed);
             snprintf(v->zAction, sizeof v->zAction,
                      "reboot; if %s stays below %s, reinstall %s", pl->zFile, zNeed,
                      f.kbListed ? zKb : "the cumulative update");
@@ -357,6 +360,19 @@ static void eval_fix(const cat_plat_t *pl, const snap_t *s, const host_ctx_t *h,
     }
 
     /* 2. No usable file version: the UBR (Windows 10+), then the hotfix list. */
+    if (bUbrOk && !s->os.ubr) {
+        size_t at;
+        set(v, VERDICT_PATCHED);
+        at = app(v->zEvidence, sizeof v->zEvidence, 0, "by build: build ");
+        at = app_u(v->zEvidence, sizeof v->zEvidence, at, s->os.build);
+        at = app(v->zEvidence, sizeof v->zEvidence, at, " was released after the fix (any UBR has it)");
+        if (f.kbListed) {
+            at = app(v->zEvidence, sizeof v->zEvidence, at, "; ");
+            at = app(v->zEvidence, sizeof v->zEvidence, at, zKb);
+            app(v->zEvidence, sizeof v->zEvidence, at, " listed");
+        }
+        return;
+    }
     if (bUbrOk) {
         set(v, VERDICT_PATCHED);
         char *z = v->zEvidence;

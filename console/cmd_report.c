@@ -2,11 +2,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chk.h"
 #include "cmd.h"
 #include "collect.h"
 #include "imp.h"
 #include "kbs_err.h"
-#include "merge.h"
 #include "plat.h"
 #include "verdict.h"
 
@@ -53,7 +53,9 @@ static void cmd_check_help(FILE *f)
           "evidence and what to do. HOST is a name, NAME.DOMAIN or machine id from the\n"
           "database; existing FILEs (snapshot, systeminfo output, hotfix CSV or the table\n"
           "of Get-HotFix / wmic qfe) are checked directly, without a database: the files\n"
-          "of one machine (say its systeminfo and its Get-HotFix) are judged together;\n"
+          "of one machine (say its systeminfo and its Get-HotFix) are judged together\n"
+          "(a name a console table cut, 'WS-PC0...', joins the one machine it fits, and\n"
+          "none when it fits several: it says so);\n"
           "with --format json several hosts give a JSON array of them. A scan older than\n"
           "DAYS days (default 30, 0: never) is marked stale on every verdict line; --as-of\n"
           "DATE (YYYY-MM-DD) judges the age at the end of that day instead of now.\n"
@@ -80,21 +82,25 @@ static int cmd_parse_days(const char *z, int *pOut)
 /* The default age, in days, after which a host's last scan no longer proves much. */
 #define CMD_STALE_DAYS_DEFAULT 30
 
-/* YYYY-MM-DD -> the last second of that day, Unix seconds UTC. */
+/* YYYY-MM-DD -> the last second of that day, Unix seconds UTC. KBS_EINVAL when not of that
+ * form, KBS_ENOTFOUND when the calendar has no such day (2026-02-31, 2025-02-29). */
 static int cmd_parse_date(const char *z, int64_t *pOut)
 {
-    int y, m, d, i;
+    int y, m, d, i, bLeap;
     int64_t days;
     static const int aCum[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+    static const int aLen[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (strlen(z) != 10 || z[4] != '-' || z[7] != '-') return KBS_EINVAL;
     for (i = 0; i < 10; i++)
         if (i != 4 && i != 7 && (z[i] < '0' || z[i] > '9')) return KBS_EINVAL;
     y = atoi(z), m = atoi(z + 5), d = atoi(z + 8);
-    if (y < 1970 || m < 1 || m > 12 || d < 1 || d > 31) return KBS_EINVAL;
+    bLeap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (y < 1970 || m < 1 || m > 12 || d < 1 || d > aLen[m - 1] + (m == 2 && bLeap))
+        return KBS_ENOTFOUND;
     /* Days since 1970-01-01: whole years, leap days before this year, then the month. */
     days = (int64_t)(y - 1970) * 365 + ((y - 1) / 4 - 1969 / 4) - ((y - 1) / 100 - 1969 / 100) +
            ((y - 1) / 400 - 1969 / 400) + aCum[m - 1] + (d - 1);
-    if (m > 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) days++;
+    if (m > 2 && bLeap) days++;
     *pOut = days * 86400 + 86399;
     return KBS_OK;
 }
@@ -120,11 +126,14 @@ static void rpt_note_role_unknown(cmd_ctx_t *c, const rep_t *r)
 /* --stale and --as-of into *pDays / *pNow; returns 0, or the usage error's exit code. */
 static int cmd_age_opts(cmd_ctx_t *c, const char *zStale, const char *zAsOf, int *pDays, int64_t *pNow)
 {
+    int rc;
     *pDays = CMD_STALE_DAYS_DEFAULT;
     *pNow = plat_time();
     if (zStale && cmd_parse_days(zStale, pDays))
         return cmd_bad_usage(c, "--stale needs a number of days, not", zStale);
-    if (zAsOf && cmd_parse_date(zAsOf, pNow)) return cmd_bad_usage(c, "--as-of needs YYYY-MM-DD, not", zAsOf);
+    if (zAsOf && (rc = cmd_parse_date(zAsOf, pNow)) != KBS_OK)
+        return cmd_bad_usage(c, rc == KBS_ENOTFOUND ? "--as-of: no such day (from 1970 on)"
+                                                    : "--as-of needs YYYY-MM-DD, not", zAsOf);
     return 0;
 }
 
@@ -214,99 +223,22 @@ out:
     return ex;
 }
 
-/* A host read from the files of one check, with the files it came from. */
-typedef struct chk_host {
-    snap_t s;
-    char zFrom[1024]; /* "FILE" or "FILE1 + FILE2" */
-    int bNamed;       /* its name came from the input, not from the file's path */
-} chk_host_t;
-
-/* Adds the snapshot *pS (taken over: emptied) read from zPath to the hosts: the same machine's
- * facts from several files are judged together. */
-static int chk_add(chk_host_t **paHost, size_t *pnHost, snap_t *pS, const char *zPath)
-{
-    size_t i, n;
-    int bNamed = strcmp(pS->zHost, zPath) != 0, rc;
-    chk_host_t *a;
-    for (i = 0; bNamed && i < *pnHost; i++) {
-        chk_host_t *h = &(*paHost)[i];
-        if (!h->bNamed || !merge_same_host(h->s.zHost, pS->zHost)) continue;
-        /* the one with OS facts is the base: its name, domain and OS stay */
-        if (!h->s.osKnown && pS->osKnown) {
-            snap_t t = h->s;
-            h->s = *pS;
-            *pS = t;
-        }
-        rc = merge_into(&h->s, pS);
-        snap_release(pS);
-        n = strlen(h->zFrom);
-        if (!strstr(h->zFrom, zPath))
-            snprintf(h->zFrom + n, sizeof h->zFrom - n, " + %s", zPath);
-        return rc;
-    }
-    a = realloc(*paHost, (*pnHost + 1) * sizeof *a);
-    if (!a) return KBS_ENOMEM;
-    *paHost = a;
-    a[*pnHost].s = *pS;
-    snap_init(pS);
-    snprintf(a[*pnHost].zFrom, sizeof a[*pnHost].zFrom, "%s", zPath);
-    a[*pnHost].bNamed = bNamed;
-    (*pnHost)++;
-    return KBS_OK;
-}
-
-/* A file without a host name (a paste without its Host Name line, a table without Source)
- * joins the one named host of the check, when there is exactly one. */
-static int chk_join_unnamed(chk_host_t *aHost, size_t *pnHost)
-{
-    size_t i, j = 0, nNamed = 0, iNamed = 0;
-    int rc = KBS_OK;
-    for (i = 0; i < *pnHost; i++)
-        if (aHost[i].bNamed) nNamed++, iNamed = i;
-    if (nNamed != 1) return KBS_OK;
-    for (i = 0; i < *pnHost; i++) {
-        chk_host_t *h = &aHost[i];
-        if (h->bNamed) continue;
-        {
-            chk_host_t *d = &aHost[iNamed];
-            size_t n = strlen(d->zFrom);
-            if (!d->s.osKnown && h->s.osKnown) {
-                snap_t t = d->s;
-                char zName[SNAP_HOST_MAX];
-                snprintf(zName, sizeof zName, "%s", t.zHost);
-                d->s = h->s;
-                h->s = t;
-                snprintf(d->s.zHost, sizeof d->s.zHost, "%s", zName);
-            }
-            if (!rc) rc = merge_into(&d->s, &h->s);
-            if (n + 3 < sizeof d->zFrom) {
-                memcpy(d->zFrom + n, " + ", 3);
-                snap_copy_field(d->zFrom + n + 3, sizeof d->zFrom - n - 3, h->zFrom);
-            }
-            snap_release(&h->s);
-            h->zFrom[0] = 0;
-        }
-    }
-    for (i = 0; i < *pnHost; i++)
-        if (aHost[i].zFrom[0]) aHost[j++] = aHost[i];
-    *pnHost = j;
-    return rc;
-}
-
 /* Checks files directly: parse each, join the facts of each machine across the files,
  * evaluate and render each host. */
 static int cmd_check_files(cmd_ctx_t *c, char **azPath, size_t nPath, rep_format_t fmt,
                            unsigned fOpt, int staleDays, int64_t now)
 {
     snap_t *aSnap = NULL;
-    chk_host_t *aHost = NULL;
-    size_t nSnap = 0, nHost = 0, i, j, k;
+    chk_set_t set;
+    chk_host_t *aHost;
+    size_t nSnap = 0, nHost, i, j, k;
     char zErr[SNAP_ERR_MAX + 320], zKind[24];
     verdict_t *aV = NULL;
     rep_verdict_t *aRV = NULL;
     int ex = CMD_EXIT_ERROR, bBad = 0, bFailed = 0, bArray;
 
     if (cmd_catalog(c)) return CMD_EXIT_ERROR;
+    chk_set_init(&set);
     for (k = 0; k < nPath; k++) {
         if (coll_read_input(azPath[k], 0, &aSnap, &nSnap, zKind, sizeof zKind, NULL, zErr,
                             sizeof zErr)) {
@@ -316,7 +248,7 @@ static int cmd_check_files(cmd_ctx_t *c, char **azPath, size_t nPath, rep_format
             continue;
         }
         for (i = 0; i < nSnap; i++) {
-            if (chk_add(&aHost, &nHost, &aSnap[i], azPath[k])) {
+            if (chk_set_add(&set, &aSnap[i], azPath[k])) {
                 fprintf(c->err, "%s:0: cannot join its facts: out of memory\n", azPath[k]);
                 imp_free_snaps(aSnap, nSnap);
                 goto out;
@@ -326,7 +258,12 @@ static int cmd_check_files(cmd_ctx_t *c, char **azPath, size_t nPath, rep_format
         aSnap = NULL;
         nSnap = 0;
     }
-    if (chk_join_unnamed(aHost, &nHost)) goto out;
+    if (chk_set_join(&set, c->err)) {
+        fprintf(c->err, "kbsentry check: cannot join the files' facts: out of memory\n");
+        goto out;
+    }
+    aHost = set.a;
+    nHost = set.n;
     bArray = fmt == REP_FMT_JSON && nHost > 1;
     aV = calloc(c->cat.nRule ? c->cat.nRule : 1, sizeof *aV);
     aRV = calloc(c->cat.nRule ? c->cat.nRule : 1, sizeof *aRV);
@@ -385,9 +322,7 @@ static int cmd_check_files(cmd_ctx_t *c, char **azPath, size_t nPath, rep_format
 out:
     free(aV);
     free(aRV);
-    for (i = 0; i < nHost; i++)
-        snap_release(&aHost[i].s);
-    free(aHost);
+    chk_set_release(&set);
     return ex;
 }
 

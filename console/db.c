@@ -129,11 +129,28 @@ static const char db_zSchema3[] =
     "ALTER TABLE scan ADD COLUMN hotfix_counted INTEGER NOT NULL DEFAULT 0;\n"
     "ALTER TABLE scan ADD COLUMN facts TEXT NOT NULL DEFAULT '';\n";
 
+/* Install dates: a scan keeps its hotfixes' install dates and a host those of its state. They
+ * differ per machine, so they are not part of the shared hotfix list; they are a list of their
+ * own (`date_set`: one date or an empty line per entry of the hotfix list, in its order), shared
+ * like the lists, so a fleet that installs on the same days stores them once and one without
+ * dates (XP's QFE gives few) stores nothing (NULL). The catalog-age rule needs them: a KB
+ * installed after the catalog's data makes a "missing" from the list unknown, and a verdict
+ * recomputed from the stored rows must say what the file said. Older scans have none. */
+static const char db_zSchemaDates[] =
+    "CREATE TABLE date_set(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  hash TEXT NOT NULL UNIQUE,\n"
+    "  n_date INTEGER NOT NULL,\n"
+    "  list TEXT NOT NULL);\n"
+    "ALTER TABLE scan ADD COLUMN date_set_id INTEGER REFERENCES date_set(id);\n"
+    "ALTER TABLE host ADD COLUMN state_date_set_id INTEGER REFERENCES date_set(id);\n";
+
 /* Migrations: step i takes the schema from version i to i + 1. */
 static const char *const db_azMigration[DB_SCHEMA_VERSION] = {
     db_zSchema1,
     db_zSchema2,
     db_zSchema3,
+    db_zSchemaDates,
 };
 
 static const char *const db_azStmt[] = {
@@ -148,7 +165,7 @@ static const char *const db_azStmt[] = {
     "UPDATE host SET name = ?2, name_key = ?3, domain = ?4, last_scan = ?5, cur_scan_id = ?6,"
     " os_scan_id = ?7, os_family = ?8, os_name = ?9, os_detail = ?10, origin = ?11,"
     " source_path = ?12, state_set_id = ?13, state_complete = ?14, state_note = ?15,"
-    " state_sources = ?16, n_hotfix = ?17, verdict_set_id = ?18 WHERE id = ?1",
+    " state_sources = ?16, n_hotfix = ?17, verdict_set_id = ?18, state_date_set_id = ?19 WHERE id = ?1",
     /* DB_ST_SET_BY_HASH */
     "SELECT id, list FROM hotfix_set WHERE hash = ?1",
     /* DB_ST_SET_INSERT */
@@ -160,9 +177,9 @@ static const char *const db_azStmt[] = {
     " agent_version, os_known, os_major, os_minor, os_build, os_ubr, sp_major, sp_minor, sp_known,"
     " product_type, arch, product_name, edition, csd_version, display_version, install_date,"
     " ui_language, os_family, os_name, hotfix_set_id, hotfixes_complete, hotfix_note, sources,"
-    " files, source_path, collected_at, hotfix_counted, facts) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-    " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26,"
-    " ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35)",
+    " files, source_path, collected_at, hotfix_counted, facts, date_set_id) VALUES(?1, ?2, ?3, ?4,"
+    " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,"
+    " ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36)",
     /* DB_ST_SCAN_DUP */
     "SELECT id FROM scan WHERE host_id = ?1 AND scan_time = ?2 AND hotfix_set_id = ?3"
     " AND origin = ?4 AND os_known = ?5 AND files = ?6 AND facts = ?7 LIMIT 1",
@@ -181,8 +198,8 @@ static const char *const db_azStmt[] = {
     "SELECT scan_time, origin, host_name, domain, machine_id, agent_version, os_known, os_major,"
     " os_minor, os_build, os_ubr, sp_major, sp_minor, sp_known, product_type, arch, product_name,"
     " edition, csd_version, display_version, install_date, ui_language, hotfix_set_id,"
-    " hotfixes_complete, hotfix_note, sources, files, source_path, hotfix_counted, facts FROM scan"
-    " WHERE id = ?1",
+    " hotfixes_complete, hotfix_note, sources, files, source_path, hotfix_counted, facts,"
+    " date_set_id FROM scan WHERE id = ?1",
     /* DB_ST_SET_LIST */
     "SELECT list FROM hotfix_set WHERE id = ?1",
     /* DB_ST_VSET_BY_HASH */
@@ -202,10 +219,16 @@ static const char *const db_azStmt[] = {
     /* DB_ST_HOST_INSERT_FULL: a new host with its state (the scan ids follow) */
     "INSERT INTO host(machine_id, name, name_key, domain, first_seen, last_scan, os_family,"
     " os_name, os_detail, origin, source_path, state_set_id, state_complete, state_note,"
-    " state_sources, n_hotfix, verdict_set_id) VALUES(?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10,"
-    " ?11, ?12, ?13, ?14, ?15, ?16)",
+    " state_sources, n_hotfix, verdict_set_id, state_date_set_id) VALUES(?1, ?2, ?3, ?4, ?5, ?5,"
+    " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     /* DB_ST_HOST_SCANS */
     "UPDATE host SET cur_scan_id = ?2, os_scan_id = ?3 WHERE id = ?1",
+    /* DB_ST_DSET_BY_HASH */
+    "SELECT id, list FROM date_set WHERE hash = ?1",
+    /* DB_ST_DSET_INSERT */
+    "INSERT INTO date_set(hash, n_date, list) VALUES(?1, ?2, ?3)",
+    /* DB_ST_DSET_LIST */
+    "SELECT list FROM date_set WHERE id = ?1",
 };
 
 /* Every statement has its text: a missing one would be prepared from NULL. */
@@ -395,13 +418,16 @@ void db_close(db_t *db)
     free(db->aVerdict);
     db_cache_free(&db->setCache);
     db_cache_free(&db->vsetCache);
+    db_cache_free(&db->dsetCache);
     free(db->bufSet.z);
     free(db->bufState.z);
     free(db->bufVset.z);
+    free(db->bufDates.z);
     free(db->prep.set.z);
     free(db->prep.src.z);
     free(db->prep.files.z);
     free(db->prep.facts.z);
+    free(db->prep.dates.z);
     free(db->prep.aVerdict);
     free(db->prep.vset.z);
     free(db);
@@ -434,6 +460,7 @@ static void db_caches_clear(db_t *db)
 {
     db_cache_clear(&db->setCache);
     db_cache_clear(&db->vsetCache);
+    db_cache_clear(&db->dsetCache);
 }
 
 int db_rollback(db_t *db)

@@ -10,7 +10,7 @@
 #include "rep.h"
 #include "snap.h"
 
-#define DB_SCHEMA_VERSION 3
+#define DB_SCHEMA_VERSION 4
 #define DB_DEFAULT_PATH "kbsentry.db"   /* when neither --db nor $KBSENTRY_DB says otherwise */
 #define DB_ENV_PATH "KBSENTRY_DB"
 #define DB_ERR_MAX 512

@@ -5,6 +5,7 @@
 #include "db_int.h"
 #include "hostid.h"
 #include "kbs_err.h"
+#include "merge.h"
 #include "plat.h"
 
 /* A QFE CSV and a systeminfo made by the same inventory run are minutes apart, in either order:
@@ -106,13 +107,20 @@ static int db_cmp_snap_order(const void *pa, const void *pb)
     return db_ascii_casecmp(a->kb.zQual, b->kb.zQual);
 }
 
-/* Fills s's hotfixes from a set's canonical text (entries are unique already). */
-static int db_set_fill(db_t *db, int64_t setId, snap_t *s)
+/* Fills s's hotfixes from a set's canonical text (entries are unique already), with the install
+ * dates of date set dsetId (0: none). */
+static int db_set_fill(db_t *db, int64_t setId, int64_t dsetId, snap_t *s)
 {
-    sqlite3_stmt *st = db_stmt(db, DB_ST_SET_LIST);
-    const char *z;
+    sqlite3_stmt *st, *stDates = NULL;
+    const char *z, *zDates = "";
     size_t n = 0, nLine = 0, nCap;
-    if (!st) return KBS_EDB;
+    if (dsetId) {
+        if (!(stDates = db_stmt(db, DB_ST_DSET_LIST))) return KBS_EDB;
+        sqlite3_bind_int64(stDates, 1, dsetId);
+        if (sqlite3_step(stDates) != SQLITE_ROW || !(zDates = (const char *)sqlite3_column_text(stDates, 0)))
+            return KBS_EDB;
+    }
+    if (!(st = db_stmt(db, DB_ST_SET_LIST))) return KBS_EDB;
     sqlite3_bind_int64(st, 1, setId);
     if (sqlite3_step(st) != SQLITE_ROW) return KBS_EDB;
     z = (const char *)sqlite3_column_text(st, 0);
@@ -137,6 +145,7 @@ static int db_set_fill(db_t *db, int64_t setId, snap_t *s)
         db_field_next(&z, zNum, sizeof zNum);
         h->cbsState = (int)strtol(zNum, NULL, 10);
         if (kb_parse(h->zRaw, &h->kb) != KBS_OK) memset(&h->kb, 0, sizeof h->kb);
+        if (*zDates) db_field_next(&zDates, h->zInstalled, sizeof h->zInstalled);
         n++;
     }
     s->nHotfix = n;
@@ -198,6 +207,34 @@ static int db_facts_parse(const char *z, snap_t *s)
     return KBS_OK;
 }
 
+/* The install dates of s's hotfix list: one line per entry, in the list's order (its canonical
+ * text's), the date or nothing; empty when no entry has one. */
+static void db_dates_text(const snap_t *s, db_buf_t *b)
+{
+    size_t i, nLast = 0;
+    db_buf_clear(b);
+    for (i = 0; i < s->nHotfix; i++)
+        if (s->aHotfix[i].zInstalled[0]) nLast = i + 1;
+    for (i = 0; i < nLast; i++) db_buf_field(b, s->aHotfix[i].zInstalled, '\n');
+}
+
+static int db_dset_items(db_t *db, int64_t setId, const void *pCtx)
+{
+    (void)db, (void)setId, (void)pCtx;
+    return KBS_OK;
+}
+
+/* db_dset_get: the id of the date_set row holding text pb (hash h), inserted when new; 0 for an
+ * empty text (no dates). */
+static int db_dset_get(db_t *db, const db_buf_t *pb, uint64_t h, int64_t *pId)
+{
+    static const db_shared_t kDset = {DB_ST_DSET_BY_HASH, DB_ST_DSET_INSERT};
+    *pId = 0;
+    if (!pb->n) return KBS_OK;
+    return db_shared_get(db, &kDset, &db->dsetCache, pb, h, 0, db_dset_items, NULL, pId);
+}
+
+
 static int db_sources_parse(const char *z, snap_t *s)
 {
     while (z && *z) {
@@ -254,8 +291,18 @@ static void db_bind_str(sqlite3_stmt *st, int i, const char *z)
     sqlite3_bind_text(st, i, z ? z : "", -1, SQLITE_STATIC);
 }
 
+/* A row id, or NULL for 0 (none). */
+static void db_bind_id(sqlite3_stmt *st, int i, int64_t id)
+{
+    if (id)
+        sqlite3_bind_int64(st, i, id);
+    else
+        sqlite3_bind_null(st, i);
+}
+
 static int db_scan_insert(db_t *db, int64_t hostId, const snap_t *s, const db_prep_t *p,
-                          int64_t scanTime, int64_t setId, const char *zPath, int64_t *pScanId)
+                          int64_t scanTime, int64_t setId, int64_t dsetId, const char *zPath,
+                          int64_t *pScanId)
 {
     sqlite3_stmt *st = db_stmt(db, DB_ST_SCAN_INSERT);
     const os_ident_t *pId = &p->osId;
@@ -296,6 +343,7 @@ static int db_scan_insert(db_t *db, int64_t hostId, const snap_t *s, const db_pr
     sqlite3_bind_int64(st, 33, plat_time());
     sqlite3_bind_int64(st, 34, (sqlite3_int64)s->nHotfixCounted);
     sqlite3_bind_text(st, 35, p->facts.z, (int)p->facts.n, SQLITE_STATIC);
+    db_bind_id(st, 36, dsetId);
     if (sqlite3_step(st) != SQLITE_DONE) return KBS_EDB;
     *pScanId = sqlite3_last_insert_rowid(db->h);
     return KBS_OK;
@@ -324,6 +372,7 @@ static int db_scan_load(db_t *db, int64_t scanId, snap_t *s, char **pzPath)
     sqlite3_stmt *st = db_stmt(db, DB_ST_SCAN_LOAD);
     int64_t setId;
     char *zSources = NULL, *zFiles = NULL, *zFacts = NULL;
+    int64_t dsetId;
     int rc = KBS_EDB;
 
     snap_init(s);
@@ -361,11 +410,15 @@ static int db_scan_load(db_t *db, int64_t scanId, snap_t *s, char **pzPath)
     if (pzPath) *pzPath = db_strdup(db_col(st, 27));
     s->nHotfixCounted = (uint32_t)sqlite3_column_int64(st, 28);
     zFacts = db_strdup(db_col(st, 29));
-    if (!zSources || !zFiles || !zFacts || (pzPath && !*pzPath)) { rc = KBS_ENOMEM; goto out; }
+    dsetId = sqlite3_column_int64(st, 30);
+    if (!zSources || !zFiles || !zFacts || (pzPath && !*pzPath)) {
+        rc = KBS_ENOMEM;
+        goto out;
+    }
     if ((rc = db_sources_parse(zSources, s)) || (rc = db_files_parse(zFiles, s)) ||
         (rc = db_facts_parse(zFacts, s)))
         goto out;
-    rc = db_set_fill(db, setId, s);
+    rc = db_set_fill(db, setId, dsetId, s);
 out:
     free(zSources);
     free(zFiles);
@@ -380,7 +433,7 @@ out:
 /* ---- host state ---- */
 
 typedef struct db_state {
-    int64_t curScanId, osScanId, setId, lastScan;
+    int64_t curScanId, osScanId, setId, dsetId, lastScan;
     const char *zPath;
     const char *zOrigin;
 } db_state_t;
@@ -404,7 +457,7 @@ static int db_state_write(db_t *db, int64_t hostId, const snap_t *s, const db_pr
     char zOwnDetail[256], zKey[SNAP_HOST_MAX];
     const char *zDetail = zOwnDetail;
     const db_buf_t *pb = &db->bufState;
-    int64_t vsetId = 0;
+    int64_t vsetId = 0, dsetId = pSt->dsetId;
     int rc;
 
     if ((rc = db_verdict_set(db, s, db_prep_vset(db, p), p ? p->vsetHash : 0, &vsetId))) return rc;
@@ -416,7 +469,10 @@ static int db_state_write(db_t *db, int64_t hostId, const snap_t *s, const db_pr
     } else {
         db_os_text(s, &idOwn, zOwnDetail, sizeof zOwnDetail);
         db_sources_text(s, &db->bufState);
-        if (db->bufState.oom) return KBS_ENOMEM;
+        db_dates_text(s, &db->bufDates);
+        if (db->bufState.oom || db->bufDates.oom) return KBS_ENOMEM;
+        if ((rc = db_dset_get(db, &db->bufDates, db_hash64(db->bufDates.z, db->bufDates.n), &dsetId)))
+            return rc;
     }
     db_upper(s->zHost, zKey, sizeof zKey);
     sqlite3_bind_int64(st, 1, hostId);
@@ -440,6 +496,7 @@ static int db_state_write(db_t *db, int64_t hostId, const snap_t *s, const db_pr
     db_bind_str(st, 16, pb->z);
     sqlite3_bind_int64(st, 17, (sqlite3_int64)s->nHotfix);
     sqlite3_bind_int64(st, 18, vsetId);
+    db_bind_id(st, 19, dsetId);
     return sqlite3_step(st) == SQLITE_DONE ? KBS_OK : KBS_EDB;
 }
 
@@ -452,8 +509,8 @@ int db_state_load(db_t *db, int64_t hostId, snap_t *s)
     snap_init(s);
     if (sqlite3_prepare_v2(db->h,
                            "SELECT os_scan_id, state_set_id, state_complete, state_note,"
-                           " state_sources, name, domain, machine_id, last_scan, origin"
-                           " FROM host WHERE id = ?1",
+                           " state_sources, name, domain, machine_id, last_scan, origin,"
+                           " state_date_set_id FROM host WHERE id = ?1",
                            -1, &st, NULL))
         return KBS_EDB;
     sqlite3_bind_int64(st, 1, hostId);
@@ -476,7 +533,7 @@ int db_state_load(db_t *db, int64_t hostId, snap_t *s)
     DB_COPY(s->zMachineId, db_col(st, 7));
     s->scanTime = sqlite3_column_int64(st, 8);
     DB_COPY(s->zOrigin, db_col(st, 9));
-    rc = setId ? db_set_fill(db, setId, s) : KBS_OK;
+    rc = setId ? db_set_fill(db, setId, sqlite3_column_int64(st, 10), s) : KBS_OK;
 out:
     sqlite3_finalize(st);
     if (rc) snap_release(s);
@@ -543,6 +600,7 @@ static int db_state_recompute(db_t *db, int64_t hostId, int64_t scanId, const sn
         state.curScanId = state.osScanId = scanId;
         state.lastScan = newestSeen;
         state.setId = setId;
+        if ((rc = db_dset_get(db, &p->dates, p->datesHash, &state.dsetId))) return rc;
         state.zPath = zScanPath;
         state.zOrigin = s->zOrigin;
         return db_state_write(db, hostId, s, p, &state);
@@ -552,7 +610,7 @@ static int db_state_recompute(db_t *db, int64_t hostId, int64_t scanId, const sn
     for (i = 0; i < nNear; i++) {
         char *zOtherPath = NULL;
         if ((rc = db_scan_load(db, aNear[i], &other, &zOtherPath))) goto out;
-        if ((rc = snap_merge(&base, &other))) { free(zOtherPath); goto out; }
+        if ((rc = merge_into(&base, &other))) { free(zOtherPath); goto out; }
         if (strlen(zOrigin) + strlen(other.zOrigin) + 2 < sizeof zOrigin &&
             !strstr(zOrigin, other.zOrigin)) {
             strcat(zOrigin, "+");
@@ -587,33 +645,59 @@ out:
     return rc;
 }
 
-/* The stored hosts of one name, as hostid sees them. */
-#define DB_NAME_CAND_MAX 64
+/* One stored host of a name, as hostid sees it. */
+typedef struct db_cand {
+    int64_t id;
+    char zDom[SNAP_HOST_MAX];
+    char zMid[SNAP_ID_MAX];
+} db_cand_t;
+
+/* The stored hosts of one name: all of them (a name may be in any number of workgroups). */
 typedef struct db_cands {
-    int64_t aId[DB_NAME_CAND_MAX];
-    char aazDom[DB_NAME_CAND_MAX][SNAP_HOST_MAX];
-    char aazMid[DB_NAME_CAND_MAX][SNAP_ID_MAX];
-    hostid_facts_t aF[DB_NAME_CAND_MAX];
-    size_t n;
+    db_cand_t *a;
+    hostid_facts_t *aF;
+    size_t n, nCap;
 } db_cands_t;
+
+static void db_cands_free(db_cands_t *pC)
+{
+    free(pC->a);
+    free(pC->aF);
+    memset(pC, 0, sizeof *pC);
+}
 
 static int db_cands_load(db_t *db, const char *zName, db_cands_t *pC)
 {
     sqlite3_stmt *st;
     char zKey[SNAP_HOST_MAX];
+    size_t i;
     int r;
     pC->n = 0;
     db_upper(zName, zKey, sizeof zKey);
     if (!(st = db_stmt(db, DB_ST_HOST_BY_NAME))) return KBS_EDB;
     sqlite3_bind_text(st, 1, zKey, -1, SQLITE_STATIC);
-    while (pC->n < DB_NAME_CAND_MAX && (r = sqlite3_step(st)) == SQLITE_ROW) {
-        size_t i = pC->n++;
-        pC->aId[i] = sqlite3_column_int64(st, 0);
-        DB_COPY(pC->aazDom[i], db_col(st, 1));
-        DB_COPY(pC->aazMid[i], db_col(st, 2));
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        if (pC->n == pC->nCap) {
+            size_t nCap = pC->nCap ? pC->nCap * 2 : 8;
+            db_cand_t *a = realloc(pC->a, nCap * sizeof *a);
+            hostid_facts_t *aF;
+            if (!a) return KBS_ENOMEM;
+            pC->a = a;
+            if (!(aF = realloc(pC->aF, nCap * sizeof *aF))) return KBS_ENOMEM;
+            pC->aF = aF;
+            pC->nCap = nCap;
+        }
+        i = pC->n++;
+        pC->a[i].id = sqlite3_column_int64(st, 0);
+        DB_COPY(pC->a[i].zDom, db_col(st, 1));
+        DB_COPY(pC->a[i].zMid, db_col(st, 2));
+    }
+    if (r != SQLITE_DONE) return KBS_EDB;
+    /* pointed to once the array has stopped moving */
+    for (i = 0; i < pC->n; i++) {
         pC->aF[i].zName = zName;
-        pC->aF[i].zDomain = pC->aazDom[i];
-        pC->aF[i].zMachineId = pC->aazMid[i];
+        pC->aF[i].zDomain = pC->a[i].zDom;
+        pC->aF[i].zMachineId = pC->a[i].zMid;
     }
     return KBS_OK;
 }
@@ -650,8 +734,8 @@ static int db_host_find(db_t *db, const snap_t *s, int64_t *pId, int *pbAdopt, i
     f.zMachineId = s->zMachineId;
     d = hostid_choose(&f, pC->aF, pC->n, &i, &nMatch);
     if (i != HOSTID_NONE) {
-        *pId = pC->aId[i];
-        *pbAdopt = s->zMachineId[0] && !pC->aazMid[i][0];
+        *pId = pC->a[i].id;
+        *pbAdopt = s->zMachineId[0] && !pC->a[i].zMid[0];
     }
     if (d == HOSTID_APART) {
         char zKey[SNAP_HOST_MAX];
@@ -669,48 +753,59 @@ static int db_host_find(db_t *db, const snap_t *s, int64_t *pId, int *pbAdopt, i
 
 /* After a host of a new domain was added to the hosts pC of its name: when a domain-less scan of
  * that name can no longer be told to belong to one of them, the domain-less scans merged into
- * them before are moved to the host that holds such scans apart (made here when there is none),
- * and the states of every host involved are rebuilt. */
+ * them before are moved to the host that holds such scans apart (made here when there is none
+ * and a scan is to be moved), and the states of every host involved are rebuilt. */
 static int db_detach_domainless(db_t *db, const snap_t *s, int64_t newId, const db_cands_t *pC)
 {
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st = NULL, *stHas = NULL;
     db_ingest_res_t res;
-    int64_t holderId = 0, aMoved[DB_NAME_CAND_MAX];
+    int64_t holderId = 0, *aMoved = NULL;
     size_t i, nDom = 0, nMoved = 0;
     int rc = KBS_EDB;
     char zKey[SNAP_HOST_MAX];
 
     for (i = 0; i < pC->n; i++) {
-        if (pC->aazDom[i][0]) nDom++;
-        else if (!pC->aazMid[i][0] && !holderId) holderId = pC->aId[i];
+        if (pC->a[i].zDom[0]) nDom++;
+        else if (!pC->a[i].zMid[0] && !holderId) holderId = pC->a[i].id;
     }
     if (!nDom) return KBS_OK; /* the new host is the only one with a domain */
-    if (!holderId) {
-        if (sqlite3_prepare_v2(db->h,
-                               "INSERT INTO host(machine_id, name, name_key, domain, first_seen)"
-                               " VALUES(NULL, ?1, ?2, '', 0)",
-                               -1, &st, NULL))
-            goto out;
-        db_upper(s->zHost, zKey, sizeof zKey);
-        sqlite3_bind_text(st, 1, s->zHost, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, zKey, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE) goto out;
-        holderId = sqlite3_last_insert_rowid(db->h);
-        sqlite3_finalize(st);
-        st = NULL;
-    }
+    if (!(aMoved = malloc(pC->n * sizeof *aMoved))) return KBS_ENOMEM;
     if (sqlite3_prepare_v2(db->h,
+                           "SELECT 1 FROM scan WHERE host_id = ?1 AND domain = '' AND machine_id = ''"
+                           " LIMIT 1",
+                           -1, &stHas, NULL) ||
+        sqlite3_prepare_v2(db->h,
                            "UPDATE scan SET host_id = ?2 WHERE host_id = ?1 AND domain = ''"
                            " AND machine_id = ''",
                            -1, &st, NULL))
         goto out;
     for (i = 0; i < pC->n; i++) {
-        if (!pC->aazDom[i][0] || pC->aId[i] == newId) continue;
+        int r;
+        if (!pC->a[i].zDom[0] || pC->a[i].id == newId) continue;
+        sqlite3_reset(stHas);
+        sqlite3_bind_int64(stHas, 1, pC->a[i].id);
+        if ((r = sqlite3_step(stHas)) == SQLITE_DONE) continue;
+        if (r != SQLITE_ROW) goto out;
+        if (!holderId) {
+            /* The first scan to move makes the holder: none is made when nothing moves. */
+            sqlite3_stmt *stNew = NULL;
+            db_upper(s->zHost, zKey, sizeof zKey);
+            if (sqlite3_prepare_v2(db->h,
+                                   "INSERT INTO host(machine_id, name, name_key, domain, first_seen)"
+                                   " VALUES(NULL, ?1, ?2, '', 0)",
+                                   -1, &stNew, NULL) == SQLITE_OK) {
+                sqlite3_bind_text(stNew, 1, s->zHost, -1, SQLITE_STATIC);
+                sqlite3_bind_text(stNew, 2, zKey, -1, SQLITE_STATIC);
+                if (sqlite3_step(stNew) == SQLITE_DONE) holderId = sqlite3_last_insert_rowid(db->h);
+            }
+            sqlite3_finalize(stNew);
+            if (!holderId) goto out;
+        }
         sqlite3_reset(st);
-        sqlite3_bind_int64(st, 1, pC->aId[i]);
+        sqlite3_bind_int64(st, 1, pC->a[i].id);
         sqlite3_bind_int64(st, 2, holderId);
         if (sqlite3_step(st) != SQLITE_DONE) goto out;
-        if (sqlite3_changes(db->h) > 0) aMoved[nMoved++] = pC->aId[i];
+        if (sqlite3_changes(db->h) > 0) aMoved[nMoved++] = pC->a[i].id;
     }
     rc = KBS_OK;
     if (!nMoved) goto out;
@@ -723,7 +818,9 @@ static int db_detach_domainless(db_t *db, const snap_t *s, int64_t newId, const 
                  " or collect them with their systeminfo",
                  s->zHost, s->zDomain);
 out:
+    sqlite3_finalize(stHas);
     sqlite3_finalize(st);
+    free(aMoved);
     return rc;
 }
 
@@ -757,6 +854,7 @@ void db_prep_free(db_prep_t *p)
     free(p->src.z);
     free(p->files.z);
     free(p->facts.z);
+    free(p->dates.z);
     free(p->aVerdict);
     free(p->vset.z);
     free(p);
@@ -773,7 +871,9 @@ int db_prep_make(db_prep_t *p, const cat_t *c, const snap_t *s)
     db_sources_text(s, &p->src);
     db_files_text(s, &p->files);
     db_facts_text(s, &p->facts);
-    if (p->src.oom || p->files.oom || p->facts.oom) return KBS_ENOMEM;
+    db_dates_text(s, &p->dates);
+    if (p->src.oom || p->files.oom || p->facts.oom || p->dates.oom) return KBS_ENOMEM;
+    p->datesHash = db_hash64(p->dates.z, p->dates.n);
     if (!c) return KBS_OK;
     if (p->nVerdictCap < c->nRule || !p->aVerdict) {
         verdict_t *a = realloc(p->aVerdict, (c->nRule ? c->nRule : 1) * sizeof *a);
@@ -810,19 +910,21 @@ int db_ingest_prep(db_t *db, const snap_t *s, const db_prep_t *p, const char *zS
                    int64_t fileTime, db_ingest_res_t *pRes)
 {
     const db_buf_t *pSrc = &p->src, *pFiles = &p->files;
-    int64_t hostId = 0, setId = 0, scanId = 0;
+    int64_t hostId = 0, setId = 0, dsetId = 0, scanId = 0;
     int64_t scanTime = s->scanTime ? s->scanTime : fileTime;
     int bAdopt = 0, bApart = 0, bDup = 0, rc = KBS_EDB;
     sqlite3_stmt *st;
-    db_cands_t *pCands = NULL;
+    db_cands_t cands, *pCands = &cands;
 
     *pRes = DB_ING_HISTORY;
     db->zNote[0] = 0;
     if (!db->cat || db->bView) return KBS_EINVAL;
     if (!s->zHost[0] && !s->zMachineId[0]) return KBS_EINVAL;
-    if (!(pCands = malloc(sizeof *pCands))) return KBS_ENOMEM;
+    memset(&cands, 0, sizeof cands);
     if ((rc = db_host_find(db, s, &hostId, &bAdopt, &bApart, pCands))) goto out;
-    if ((rc = db_set_get(db, s, &p->set, p->setHash, &setId))) goto out;
+    if ((rc = db_set_get(db, s, &p->set, p->setHash, &setId)) ||
+        (rc = db_dset_get(db, &p->dates, p->datesHash, &dsetId)))
+        goto out;
     rc = KBS_EDB;
     if (hostId) {
         if ((rc = db_is_dup(db, hostId, scanTime, setId, s, pFiles->z, p->facts.z, &bDup))) goto out;
@@ -836,7 +938,7 @@ int db_ingest_prep(db_t *db, const snap_t *s, const db_prep_t *p, const char *zS
             sqlite3_bind_text(st, 2, s->zMachineId, -1, SQLITE_STATIC);
             if (sqlite3_step(st) != SQLITE_DONE) goto out;
         }
-        if ((rc = db_scan_insert(db, hostId, s, p, scanTime, setId, zSourcePath, &scanId))) goto out;
+        if ((rc = db_scan_insert(db, hostId, s, p, scanTime, setId, dsetId, zSourcePath, &scanId))) goto out;
         rc = db_state_recompute(db, hostId, scanId, s, p, setId, zSourcePath, pRes);
         if (!rc && bApart) *pRes = DB_ING_APART;
         goto out;
@@ -870,9 +972,10 @@ int db_ingest_prep(db_t *db, const snap_t *s, const db_prep_t *p, const char *zS
         db_bind_str(st, 14, pSrc->z);
         sqlite3_bind_int64(st, 15, (sqlite3_int64)s->nHotfix);
         sqlite3_bind_int64(st, 16, vsetId);
+        db_bind_id(st, 17, dsetId);
         if (sqlite3_step(st) != SQLITE_DONE) goto out;
         hostId = sqlite3_last_insert_rowid(db->h);
-        if ((rc = db_scan_insert(db, hostId, s, p, scanTime, setId, zSourcePath, &scanId))) goto out;
+        if ((rc = db_scan_insert(db, hostId, s, p, scanTime, setId, dsetId, zSourcePath, &scanId))) goto out;
         rc = KBS_EDB;
         if (!(st = db_stmt(db, DB_ST_HOST_SCANS))) goto out;
         sqlite3_bind_int64(st, 1, hostId);
@@ -885,8 +988,15 @@ int db_ingest_prep(db_t *db, const snap_t *s, const db_prep_t *p, const char *zS
         rc = KBS_OK;
         *pRes = bApart ? DB_ING_APART : DB_ING_NEW_HOST;
         if (s->zDomain[0] && pCands->n) rc = db_detach_domainless(db, s, hostId, pCands);
+        /* A cut name proves no machine (a later one may fit it too): said, never joined. */
+        if (!rc && !db->zNote[0] && merge_cut_len(s->zHost))
+            snprintf(db->zNote, sizeof db->zNote,
+                     "%.64s: host name cut by a console table: kept as a host of its own, joined to"
+                     " no machine -- give whole names (Get-HotFix | Export-Csv, or Format-Table"
+                     " -AutoSize)",
+                     s->zHost);
     }
 out:
-    free(pCands);
+    db_cands_free(&cands);
     return rc;
 }

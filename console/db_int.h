@@ -36,6 +36,9 @@ enum db_stmt {
     DB_ST_RELEASE,
     DB_ST_HOST_INSERT_FULL,
     DB_ST_HOST_SCANS,
+    DB_ST_DSET_BY_HASH,
+    DB_ST_DSET_INSERT,
+    DB_ST_DSET_LIST,
     DB_ST_COUNT
 };
 
@@ -64,6 +67,8 @@ typedef struct db_buf {
 /* A scan's list texts and (optionally) verdicts, made off the main thread: see db_prep_make. */
 struct db_prep {
     db_buf_t set, src, files, facts;  /* canonical hotfix list, sources, files, facts */
+    db_buf_t dates;                   /* install dates of the hotfixes (db_dates_text) */
+    uint64_t datesHash;               /* db_hash64 of dates */
     uint64_t setHash;                 /* db_hash64 of set */
     const cat_t *cat;                 /* the catalog aVerdict was evaluated with, or NULL */
     verdict_t *aVerdict;
@@ -82,7 +87,9 @@ struct db {
     sqlite3_stmt *aSt[DB_ST_COUNT];
     db_cache_t setCache;              /* hotfix_set rows by hash (trusted after one full compare) */
     db_cache_t vsetCache;             /* verdict_set rows by text */
+    db_cache_t dsetCache;             /* date_set rows by hash (like setCache) */
     db_buf_t bufSet, bufState, bufVset; /* scratch text, reused for every scan */
+    db_buf_t bufDates;                /* scratch: a merged state's install dates */
     db_prep_t prep;                   /* db_ingest's own prep (no verdicts) */
     char zNote[512];                  /* db_ingest_note */
     int bView;                        /* 1: cat is a view (db_view_catalog), not the stored one */

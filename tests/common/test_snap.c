@@ -602,54 +602,9 @@ static void test_crc_tables(void **state)
                               (const unsigned char *)"56789", 5), 0xCBF43926u);
 }
 
-/* A systeminfo list cut short and the QFE list of the same machine, in both orders: complete
- * only when the QFE list is complete and has at least the hotfixes systeminfo counts. */
-static void test_merge_completeness(void **state)
-{
-    static const struct {
-        uint32_t nQfe;
-        int bQfeComplete, want;
-    } aCase[] = {{5, 1, 1}, {6, 1, 1}, {4, 1, 0}, {5, 0, 0}};
-    size_t k;
-    int order;
-    (void)state;
-    for (k = 0; k < sizeof aCase / sizeof aCase[0]; k++)
-        for (order = 0; order < 2; order++) {
-            snap_t si, qfe, *pA, *pB;
-            uint32_t i;
-            char zKb[16];
-            snap_init(&si);
-            snap_init(&qfe);
-            si.osKnown = 1;
-            si.hotfixesComplete = 0;
-            si.nHotfixCounted = 5;
-            snprintf(si.zHotfixNote, sizeof si.zHotfixNote, "systeminfo lists 2 of the 5 hotfixes");
-            for (i = 0; i < 2; i++) {
-                snprintf(zKb, sizeof zKb, "KB10%u", (unsigned)i);
-                assert_int_equal(snap_add_hotfix(&si, zKb, SNAP_SRC_SYSTEMINFO, NULL, -1), KBS_OK);
-            }
-            for (i = 0; i < aCase[k].nQfe; i++) {
-                snprintf(zKb, sizeof zKb, "KB10%u", (unsigned)i);
-                assert_int_equal(snap_add_hotfix(&qfe, zKb, SNAP_SRC_QFE, NULL, -1), KBS_OK);
-            }
-            qfe.hotfixesComplete = aCase[k].bQfeComplete;
-            if (!qfe.hotfixesComplete) snprintf(qfe.zHotfixNote, sizeof qfe.zHotfixNote, "x");
-            pA = order ? &qfe : &si;
-            pB = order ? &si : &qfe;
-            assert_int_equal(snap_merge(pA, pB), KBS_OK);
-            assert_int_equal(pA->nHotfix, aCase[k].nQfe > 2 ? aCase[k].nQfe : 2);
-            assert_int_equal(pA->hotfixesComplete, aCase[k].want);
-            assert_int_equal(pA->zHotfixNote[0] == 0, aCase[k].want);
-            assert_int_equal(pA->nHotfixCounted, 5);
-            snap_release(&si);
-            snap_release(&qfe);
-        }
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_merge_completeness),
         cmocka_unit_test(test_crc_tables),
         cmocka_unit_test(test_model_merge),
         cmocka_unit_test(test_many_hotfixes_unsorted),

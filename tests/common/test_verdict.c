@@ -717,6 +717,50 @@ static void test_catalog_age(void **state)
     cat_release(&c);
 }
 
+/* Releases shipped after a fix (the catalog's ubr=1: any UBR meets the threshold) are patched by
+ * their build alone: systeminfo and Get-HotFix give no UBR, and a newest update newer than the
+ * catalog lists no KB the catalog knows. A release whose threshold needs a real UBR is not. */
+static void test_shipped_after_fix(void **state)
+{
+    static const struct {
+        uint32_t major, build, ubr;
+        int pt;
+        verdict_status_t want;
+        const char *zEvidence;
+    } a[] = {
+        {10, 19044, 0, W, P, "build 19044"},
+        {10, 19045, 0, W, P, "build 19045"},
+        {10, 22000, 0, W, P, "build 22000"},
+        {10, 22621, 0, W, P, "build 22621"},
+        {10, 20348, 0, S, P, "build 20348"},
+        {10, 19045, 4780, W, P, "by UBR"},
+        /* 2004 shipped before the fix: its threshold needs a UBR or a KB */
+        {10, 19041, 0, W, Q, "catalog older"},
+    };
+    const cat_rule_t *r = cat_find_rule(&gCat, "CVE-2021-34527");
+    size_t i, k;
+    (void)state;
+    assert_non_null(r);
+    for (i = 0; i < sizeof a / sizeof a[0]; i++) {
+        snap_t s;
+        verdict_t v, aV[CAT_RULE_MAX];
+        snap_init(&s);
+        s.osKnown = 1;
+        s.os.major = a[i].major, s.os.build = a[i].build, s.os.ubr = a[i].ubr;
+        s.os.product_type = (os_ptype_t)a[i].pt, s.os.arch = OS_ARCH_X64;
+        snprintf(s.zOrigin, sizeof s.zOrigin, "systeminfo");
+        assert_int_equal(snap_add_hotfix(&s, "KB5099999", SNAP_SRC_QFE, "2026-08-11", -1), KBS_OK);
+        assert_int_equal(verdict_eval(&gCat, &s, aV, CAT_RULE_MAX), (int)gCat.nRule);
+        for (k = 0; aV[k].rule != r; k++) {
+        }
+        v = aV[k];
+        if (v.status != a[i].want || !strstr(v.zEvidence, a[i].zEvidence))
+            fail_msg("build %u.%u: got %s \"%s\"", (unsigned)a[i].build, (unsigned)a[i].ubr,
+                     verdict_status_name(v.status), v.zEvidence);
+        snap_release(&s);
+    }
+}
+
 static void test_names(void **state)
 {
     int i;
@@ -793,6 +837,7 @@ int main(void)
         cmocka_unit_test(test_compliant),
         cmocka_unit_test(test_catalog_age),
         cmocka_unit_test(test_build_from_kb),
+        cmocka_unit_test(test_shipped_after_fix),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -3,6 +3,7 @@
 #ifndef KBS_CLI_CAPTURE_H
 #define KBS_CLI_CAPTURE_H
 
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "../t_tmpfile.h"
@@ -30,6 +31,22 @@ static inline int t_cli_capture(int argc, char **argv, char *zOut, size_t nOut, 
     fclose(out);
     fclose(err);
     return rc;
+}
+
+/* t_cli_run: t_cli_capture of "kbsentry" and the NULL-terminated arguments from zFirst on (at
+ * most 30). */
+static inline int t_cli_run(char *zOut, size_t nOut, char *zErr, size_t nErr, const char *zFirst, ...)
+{
+    char *argv[32];
+    int argc = 0;
+    va_list ap;
+    const char *z;
+    argv[argc++] = "kbsentry";
+    va_start(ap, zFirst);
+    for (z = zFirst; z && argc < 31; z = va_arg(ap, const char *)) argv[argc++] = (char *)z;
+    va_end(ap);
+    argv[argc] = NULL;
+    return t_cli_capture(argc, argv, zOut, nOut, zErr, nErr);
 }
 
 #endif

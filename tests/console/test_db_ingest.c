@@ -244,6 +244,128 @@ static void test_future_dated_scan(void **state)
     }
 }
 
+/* Install dates survive the database: kept per scan and per merged state (lists shared like the
+ * hotfix lists), given back when the state is rebuilt from rows; a database of before (schema 1)
+ * migrates, its scans without dates. */
+static void test_install_dates_kept(void **state)
+{
+    const char *zOld = KBS_TEST_TMP "/test_db_ingest_v1.db";
+    char zErr[DB_ERR_MAX], *zText = NULL;
+    size_t n = 0, i;
+    db_t *db2 = NULL;
+    snap_t si, csv, back;
+    db_ingest_res_t res;
+    int64_t hostId;
+    (void)state;
+
+    t_rm_db(zOld);
+    assert_int_equal(plat_read_file(KBS_TEST_DATA "/db/schema1.db", 1 << 20, &zText, &n), KBS_OK);
+    assert_int_equal(t_write(zOld, zText, n), 0);
+    free(zText);
+    assert_int_equal(db_open(zOld, &db2, zErr, sizeof zErr), KBS_OK);
+    assert_int_equal(t_sql_int(db2->h, "SELECT user_version FROM pragma_user_version"), DB_SCHEMA_VERSION);
+    assert_int_equal(t_sql_int(db2->h, "SELECT count(*) FROM scan WHERE date_set_id IS NOT NULL"), 0);
+    assert_int_equal(t_sql_int(db2->h, "SELECT count(*) FROM host WHERE state_date_set_id IS NOT NULL"), 0);
+    assert_int_equal(t_sql_int(db2->h, "SELECT count(*) FROM date_set"), 0);
+    assert_true(t_sql_int(db2->h, "SELECT count(*) FROM scan") > 0);
+    db_close(db2);
+    t_rm_db(zOld);
+
+    /* a systeminfo (no dates) and the Get-HotFix file of the same run (dates): a merged state */
+    t_open();
+    t_si(&si, "PC07", "CORP", 0);
+    si.scanTime = T_NOW;
+    t_csv(&csv, "PC07", NULL, 0);
+    csv.scanTime = T_NOW - 60;
+    assert_int_equal(snap_add_hotfix(&csv, "KB4012598", SNAP_SRC_QFE, "2017-03-14", -1), KBS_OK);
+    assert_int_equal(snap_add_hotfix(&csv, "KB958644", SNAP_SRC_QFE, "2008-10-23", -1), KBS_OK);
+    assert_int_equal(db_ingest(t_c.db, &csv, "pc07.csv", T_NOW, &res), KBS_OK);
+    assert_int_equal(db_ingest(t_c.db, &si, "pc07.txt", T_NOW, &res), KBS_OK);
+    assert_int_equal(res, DB_ING_MERGED);
+    /* the file's dates, one line per entry of its list (KB958644, KB4012598), stored once */
+    assert_int_equal(t_sql_int(t_c.db->h, "SELECT count(*) FROM scan s JOIN date_set d ON d.id = s.date_set_id"
+                                          " WHERE d.list = '2008-10-23' || char(10) || '2017-03-14' || char(10)"),
+                     1);
+    assert_int_equal(t_sql_int(t_c.db->h, "SELECT count(*) FROM host WHERE state_date_set_id IS NOT NULL"), 1);
+    hostId = t_sql_int(t_c.db->h, "SELECT id FROM host WHERE name = 'PC07'");
+    assert_int_equal(db_state_load(t_c.db, hostId, &back), KBS_OK);
+    for (i = 0; i < back.nHotfix; i++) {
+        const snap_hotfix_t *h = &back.aHotfix[i];
+        if (h->kb.num == 4012598) assert_string_equal(h->zInstalled, "2017-03-14");
+        if (h->kb.num == 958644) assert_string_equal(h->zInstalled, "2008-10-23");
+    }
+    assert_true(back.nHotfix >= 2);
+    snap_release(&back);
+    snap_release(&si);
+    snap_release(&csv);
+    t_close();
+}
+
+/* A second domain's host of a name when no domain-less scan is to be moved: no scan-less
+ * "holder" host is made for nothing. */
+static void test_no_empty_holder(void **state)
+{
+    snap_t s;
+    db_ingest_res_t res;
+    (void)state;
+    t_open();
+    t_si(&s, "PC02", "CORP", 0);
+    assert_int_equal(db_ingest(t_c.db, &s, "corp.txt", T_NOW, &res), KBS_OK);
+    snap_release(&s);
+    t_si(&s, "PC02", "LAB", 0);
+    assert_int_equal(db_ingest(t_c.db, &s, "lab.txt", T_NOW, &res), KBS_OK);
+    snap_release(&s);
+    assert_int_equal(t_sql_int(t_c.db->h, "SELECT count(*) FROM host"), 2);
+    assert_int_equal(t_sql_int(t_c.db->h, "SELECT count(*) FROM host WHERE cur_scan_id IS NULL"), 0);
+    t_close();
+}
+
+/* More hosts of one name than any fixed limit (70 workgroups with an ADMIN-PC): a later scan of
+ * each still finds its own host. */
+static void test_many_hosts_of_one_name(void **state)
+{
+    unsigned i, k;
+    (void)state;
+    t_open();
+    for (k = 0; k < 2; k++)
+        for (i = 0; i < 70; i++) {
+            snap_t s;
+            char zDom[32];
+            db_ingest_res_t res;
+            snprintf(zDom, sizeof zDom, "WG%02u", i);
+            t_si(&s, "ADMIN-PC", zDom, 0);
+            s.scanTime = T_NOW + (int64_t)k * 3600;
+            assert_int_equal(db_ingest(t_c.db, &s, "si.txt", T_NOW, &res), KBS_OK);
+            assert_int_equal(res, k ? DB_ING_CURRENT : DB_ING_NEW_HOST);
+            snap_release(&s);
+        }
+    assert_int_equal(t_sql_int(t_c.db->h, "SELECT count(*) FROM host"), 70);
+    assert_int_equal(t_sql_int(t_c.db->h, "SELECT count(*) FROM scan"), 140);
+    t_close();
+}
+
+/* A name a console table cut ("WS-PC0...") is no proof of a machine in the database: its scan is
+ * kept on a host of its own, and collect says why. */
+static void test_cut_name_kept_apart(void **state)
+{
+    snap_t s;
+    db_ingest_res_t res;
+    (void)state;
+    t_open();
+    t_si(&s, "WS-PC01", "CORP", 0);
+    assert_int_equal(db_ingest(t_c.db, &s, "a.txt", T_NOW, &res), KBS_OK);
+    snap_release(&s);
+    assert_string_equal(db_ingest_note(t_c.db), "");
+    t_csv(&s, "WS-PC0...", "KB4012598", 1);
+    assert_int_equal(db_ingest(t_c.db, &s, "tbl.txt", T_NOW, &res), KBS_OK);
+    snap_release(&s);
+    assert_int_equal(res, DB_ING_NEW_HOST);
+    assert_non_null(strstr(db_ingest_note(t_c.db), "WS-PC0...: host name cut"));
+    assert_int_equal(t_status("WS-PC01", "CORP", "MS17-010"), VERDICT_MISSING);
+    assert_int_equal(t_sql_int(t_c.db->h, "SELECT count(*) FROM host"), 2);
+    t_close();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -251,6 +373,10 @@ int main(void)
         cmocka_unit_test(test_domainless_csv_of_one_host_merges),
         cmocka_unit_test(test_qfe_companion_of_cut_short_systeminfo),
         cmocka_unit_test(test_future_dated_scan),
+        cmocka_unit_test(test_install_dates_kept),
+        cmocka_unit_test(test_no_empty_holder),
+        cmocka_unit_test(test_many_hosts_of_one_name),
+        cmocka_unit_test(test_cut_name_kept_apart),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
