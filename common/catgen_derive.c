@@ -114,8 +114,8 @@ static dkb_t *dplat_find(const dplat_t *p, uint32_t kb)
  * one update served a component on several Windows lines. */
 #define CATGEN_CUMULATIVE_ERA 20161001u
 
-/* Release order: a KB the data dates three or more months after two higher-numbered updates of
- * the platform takes the date of the earlier of them (dateData keeps the data's). A revised CVE
+/* Release order (monthly cumulative era): a KB the data dates three or more months after two
+ * higher-numbered updates of the platform takes the date of the earlier of them (dateData keeps the data's). A revised CVE
  * re-dates its updates by a year or more; a KB number a month out of order is only numbering,
  * and the guard of two keeps one wrongly early date from moving others. */
 static uint32_t catgen_months(uint32_t ym)
@@ -129,7 +129,9 @@ static void dplat_order(dplat_t *p)
     size_t i;
     for (i = p->nKb; i-- > 0;) {
         dkb_t *k = &p->aKb[i];
-        if (k->why != CATGEN_NC_NONE) continue;
+        /* Before monthly cumulative updates a KB number was given when a fix was begun, months
+         * before its release (KB2621440: March 2012, after KB2633171 of December 2011). */
+        if (k->why != CATGEN_NC_NONE || k->date < CATGEN_CUMULATIVE_ERA) continue;
         if (d2 != 0xffffffffu && catgen_months(M(d2)) + 3 <= catgen_months(M(k->date))) {
             k->dateData = k->date;
             k->date = d1;

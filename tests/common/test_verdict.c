@@ -291,12 +291,24 @@ static const vcase_t aCase[] = {
     {"CVE-2021-34527", WIN7(1), "KB5022338", "", 0, P, NULL},
     {"CVE-2021-34527", WIN81, "KB5004954", "", 0, P, NULL},
     {"CVE-2021-34527", WIN10(17763, 0), "KB4601345", "", 0, M, "none of"},
+    /* Point and Print without prompts exposes a patched machine only where driver installs are
+     * not restricted to administrators (RestrictDriverInstallationToAdministrators = 0, KB5005652);
+     * an agent that did not collect that value leaves it exposed (not disproved). */
     {"CVE-2021-34527", WIN10(17763, 0), "KB5004244", "", 0, M,
-     "NoWarningNoElevationOnInstall = 1 keeps the machine exposed (KB5005010) "
-     "(PointAndPrint.NoWarningNoElevationOnInstall=1) despite the fix; KB5004244 listed",
+     "driver installs not restricted to administrators (KB5005652) (PointAndPrint.NoWarningNoElevationOnInstall=1, "
+     "PointAndPrint.RestrictDriverInstallation=0) despite the fix; KB5004244 listed",
+     "PointAndPrint.NoWarningNoElevationOnInstall=1;PointAndPrint.RestrictDriverInstallation=0"},
+    {"CVE-2021-34527", WIN10(17763, 0), "KB5004244", "", 0, P, "KB5004244 listed",
+     "PointAndPrint.NoWarningNoElevationOnInstall=1;PointAndPrint.RestrictDriverInstallation=absent"},
+    {"CVE-2021-34527", WIN10(17763, 0), "KB5004244", "", 0, P, "KB5004244 listed",
+     "PointAndPrint.NoWarningNoElevationOnInstall=1;PointAndPrint.RestrictDriverInstallation=1"},
+    {"CVE-2021-34527", WIN10(17763, 0), "KB5004244", "", 0, M, "PointAndPrint.RestrictDriverInstallation=unknown",
      "PointAndPrint.NoWarningNoElevationOnInstall=1"},
-    {"CVE-2021-34527", WIN10(17763, 0), "KB5004244", "", 0, P, NULL,
-     "PointAndPrint.NoWarningNoElevationOnInstall=0"},
+    {"CVE-2021-34527", WIN10(17763, 0), "KB5004244", "", 0, M, "PointAndPrint.UpdatePromptSettings=1",
+     "PointAndPrint.UpdatePromptSettings=1;PointAndPrint.RestrictDriverInstallation=0"},
+    /* A disabled Spooler still mitigates. */
+    {"CVE-2021-34527", WIN10(17763, 0), "KB5004244", "", 0, G, "mitigated: Print Spooler service disabled",
+     "PointAndPrint.NoWarningNoElevationOnInstall=1;PointAndPrint.RestrictDriverInstallation=0;Spooler.Start=4"},
     {"CVE-2021-34527", WIN10(17763, 0), "", "", 0, G, "mitigated: Print Spooler service disabled (Spooler.Start=4)",
      "Spooler.Start=4"},
     {"CVE-2021-34527", WIN10(17763, 0), "", "", 0, M, "none of", "Spooler.Start=2"},
