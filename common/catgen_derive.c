@@ -86,6 +86,15 @@ static int catgen_same_key(const catgen_plat_t *a, const catgen_plat_t *b)
     return a->family == b->family && a->sp == b->sp && a->build == b->build;
 }
 
+/* A platform's updates: those of its release and of the releases one package serves with it
+ * (Windows 10 2004-22H2, 1903/1909, 11 22H2/23H2, 24H2/25H2 take the same cumulative update;
+ * the data lists KB5087544 of May 2026 under 21H2 only, yet 22H2 machines install it). */
+static int catgen_same_line(const catgen_plat_t *a, const catgen_plat_t *key)
+{
+    return a->family == key->family && a->sp == key->sp &&
+           (a->build == key->build || (key->build >= 10240 && catgen_base(a) == catgen_base(key)));
+}
+
 static void dplat_free(dplat_t *p)
 {
     free(p->aKb);
@@ -201,7 +210,7 @@ static int dplat_build(const catgen_data_t *d, const catgen_plat_t *key, const c
     for (i = 0; i < d->nRow; i++) {
         const catgen_row_t *r = &d->aRow[i];
         const catgen_prod_t *pr = &d->aProd[r->prod];
-        if (!r->kb || r->bFlash || !catgen_same_key(&pr->plat, key)) continue;
+        if (!r->kb || r->bFlash || !catgen_same_line(&pr->plat, key)) continue;
         if (pr->kind == CATGEN_P_OS || (pr->kind == CATGEN_P_IE11 && bIeIsOs)) nT++, nSupAll += r->nSup;
         else if (pr->kind == CATGEN_P_IE11) nIe++;
     }
@@ -209,7 +218,7 @@ static int dplat_build(const catgen_data_t *d, const catgen_plat_t *key, const c
     for (nT = nIe = 0, i = 0; i < d->nRow; i++) {
         const catgen_row_t *r = &d->aRow[i];
         const catgen_prod_t *pr = &d->aProd[r->prod];
-        if (!r->kb || r->bFlash || !catgen_same_key(&pr->plat, key)) continue;
+        if (!r->kb || r->bFlash || !catgen_same_line(&pr->plat, key)) continue;
         if (pr->kind == CATGEN_P_OS || (pr->kind == CATGEN_P_IE11 && bIeIsOs)) {
             aT[nT].kb = r->kb;
             aT[nT].date = r->date;

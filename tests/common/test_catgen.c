@@ -377,7 +377,7 @@ static void test_traps(void **state)
 {
     static const char *const azHttp[] = {"CVE-2022-21907"}, *const azZl[] = {"CVE-2020-1472"},
                              *const azPn[] = {"CVE-2021-34527"};
-    static const uint32_t aHttp[] = {7000400, 7000500};
+    static const uint32_t aHttp[] = {7000400, 7000500, 7000700, 7000800, 7000900};
     static const uint32_t aZl[] = {8000100, 8000110, 8000200, 8000300, 8000400};
     static const uint32_t aPn[] = {8000250, 8000260, 8000300, 8000400};
     catgen_data_t d;
@@ -388,9 +388,10 @@ static void test_traps(void **state)
     char *z = t_read("traps.csv", &n);
     (void)state;
     assert_int_equal(catgen_data_read(z, n, "traps.csv", &d, &e), KBS_OK);
-    /* Nothing before January 2022, no Secure Boot update, for 20H2 out of support since. */
+    /* Nothing before January 2022, no Secure Boot update, for 20H2 out of support since (21H1
+     * to 22H2 rows of 2023 are the same package's and join from the data's later months). */
     assert_int_equal(catgen_derive(&d, azHttp, 1, NULL, 0, &r, &e), KBS_OK);
-    t_expect(t_plat(&r, OS_FAM_10), aHttp, 2);
+    t_expect(t_plat(&r, OS_FAM_10), aHttp, 5);
     catgen_res_release(&r);
     /* The security-only update that names the June rollup does not carry May's fix. */
     assert_int_equal(catgen_derive(&d, azZl, 1, NULL, 0, &r, &e), KBS_OK);
@@ -408,6 +409,30 @@ static void test_traps(void **state)
     assert_int_equal(catgen_write_clauses(&r, &b), KBS_OK);
     assert_non_null(strstr(b.z, "kb 8000250  # 2021-07-13 or before (the data says 2023-06-13; KB8000300 of 2021-07-13 has a higher number)"));
     catgen_buf_free(&b);
+    catgen_res_release(&r);
+    catgen_data_release(&d);
+    free(z);
+}
+
+/* One package serves Windows 10 21H2 and 22H2: an update the data lists under 21H2 only is
+ * 22H2's too (KB5087544 of May 2026). */
+static void test_one_package(void **state)
+{
+    static const char *const azCve[] = {"CVE-2023-50"};
+    static const uint32_t a[] = {7000800, 7000900};
+    catgen_data_t d;
+    catgen_err_t e;
+    catgen_res_t r;
+    size_t n, i;
+    char *z = t_read("traps.csv", &n);
+    (void)state;
+    assert_int_equal(catgen_data_read(z, n, "traps.csv", &d, &e), KBS_OK);
+    assert_int_equal(catgen_derive(&d, azCve, 1, NULL, 0, &r, &e), KBS_OK);
+    for (i = 0; i < r.nPlat; i++) {
+        assert_int_equal(r.aPlat[i].plat.family, OS_FAM_10);
+        t_expect(&r.aPlat[i], a, 2);
+    }
+    assert_int_equal(r.nPlat, 2);
     catgen_res_release(&r);
     catgen_data_release(&d);
     free(z);
@@ -546,7 +571,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_products), cmocka_unit_test(test_reader_errors), cmocka_unit_test(test_derive),
         cmocka_unit_test(test_out_of_band), cmocka_unit_test(test_zip),      cmocka_unit_test(test_loop),          cmocka_unit_test(test_build),
-        cmocka_unit_test(test_traps), cmocka_unit_test(test_long_chain), cmocka_unit_test(test_whole_rule),
+        cmocka_unit_test(test_traps), cmocka_unit_test(test_long_chain), cmocka_unit_test(test_whole_rule), cmocka_unit_test(test_one_package),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -364,6 +364,9 @@ static const vcase_t aCase[] = {
     {"CVE-2022-30190", SRV10(18363, 0), "", "", 0, U, "out of support"},
     {"CVE-2024-38063", SRV10(19042, 0), "", "", 0, U, "out of support"},
     {"CVE-2020-1472", SRV10(17134, 0), "", "", 0, U, "out of support before August 2020"},
+    /* One package for 21H2 and 22H2: the May 2026 update the data lists under 21H2 only. */
+    {"CVE-2021-34527", WIN10(19045, 0), "KB5087544", "", 0, P, "KB5087544 listed"},
+    {"CVE-2024-38063", WIN10(19045, 0), "KB5087544", "", 0, P, "KB5087544 listed"},
     /* Released after the fix. */
     {"CVE-2021-34527", SRV10(25398, 0), "", "", 0, N, NULL},
     /* Follina before Windows 7: undecided like Zerologon on Server 2008, not "not-affected". */
