@@ -1,4 +1,5 @@
-/* catgen_kind.c: which KBs of Microsoft's data are cumulative updates of one Windows, and which are not. */
+/* catgen_kind.c: which KBs of Microsoft's data are cumulative updates of one Windows, and which are
+ * not. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,9 +10,20 @@
  * Secure Boot DBX (KB4535680, KB5012170), .NET, Internet Explorer cumulative updates on
  * rollup platforms (KB5003636, "Windows MSHTML Platform") and scripting updates this way. */
 static const char *const catgen_azSide[] = {
-    "secure boot", "servicing stack", ".net", "internet explorer", "adobe flash", "mshtml",
-    "html platform", "scripting engine", "windows scripting", "vbscript", "jscript",
-    "mapurltozone", "security zone mapping", "internet shortcut",
+    "secure boot",
+    "servicing stack",
+    ".net",
+    "internet explorer",
+    "adobe flash",
+    "mshtml",
+    "html platform",
+    "scripting engine",
+    "windows scripting",
+    "vbscript",
+    "jscript",
+    "mapurltozone",
+    "security zone mapping",
+    "internet shortcut",
 };
 
 int catgen_side_component(const char *z, size_t n)
@@ -19,7 +31,8 @@ int catgen_side_component(const char *z, size_t n)
     char zLow[96];
     size_t i;
     if (n == 0 || n >= sizeof zLow) return 0;
-    for (i = 0; i < n; i++) zLow[i] = (char)(z[i] >= 'A' && z[i] <= 'Z' ? z[i] - 'A' + 'a' : z[i]);
+    for (i = 0; i < n; i++)
+        zLow[i] = (char)(z[i] >= 'A' && z[i] <= 'Z' ? z[i] - 'A' + 'a' : z[i]);
     zLow[n] = 0;
     for (i = 0; i < sizeof catgen_azSide / sizeof catgen_azSide[0]; i++)
         if (strstr(zLow, catgen_azSide[i])) return 1;
@@ -31,11 +44,17 @@ uint32_t catgen_base(const catgen_plat_t *p)
     switch (p->family) {
     case OS_FAM_NT4: return 1;
     case OS_FAM_2000: return 2;
-    case OS_FAM_XP: case OS_FAM_XP64: case OS_FAM_2003: return 3;
-    case OS_FAM_VISTA: case OS_FAM_2008: return 4;
-    case OS_FAM_7: case OS_FAM_2008R2: return 5;
-    case OS_FAM_8: case OS_FAM_2012: return 6;
-    case OS_FAM_81: case OS_FAM_2012R2: return 7;
+    case OS_FAM_XP:
+    case OS_FAM_XP64:
+    case OS_FAM_2003: return 3;
+    case OS_FAM_VISTA:
+    case OS_FAM_2008: return 4;
+    case OS_FAM_7:
+    case OS_FAM_2008R2: return 5;
+    case OS_FAM_8:
+    case OS_FAM_2012: return 6;
+    case OS_FAM_81:
+    case OS_FAM_2012R2: return 7;
     default: break;
     }
     /* One package serves these builds (enablement packages): one code line. */
@@ -100,8 +119,10 @@ const catgen_kclass_t *catgen_class_find(const catgen_kclass_t *a, size_t n, uin
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (a[mid].kb < kb) lo = mid + 1;
-        else hi = mid;
+        if (a[mid].kb < kb)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return lo < n && a[lo].kb == kb ? &a[lo] : NULL;
 }

@@ -1,4 +1,5 @@
-/* catgen_whole.c: the rest of a derived rule: not-affected, no-fix or undecided for every other Windows release the data knows. */
+/* catgen_whole.c: the rest of a derived rule: not-affected, no-fix or undecided for every other
+ * Windows release the data knows. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +44,8 @@ int catgen_whole(const catgen_data_t *d, catgen_res_t *r)
         if (m > fixLast) fixLast = m;
     }
     /* Product index -> other release index + 1 (0: a fix platform or not a Windows release). */
-    if (!(aiOther = calloc(d->nProd + 1, sizeof *aiOther)) || !(r->aOther = calloc(d->nProd + 1, sizeof *r->aOther)))
+    if (!(aiOther = calloc(d->nProd + 1, sizeof *aiOther)) ||
+        !(r->aOther = calloc(d->nProd + 1, sizeof *r->aOther)))
         goto out;
     for (i = 0; i < d->nProd; i++) {
         const catgen_prod_t *pr = &d->aProd[i];
@@ -70,14 +72,16 @@ int catgen_whole(const catgen_data_t *d, catgen_res_t *r)
         if (!o->firstMonth || m < o->firstMonth) o->firstMonth = m;
         if (m > o->lastMonth) o->lastMonth = m;
     }
-    for (i = 0; i < r->nOther; i++) r->aOther[i].kind = catgen_decide(&r->aOther[i], fixFirst, fixLast);
+    for (i = 0; i < r->nOther; i++)
+        r->aOther[i].kind = catgen_decide(&r->aOther[i], fixFirst, fixLast);
     /* family, service pack, build order */
     for (i = 1; i < r->nOther; i++) {
         catgen_other_t t = r->aOther[i];
         for (j = i; j > 0 && (r->aOther[j - 1].plat.family > t.plat.family ||
                               (r->aOther[j - 1].plat.family == t.plat.family &&
                                (r->aOther[j - 1].plat.sp > t.plat.sp ||
-                                (r->aOther[j - 1].plat.sp == t.plat.sp && r->aOther[j - 1].plat.build > t.plat.build))));
+                                (r->aOther[j - 1].plat.sp == t.plat.sp &&
+                                 r->aOther[j - 1].plat.build > t.plat.build))));
              j--)
             r->aOther[j] = r->aOther[j - 1];
         r->aOther[j] = t;
@@ -117,41 +121,58 @@ void catgen_write_others(const catgen_res_t *r, catgen_buf_t *b)
         if (m > fixLast) fixLast = m;
     }
     if (r->nOther)
-        catgen_buf_printf(b, "# The other Windows releases of the data: after the fix (first update two or more months\n"
-                             "# after %04u-%02u), out of support before it (last update before %04u-%02u), or neither.\n",
-                          (unsigned)(fixLast / 100), (unsigned)(fixLast % 100), (unsigned)(fixFirst / 100),
-                          (unsigned)(fixFirst % 100));
+        catgen_buf_printf(b,
+                          "# The other Windows releases of the data: after the fix (first update "
+                          "two or more months\n"
+                          "# after %04u-%02u), out of support before it (last update before "
+                          "%04u-%02u), or neither.\n",
+                          (unsigned)(fixLast / 100), (unsigned)(fixLast % 100),
+                          (unsigned)(fixFirst / 100), (unsigned)(fixFirst % 100));
     for (i = 0; i < r->nOther; i = j) {
         const catgen_other_t *o = &r->aOther[i], *e = o;
         /* Neighbours of one family and kind share a clause, unless a fix platform lies between. */
-        for (j = i + 1; j < r->nOther && r->aOther[j].plat.family == o->plat.family && r->aOther[j].kind == o->kind &&
+        for (j = i + 1; j < r->nOther && r->aOther[j].plat.family == o->plat.family &&
+                        r->aOther[j].kind == o->kind &&
                         (r->aOther[j].plat.sp == o->plat.sp || !o->plat.build) &&
                         !catgen_fix_between(r, &r->aOther[j - 1].plat, &r->aOther[j].plat);
              j++)
             e = &r->aOther[j];
-        catgen_buf_printf(b, "%s %s", o->kind == CATGEN_O_NOT_AFFECTED ? "not-affected" : o->kind == CATGEN_O_NO_FIX ? "no-fix" : "undecided",
+        catgen_buf_printf(b, "%s %s",
+                          o->kind == CATGEN_O_NOT_AFFECTED ? "not-affected"
+                          : o->kind == CATGEN_O_NO_FIX     ? "no-fix"
+                                                           : "undecided",
                           os_family_key(o->plat.family));
         if (o->plat.sp >= 0) {
-            if (e->plat.sp != o->plat.sp) catgen_buf_printf(b, " sp=%d-%d", o->plat.sp, e->plat.sp);
-            else catgen_buf_printf(b, " sp=%d", o->plat.sp);
+            if (e->plat.sp != o->plat.sp)
+                catgen_buf_printf(b, " sp=%d-%d", o->plat.sp, e->plat.sp);
+            else
+                catgen_buf_printf(b, " sp=%d", o->plat.sp);
         }
         if (o->plat.build) {
-            if (e->plat.build != o->plat.build) catgen_buf_printf(b, " build=%u-%u", (unsigned)o->plat.build, (unsigned)e->plat.build);
-            else catgen_buf_printf(b, " build=%u", (unsigned)o->plat.build);
+            if (e->plat.build != o->plat.build)
+                catgen_buf_printf(b, " build=%u-%u", (unsigned)o->plat.build,
+                                  (unsigned)e->plat.build);
+            else
+                catgen_buf_printf(b, " build=%u", (unsigned)o->plat.build);
         }
         switch (o->kind) {
         case CATGEN_O_NOT_AFFECTED:
-            catgen_buf_printf(b, " note=\"released after the fix (its first update in the data: %04u-%02u)\"\n",
-                              (unsigned)(o->firstMonth / 100), (unsigned)(o->firstMonth % 100));
+            catgen_buf_printf(
+                b, " note=\"released after the fix (its first update in the data: %04u-%02u)\"\n",
+                (unsigned)(o->firstMonth / 100), (unsigned)(o->firstMonth % 100));
             break;
         case CATGEN_O_NO_FIX:
-            catgen_buf_printf(b, " note=\"out of support before the fix (its last update in the data: %04u-%02u)\""
-                                 " action=\"upgrade to a supported Windows release\"\n",
-                              (unsigned)(e->lastMonth / 100), (unsigned)(e->lastMonth % 100));
+            catgen_buf_printf(
+                b,
+                " note=\"out of support before the fix (its last update in the data: %04u-%02u)\""
+                " action=\"upgrade to a supported Windows release\"\n",
+                (unsigned)(e->lastMonth / 100), (unsigned)(e->lastMonth % 100));
             break;
         default:
-            catgen_buf_printf(b, " note=\"Microsoft's data lists no update for this release although it was serviced "
-                                 "then: affected or not is not said\" action=\"read the CVE's page for this Windows\"\n");
+            catgen_buf_printf(b, " note=\"Microsoft's data lists no update for this release "
+                                 "although it was serviced "
+                                 "then: affected or not is not said\" action=\"read the CVE's page "
+                                 "for this Windows\"\n");
             break;
         }
     }

@@ -1,4 +1,5 @@
-/* bench_catgen.c: catalog derive time on generated Supersedes chains of 16k-90k KBs (target: linear). */
+/* bench_catgen.c: catalog derive time on generated Supersedes chains of 16k-90k KBs (target:
+ * linear). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +14,9 @@
  * second of CPU. Before, 16k took 6.9 s, 32k 26 s, 64k 84 s (quadratic). */
 static int bench_chain(unsigned nKb)
 {
-    static const char zH[] = "\"DatePosted\",\"CVE\",\"BulletinKB\",\"Title\",\"AffectedProduct\","
-                             "\"AffectedComponent\",\"Severity\",\"Impact\",\"Supersedes\",\"Exploits\"\n";
+    static const char zH[] =
+        "\"DatePosted\",\"CVE\",\"BulletinKB\",\"Title\",\"AffectedProduct\","
+        "\"AffectedComponent\",\"Severity\",\"Impact\",\"Supersedes\",\"Exploits\"\n";
     static const char *const azCve[] = {"CVE-2017-0144"};
     size_t nCap = sizeof zH + (size_t)nKb * 128, n;
     char *z = malloc(nCap);
@@ -31,9 +33,11 @@ static int bench_chain(unsigned nKb)
     n = (size_t)snprintf(z, nCap, "%s", zH);
     for (i = 0; i < nKb; i++)
         n += (size_t)snprintf(z + n, nCap - n,
-                              "\"20170314\",\"%s\",\"%u\",\"t\",\"Windows 10 Version 1607 for x64-based Systems\",\"k\",\"\","
+                              "\"20170314\",\"%s\",\"%u\",\"t\",\"Windows 10 Version 1607 for "
+                              "x64-based Systems\",\"k\",\"\","
                               "\"\",\"%u\",\n",
-                              i == nKb - 1 ? "CVE-2017-0144" : "CVE-2017-1", 1000000 + i, 1000000 + i + 1);
+                              i == nKb - 1 ? "CVE-2017-0144" : "CVE-2017-1", 1000000 + i,
+                              1000000 + i + 1);
     if (catgen_data_read(z, n, "chain.csv", &d, &e) != KBS_OK) {
         fprintf(stderr, "bench_catgen: %u: %s\n", e.line, e.zReason);
         free(z);
@@ -44,8 +48,9 @@ static int bench_chain(unsigned nKb)
     rc = catgen_derive(&d, azCve, 1, NULL, 0, &r, &e);
     c1 = clock();
     t1 = plat_now_ms();
-    printf("derive, chain of %6u KBs: %8.1f ms wall, %8.1f ms CPU, %u KBs listed (rc %d)\n", nKb, t1 - t0,
-           (double)(c1 - c0) * 1000.0 / CLOCKS_PER_SEC, r.nPlat ? (unsigned)r.aPlat[0].nKb : 0u, rc);
+    printf("derive, chain of %6u KBs: %8.1f ms wall, %8.1f ms CPU, %u KBs listed (rc %d)\n", nKb,
+           t1 - t0, (double)(c1 - c0) * 1000.0 / CLOCKS_PER_SEC,
+           r.nPlat ? (unsigned)r.aPlat[0].nKb : 0u, rc);
     catgen_res_release(&r);
     catgen_data_release(&d);
     free(z);
@@ -58,6 +63,7 @@ int main(int argc, char **argv)
     size_t i;
     int rc = 0;
     if (argc > 1) return bench_chain((unsigned)atoi(argv[1]));
-    for (i = 0; i < sizeof aN / sizeof aN[0]; i++) rc |= bench_chain(aN[i]);
+    for (i = 0; i < sizeof aN / sizeof aN[0]; i++)
+        rc |= bench_chain(aN[i]);
     return rc;
 }

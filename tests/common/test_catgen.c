@@ -166,6 +166,18 @@ static void t_expect(const catgen_pres_t *p, const uint32_t *aKb, size_t n)
         if (p->aKb[i].kb != aKb[i]) fail_msg("KB %u at %u, want %u", (unsigned)p->aKb[i].kb, (unsigned)i, (unsigned)aKb[i]);
 }
 
+/* Reads tests/data/catgen/zFile and derives azCve from it: *pd and *pr to release. */
+static void t_derive_file(const char *zFile, const char *const *azCve, size_t nCve, catgen_data_t *pd,
+                          catgen_res_t *pr)
+{
+    catgen_err_t e;
+    size_t n;
+    char *z = t_read(zFile, &n);
+    assert_int_equal(catgen_data_read(z, n, zFile, pd, &e), KBS_OK);
+    free(z);
+    if (catgen_derive(pd, azCve, nCve, NULL, 0, pr, &e) != KBS_OK) fail_msg("%s: %u: %s", zFile, e.line, e.zReason);
+}
+
 static void t_derive_mini(const catgen_data_t *d)
 {
     static const char *const azCve[] = {"CVE-2017-0144"};
@@ -233,19 +245,14 @@ static void test_out_of_band(void **state)
     static const uint32_t a10[] = {5000001, 5000002, 5000003};
     static const uint32_t a08[] = {6000001, 6000002};
     catgen_data_t d;
-    catgen_err_t e;
     catgen_res_t r;
-    size_t n;
-    char *z = t_read("oob.csv", &n);
     (void)state;
-    assert_int_equal(catgen_data_read(z, n, "oob.csv", &d, &e), KBS_OK);
-    assert_int_equal(catgen_derive(&d, azCve, 2, NULL, 0, &r, &e), KBS_OK);
+    t_derive_file("oob.csv", azCve, 2, &d, &r);
     t_expect(t_plat(&r, OS_FAM_10), a10, 3);
     assert_int_equal(t_plat(&r, OS_FAM_10)->aKb[1].how, CATGEN_HOW_MONTHLY);
     t_expect(t_plat(&r, OS_FAM_2008), a08, 2);
     catgen_res_release(&r);
     catgen_data_release(&d);
-    free(z);
 }
 
 static void test_zip(void **state)
@@ -421,13 +428,10 @@ static void test_one_package(void **state)
     static const char *const azCve[] = {"CVE-2023-50"};
     static const uint32_t a[] = {7000800, 7000900};
     catgen_data_t d;
-    catgen_err_t e;
     catgen_res_t r;
-    size_t n, i;
-    char *z = t_read("traps.csv", &n);
+    size_t i;
     (void)state;
-    assert_int_equal(catgen_data_read(z, n, "traps.csv", &d, &e), KBS_OK);
-    assert_int_equal(catgen_derive(&d, azCve, 1, NULL, 0, &r, &e), KBS_OK);
+    t_derive_file("traps.csv", azCve, 1, &d, &r);
     for (i = 0; i < r.nPlat; i++) {
         assert_int_equal(r.aPlat[i].plat.family, OS_FAM_10);
         t_expect(&r.aPlat[i], a, 2);
@@ -435,7 +439,6 @@ static void test_one_package(void **state)
     assert_int_equal(r.nPlat, 2);
     catgen_res_release(&r);
     catgen_data_release(&d);
-    free(z);
 }
 
 /* A Supersedes chain of 90,000 KBs (one day, each superseding the next higher KB: the order
@@ -544,14 +547,10 @@ static void test_whole_rule(void **state)
 {
     static const char *const azHttp[] = {"CVE-2022-21907"};
     catgen_data_t d;
-    catgen_err_t e;
     catgen_res_t r;
     cat_t c;
-    size_t n;
-    char *z = t_read("traps.csv", &n);
     (void)state;
-    assert_int_equal(catgen_data_read(z, n, "traps.csv", &d, &e), KBS_OK);
-    assert_int_equal(catgen_derive(&d, azHttp, 1, NULL, 0, &r, &e), KBS_OK);
+    t_derive_file("traps.csv", azHttp, 1, &d, &r);
     t_whole_cat(&r, &c);
     assert_int_equal(t_kind_for(&c, OS_FAM_10, -1, 19042), CAT_KIND_FIX);
     assert_int_equal(t_kind_for(&c, OS_FAM_10, -1, 19045), CAT_KIND_NOT_AFFECTED);
@@ -563,7 +562,6 @@ static void test_whole_rule(void **state)
     cat_release(&c);
     catgen_res_release(&r);
     catgen_data_release(&d);
-    free(z);
 }
 
 int main(void)
