@@ -653,6 +653,7 @@ int catgen_derive(const catgen_data_t *d, const char *const *azCve, size_t nCve,
                   catgen_err_t *pErr)
 {
     uint32_t aCve[CATGEN_CVE_MAX];
+    unsigned char aWin[CATGEN_CVE_MAX] = {0}; /* per CVE: a Windows row seen */
     catgen_plat_t *aKey = NULL;
     uint32_t *aFix = NULL;
     size_t nId = 0, nKey = 0, nFixRow = 0, i, j, k;
@@ -712,9 +713,24 @@ int catgen_derive(const catgen_data_t *d, const char *const *azCve, size_t nCve,
             }
             continue;
         }
+        aWin[j] = 1;
         for (k = 0; k < nKey && !catgen_same_key(&aKey[k], &pr->plat); k++) {
         }
         if (k == nKey) aKey[nKey++] = pr->plat;
+    }
+    /* A CVE whose rows name no Windows release (Office, .NET, Edge ...) is said, not dropped. */
+    for (j = 0; j < nId; j++)
+        if (!aWin[j] && (rc = catgen_note(pRes, 0, "%s: no Windows release among its rows with a KB: no clause derived for it",
+                                          catgen_str(d->pCve, aCve[j]))) != KBS_OK)
+            goto out;
+    if (nKey == 0) {
+        rc = KBS_ENOTFOUND;
+        if (pErr) {
+            pErr->rc = rc;
+            snprintf(pErr->zReason, sizeof pErr->zReason, "no Windows row with a KB for %s%s", azCve[0],
+                     nCve > 1 ? " or the other CVEs" : "");
+        }
+        goto out;
     }
     if ((rc = catgen_classify(d, &aCls, &nCls)) != KBS_OK) goto out;
     /* One derivation per platform, in family order. */

@@ -421,6 +421,30 @@ static void test_traps(void **state)
     free(z);
 }
 
+/* A CVE whose rows name no Windows release: an error alone, a note beside another CVE. */
+static void test_no_windows_row(void **state)
+{
+    static const char *const azOffice[] = {"CVE-2022-60"}, *const azBoth[] = {"CVE-2022-21907", "CVE-2022-60"};
+    catgen_data_t d;
+    catgen_res_t r;
+    catgen_err_t e;
+    size_t n, i;
+    int bNote = 0;
+    char *z = t_read("traps.csv", &n);
+    (void)state;
+    assert_int_equal(catgen_data_read(z, n, "traps.csv", &d, &e), KBS_OK);
+    free(z);
+    assert_int_equal(catgen_derive(&d, azOffice, 1, NULL, 0, &r, &e), KBS_ENOTFOUND);
+    assert_non_null(strstr(e.zReason, "no Windows row with a KB for CVE-2022-60"));
+    catgen_res_release(&r);
+    assert_int_equal(catgen_derive(&d, azBoth, 2, NULL, 0, &r, &e), KBS_OK);
+    for (i = 0; i < r.nNote; i++) bNote |= strstr(r.aNote[i].zText, "CVE-2022-60: no Windows release") != NULL;
+    assert_true(bNote);
+    assert_non_null(t_plat(&r, OS_FAM_10));
+    catgen_res_release(&r);
+    catgen_data_release(&d);
+}
+
 /* One package serves Windows 10 21H2 and 22H2: an update the data lists under 21H2 only is
  * 22H2's too (KB5087544 of May 2026). */
 static void test_one_package(void **state)
@@ -569,7 +593,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_products), cmocka_unit_test(test_reader_errors), cmocka_unit_test(test_derive),
         cmocka_unit_test(test_out_of_band), cmocka_unit_test(test_zip),      cmocka_unit_test(test_loop),          cmocka_unit_test(test_build),
-        cmocka_unit_test(test_traps), cmocka_unit_test(test_long_chain), cmocka_unit_test(test_whole_rule), cmocka_unit_test(test_one_package),
+        cmocka_unit_test(test_traps), cmocka_unit_test(test_long_chain), cmocka_unit_test(test_whole_rule), cmocka_unit_test(test_one_package), cmocka_unit_test(test_no_windows_row),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
