@@ -264,12 +264,46 @@ static int t_side_only(const t_ctx_t *c, uint32_t kb, os_family_t fam, uint32_t 
     return !bAny || !bCore;
 }
 
+/* A derived rule, written as a catalog of one rule, covers every release of a modern fleet. */
+static void t_whole_rule_covers(const catgen_res_t *res, const char *zCve)
+{
+    static const struct {
+        os_family_t fam;
+        uint32_t build;
+    } aRel[] = {{OS_FAM_10, 19044}, {OS_FAM_10, 19045}, {OS_FAM_11, 22000}, {OS_FAM_11, 22621}, {OS_FAM_11, 22631},
+                {OS_FAM_11, 26100}, {OS_FAM_2016, 14393}, {OS_FAM_2019, 17763}, {OS_FAM_2022, 20348}, {OS_FAM_2025, 26100}};
+    catgen_buf_t b;
+    cat_t c;
+    cat_err_t e;
+    size_t i, j;
+    memset(&b, 0, sizeof b);
+    catgen_buf_printf(&b, "kbscat 1.3\nrule T\ntitle t\ncve %s\nref https://msrc.microsoft.com/\n", zCve);
+    assert_int_equal(catgen_write_clauses(res, &b), KBS_OK);
+    catgen_buf_printf(&b, "end\nend-catalog 1\n");
+    if (cat_parse(b.z, b.n, zCve, &c, &e) != KBS_OK) fail_msg("%s: derived rule line %u: %s", zCve, e.line, e.zReason);
+    for (i = 0; i < sizeof aRel / sizeof aRel[0]; i++) {
+        const cat_rule_t *ru = &c.aRule[0];
+        for (j = 0; j < ru->nPlat; j++) {
+            const cat_plat_t *p = &ru->aPlat[j];
+            if (p->family == aRel[i].fam && (!p->buildMin || (p->buildMin <= aRel[i].build &&
+                                                              (!p->buildMax || aRel[i].build <= p->buildMax))))
+                break;
+        }
+        if (j == ru->nPlat)
+            fail_msg("%s: the derived rule has no clause for %s build %u", zCve, os_family_key(aRel[i].fam),
+                     (unsigned)aRel[i].build);
+    }
+    cat_release(&c);
+    catgen_buf_free(&b);
+}
+
 /* The done-when check of the emergency-day derive: for six CVEs outside the built-in catalog,
  * every derived clause lists only updates released on or after the fix (KB number at least the
  * first fixing KB's, the data's month at least the fix's unless the clause says the date was
  * overridden) and none that is not cumulative (KB4535680 / KB5012170 Secure Boot, KB5004951
  * security-only, side components; on rollup platforms after January 2023 only updates naming
- * the one before). */
+ * the one before); each derived rule, whole, covers Windows 10 21H2 / 22H2, 11 and Server
+ * 2016-2025. */
 static void test_six_cves(void **state)
 {
     static const char *const azCve[] = {"CVE-2022-21907", "CVE-2021-31166", "CVE-2020-16898",
@@ -329,6 +363,7 @@ static void test_six_cves(void **state)
                 nChecked++;
             }
         }
+        t_whole_rule_covers(&res, azCve[iCve]);
         catgen_res_release(&res);
     }
     print_message("%u derived KB lines checked\n", (unsigned)nChecked);
