@@ -446,6 +446,33 @@ static int mitig_line(cat_pstate_t *p, const char *z, const char *zEnd)
     return KBS_OK;
 }
 
+/* when fact=NAME value=V[,V...] (format 1.3): the mitigation line above applies only when this
+ * fact has one of the values too. An older console skips the line (a newer minor's directive)
+ * and applies the mitigation line alone. */
+static int when_line(cat_pstate_t *p, const char *z, const char *zEnd)
+{
+    cat_rule_t *r = p->pRule;
+    cat_mitig_t m;
+    const char *zTok, *zTokEnd;
+    int t, rc;
+
+    if (!r->nMitig) return fail(p, KBS_EPARSE, "when without a mitigation line above");
+    if (r->aMitig[r->nMitig - 1].zWhenFact[0]) return fail(p, KBS_EPARSE, "second when for one mitigation line");
+    memset(&m, 0, sizeof m);
+    while ((t = next_token(&z, zEnd, &zTok, &zTokEnd)) > 0) {
+        const char *zEq = memchr(zTok, '=', (size_t)(zTokEnd - zTok));
+        if (!zEq || zEq == zTok || zEq + 1 == zTokEnd) return fail(p, KBS_EPARSE, "when options are key=value");
+        if (!tok_is(zTok, zEq, "fact") && !tok_is(zTok, zEq, "value"))
+            return fail(p, KBS_EPARSE, "when wants only fact= and value=");
+        if ((rc = mitig_option(p, &m, zTok, zEq, zEq + 1, zTokEnd)) != KBS_OK) return rc;
+    }
+    if (t < 0) return fail(p, KBS_EPARSE, "unclosed quote");
+    if (!m.zFact[0] || !m.zValues[0]) return fail(p, KBS_EPARSE, "when wants fact= and value=");
+    memcpy(r->aMitig[r->nMitig - 1].zWhenFact, m.zFact, sizeof m.zFact);
+    memcpy(r->aMitig[r->nMitig - 1].zWhenValues, m.zValues, sizeof m.zValues);
+    return KBS_OK;
+}
+
 /* exploited-on dc (format 1.1) */
 static int role_line(cat_pstate_t *p, const char *z, const char *zEnd)
 {
@@ -621,6 +648,7 @@ static int one_line(cat_pstate_t *p, const char *z, const char *zEnd)
     if (tok_is(zWord, zWordEnd, "kb")) return kb_line(p, zRest, zEnd);
     if (tok_is(zWord, zWordEnd, "mitigation")) return mitig_line(p, zRest, zEnd);
     if (tok_is(zWord, zWordEnd, "exploited-on")) return role_line(p, zRest, zEnd);
+    if (p->fmtMinor >= 3 && tok_is(zWord, zWordEnd, "when")) return when_line(p, zRest, zEnd);
     if (tok_is(zWord, zWordEnd, "rule")) return fail(p, KBS_EPARSE, "rule %s not closed with 'end'", p->pRule->zId);
     if (p->fmtMinor > CAT_FMT_MINOR) return KBS_OK;
     return fail(p, KBS_EPARSE, "unknown directive '%.*s'", (int)(zWordEnd - zWord), zWord);

@@ -53,6 +53,8 @@ typedef struct cat_mitig {
     cat_effect_t effect;
     char zNote[160];             /* evidence text: "SMBv1 server disabled" */
     char zAction[128];           /* "" or what to do (UNDOES: how to close the hole again) */
+    char zWhenFact[CAT_FACT_NAME_MAX]; /* "" or (a `when` line, 1.3) a second fact that must */
+    char zWhenValues[96];        /* have one of these values too for the line to apply */
 } cat_mitig_t;
 
 /* Who a rule's flaw is exploited on (`exploited-on`, format 1.1). */
@@ -85,7 +87,8 @@ typedef struct cat {
 #define CAT_PLAT_MAX 64           /* platform clauses of one rule, after family lists expand */
 #define CAT_KB_MAX 256            /* KBs of one clause */
 #define CAT_FMT_MAJOR 1
-#define CAT_FMT_MINOR 2           /* 1.1: data-date, mitigation, exploited-on; 1.2: undecided */
+#define CAT_FMT_MINOR 3           /* 1.1: data-date, mitigation, exploited-on; 1.2: undecided;
+                                   * 1.3: when (a condition on the mitigation line above) */
 
 typedef struct cat_err {
     int rc;

@@ -325,6 +325,7 @@ static int catgen_row_add(catgen_rd_t *r, const catgen_fld_t *aF)
         goto oom;
     f = &aF[r->aiCol[COL_COMPONENT]];
     row.bFlash = f->n == 18 && memcmp(f->z, "Adobe Flash Player", 18) == 0;
+    row.bSide = (uint8_t)catgen_side_component(f->z, f->n);
     /* Supersedes: KB numbers separated by ';' (sometimes ','); other tokens are not KBs. */
     f = &aF[r->aiCol[COL_SUPERSEDES]];
     row.iSup = (uint32_t)d->nSup;

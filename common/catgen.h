@@ -15,6 +15,7 @@
 #define CATGEN_CVE_MAX 64          /* CVEs of one derivation */
 #define CATGEN_KB_MIN 100000u      /* KB numbers the catalog holds: 6 or 7 digits */
 #define CATGEN_KB_MAX 9999999u
+#define CATGEN_NOTE_MAX 512u       /* notes of one derivation */
 
 /* What a product name of the data is to us. */
 typedef enum catgen_pkind {
@@ -48,6 +49,8 @@ typedef struct catgen_row {
     uint32_t line;                /* CSV line, for messages */
     uint16_t nSup;
     uint8_t bFlash;               /* an Adobe Flash Player update listed under the OS name */
+    uint8_t bSide;                /* its AffectedComponent is not the OS proper: Secure Boot,
+                                   * servicing stack, .NET, Internet Explorer / MSHTML, scripting */
 } catgen_row_t;
 
 typedef struct catgen_strtab catgen_strtab_t;
@@ -100,10 +103,13 @@ typedef enum catgen_how {
 } catgen_how_t;
 
 typedef struct catgen_kb {
-    uint32_t kb, date;            /* date: the KB's release day (most frequent DatePosted) */
+    uint32_t kb, date;            /* date: the KB's release day (most frequent DatePosted), or
+                                   * the day of kbLater when the data's date was overridden */
     catgen_how_t how;
     uint32_t kbFrom;              /* SUPERSEDES: the KB it supersedes */
     uint32_t line;                /* a CSV line that names it */
+    uint32_t dateData;            /* 0, or the data's date when KB order overrode it */
+    uint32_t kbLater;             /* then: the higher-numbered update of the line released before */
 } catgen_kb_t;
 
 /* The derived list of one platform (archs and Server Core installations merged). */
@@ -112,7 +118,21 @@ typedef struct catgen_pres {
     int bCumulative;              /* 1: monthly cumulative platform (rollups or Windows 10+ CUs) */
     catgen_kb_t *aKb; size_t nKb; /* by date, then KB */
     uint32_t lastMonth;           /* YYYYMM of the newest update of this platform in the data */
+    uint32_t fixMonth;            /* YYYYMM of its first fix (release order, see catgen_derive.c) */
 } catgen_pres_t;
+
+/* A Windows release the data knows that has no fix for the CVEs (catgen_whole.c). */
+typedef enum catgen_okind {
+    CATGEN_O_NOT_AFFECTED = 1,    /* first seen in the data two or more months after every fix */
+    CATGEN_O_NO_FIX,              /* its last update in the data is older than the first fix */
+    CATGEN_O_UNDECIDED,           /* serviced when the fix came, yet no update listed for it */
+} catgen_okind_t;
+
+typedef struct catgen_other {
+    catgen_plat_t plat;           /* arch OS_ARCH_UNKNOWN */
+    catgen_okind_t kind;
+    uint32_t firstMonth, lastMonth; /* YYYYMM of its first / last update in the data, 0: none */
+} catgen_other_t;
 
 /* Something the derivation could not decide or chose to leave out, for the report. */
 typedef struct catgen_note {
@@ -124,11 +144,14 @@ typedef struct catgen_res {
     catgen_pres_t *aPlat; size_t nPlat;
     catgen_note_t *aNote; size_t nNote;
     uint32_t dateMax;             /* the data's date */
+    catgen_other_t *aOther; size_t nOther; /* every other release the data knows (whole rules) */
 } catgen_res_t;
 
 /* catgen_derive: the fix clauses for the CVEs azCve[0..nCve) (one rule): per platform the first
  * fixing KBs, every later KB that supersedes one in the list, and for cumulative platforms the
- * cumulative update of every later month where the chain breaks (see catgen.c). aKnownRollup
+ * cumulative update of every later month where the chain breaks (see catgen.c); and for every
+ * other Windows release of the data whether it is not affected, without a fix or undecided
+ * (aOther: a whole rule, every machine gets a verdict). aKnownRollup
  * (nKnown, may be NULL) lists KBs known from outside the data to be monthly rollups: used only
  * where the data cannot tell the rollup from the security-only update. *pRes is initialised;
  * free it with catgen_res_release. Returns KBS_OK, KBS_ENOTFOUND (no row for those CVEs),
@@ -154,9 +177,11 @@ typedef struct catgen_buf {
 void catgen_buf_printf(catgen_buf_t *b, const char *zFmt, ...);
 void catgen_buf_free(catgen_buf_t *b);
 
-/* catgen_write_clauses: appends the derived fix clauses of r to b in catalog format: one `fix`
+/* catgen_write_clauses: appends the derived clauses of r to b in catalog format: one `fix`
  * line per platform (platforms with identical lists share a line), one `kb` line per KB with a
- * comment (date, how found), and a comment per note. Returns KBS_OK or KBS_ENOMEM. */
+ * comment (date, how found), a comment per note, then the `not-affected` / `no-fix` /
+ * `undecided` clauses of the other releases (neighbouring builds or service packs of one kind
+ * share a range). Returns KBS_OK or KBS_ENOMEM. */
 int catgen_write_clauses(const catgen_res_t *r, catgen_buf_t *b);
 
 /* catgen_build: the whole catalog from the data and an overlay (catalog text with `kb=data`

@@ -288,7 +288,7 @@ int catgen_build(const catgen_data_t *d, const char *zOverlay, size_t nOverlay, 
         zW = catgen_skip_blank(z, zLe);
         if (s.line == 1) {
             if (!catgen_word_is(zW, zLe, "kbscat")) {
-                rc = catgen_bfail(&s, KBS_EPARSE, "the overlay starts with 'kbscat 1.2'", NULL);
+                rc = catgen_bfail(&s, KBS_EPARSE, "the overlay starts with 'kbscat 1.3'", NULL);
                 goto out;
             }
             catgen_buf_printf(pOut, "%.*s\n", (int)(zLe - z), z);

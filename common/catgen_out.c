@@ -63,6 +63,11 @@ void catgen_write_kbs(const catgen_pres_t *p, catgen_buf_t *b)
         const catgen_kb_t *k = &p->aKb[i];
         catgen_buf_printf(b, "  kb %-8u # %04u-%02u-%02u ", (unsigned)k->kb, (unsigned)(k->date / 10000),
                           (unsigned)(k->date / 100 % 100), (unsigned)(k->date % 100));
+        if (k->dateData)
+            catgen_buf_printf(b, "or before (the data says %04u-%02u-%02u; KB%u of %04u-%02u-%02u has a higher number) ",
+                              (unsigned)(k->dateData / 10000), (unsigned)(k->dateData / 100 % 100),
+                              (unsigned)(k->dateData % 100), (unsigned)k->kbLater, (unsigned)(k->date / 10000),
+                              (unsigned)(k->date / 100 % 100), (unsigned)(k->date % 100));
         if (k->how == CATGEN_HOW_SUPERSEDES)
             catgen_buf_printf(b, "supersedes KB%u\n", (unsigned)k->kbFrom);
         else
@@ -100,5 +105,6 @@ int catgen_write_clauses(const catgen_res_t *r, catgen_buf_t *b)
                               (unsigned)p->nKb, CAT_KB_MAX);
     }
     free(aDone);
+    catgen_write_others(r, b);
     return b->bOom ? KBS_ENOMEM : KBS_OK;
 }

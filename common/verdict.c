@@ -544,6 +544,14 @@ static void apply_facts(const cat_rule_t *r, const snap_t *s, verdict_t *v)
         const cat_mitig_t *m = &r->aMitig[i];
         const snap_fact_t *f = snap_find_fact(s, m->zFact);
         if (!f) continue;
+        if (m->zWhenFact[0]) {
+            /* The condition of a `when` line: known and not one of its values, the line does not
+             * apply; not collected or unknown, only an `undoes` line applies (the exposure is
+             * not disproved; a workaround is not proven). */
+            const snap_fact_t *w = snap_find_fact(s, m->zWhenFact);
+            if (w && w->zValue[0] && !value_in_list(w->zValue, m->zWhenValues)) continue;
+            if ((!w || !w->zValue[0]) && m->effect != CAT_EFFECT_UNDOES) continue;
+        }
         if (!f->zValue[0]) {
             if (!pUnknown && m->effect != CAT_EFFECT_UNDOES) pUnknown = m, fUnknown = f;
             continue;
@@ -554,12 +562,18 @@ static void apply_facts(const cat_rule_t *r, const snap_t *s, verdict_t *v)
         if (m->effect == CAT_EFFECT_PARTIAL && !pPartial) pPartial = m, fPartial = f;
     }
     if (pUndo && v->status == VERDICT_PATCHED) {
+        const snap_fact_t *w = pUndo->zWhenFact[0] ? snap_find_fact(s, pUndo->zWhenFact) : NULL;
         v->status = VERDICT_MISSING;
-        snprintf(z, sizeof z, "%s (%s=%s) despite the fix", pUndo->zNote, fUndo->zName, fUndo->zValue);
+        if (pUndo->zWhenFact[0])
+            snprintf(z, sizeof z, "%s (%s=%s, %s=%s) despite the fix", pUndo->zNote, fUndo->zName, fUndo->zValue,
+                     pUndo->zWhenFact, w && w->zValue[0] ? w->zValue : "unknown");
+        else
+            snprintf(z, sizeof z, "%s (%s=%s) despite the fix", pUndo->zNote, fUndo->zName, fUndo->zValue);
         evidence_prepend(v, z);
         join3(v->zAction, sizeof v->zAction, pUndo->zAction[0] ? pUndo->zAction : "undo the setting",
               NULL, NULL);
-        return;
+        /* A workaround still closes the path the setting reopened (the Spooler disabled). */
+        if (!pHit) return;
     }
     if (v->status != VERDICT_MISSING && v->status != VERDICT_UNKNOWN &&
         v->status != VERDICT_UNPATCHABLE)

@@ -30,6 +30,11 @@ static const fact_dword_t g_aDword[] = {
     {"LanmanServer.DisableCompression", FACT_LANMAN, L"DisableCompression", 0, NULL, 10, 0},
     {"PointAndPrint.NoWarningNoElevationOnInstall", FACT_PNP, L"NoWarningNoElevationOnInstall", 0,
      NULL, 5, 0},
+    /* CVE-2021-34527 / KB5005652: Point and Print without prompts exposes a patched machine only
+     * where RestrictDriverInstallationToAdministrators is 0 (the fact name holds 47 bytes). */
+    {"PointAndPrint.UpdatePromptSettings", FACT_PNP, L"UpdatePromptSettings", 0, NULL, 5, 0},
+    {"PointAndPrint.RestrictDriverInstallation", FACT_PNP, L"RestrictDriverInstallationToAdministrators", 0,
+     NULL, 5, 0},
     /* Network Level Authentication is a Vista+ server feature. */
     {"RDP-Tcp.UserAuthentication", FACT_RDP, L"UserAuthentication", 0, NULL, 6, 0},
     /* The Service Control Manager keeps a service's start type here (4: disabled). */

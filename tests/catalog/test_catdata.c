@@ -12,6 +12,7 @@
 #include "../t_file.h"
 #include "cat.h"
 #include "catgen.h"
+#include "catgen_int.h"
 #include "kbs_err.h"
 
 typedef struct t_ctx {
@@ -55,6 +56,7 @@ static int t_setup(void **state)
 static int t_teardown(void **state)
 {
     t_ctx_t *c = *state;
+    if (!c) return 0; /* the setup failed and said why */
     catgen_data_release(&c->d);
     free(c->zOverlay);
     free(c->zCatalog);
@@ -236,12 +238,145 @@ static void test_cumulative_complete(void **state)
     t_complete(c, "CVE-2019-0708", OS_FAM_2008, 2, 0, 1);
 }
 
+/* Independent of the derivation: is KB kb, on the OS rows of family fam, only a side component
+ * (Secure Boot, servicing stack, .NET, Internet Explorer) or does it lack any row there? Its
+ * month (most of its rows) and whether it names superseded KBs go to *pMonth, *pbSup. */
+static int t_side_only(const t_ctx_t *c, uint32_t kb, os_family_t fam, uint32_t *pMonth, int *pbSup)
+{
+    uint32_t aM[64], aN[64], nBest = 0;
+    size_t i, j, nM = 0;
+    int bCore = 0, bAny = 0;
+    *pMonth = 0;
+    *pbSup = 0;
+    for (i = 0; i < c->d.nRow; i++) {
+        const catgen_row_t *row = &c->d.aRow[i];
+        const catgen_prod_t *pr = &c->d.aProd[row->prod];
+        if (row->kb != kb || pr->kind != CATGEN_P_OS || pr->plat.family != fam) continue;
+        bAny = 1;
+        bCore |= !row->bSide && !row->bFlash;
+        /* its month: the one most of its rows carry (a revised CVE re-dates a few) */
+        for (j = 0; j < nM && aM[j] != row->date / 100; j++) {
+        }
+        if (j == nM && nM < 64) aM[nM] = row->date / 100, aN[nM++] = 0;
+        if (j < nM && ++aN[j] > nBest) nBest = aN[j], *pMonth = aM[j];
+        *pbSup |= row->nSup > 0;
+    }
+    return !bAny || !bCore;
+}
+
+/* A derived rule, written as a catalog of one rule, covers every release of a modern fleet. */
+static void t_whole_rule_covers(const catgen_res_t *res, const char *zCve)
+{
+    static const struct {
+        os_family_t fam;
+        uint32_t build;
+    } aRel[] = {{OS_FAM_10, 19044}, {OS_FAM_10, 19045}, {OS_FAM_11, 22000}, {OS_FAM_11, 22621}, {OS_FAM_11, 22631},
+                {OS_FAM_11, 26100}, {OS_FAM_2016, 14393}, {OS_FAM_2019, 17763}, {OS_FAM_2022, 20348}, {OS_FAM_2025, 26100}};
+    catgen_buf_t b;
+    cat_t c;
+    cat_err_t e;
+    size_t i, j;
+    memset(&b, 0, sizeof b);
+    catgen_buf_printf(&b, "kbscat 1.3\nrule T\ntitle t\ncve %s\nref https://msrc.microsoft.com/\n", zCve);
+    assert_int_equal(catgen_write_clauses(res, &b), KBS_OK);
+    catgen_buf_printf(&b, "end\nend-catalog 1\n");
+    if (cat_parse(b.z, b.n, zCve, &c, &e) != KBS_OK) fail_msg("%s: derived rule line %u: %s", zCve, e.line, e.zReason);
+    for (i = 0; i < sizeof aRel / sizeof aRel[0]; i++) {
+        const cat_rule_t *ru = &c.aRule[0];
+        for (j = 0; j < ru->nPlat; j++) {
+            const cat_plat_t *p = &ru->aPlat[j];
+            if (p->family == aRel[i].fam && (!p->buildMin || (p->buildMin <= aRel[i].build &&
+                                                              (!p->buildMax || aRel[i].build <= p->buildMax))))
+                break;
+        }
+        if (j == ru->nPlat)
+            fail_msg("%s: the derived rule has no clause for %s build %u", zCve, os_family_key(aRel[i].fam),
+                     (unsigned)aRel[i].build);
+    }
+    cat_release(&c);
+    catgen_buf_free(&b);
+}
+
+/* The done-when check of the emergency-day derive: for six CVEs outside the built-in catalog,
+ * every derived clause lists only updates released on or after the fix (KB number at least the
+ * first fixing KB's, the data's month at least the fix's unless the clause says the date was
+ * overridden) and none that is not cumulative (KB4535680 / KB5012170 Secure Boot, KB5004951
+ * security-only, side components; on rollup platforms after January 2023 only updates naming
+ * the one before); each derived rule, whole, covers Windows 10 21H2 / 22H2, 11 and Server
+ * 2016-2025. */
+static void test_six_cves(void **state)
+{
+    static const char *const azCve[] = {"CVE-2022-21907", "CVE-2021-31166", "CVE-2020-16898",
+                                        "CVE-2023-21554", "CVE-2022-34718", "CVE-2021-40444"};
+    t_ctx_t *c = *state;
+    size_t iCve, i, j, r, nChecked = 0;
+    for (iCve = 0; iCve < sizeof azCve / sizeof azCve[0]; iCve++) {
+        catgen_res_t res;
+        catgen_err_t e;
+        uint32_t idx;
+        assert_int_equal(catgen_derive(&c->d, &azCve[iCve], 1, NULL, 0, &res, &e), KBS_OK);
+        assert_true(res.nPlat > 0);
+        assert_int_equal(catgen_find_str(c->d.pCve, azCve[iCve], &idx), KBS_OK);
+        for (i = 0; i < res.nPlat; i++) {
+            const catgen_pres_t *p = &res.aPlat[i];
+            uint32_t fixKb = 0xffffffffu, fixMonth = 0xffffffffu;
+            for (r = 0; r < c->d.nRow; r++) {
+                const catgen_row_t *row = &c->d.aRow[r];
+                const catgen_prod_t *pr = &c->d.aProd[row->prod];
+                if (row->cve != idx || !row->kb || (pr->kind != CATGEN_P_OS && pr->kind != CATGEN_P_IE11) ||
+                    pr->plat.family != p->plat.family ||
+                    pr->plat.build != p->plat.build || (p->plat.sp >= 0 && pr->plat.sp != p->plat.sp))
+                    continue;
+                if (row->kb < fixKb) fixKb = row->kb;
+            }
+            if (fixKb == 0xffffffffu)
+                fail_msg("%s %s sp %d build %u: no fix row", azCve[iCve], os_family_key(p->plat.family), p->plat.sp,
+                         (unsigned)p->plat.build);
+            /* The fix's month: the first month of the first fixing KB's rows (a revised CVE's rows
+             * carry the revision's date, the update's own rows its release). */
+            for (j = 0; j < p->nKb; j++) {
+                uint32_t month = 0;
+                int bSup = 0;
+                if (p->aKb[j].how != CATGEN_HOW_FIX || p->aKb[j].dateData) continue;
+                t_side_only(c, p->aKb[j].kb, p->plat.family, &month, &bSup);
+                if (month && month < fixMonth) fixMonth = month;
+            }
+            for (j = 0; j < p->nKb; j++) {
+                const catgen_kb_t *k = &p->aKb[j];
+                uint32_t month = 0;
+                int bSup = 0;
+                if (k->kb == 4535680 || k->kb == 5012170 || k->kb == 5004951 ||
+                    t_side_only(c, k->kb, p->plat.family, &month, &bSup))
+                    fail_msg("%s %s build %u: KB%u is not a cumulative update", azCve[iCve], os_family_key(p->plat.family),
+                             (unsigned)p->plat.build, (unsigned)k->kb);
+                if (k->kb < fixKb)
+                    fail_msg("%s %s build %u: KB%u is numbered before the first fix KB%u", azCve[iCve],
+                             os_family_key(p->plat.family), (unsigned)p->plat.build, (unsigned)k->kb, (unsigned)fixKb);
+                if (!k->dateData && fixMonth != 0xffffffffu && month < fixMonth)
+                    fail_msg("%s %s: KB%u of %u is before the fix (%u)", azCve[iCve], os_family_key(p->plat.family),
+                             (unsigned)k->kb, (unsigned)month, (unsigned)fixMonth);
+                if (p->bCumulative && k->date / 100 > 202301 && k->how != CATGEN_HOW_FIX && !bSup &&
+                    (p->plat.family == OS_FAM_7 || p->plat.family == OS_FAM_2008R2 || p->plat.family == OS_FAM_2008 ||
+                     p->plat.family == OS_FAM_2012 || p->plat.family == OS_FAM_2012R2 || p->plat.family == OS_FAM_81))
+                    fail_msg("%s %s: KB%u names no earlier update (a security-only one?)", azCve[iCve],
+                             os_family_key(p->plat.family), (unsigned)k->kb);
+                nChecked++;
+            }
+        }
+        t_whole_rule_covers(&res, azCve[iCve]);
+        catgen_res_release(&res);
+    }
+    print_message("%u derived KB lines checked\n", (unsigned)nChecked);
+    assert_true(nChecked > 500);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_regenerates),
         cmocka_unit_test(test_every_kb_justified),
         cmocka_unit_test(test_cumulative_complete),
+        cmocka_unit_test(test_six_cves),
     };
     return cmocka_run_group_tests(tests, t_setup, t_teardown);
 }

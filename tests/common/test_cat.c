@@ -188,6 +188,15 @@ static const struct {
      KBS_EPARSE, 5, "undecided"},
     {"kb on undecided", "kbscat 1.2\nrule A\ntitle t\nref r\nundecided xp kb=958644\nend\n",
      KBS_EPARSE, 5, "only a fix clause"},
+    {"when in 1.2", "kbscat 1.2\nrule A\ntitle t\nref r\nmitigation fact=X value=1 effect=undoes note=n\nwhen fact=Y value=0\n",
+     KBS_EPARSE, 6, "unknown directive 'when'"},
+    {"when first", "kbscat 1.3\nrule A\ntitle t\nref r\nwhen fact=Y value=0\n", KBS_EPARSE, 5, "without a mitigation"},
+    {"second when", "kbscat 1.3\nrule A\ntitle t\nref r\nmitigation fact=X value=1 note=n\nwhen fact=Y value=0\nwhen fact=Z value=0\n",
+     KBS_EPARSE, 7, "second when"},
+    {"when note", "kbscat 1.3\nrule A\ntitle t\nref r\nmitigation fact=X value=1 note=n\nwhen fact=Y value=0 note=x\n",
+     KBS_EPARSE, 6, "only fact= and value="},
+    {"when no value", "kbscat 1.3\nrule A\ntitle t\nref r\nmitigation fact=X value=1 note=n\nwhen fact=Y\n",
+     KBS_EPARSE, 6, "wants fact= and value="},
 };
 
 static void test_bad_input(void **state)
@@ -328,7 +337,7 @@ static void test_forms(void **state)
         "ver=5.2.3790.4392 kb=KB958644,958645 note=\"a b  c\"\r\n\tkb 1234567 # more\r\n"
         "not-affected 10 build=10240-19045\r\nend\r\nend-catalog 1";
     static const char zNewer[] =
-        "kbscat 1.3\nseverity-scale 5\nrule A\ntitle t\nref r\nseverity 4\nfix 7 ubr=1 arch=x64\nend\n"
+        "kbscat 1.9\nseverity-scale 5\nrule A\ntitle t\nref r\nseverity 4\nfix 7 ubr=1 arch=x64\nend\n"
         "end-catalog 1\n";
     cat_t c;
     cat_err_t e;

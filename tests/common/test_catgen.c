@@ -9,6 +9,12 @@
 
 #include <cmocka.h>
 
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <pthread.h>
+#endif
+
 #include "../t_file.h"
 #include "cat.h"
 #include "catgen.h"
@@ -160,6 +166,18 @@ static void t_expect(const catgen_pres_t *p, const uint32_t *aKb, size_t n)
         if (p->aKb[i].kb != aKb[i]) fail_msg("KB %u at %u, want %u", (unsigned)p->aKb[i].kb, (unsigned)i, (unsigned)aKb[i]);
 }
 
+/* Reads tests/data/catgen/zFile and derives azCve from it: *pd and *pr to release. */
+static void t_derive_file(const char *zFile, const char *const *azCve, size_t nCve, catgen_data_t *pd,
+                          catgen_res_t *pr)
+{
+    catgen_err_t e;
+    size_t n;
+    char *z = t_read(zFile, &n);
+    assert_int_equal(catgen_data_read(z, n, zFile, pd, &e), KBS_OK);
+    free(z);
+    if (catgen_derive(pd, azCve, nCve, NULL, 0, pr, &e) != KBS_OK) fail_msg("%s: %u: %s", zFile, e.line, e.zReason);
+}
+
 static void t_derive_mini(const catgen_data_t *d)
 {
     static const char *const azCve[] = {"CVE-2017-0144"};
@@ -227,19 +245,14 @@ static void test_out_of_band(void **state)
     static const uint32_t a10[] = {5000001, 5000002, 5000003};
     static const uint32_t a08[] = {6000001, 6000002};
     catgen_data_t d;
-    catgen_err_t e;
     catgen_res_t r;
-    size_t n;
-    char *z = t_read("oob.csv", &n);
     (void)state;
-    assert_int_equal(catgen_data_read(z, n, "oob.csv", &d, &e), KBS_OK);
-    assert_int_equal(catgen_derive(&d, azCve, 2, NULL, 0, &r, &e), KBS_OK);
+    t_derive_file("oob.csv", azCve, 2, &d, &r);
     t_expect(t_plat(&r, OS_FAM_10), a10, 3);
     assert_int_equal(t_plat(&r, OS_FAM_10)->aKb[1].how, CATGEN_HOW_MONTHLY);
     t_expect(t_plat(&r, OS_FAM_2008), a08, 2);
     catgen_res_release(&r);
     catgen_data_release(&d);
-    free(z);
 }
 
 static void test_zip(void **state)
@@ -364,11 +377,223 @@ static void test_build(void **state)
     free(z);
 }
 
+/* The traps of Microsoft's data (tests/data/catgen/traps.csv, made after the real cases): an
+ * out-of-band update re-dated two years late (KB5004945), a Secure Boot update listed across
+ * Windows lines (KB5012170), a security-only update claiming to supersede a rollup (KB5004951). */
+static void test_traps(void **state)
+{
+    static const char *const azHttp[] = {"CVE-2022-21907"}, *const azZl[] = {"CVE-2020-1472"},
+                             *const azPn[] = {"CVE-2021-34527"};
+    static const uint32_t aHttp[] = {7000400, 7000500, 7000700, 7000800, 7000900};
+    static const uint32_t aZl[] = {8000100, 8000110, 8000200, 8000300, 8000400};
+    static const uint32_t aPn[] = {8000250, 8000260, 8000300, 8000400};
+    catgen_data_t d;
+    catgen_err_t e;
+    catgen_res_t r;
+    catgen_buf_t b;
+    size_t n, i;
+    char *z = t_read("traps.csv", &n);
+    (void)state;
+    assert_int_equal(catgen_data_read(z, n, "traps.csv", &d, &e), KBS_OK);
+    /* Nothing before January 2022, no Secure Boot update, for 20H2 out of support since (21H1
+     * to 22H2 rows of 2023 are the same package's and join from the data's later months). */
+    assert_int_equal(catgen_derive(&d, azHttp, 1, NULL, 0, &r, &e), KBS_OK);
+    t_expect(t_plat(&r, OS_FAM_10), aHttp, 5);
+    catgen_res_release(&r);
+    /* The security-only update that names the June rollup does not carry May's fix. */
+    assert_int_equal(catgen_derive(&d, azZl, 1, NULL, 0, &r, &e), KBS_OK);
+    t_expect(t_plat(&r, OS_FAM_2008R2), aZl, 5);
+    catgen_res_release(&r);
+    /* The re-dated fix is placed by KB order (before KB8000300 of July 2021): the rollups after
+     * it join, and the clause says the data's date was overridden. */
+    assert_int_equal(catgen_derive(&d, azPn, 1, NULL, 0, &r, &e), KBS_OK);
+    t_expect(t_plat(&r, OS_FAM_2008R2), aPn, 4);
+    for (i = 0; i < 2; i++) {
+        assert_int_equal(t_plat(&r, OS_FAM_2008R2)->aKb[i].dateData, 20230613);
+        assert_int_equal(t_plat(&r, OS_FAM_2008R2)->aKb[i].date, 20210713);
+    }
+    memset(&b, 0, sizeof b);
+    assert_int_equal(catgen_write_clauses(&r, &b), KBS_OK);
+    assert_non_null(strstr(b.z, "kb 8000250  # 2021-07-13 or before (the data says 2023-06-13; KB8000300 of 2021-07-13 has a higher number)"));
+    catgen_buf_free(&b);
+    catgen_res_release(&r);
+    catgen_data_release(&d);
+    free(z);
+}
+
+/* A CVE whose rows name no Windows release: an error alone, a note beside another CVE. */
+static void test_no_windows_row(void **state)
+{
+    static const char *const azOffice[] = {"CVE-2022-60"}, *const azBoth[] = {"CVE-2022-21907", "CVE-2022-60"};
+    catgen_data_t d;
+    catgen_res_t r;
+    catgen_err_t e;
+    size_t n, i;
+    int bNote = 0;
+    char *z = t_read("traps.csv", &n);
+    (void)state;
+    assert_int_equal(catgen_data_read(z, n, "traps.csv", &d, &e), KBS_OK);
+    free(z);
+    assert_int_equal(catgen_derive(&d, azOffice, 1, NULL, 0, &r, &e), KBS_ENOTFOUND);
+    assert_non_null(strstr(e.zReason, "no Windows row with a KB for CVE-2022-60"));
+    catgen_res_release(&r);
+    assert_int_equal(catgen_derive(&d, azBoth, 2, NULL, 0, &r, &e), KBS_OK);
+    for (i = 0; i < r.nNote; i++) bNote |= strstr(r.aNote[i].zText, "CVE-2022-60: no Windows release") != NULL;
+    assert_true(bNote);
+    assert_non_null(t_plat(&r, OS_FAM_10));
+    catgen_res_release(&r);
+    catgen_data_release(&d);
+}
+
+/* One package serves Windows 10 21H2 and 22H2: an update the data lists under 21H2 only is
+ * 22H2's too (KB5087544 of May 2026). */
+static void test_one_package(void **state)
+{
+    static const char *const azCve[] = {"CVE-2023-50"};
+    static const uint32_t a[] = {7000800, 7000900};
+    catgen_data_t d;
+    catgen_res_t r;
+    size_t i;
+    (void)state;
+    t_derive_file("traps.csv", azCve, 1, &d, &r);
+    for (i = 0; i < r.nPlat; i++) {
+        assert_int_equal(r.aPlat[i].plat.family, OS_FAM_10);
+        t_expect(&r.aPlat[i], a, 2);
+    }
+    assert_int_equal(r.nPlat, 2);
+    catgen_res_release(&r);
+    catgen_data_release(&d);
+}
+
+/* A Supersedes chain of 90,000 KBs (one day, each superseding the next higher KB: the order
+ * that made the closure quadratic) derived on a thread with a 256 KiB stack: the loop check
+ * must not recurse once per KB. */
+#define T_CHAIN 90000u
+static int t_chain_rc = -99;
+static size_t t_chain_n;
+static void t_chain_run(void)
+{
+    static const char zH[] = "\"DatePosted\",\"CVE\",\"BulletinKB\",\"Title\",\"AffectedProduct\","
+                             "\"AffectedComponent\",\"Severity\",\"Impact\",\"Supersedes\",\"Exploits\"\n";
+    static const char *const azCve[] = {"CVE-2017-0144"};
+    size_t nCap = sizeof zH + (size_t)T_CHAIN * 128, n, i;
+    char *z = malloc(nCap);
+    catgen_data_t d;
+    catgen_err_t e;
+    catgen_res_t r;
+    if (!z) return;
+    n = (size_t)snprintf(z, nCap, "%s", zH);
+    for (i = 0; i < T_CHAIN; i++)
+        n += (size_t)snprintf(z + n, nCap - n, "\"20170314\",\"%s\",\"%u\",\"t\",\"Windows 10 Version 1607 for x64-based "
+                              "Systems\",\"k\",\"\",\"\",\"%u\",\n", i == T_CHAIN - 1 ? "CVE-2017-0144" : "CVE-2017-1",
+                              (unsigned)(1000000 + i), (unsigned)(1000000 + i + 1));
+    if (catgen_data_read(z, n, "chain.csv", &d, &e) == KBS_OK) {
+        t_chain_rc = catgen_derive(&d, azCve, 1, NULL, 0, &r, &e);
+        if (t_chain_rc == KBS_OK && r.nPlat == 1) t_chain_n = r.aPlat[0].nKb;
+        catgen_res_release(&r);
+        catgen_data_release(&d);
+    }
+    free(z);
+}
+#ifdef _WIN32
+static DWORD WINAPI t_chain_thread(LPVOID p)
+{
+    (void)p;
+    t_chain_run();
+    return 0;
+}
+#else
+static void *t_chain_thread(void *p)
+{
+    (void)p;
+    t_chain_run();
+    return NULL;
+}
+#endif
+
+static void test_long_chain(void **state)
+{
+    (void)state;
+#ifdef _WIN32
+    {
+        HANDLE h = CreateThread(NULL, 256 * 1024, t_chain_thread, NULL, STACK_SIZE_PARAM_IS_A_RESERVATION, NULL);
+        assert_non_null(h);
+        WaitForSingleObject(h, INFINITE);
+        CloseHandle(h);
+    }
+#else
+    {
+        pthread_t th;
+        pthread_attr_t at;
+        assert_int_equal(pthread_attr_init(&at), 0);
+        assert_int_equal(pthread_attr_setstacksize(&at, 256 * 1024), 0);
+        assert_int_equal(pthread_create(&th, &at, t_chain_thread, NULL), 0);
+        assert_int_equal(pthread_join(th, NULL), 0);
+        pthread_attr_destroy(&at);
+    }
+#endif
+    assert_int_equal(t_chain_rc, KBS_OK);
+    assert_int_equal(t_chain_n, T_CHAIN);
+}
+
+/* A derived rule as a whole catalog of one rule: parsed as any catalog. */
+static void t_whole_cat(const catgen_res_t *r, cat_t *c)
+{
+    catgen_buf_t b;
+    cat_err_t e;
+    memset(&b, 0, sizeof b);
+    catgen_buf_printf(&b, "kbscat 1.2\nrule T-1\ntitle t\ncve CVE-2022-21907\nref https://msrc.microsoft.com/\n");
+    assert_int_equal(catgen_write_clauses(r, &b), KBS_OK);
+    catgen_buf_printf(&b, "end\nend-catalog 1\n");
+    if (cat_parse(b.z, b.n, "derived", c, &e) != KBS_OK) fail_msg("derived rule: line %u: %s\n%s", e.line, e.zReason, b.z);
+    catgen_buf_free(&b);
+}
+
+/* The kind of the first clause of rule 0 for a release, -1 when none covers it. */
+static int t_kind_for(const cat_t *c, os_family_t fam, int sp, uint32_t build)
+{
+    size_t i;
+    const cat_rule_t *ru = &c->aRule[0];
+    for (i = 0; i < ru->nPlat; i++) {
+        const cat_plat_t *p = &ru->aPlat[i];
+        if (p->family != fam) continue;
+        if (p->spMin >= 0 && (sp < p->spMin || (p->spMax >= 0 && sp > p->spMax))) continue;
+        if (p->buildMin && (build < p->buildMin || (p->buildMax && build > p->buildMax))) continue;
+        return (int)p->kind;
+    }
+    return -1;
+}
+
+/* Item 3: derive writes whole rules: every release the data knows gets a clause. 22H2 shipped
+ * after the fix; 1511's last update is older than it; 1607 has no update of its own
+ * in the data (only a Secure Boot one) and is left undecided. */
+static void test_whole_rule(void **state)
+{
+    static const char *const azHttp[] = {"CVE-2022-21907"};
+    catgen_data_t d;
+    catgen_res_t r;
+    cat_t c;
+    (void)state;
+    t_derive_file("traps.csv", azHttp, 1, &d, &r);
+    t_whole_cat(&r, &c);
+    assert_int_equal(t_kind_for(&c, OS_FAM_10, -1, 19042), CAT_KIND_FIX);
+    assert_int_equal(t_kind_for(&c, OS_FAM_10, -1, 19045), CAT_KIND_NOT_AFFECTED);
+    assert_int_equal(t_kind_for(&c, OS_FAM_10, -1, 10586), CAT_KIND_NO_FIX);
+    /* Its re-dated out-of-band rows of 2023 keep Server 2008 R2 open: undecided, not no-fix. */
+    assert_int_equal(t_kind_for(&c, OS_FAM_2008R2, 1, 7601), CAT_KIND_UNDECIDED);
+    assert_int_equal(t_kind_for(&c, OS_FAM_10, -1, 14393), CAT_KIND_UNDECIDED);
+    assert_int_equal(t_kind_for(&c, OS_FAM_81, -1, 9600), CAT_KIND_UNDECIDED);
+    cat_release(&c);
+    catgen_res_release(&r);
+    catgen_data_release(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_products), cmocka_unit_test(test_reader_errors), cmocka_unit_test(test_derive),
         cmocka_unit_test(test_out_of_band), cmocka_unit_test(test_zip),      cmocka_unit_test(test_loop),          cmocka_unit_test(test_build),
+        cmocka_unit_test(test_traps), cmocka_unit_test(test_long_chain), cmocka_unit_test(test_whole_rule), cmocka_unit_test(test_one_package), cmocka_unit_test(test_no_windows_row),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

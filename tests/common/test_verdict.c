@@ -224,7 +224,8 @@ static const vcase_t aCase[] = {
     {"CVE-2020-0796", WIN10(18363, 0), "KB5014701", "", 0, P, NULL}, /* a later cumulative update */
     {"CVE-2020-0796", WIN10(18362, 0), "KB4540673", "", 0, M, "KB4540673 gives 18362.719 < 18362.720"}, /* 2020-03-10: before the fix */
     {"CVE-2020-0796", WIN10(18363, 0), "", "", F_INCOMPLETE, Q, NULL},
-    {"CVE-2020-0796", WIN10(18363, 0), "", "", 0, G, "mitigated: SMBv3 compression disabled on the server",
+    /* ADV200005: compression off protects the server, not the client: partial, still missing. */
+    {"CVE-2020-0796", WIN10(18363, 0), "", "", 0, M, "SMBv3 compression disabled on the server (ADV200005; the SMB client stays exposed)",
      "LanmanServer.DisableCompression=1"},
     {"CVE-2020-0796", WIN10(18363, 0), "", "", F_AGENTLESS, M, "none of", "LanmanServer.DisableCompression=1"},
     {"CVE-2020-0796", WIN10(18363, 0), "", "", 0, M, "LanmanServer.DisableCompression unknown",
@@ -290,12 +291,24 @@ static const vcase_t aCase[] = {
     {"CVE-2021-34527", WIN7(1), "KB5022338", "", 0, P, NULL},
     {"CVE-2021-34527", WIN81, "KB5004954", "", 0, P, NULL},
     {"CVE-2021-34527", WIN10(17763, 0), "KB4601345", "", 0, M, "KB4601345 gives 17763.1757 < 17763.2029"},
+    /* Point and Print without prompts exposes a patched machine only where driver installs are
+     * not restricted to administrators (RestrictDriverInstallationToAdministrators = 0, KB5005652);
+     * an agent that did not collect that value leaves it exposed (not disproved). */
     {"CVE-2021-34527", WIN10(17763, 0), "KB5004244", "", 0, M,
-     "NoWarningNoElevationOnInstall = 1 keeps the machine exposed (KB5005010) "
-     "(PointAndPrint.NoWarningNoElevationOnInstall=1) despite the fix; KB5004244 listed",
+     "driver installs not restricted to administrators (KB5005652) (PointAndPrint.NoWarningNoElevationOnInstall=1, "
+     "PointAndPrint.RestrictDriverInstallation=0) despite the fix; KB5004244 listed",
+     "PointAndPrint.NoWarningNoElevationOnInstall=1;PointAndPrint.RestrictDriverInstallation=0"},
+    {"CVE-2021-34527", WIN10(17763, 0), "KB5004244", "", 0, P, "KB5004244 listed",
+     "PointAndPrint.NoWarningNoElevationOnInstall=1;PointAndPrint.RestrictDriverInstallation=absent"},
+    {"CVE-2021-34527", WIN10(17763, 0), "KB5004244", "", 0, P, "KB5004244 listed",
+     "PointAndPrint.NoWarningNoElevationOnInstall=1;PointAndPrint.RestrictDriverInstallation=1"},
+    {"CVE-2021-34527", WIN10(17763, 0), "KB5004244", "", 0, M, "PointAndPrint.RestrictDriverInstallation=unknown",
      "PointAndPrint.NoWarningNoElevationOnInstall=1"},
-    {"CVE-2021-34527", WIN10(17763, 0), "KB5004244", "", 0, P, NULL,
-     "PointAndPrint.NoWarningNoElevationOnInstall=0"},
+    {"CVE-2021-34527", WIN10(17763, 0), "KB5004244", "", 0, M, "PointAndPrint.UpdatePromptSettings=1",
+     "PointAndPrint.UpdatePromptSettings=1;PointAndPrint.RestrictDriverInstallation=0"},
+    /* A disabled Spooler still mitigates. */
+    {"CVE-2021-34527", WIN10(17763, 0), "KB5004244", "", 0, G, "mitigated: Print Spooler service disabled",
+     "PointAndPrint.NoWarningNoElevationOnInstall=1;PointAndPrint.RestrictDriverInstallation=0;Spooler.Start=4"},
     {"CVE-2021-34527", WIN10(17763, 0), "", "", 0, G, "mitigated: Print Spooler service disabled (Spooler.Start=4)",
      "Spooler.Start=4"},
     {"CVE-2021-34527", WIN10(17763, 0), "", "", 0, M, "none of", "Spooler.Start=2"},
@@ -318,7 +331,46 @@ static const vcase_t aCase[] = {
     {"CVE-2022-30190", WIN10(19044, 0), "", "", F_INCOMPLETE, Q, NULL},
     {"CVE-2022-30190", WIN10(19045, 0), "", "", 0, N, NULL},
     {"CVE-2022-30190", WIN10(18363, 0), "", "", 0, U, "out of support"},
-    {"CVE-2022-30190", XP(3), "", "", 0, N, "came with Windows 7"},
+    {"CVE-2022-30190", XP(3), "", "", 0, Q, "does not say whether this Windows is affected"},
+
+    /* The audit of the seven rules (issue of the emergency day): each finding, fixed. */
+    /* KB5004951, the July 2021 security-only update, carries no earlier rollup's fix. */
+    {"CVE-2020-1472", S2008R2(1), "KB5004951", "", 0, M, "none of"},
+    {"MS17-010", S2008R2(1), "KB5004951", "", 0, M, "none of"},
+    {"CVE-2019-0708", S2008R2(1), "KB5004951", "", 0, M, "none of"},
+    /* KB4535680 and KB5012170 are Secure Boot DBX updates, not cumulative updates. */
+    {"CVE-2019-1181", WIN10(17134, 0), "KB4535680", "", 0, M, "none of"},
+    {"CVE-2020-0601", WIN10(17134, 0), "KB4535680", "", 0, M, "none of"},
+    {"CVE-2020-0601", WIN10(18363, 0), "KB4535680", "", 0, M, "none of"},
+    {"CVE-2020-0796", WIN10(18363, 0), "KB4535680", "", 0, M, "none of"},
+    {"CVE-2020-1472", SRV10(18363, 0), "KB4535680", "", 0, M, "none of"},
+    {"CVE-2022-30190", WIN10(19043, 0), "KB5012170", "", 0, M, "none of"},
+    {"CVE-2022-30190", SRV10(19042, 0), "KB5012170", "", 0, M, "none of"},
+    {"CVE-2020-1472", SRV10(19042, 0), "KB5012170", "", 0, M, "none of"},
+    /* PrintNightmare: the rollups of the months the re-dated fix left out. */
+    {"CVE-2021-34527", S2012, "KB5014747", "", 0, P, "KB5014747 listed"},  /* 2022-06 */
+    {"CVE-2021-34527", S2012, "KB5005623", "", 0, P, "KB5005623 listed"},  /* 2021-09 */
+    {"CVE-2021-34527", S2008R2(1), "KB5026413", "", 0, P, "KB5026413 listed"}, /* 2023-05 */
+    /* DejaBlue: Server 2008 R2 rollups after January 2023. */
+    {"CVE-2019-1181", S2008R2(1), "KB5034169", "", 0, P, "KB5034169 listed"}, /* 2024-01 */
+    {"CVE-2019-1181", S2008R2(1), "KB5073695", "", 0, P, "KB5073695 listed"}, /* 2026-01 */
+    /* Windows Server 2004 (19041). */
+    {"CVE-2021-34527", SRV10(19041, 0), "KB5005033", "", 0, P, "KB5005033 listed"},
+    {"CVE-2021-34527", SRV10(19041, 1082), "", "", 0, M, "UBR 1082 < 1083"},
+    {"CVE-2022-30190", SRV10(19041, 0), "", "", 0, U, "out of support"},
+    {"CVE-2024-38063", SRV10(19041, 0), "", "", 0, U, "out of support"},
+    /* Server 1709 - 20H2 where Microsoft has no update: unpatchable, not unknown. */
+    {"CVE-2021-34527", SRV10(18363, 0), "", "", 0, U, "out of support in July 2021"},
+    {"CVE-2022-30190", SRV10(18363, 0), "", "", 0, U, "out of support"},
+    {"CVE-2024-38063", SRV10(19042, 0), "", "", 0, U, "out of support"},
+    {"CVE-2020-1472", SRV10(17134, 0), "", "", 0, U, "out of support before August 2020"},
+    /* One package for 21H2 and 22H2: the May 2026 update the data lists under 21H2 only. */
+    {"CVE-2021-34527", WIN10(19045, 0), "KB5087544", "", 0, P, "KB5087544 listed"},
+    {"CVE-2024-38063", WIN10(19045, 0), "KB5087544", "", 0, P, "KB5087544 listed"},
+    /* Released after the fix. */
+    {"CVE-2021-34527", SRV10(25398, 0), "", "", 0, N, NULL},
+    /* Follina before Windows 7: undecided like Zerologon on Server 2008, not "not-affected". */
+    {"CVE-2022-30190", S2008(2), "", "", 0, Q, "does not say whether this Windows is affected"},
 
     /* IPv6 TCP/IP (CVE-2024-38063). */
     {"CVE-2024-38063", WIN10(19045, 0), "KB5041580", "", 0, P, NULL},

@@ -52,6 +52,7 @@ static void test_windows10(void **state)
     assert_int_equal(rf_dword(h, T_LANMAN, L"SMB1", 0), 0);
     assert_int_equal(rf_sz(h, T_LANMAN, L"DisableCompression", L"1"), 0); /* REG_SZ: wrong type */
     assert_int_equal(rf_dword(h, T_PNP, L"NoWarningNoElevationOnInstall", 1), 0);
+    assert_int_equal(rf_dword(h, T_PNP, L"RestrictDriverInstallationToAdministrators", 0), 0);
     assert_int_equal(rf_set(h, T_RDP, L"UserAuthentication", REG_BINARY, "\1\0", 2), 0);
     assert_int_equal(rf_dword(h, T_SPOOLER, L"Start", 4), 0);
     t_reader(h, &r, NULL);
@@ -61,10 +62,12 @@ static void test_windows10(void **state)
     assert_string_equal(t_fact(&s, "LanmanServer.DisableCompression"),
                         "!not a DWORD (type 1, 4 bytes)");
     assert_string_equal(t_fact(&s, "PointAndPrint.NoWarningNoElevationOnInstall"), "1");
+    assert_string_equal(t_fact(&s, "PointAndPrint.RestrictDriverInstallation"), "0");
+    assert_string_equal(t_fact(&s, "PointAndPrint.UpdatePromptSettings"), "absent");
     assert_string_equal(t_fact(&s, "RDP-Tcp.UserAuthentication"), "!not a DWORD (type 3, 2 bytes)");
     assert_string_equal(t_fact(&s, "Spooler.Start"), "4");
     assert_string_equal(t_fact(&s, "HKCR.ms-msdt"), "absent");
-    assert_int_equal(s.nFact, 6);
+    assert_int_equal(s.nFact, 8);
     snap_release(&s);
 
     /* The handler back, a large binary value, the Spooler key gone. */
@@ -99,11 +102,12 @@ static void test_defaults_and_os_limits(void **state)
     snap_init(&s);
     assert_int_equal(facts_collect_reg(&r, 5, 1, &s), KBS_OK); /* XP */
     assert_string_equal(t_fact(&s, "PointAndPrint.NoWarningNoElevationOnInstall"), "absent");
+    assert_string_equal(t_fact(&s, "PointAndPrint.RestrictDriverInstallation"), "absent");
     assert_string_equal(t_fact(&s, "Spooler.Start"), "2");
     assert_null(snap_find_fact(&s, "LanmanServer.SMB1"));
     assert_null(snap_find_fact(&s, "RDP-Tcp.UserAuthentication"));
     assert_null(snap_find_fact(&s, "HKCR.ms-msdt"));
-    assert_int_equal(s.nFact, 2);
+    assert_int_equal(s.nFact, 4);
     snap_release(&s);
     snap_init(&s);
     assert_int_equal(facts_collect_reg(&r, 6, 1, &s), KBS_OK); /* Windows 7 */
@@ -134,7 +138,7 @@ static void test_unreadable(void **state)
     t_reader(HKEY_LOCAL_MACHINE, &r, &sys);
     snap_init(&s);
     assert_int_equal(facts_collect_reg(&r, 10, 0, &s), KBS_OK);
-    assert_int_equal(s.nFact, 6);
+    assert_int_equal(s.nFact, 8);
     for (i = 0; i < s.nFact; i++) {
         assert_string_equal(s.aFact[i].zValue, "");
         assert_non_null(strstr(s.aFact[i].zError, "RegOpenKeyExW"));
