@@ -39,7 +39,8 @@ static void cmd_report_help(FILE *f)
           "\n"
           "exit codes: 0 every verdict patched, not-affected or mitigated (mitigated only\n"
           "without --strict, unknown only with --accept-unknown); 1 a host is missing a\n"
-          "fix, unpatchable, unknown or (with --strict) mitigated; 2 error\n",
+          "fix, unpatchable, unknown or (with --strict) mitigated; 2 error.\n"
+          "With -o FILE: 0 the report was written (whatever the verdicts say), 2 error.\n",
           f);
 }
 
@@ -183,7 +184,9 @@ int cmd_report(cmd_ctx_t *c, int argc, char **argv)
         fprintf(c->err, "kbsentry report: writing the report failed\n");
         goto out;
     }
-    ex = cmd_noncompliant(&rep.rep, fOpt) ? CMD_EXIT_NONCOMPLIANT : CMD_EXIT_OK;
+    /* Written to a file, the exit code says that it was (a `report -o x.html && mail` chain);
+     * the verdicts are in the file. */
+    ex = !zOut && cmd_noncompliant(&rep.rep, fOpt) ? CMD_EXIT_NONCOMPLIANT : CMD_EXIT_OK;
 out:
     if (out != c->out && out) {
         if (fclose(out) != 0 && ex != CMD_EXIT_ERROR) {

