@@ -143,6 +143,8 @@ const cat_t *db_catalog(db_t *db);
 typedef struct db_filter {
     const char *zRule;           /* only this rule (NULL: all) */
     int status;                  /* -1: any; else hosts with a verdict of this status */
+    unsigned statusMask;         /* 0: any; else hosts with a verdict whose status bit
+                                  * (1u << verdict_status_t) is set (with status: either) */
     int staleOnly;               /* 1: only hosts not seen for staleDays */
     int staleDays;               /* 0: no stale flagging */
     const char *zHost;           /* NULL, or one host by name, name.domain or machine id */

@@ -1,6 +1,7 @@
 /* rep.c: report dispatch and what every renderer shares: the write buffer, UTF-8, times, counts. */
 #include "rep.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -207,9 +208,13 @@ const char *rep_status_key(verdict_status_t st)
     return verdict_status_name(rep_status(st));
 }
 
-const char *rep_action(const rep_verdict_t *v)
+const char *rep_action(const rep_verdict_t *v, char *zBuf, size_t nBuf)
 {
-    if (v->zAction && v->zAction[0]) return v->zAction;
+    if (v->zAction && v->zAction[0]) {
+        if (rep_status(v->status) != VERDICT_UNPATCHABLE || !nBuf) return v->zAction;
+        snprintf(zBuf, nBuf, "no update exists for this OS level; the way out: %s", v->zAction);
+        return zBuf;
+    }
     switch (rep_status(v->status)) {
     case VERDICT_MISSING: return "install the fix listed in the catalog for this OS";
     case VERDICT_UNPATCHABLE: return "upgrade needed: no fix exists for this OS version";

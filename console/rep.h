@@ -35,6 +35,8 @@ typedef struct rep_host {
     const char *zOrigin;         /* "agent", "systeminfo", "qfe-csv", ... */
     const char *zSourcePath;     /* the file the current state came from */
     int64_t scanTime;            /* Unix seconds UTC of the scan; 0 unknown */
+    int timeFromFile;            /* 1: the input carried no scan date; scanTime is its file's
+                                  * modification time (what "last seen" and stale go by) */
     int stale;                   /* 1 when not seen for longer than rep_t.staleDays */
     int64_t futureScanTime;      /* a scan dated later than it was collected (plus a day), left
                                   * out of the state: its date, or 0 */

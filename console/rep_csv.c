@@ -82,13 +82,14 @@ static void rep_csv_row(rep_out_t *o, const rep_host_t *h, const char *zIso, con
     rep_out_str(o, zIso);
     rep_out_str(o, h->stale ? ",yes," : ",no,");
     if (v) {
+        char zActBuf[REP_ACTION_MAX];
         rep_csv_field(o, v->rule ? v->rule->zId : "");
         rep_out_ch(o, ',');
         rep_out_str(o, rep_status_key(v->status));
         rep_out_ch(o, ',');
         rep_csv_field(o, v->zEvidence);
         rep_out_ch(o, ',');
-        rep_csv_field(o, rep_action(v));
+        rep_csv_field(o, rep_action(v, zActBuf, sizeof zActBuf));
     } else {
         rep_out_str(o, ",,,"); /* a host without verdicts still gets its row */
     }

@@ -360,12 +360,13 @@ static void rep_html_row(rep_out_t *o, const rep_t *r, const rep_sum_t *s, const
     for (c = 0; c < s->nCol; c++) {
         const rep_verdict_t *v;
         const char *zAct;
+        char zActBuf[REP_ACTION_MAX];
         if (aIdx[c] < 0) {
             rep_out_str(o, "</td><td>-");
             continue;
         }
         v = &h->aVerdict[aIdx[c]];
-        zAct = rep_action(v);
+        zAct = rep_action(v, zActBuf, sizeof zActBuf);
         rep_out_str(o, "</td><td class=\"");
         rep_out_str(o, rep_html_cls(v->status));
         if ((v->zEvidence && v->zEvidence[0]) || zAct[0]) {

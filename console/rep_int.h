@@ -55,8 +55,12 @@ const char *rep_status_key(verdict_status_t st);
 extern const verdict_status_t rep_aStatusOrder[VERDICT_COUNT];
 
 /* rep_action: what to do about v: its zAction, or a default by status when that is empty
- * ("" for patched and not-affected). Never NULL. */
-const char *rep_action(const rep_verdict_t *v);
+ * ("" for patched and not-affected). An unpatchable verdict's action (e.g. "install XP SP3,
+ * then KB4012598") is said as the way out of an OS level that has no update, so that it does
+ * not read as a fix the verdict denies; that text is made in zBuf (REP_ACTION_MAX bytes).
+ * Never NULL. */
+#define REP_ACTION_MAX 320
+const char *rep_action(const rep_verdict_t *v, char *zBuf, size_t nBuf);
 
 /* rep_host_worst: the worst status of h's verdicts (missing > unpatchable > unknown > mitigated >
  * patched > not-affected); unknown when h has none. */

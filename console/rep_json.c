@@ -104,6 +104,12 @@ static void rep_json_host(rep_out_t *o, const rep_t *r, const rep_host_t *h, con
     } else {
         rep_out_str(o, "null");
     }
+    if (h->timeFromFile) {
+        /* last_scan is then the input file's date: the input carries no scan date */
+        rep_out_ch(o, ',');
+        rep_json_key(o, "time_from_file");
+        rep_out_str(o, "true");
+    }
     if (h->futureScanTime && rep_iso_time(h->futureScanTime, zIso)) {
         /* Only when there is one: a scan dated after its collection, left out of the state. */
         rep_out_ch(o, ',');
@@ -133,6 +139,7 @@ static void rep_json_host(rep_out_t *o, const rep_t *r, const rep_host_t *h, con
     rep_out_ch(o, '[');
     for (i = 0; i < h->nVerdict; i++) {
         const rep_verdict_t *v = &h->aVerdict[i];
+        char zActBuf[REP_ACTION_MAX];
         if (i) rep_out_ch(o, ',');
         rep_out_str(o, zSep);
         rep_out_ch(o, '{');
@@ -140,7 +147,7 @@ static void rep_json_host(rep_out_t *o, const rep_t *r, const rep_host_t *h, con
         rep_json_kv(o, "title", v->rule ? v->rule->zTitle : "", 0);
         rep_json_kv(o, "verdict", rep_status_key(v->status), 0);
         rep_json_kv(o, "evidence", v->zEvidence, 0);
-        rep_json_kv(o, "action", rep_action(v), 0);
+        rep_json_kv(o, "action", rep_action(v, zActBuf, sizeof zActBuf), 0);
         rep_out_ch(o, '}');
     }
     rep_out_str(o, "]}");

@@ -245,7 +245,8 @@ int rep_table_render(const rep_t *r, FILE *out)
         }
         if (detail && aIdx[0] >= 0) {
             const rep_verdict_t *v = &h->aVerdict[aIdx[0]];
-            const char *zAct = rep_action(v);
+            char zActBuf[REP_ACTION_MAX];
+            const char *zAct = rep_action(v, zActBuf, sizeof zActBuf);
             rep_text_put(o, v->zEvidence, 400);
             if (zAct[0]) {
                 rep_out_str(o, " -> ");
@@ -273,6 +274,22 @@ static void rep_field(rep_out_t *o, const char *zLabel, const char *zVal)
     rep_out_ch(o, '\n');
 }
 
+/* 1 when h has several verdicts, all unknown for the same reason (no OS facts in a hotfix
+ * list): the check view says it once instead of once per rule. */
+static int rep_check_same(const rep_host_t *h)
+{
+    size_t i;
+    if (h->nVerdict < 2) return 0;
+    for (i = 0; i < h->nVerdict; i++) {
+        const rep_verdict_t *v = &h->aVerdict[i];
+        if (rep_status(v->status) != VERDICT_UNKNOWN ||
+            strcmp(rep_str(v->zEvidence), rep_str(h->aVerdict[0].zEvidence)) ||
+            strcmp(rep_str(v->zAction), rep_str(h->aVerdict[0].zAction)))
+            return 0;
+    }
+    return 1;
+}
+
 int rep_check_text(const rep_t *r, const rep_host_t *h, FILE *out)
 {
     rep_out_t *o = malloc(sizeof *o);
@@ -292,7 +309,15 @@ int rep_check_text(const rep_t *r, const rep_host_t *h, FILE *out)
     rep_text_put(o, h->zOsFamily && h->zOsFamily[0] ? h->zOsFamily : "unknown", 40);
     rep_out_str(o, ")\nLast scan   ");
     if (!rep_iso_time(h->scanTime, zIso)) {
-        rep_out_str(o, "unknown");
+        rep_out_str(o, "scan date unknown");
+    } else if (h->timeFromFile) {
+        /* the file's date is no scan date: said the same whether the file is checked directly
+         * or after collect */
+        zIso[10] = ' ';
+        zIso[19] = 0;
+        rep_out_str(o, "scan date unknown (the input carries none; file dated ");
+        rep_out_str(o, zIso);
+        rep_out_str(o, " UTC)");
     } else {
         zIso[10] = ' ';
         zIso[19] = 0;
@@ -343,9 +368,34 @@ int rep_check_text(const rep_t *r, const rep_host_t *h, FILE *out)
         if (w > wId) wId = w;
     }
     if (!h->nVerdict) rep_out_str(o, "No rule applies to this machine's data.\n");
-    for (i = 0; i < h->nVerdict; i++) {
+    if (rep_check_same(h)) {
+        /* one reason for every rule (a hotfix list without OS facts): said once */
+        const rep_verdict_t *v = &h->aVerdict[0];
+        char zActBuf[REP_ACTION_MAX];
+        const char *zKey = rep_status_key(v->status), *zAct = rep_action(v, zActBuf, sizeof zActBuf);
+        size_t k;
+        aCnt[rep_status(v->status)] += h->nVerdict;
+        rep_out_u64(o, h->nVerdict);
+        rep_out_str(o, " rules ");
+        for (k = 0; zKey[k]; k++)
+            rep_out_ch(o, (char)(zKey[k] >= 'a' ? zKey[k] - 32 : zKey[k]));
+        rep_out_str(o, h->stale ? " (STALE SCAN):" : ":");
+        for (i = 0; i < h->nVerdict; i++) {
+            rep_out_str(o, i ? ", " : " ");
+            rep_text_put(o, h->aVerdict[i].rule ? h->aVerdict[i].rule->zId : "?", 40);
+        }
+        rep_out_str(o, "\n    evidence: ");
+        rep_text_put(o, v->zEvidence && v->zEvidence[0] ? v->zEvidence : "(none recorded)", 1000);
+        if (zAct[0]) {
+            rep_out_str(o, "\n    action:   ");
+            rep_text_put(o, zAct, 1000);
+        }
+        rep_out_ch(o, '\n');
+    }
+    for (i = 0; i < h->nVerdict && !rep_check_same(h); i++) {
         const rep_verdict_t *v = &h->aVerdict[i];
-        const char *zKey = rep_status_key(v->status), *zAct = rep_action(v);
+        char zActBuf[REP_ACTION_MAX];
+        const char *zKey = rep_status_key(v->status), *zAct = rep_action(v, zActBuf, sizeof zActBuf);
         size_t k;
         aCnt[rep_status(v->status)]++;
         rep_cell(o, v->rule ? v->rule->zId : "?", 40, wId, 0);

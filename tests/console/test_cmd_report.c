@@ -33,7 +33,7 @@ static int t_run(const char *zFirst, ...)
 
 static const char *const t_azJunk[] = {
     "desktop.ini", "Thumbs.db", ".DS_Store", "~$fleet.xlsx", "PC-X.kbs.tmp3312-9f00a1b2c3d4e5f6",
-    "test.txt",
+    "test.txt", "pc-sp2.kbs",
 };
 
 static int setup(void **state)
@@ -107,11 +107,137 @@ static void test_report_to_file_exit(void **state)
     assert_int_equal(t_run("report", "--db", T_DB, "-o", T_DIR "/no/such/dir/r.txt", NULL), 2);
 }
 
+
+/* --status takes a comma list, 'not-ok', and repeated options add up (the last one used to win
+ * silently); the title says what the report was filtered by. */
+static void test_status_lists(void **state)
+{
+    snap_t s;
+    (void)state;
+    t_snap_xp(&s, "PC-SP2", "{sp2}", T_NOW, 0);
+    s.os.sp_major = 2;
+    snprintf(s.os.zCsdVersion, sizeof s.os.zCsdVersion, "Service Pack 2");
+    assert_int_equal(t_write_snap(T_DIR "/pc-sp2.kbs", &s, 0), 0);
+    snap_release(&s);
+    assert_int_equal(t_run("collect", "--db", T_DB, T_DIR, NULL), 0);
+
+    assert_int_equal(t_run("report", "--db", T_DB, "--rule", "MS17-010", "--status", "missing",
+                           "--format", "csv", NULL), 1);
+    assert_non_null(strstr(t_zOut, "PC-BAD"));
+    assert_null(strstr(t_zOut, "PC-SP2"));
+    assert_int_equal(t_run("report", "--db", T_DB, "--rule", "MS17-010", "--status",
+                           "missing,unpatchable", "--format", "csv", NULL), 1);
+    assert_non_null(strstr(t_zOut, "PC-BAD"));
+    assert_non_null(strstr(t_zOut, "PC-SP2"));
+    assert_null(strstr(t_zOut, "PC-OK"));
+    assert_int_equal(t_run("report", "--db", T_DB, "--rule", "MS17-010", "--status", "missing",
+                           "--status", "unpatchable", "--format", "csv", NULL), 1);
+    assert_non_null(strstr(t_zOut, "PC-BAD"));
+    assert_non_null(strstr(t_zOut, "PC-SP2"));
+    assert_int_equal(t_run("report", "--db", T_DB, "--rule", "MS17-010", "--status", "not-ok",
+                           "--format", "json", NULL), 1);
+    assert_non_null(strstr(t_zOut, "PC-BAD"));
+    assert_non_null(strstr(t_zOut, "PC-SP2"));
+    assert_null(strstr(t_zOut, "PC-OK"));
+    assert_non_null(strstr(t_zOut, "status missing, unpatchable or unknown"));
+    assert_non_null(strstr(t_zOut, "rule MS17-010"));
+    assert_int_equal(t_run("report", "--db", T_DB, "--status", "missing,bogus", NULL), 2);
+    assert_non_null(strstr(t_zErr, "bogus"));
+    assert_int_equal(t_run("report", "--db", T_DB, "--status", "missing,", NULL), 2);
+}
+
+/* check --rule (repeatable) shows and judges only those rules; csv and html as documented;
+ * "host not found" has its own exit code (3), apart from errors (2). */
+static void test_check_rule_format_notfound(void **state)
+{
+    (void)state;
+    assert_int_equal(t_run("collect", "--db", T_DB, T_DIR, NULL), 0);
+    assert_int_equal(t_run("check", "--db", T_DB, "--rule", "MS17-010", "PC-OK", NULL), 0);
+    assert_non_null(strstr(t_zOut, "MS17-010"));
+    assert_null(strstr(t_zOut, "CVE-2019-0708"));
+    assert_int_equal(t_run("check", "--db", T_DB, "PC-OK", NULL), 1);
+    assert_int_equal(t_run("check", "--db", T_DB, "--rule", "MS17-010", "--rule",
+                           "CVE-2019-0708", "PC-OK", NULL), 1);
+    assert_non_null(strstr(t_zOut, "MS17-010"));
+    assert_non_null(strstr(t_zOut, "CVE-2019-0708"));
+    assert_null(strstr(t_zOut, "MS08-067 "));
+    assert_int_equal(t_run("check", "--db", T_DB, "--rule", "NOPE", "PC-OK", NULL), 2);
+    assert_int_equal(t_run("check", "--rule", "MS17-010", T_DIR "/pc-bad.kbs", NULL), 1);
+    assert_null(strstr(t_zOut, "CVE-2019-0708"));
+
+    assert_int_equal(t_run("check", "--db", T_DB, "--format", "csv", "--rule", "MS17-010",
+                           "PC-BAD", NULL), 1);
+    assert_non_null(strstr(t_zOut, "PC-BAD"));
+    assert_non_null(strstr(t_zOut, "missing"));
+    assert_int_equal(t_run("check", "--db", T_DB, "--format", "html", "PC-BAD", NULL), 1);
+    assert_non_null(strstr(t_zOut, "<html"));
+    assert_int_equal(t_run("check", "--format", "csv", T_DIR "/pc-ok.kbs", T_DIR "/pc-bad.kbs",
+                           NULL), 1);
+    /* one header for both hosts */
+    assert_non_null(strstr(t_zOut, "PC-OK"));
+    assert_non_null(strstr(t_zOut, "PC-BAD"));
+    assert_non_null(strstr(t_zOut, "host,domain,"));
+    assert_null(strstr(strstr(t_zOut, "host,domain,") + 1, "host,domain,"));
+    assert_int_equal(t_run("check", "--format", "pdf", "PC-BAD", NULL), 2);
+
+    assert_int_equal(t_run("check", "--db", T_DB, "NO-SUCH-PC", NULL), 3);
+    assert_non_null(strstr(t_zErr, "no host or file"));
+}
+
+/* An XP SP2 machine: unpatchable as it is, and the way out (SP3, then the KB) is said as such,
+ * not as an action that contradicts the verdict. */
+static void test_xp_sp2_wording(void **state)
+{
+    (void)state;
+    assert_int_equal(t_run("check", "--rule", "MS17-010",
+                           KBS_TEST_DATA "/real/wxpsp2_en_27_systeminfo.txt", NULL), 1);
+    assert_non_null(strstr(t_zOut, "UNPATCHABLE"));
+    assert_non_null(strstr(t_zOut, "no update exists for this OS level; the way out: install XP SP3, then KB4012598"));
+}
+
+/* A hotfix table without OS facts: one "no OS facts" line for the host, not one per rule. */
+static void test_no_os_facts_once(void **state)
+{
+    const char *p;
+    int n = 0;
+    (void)state;
+    assert_int_equal(t_run("check", KBS_TEST_DATA "/real/w10-1809_zh_26_gethotfix.txt", NULL), 1);
+    for (p = t_zOut; (p = strstr(p, "no OS facts")) != NULL; p++) n++;
+    assert_int_equal(n, 1);
+    assert_non_null(strstr(t_zOut, "MS17-010"));
+    assert_non_null(strstr(t_zOut, "CVE-2019-0708"));
+}
+
+/* A systeminfo file carries no scan date: checked directly and after collect, "Last scan" says
+ * the same (unknown, with the file's date), never the mtime as "0 hours ago" one way only. */
+static void test_last_scan_same_both_ways(void **state)
+{
+    char zDirect[256], zStored[256];
+    const char *p;
+    const char *zFile = KBS_TEST_DATA "/real/w10-1809_ru_09_systeminfo.txt";
+    (void)state;
+    t_run("check", "--stale", "0", zFile, NULL);
+    assert_non_null(p = strstr(t_zOut, "Last scan"));
+    snprintf(zDirect, sizeof zDirect, "%.*s", (int)strcspn(p, "\n"), p);
+    assert_int_equal(t_run("collect", "--db", T_DB, zFile, NULL), 0);
+    assert_int_not_equal(t_run("check", "--stale", "0", "--db", T_DB, "DESKTOP-IVE607I", NULL), 3);
+    assert_non_null(p = strstr(t_zOut, "Last scan"));
+    snprintf(zStored, sizeof zStored, "%.*s", (int)strcspn(p, "\n"), p);
+    assert_string_equal(zDirect, zStored);
+    assert_non_null(strstr(zDirect, "scan date unknown"));
+    assert_null(strstr(zDirect, "hours ago"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_nightly_collect, setup, teardown),
         cmocka_unit_test_setup_teardown(test_report_to_file_exit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_status_lists, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_check_rule_format_notfound, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_xp_sp2_wording, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_os_facts_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_last_scan_same_both_ways, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -924,7 +924,7 @@ static void test_check_text(void **state)
     free(z);
 
     z = render(&f->r, &f->aHost[4], REP_FMT_TABLE, NULL);
-    assert_has(z, "Last scan   unknown\n");
+    assert_has(z, "Last scan   scan date unknown\n");
     assert_has(z, "Domain      " FFFD "[31mred" FFFD "[0m\n");
     assert_has(z, "No rule applies");
     assert_null(strchr(z, '\x1b'));

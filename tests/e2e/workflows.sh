@@ -184,7 +184,7 @@ helpdesk)
       { cat "$work/c.json"; fail "check --format json $h: $res rc $rc"; }
   done
   out=$(K check --db "$(P "$db")" NO-SUCH-HOST 2>&1); rc=$?
-  [ $rc -eq 2 ] && echo "$out" | grep -q 'NO-SUCH-HOST' && ok "check of an unknown host: exit 2, names it" ||
+  [ $rc -eq 3 ] && echo "$out" | grep -q 'NO-SUCH-HOST' && ok "check of an unknown host: exit 3 (not found), names it" ||
     fail "check NO-SUCH-HOST: rc $rc: $out"
 
   # At the desk, without a database: a snapshot, then systeminfo files.
