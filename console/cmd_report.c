@@ -15,6 +15,7 @@ static void cmd_report_help(FILE *f)
     fputs("usage: kbsentry report [--db FILE] [--catalog FILE] [--format table|csv|json|html]\n"
           "                       [--rule ID] [--status S[,S...]] [--role R] [--stale DAYS]\n"
           "                       [--as-of DATE] [--strict] [--accept-unknown] [-o FILE]\n"
+          "       kbsentry report --trend RULE [--since DATE] [--as-of DATE] [--format F] [-o FILE]\n"
           "\n"
           "Per host: name, OS family, last scan and each rule's verdict with evidence;\n"
           "a summary per OS family and verdict.\n"
@@ -34,6 +35,10 @@ static void cmd_report_help(FILE *f)
           "  --as-of DATE    judge scan ages at the end of DATE (YYYY-MM-DD, UTC) instead of\n"
           "                  now: for an audit of archived files\n"
           "  -o FILE         write to FILE instead of standard output\n"
+          "  --trend RULE    the rule's history instead: one row per day (ISO date first) with\n"
+          "                  the hosts by verdict as the fleet stood at the end of that day\n"
+          "                  (UTC), from every stored scan; html draws the curve\n"
+          "  --since DATE    the trend's first day (YYYY-MM-DD; default: the first scan's)\n"
           "  --accept-unknown  verdicts 'unknown' do not make the exit code 1\n"
           "  --db FILE       the database (default $" DB_ENV_PATH ", else ./" DB_DEFAULT_PATH ")\n"
           "  --catalog FILE  a view through this catalog, computed without changing the\n"
@@ -42,7 +47,8 @@ static void cmd_report_help(FILE *f)
           "exit codes: 0 every verdict patched, not-affected or mitigated (mitigated only\n"
           "without --strict, unknown only with --accept-unknown); 1 a host is missing a\n"
           "fix, unpatchable, unknown or (with --strict) mitigated; 2 error.\n"
-          "With -o FILE: 0 the report was written (whatever the verdicts say), 2 error.\n",
+          "With -o FILE, and for --trend: 0 the report was written (whatever the verdicts\n"
+          "say), 2 error.\n",
           f);
 }
 
@@ -181,10 +187,37 @@ static void cmd_report_title(char *zOut, size_t nOut, const db_filter_t *f, cons
     if (zRole) cmd_title_add(zOut, nOut, &nFilter, "role ", zRole);
 }
 
+/* report --trend RULE: the rule's history per day, up to until, from since (0: the first
+ * scan's day), to out. Returns the exit code. */
+static int cmd_report_trend(cmd_ctx_t *c, const char *zRule, int64_t since, int64_t until,
+                            rep_format_t fmt, FILE *out)
+{
+    rep_trend_t *aT = NULL;
+    size_t nT = 0;
+    char zTitle[160];
+    int rc;
+    if (cmd_open(c)) return CMD_EXIT_ERROR;
+    rc = db_trend_load(c->db, zRule, since, until, &aT, &nT);
+    if (rc == KBS_ENOTFOUND) return cmd_bad_usage(c, "no such rule in the catalog", zRule);
+    if (rc) {
+        fprintf(c->err, "kbsentry report: %s (%s)\n", kbs_strerror(rc), db_errmsg(c->db));
+        return CMD_EXIT_ERROR;
+    }
+    snprintf(zTitle, sizeof zTitle, "kbsentry trend: %s", aT[0].rule->zId);
+    rc = rep_trend_render(&aT[0], fmt, zTitle, out);
+    db_trend_free(aT, nT);
+    if (rc) {
+        fprintf(c->err, "kbsentry report: writing the trend failed\n");
+        return CMD_EXIT_ERROR;
+    }
+    return CMD_EXIT_OK;
+}
+
 int cmd_report(cmd_ctx_t *c, int argc, char **argv)
 {
     const char *zFormat = "table", *zRule = NULL, *zStatus = NULL, *zStale = NULL, *zOut = NULL;
-    const char *zRole = NULL, *zAsOf = NULL;
+    const char *zRole = NULL, *zAsOf = NULL, *zTrend = NULL, *zSince = NULL;
+    int64_t since = 0;
     char **azStatus = NULL; /* every --status value: they add up */
     size_t nStatus = 0, k;
     char zTitle[256];
@@ -215,6 +248,8 @@ int cmd_report(cmd_ctx_t *c, int argc, char **argv)
             (r = cmd_opt(c, argc, argv, &i, "--stale", &zStale)) != 0 ||
             (r = cmd_opt(c, argc, argv, &i, "--role", &zRole)) != 0 ||
             (r = cmd_opt(c, argc, argv, &i, "--as-of", &zAsOf)) != 0 ||
+            (r = cmd_opt(c, argc, argv, &i, "--trend", &zTrend)) != 0 ||
+            (r = cmd_opt(c, argc, argv, &i, "--since", &zSince)) != 0 ||
             (r = cmd_opt(c, argc, argv, &i, "-o", &zOut)) != 0) {
             if (r < 0) goto out;
             if (zStatus) azStatus[nStatus++] = (char *)zStatus;
@@ -237,6 +272,16 @@ int cmd_report(cmd_ctx_t *c, int argc, char **argv)
         ex = rc;
         goto out;
     }
+    if (zSince && (!zTrend || cmd_parse_date(zSince, &since))) {
+        ex = cmd_bad_usage(c, zTrend ? "--since needs YYYY-MM-DD, not" : "--since goes with --trend RULE",
+                           zSince);
+        goto out;
+    }
+    if (zSince) since -= 86399; /* the start of that day */
+    if (zTrend && (nStatus || zRule || zRole)) {
+        ex = cmd_bad_usage(c, "--trend takes no --rule, --status or --role", NULL);
+        goto out;
+    }
     for (k = 0; k < nStatus; k++)
         if ((rc = cmd_status_list(c, azStatus[k], fOpt, &flt.statusMask, &flt.staleOnly)) != 0) {
             ex = rc;
@@ -256,6 +301,14 @@ int cmd_report(cmd_ctx_t *c, int argc, char **argv)
         }
     }
     flt.zRule = zRule;
+    if (zTrend) {
+        if (zOut && !(out = plat_fopen(zOut, "wb"))) {
+            fprintf(c->err, "%s:0: cannot create the report file\n", zOut);
+            goto out;
+        }
+        ex = cmd_report_trend(c, zTrend, since, flt.now, (rep_format_t)fmt, out);
+        goto out;
+    }
     if (cmd_open(c)) goto out;
     rc = db_report_load(c->db, &flt, &rep);
     if (rc == KBS_ENOTFOUND) {

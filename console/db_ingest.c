@@ -317,9 +317,7 @@ static const char *db_col(sqlite3_stmt *st, int i)
 
 #define DB_COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src))
 
-/* db_scan_load: scan scanId into *s (snap_init'ed here) with its hotfixes, files and sources;
- * *pzPath (may be NULL) gets a malloc'd copy of its source path. */
-static int db_scan_load(db_t *db, int64_t scanId, snap_t *s, char **pzPath)
+int db_scan_load(db_t *db, int64_t scanId, snap_t *s, char **pzPath)
 {
     sqlite3_stmt *st = db_stmt(db, DB_ST_SCAN_LOAD);
     int64_t setId;

@@ -52,6 +52,19 @@ typedef struct rep {
     const char *zTitle;          /* e.g. "kbsentry compliance report" */
 } rep_t;
 
+/* The history of one rule: the hosts by verdict as the fleet stood at the end of each UTC day
+ * (a host counts from its first stored scan on). */
+typedef struct rep_trend {
+    const cat_rule_t *rule;
+    int64_t day0;                    /* Unix seconds UTC of the first day's midnight */
+    size_t nDay;
+    size_t (*aDay)[VERDICT_COUNT];   /* [d][status]: hosts at the end of day d */
+} rep_trend_t;
+
+/* rep_trend_render: one row per day of t, ISO date first (table, CSV, JSON; HTML: a page with
+ * the curve and the table) under zTitle. Returns KBS_OK, KBS_EIO or KBS_ENOMEM. */
+int rep_trend_render(const rep_trend_t *t, rep_format_t fmt, const char *zTitle, FILE *out);
+
 /* rep_render: writes the whole report in fmt to out. Returns KBS_OK or KBS_EIO. */
 int rep_render(const rep_t *r, rep_format_t fmt, FILE *out);
 

@@ -18,7 +18,7 @@ static const char *rep_html_cls(verdict_status_t st)
     }
 }
 
-static const char *rep_html_color(verdict_status_t st)
+const char *rep_html_color(verdict_status_t st)
 {
     switch (rep_status(st)) {
     case VERDICT_PATCHED: return "#2e8b57";
@@ -32,7 +32,7 @@ static const char *rep_html_color(verdict_status_t st)
 
 /* Text from input files, for element content and quoted attribute values alike: the five
  * markup characters as entities; controls, bidi overrides and invalid UTF-8 as U+FFFD. */
-static void rep_html_esc(rep_out_t *o, const char *z)
+void rep_html_esc(rep_out_t *o, const char *z)
 {
     const unsigned char *p = (const unsigned char *)rep_str(z);
     size_t n = strlen((const char *)p), i, start;
@@ -70,7 +70,7 @@ static void rep_html_esc(rep_out_t *o, const char *z)
 }
 
 /* v/d with one decimal, for SVG coordinates and percentages. */
-static void rep_html_dec(rep_out_t *o, uint64_t v, uint64_t d)
+void rep_html_dec(rep_out_t *o, uint64_t v, uint64_t d)
 {
     uint64_t t = d ? (v * 10 + d / 2) / d : 0;
     rep_out_u64(o, t / 10);

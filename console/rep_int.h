@@ -101,6 +101,20 @@ void rep_sum_release(rep_sum_t *s);
  * s->nCol entries). */
 void rep_host_cells(const rep_sum_t *s, const rep_t *r, const rep_host_t *h, long *aIdx);
 
+/* rep_html_esc: z (from input files) as HTML text or a quoted attribute value: markup
+ * characters as entities, controls, bidi overrides and invalid UTF-8 as U+FFFD. */
+void rep_html_esc(rep_out_t *o, const char *z);
+/* rep_html_dec: v/d with one decimal (SVG coordinates, percentages). */
+void rep_html_dec(rep_out_t *o, uint64_t v, uint64_t d);
+/* rep_html_color: the colour of a status in the HTML report's charts. */
+const char *rep_html_color(verdict_status_t st);
+/* rep_json_str: z as a JSON string, quotes included (invalid UTF-8 as U+FFFD). */
+void rep_json_str(rep_out_t *o, const char *z);
+
+/* rep_trend_svg: t as an inline SVG curve (one line per status that occurs, hosts over days),
+ * w x h pixels with its axes and legend; nothing when t has no day. */
+void rep_trend_svg(rep_out_t *o, const rep_trend_t *t, unsigned w, unsigned h);
+
 /* The renderers (rep.c dispatches to them). Each returns KBS_OK, KBS_EIO or KBS_ENOMEM. */
 int rep_table_render(const rep_t *r, FILE *out);
 int rep_check_text(const rep_t *r, const rep_host_t *h, FILE *out);

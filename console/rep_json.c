@@ -7,7 +7,7 @@
 
 /* A JSON string: quotes, backslashes and controls escaped, invalid UTF-8 as U+FFFD, and the
  * line and paragraph separators escaped too so the text is also safe inside JavaScript. */
-static void rep_json_str(rep_out_t *o, const char *z)
+void rep_json_str(rep_out_t *o, const char *z)
 {
     static const char zHex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)rep_str(z);

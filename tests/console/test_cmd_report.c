@@ -228,6 +228,62 @@ static void test_last_scan_same_both_ways(void **state)
     assert_null(strstr(zDirect, "hours ago"));
 }
 
+#define T_TREND_DIR KBS_TEST_TMP "/test_cmd_report_trend"
+
+/* report --trend RULE: one row per day, ISO date first, the hosts by verdict as the fleet stood
+ * at the end of that day, from the stored history (older scans are history rows). */
+static void test_trend(void **state)
+{
+    snap_t s;
+    (void)state;
+    plat_mkdir(T_TREND_DIR);
+    t_snap_xp(&s, "PC-A", "{a}", T_NOW - 2 * 86400, 0); /* 2017-05-13: missing */
+    assert_int_equal(t_write_snap(T_TREND_DIR "/a1.kbs", &s, 0), 0);
+    snap_release(&s);
+    t_snap_xp(&s, "PC-A", "{a}", T_NOW, 1); /* 2017-05-15: patched */
+    assert_int_equal(t_write_snap(T_TREND_DIR "/a2.kbs", &s, 0), 0);
+    snap_release(&s);
+    t_snap_xp(&s, "PC-B", "{b}", T_NOW - 86400, 1); /* 2017-05-14: patched */
+    assert_int_equal(t_write_snap(T_TREND_DIR "/b1.kbs", &s, 0), 0);
+    snap_release(&s);
+    assert_int_equal(t_run("collect", "--db", T_DB, T_TREND_DIR, NULL), 0);
+
+    assert_int_equal(t_run("report", "--db", T_DB, "--trend", "MS17-010", "--format", "csv",
+                           "--as-of", "2017-05-16", NULL), 0);
+    assert_string_equal(t_zOut,
+                        "\xEF\xBB\xBF" "date,hosts,missing,unpatchable,unknown,mitigated,patched,not-affected\r\n"
+                        "2017-05-13,1,1,0,0,0,0,0\r\n"
+                        "2017-05-14,2,1,0,0,0,1,0\r\n"
+                        "2017-05-15,2,0,0,0,0,2,0\r\n"
+                        "2017-05-16,2,0,0,0,0,2,0\r\n");
+    assert_int_equal(t_run("report", "--db", T_DB, "--trend", "MS17-010", "--format", "csv",
+                           "--as-of", "2017-05-15", "--since", "2017-05-14", NULL), 0);
+    assert_string_equal(t_zOut,
+                        "\xEF\xBB\xBF" "date,hosts,missing,unpatchable,unknown,mitigated,patched,not-affected\r\n"
+                        "2017-05-14,2,1,0,0,0,1,0\r\n"
+                        "2017-05-15,2,0,0,0,0,2,0\r\n");
+    assert_int_equal(t_run("report", "--db", T_DB, "--trend", "MS17-010", "--as-of",
+                           "2017-05-15", NULL), 0);
+    assert_non_null(strstr(t_zOut, "MS17-010"));
+    assert_non_null(strstr(t_zOut, "2017-05-14      2       1"));
+    assert_int_equal(t_run("report", "--db", T_DB, "--trend", "MS17-010", "--format", "json",
+                           "--as-of", "2017-05-15", NULL), 0);
+    assert_non_null(strstr(t_zOut, "\"rule\":\"MS17-010\""));
+    assert_non_null(strstr(t_zOut, "{\"date\":\"2017-05-14\",\"hosts\":2,\"missing\":1,"));
+    assert_int_equal(t_run("report", "--db", T_DB, "--trend", "MS17-010", "--format", "html",
+                           "--as-of", "2017-05-15", NULL), 0);
+    assert_non_null(strstr(t_zOut, "<svg"));
+    assert_non_null(strstr(t_zOut, "<polyline"));
+    assert_non_null(strstr(t_zOut, "<td>2017-05-14</td>"));
+
+    assert_int_equal(t_run("report", "--db", T_DB, "--trend", "NOPE", NULL), 2);
+    assert_int_equal(t_run("report", "--db", T_DB, "--trend", "MS17-010", "--since", "May", NULL), 2);
+    assert_int_equal(t_run("report", "--db", T_DB, "--since", "2017-05-14", NULL), 2);
+    remove(T_TREND_DIR "/a1.kbs");
+    remove(T_TREND_DIR "/a2.kbs");
+    remove(T_TREND_DIR "/b1.kbs");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -238,6 +294,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_xp_sp2_wording, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_os_facts_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_last_scan_same_both_ways, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_trend, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
