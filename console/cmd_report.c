@@ -14,6 +14,7 @@ static void cmd_report_help(FILE *f)
 {
     fputs("usage: kbsentry report [--db FILE] [--catalog FILE] [--format table|csv|json|html]\n"
           "                       [--rule ID] [--status S[,S...]] [--role R] [--stale DAYS]\n"
+          "                       [--group folder|domain|ou]\n"
           "                       [--as-of DATE] [--strict] [--accept-unknown] [-o FILE]\n"
           "       kbsentry report --trend RULE [--since DATE] [--as-of DATE] [--format F] [-o FILE]\n"
           "\n"
@@ -29,6 +30,9 @@ static void cmd_report_help(FILE *f)
           "                  hosts not seen for DAYS (and, with statuses, one of them)\n"
           "  --role R        only hosts of this role (the product type of their OS facts): dc\n"
           "                  (domain controllers), server (member servers), workstation\n"
+          "  --group G       hosts by folder (of their input file: a drop share's subfolders\n"
+          "                  are its sites), domain, or ou (the directory's organizational\n"
+          "                  unit): a summary per group and a group column in every format\n"
           "  --strict        a mitigated verdict (workaround, no fix yet) counts as non-compliant\n"
           "  --stale DAYS    flag hosts whose last scan is older than DAYS days (default 30;\n"
           "                  0 turns it off); the summary counts them\n"
@@ -216,7 +220,10 @@ static int cmd_report_trend(cmd_ctx_t *c, const char *zRule, int64_t since, int6
 int cmd_report(cmd_ctx_t *c, int argc, char **argv)
 {
     const char *zFormat = "table", *zRule = NULL, *zStatus = NULL, *zStale = NULL, *zOut = NULL;
-    const char *zRole = NULL, *zAsOf = NULL, *zTrend = NULL, *zSince = NULL;
+    const char *zRole = NULL, *zAsOf = NULL, *zTrend = NULL, *zSince = NULL, *zGroup = NULL;
+    rep_trend_t *aTrend = NULL;
+    size_t nTrend = 0;
+    int group = REP_GROUP_NONE;
     int64_t since = 0;
     char **azStatus = NULL; /* every --status value: they add up */
     size_t nStatus = 0, k;
@@ -250,6 +257,7 @@ int cmd_report(cmd_ctx_t *c, int argc, char **argv)
             (r = cmd_opt(c, argc, argv, &i, "--as-of", &zAsOf)) != 0 ||
             (r = cmd_opt(c, argc, argv, &i, "--trend", &zTrend)) != 0 ||
             (r = cmd_opt(c, argc, argv, &i, "--since", &zSince)) != 0 ||
+            (r = cmd_opt(c, argc, argv, &i, "--group", &zGroup)) != 0 ||
             (r = cmd_opt(c, argc, argv, &i, "-o", &zOut)) != 0) {
             if (r < 0) goto out;
             if (zStatus) azStatus[nStatus++] = (char *)zStatus;
@@ -278,6 +286,10 @@ int cmd_report(cmd_ctx_t *c, int argc, char **argv)
         goto out;
     }
     if (zSince) since -= 86399; /* the start of that day */
+    if (zGroup && (group = rep_group_from_name(zGroup)) < 0) {
+        ex = cmd_bad_usage(c, "--group must be folder, domain or ou, not", zGroup);
+        goto out;
+    }
     if (zTrend && (nStatus || zRule || zRole)) {
         ex = cmd_bad_usage(c, "--trend takes no --rule, --status or --role", NULL);
         goto out;
@@ -322,6 +334,16 @@ int cmd_report(cmd_ctx_t *c, int argc, char **argv)
     bLoaded = 1;
     cmd_report_title(zTitle, sizeof zTitle, &flt, zRole);
     rep.rep.zTitle = zTitle;
+    rep.rep.group = (rep_group_t)group;
+    if (fmt == REP_FMT_HTML) {
+        /* the rollout curves: without them the page is still whole, so a failure only warns */
+        rc = db_trend_load(c->db, zRule, 0, flt.now, &aTrend, &nTrend);
+        if (rc)
+            fprintf(c->err, "kbsentry report: no rollout curves: %s (%s)\n", kbs_strerror(rc),
+                    db_errmsg(c->db));
+        rep.rep.aTrend = aTrend;
+        rep.rep.nTrend = nTrend;
+    }
     if (zOut && !(out = plat_fopen(zOut, "wb"))) {
         fprintf(c->err, "%s:0: cannot create the report file\n", zOut);
         goto out;
@@ -341,6 +363,7 @@ out:
         }
     }
     if (bLoaded) db_report_release(&rep);
+    db_trend_free(aTrend, nTrend);
     free(azStatus);
     return ex;
 }

@@ -90,6 +90,12 @@ typedef struct rep_sum {
     size_t aWorst[VERDICT_COUNT]; /* all hosts by worst status */
     size_t *aCatCol;              /* catalog rule index -> column + 1, 0 unused */
     size_t nCat;
+    /* With r->group: each host's group (azHostGroup[i] for r->aHost[i]) and the groups, counted
+     * like the families (rep_fam_t.zFamily is the group's name), sorted by name. */
+    const char **azHostGroup;
+    char *zGroupText;
+    rep_fam_t *aGrp;
+    size_t nGrp;
 } rep_sum_t;
 
 /* rep_sum_build: computes *s for r in O(hosts x verdicts + hosts log hosts). Returns KBS_OK or
@@ -114,6 +120,13 @@ void rep_json_str(rep_out_t *o, const char *z);
 /* rep_trend_svg: t as an inline SVG curve (one line per status that occurs, hosts over days),
  * w x h pixels with its axes and legend; nothing when t has no day. */
 void rep_trend_svg(rep_out_t *o, const rep_trend_t *t, unsigned w, unsigned h);
+
+/* rep_html_headline: the per-rule table of the HTML report (rep_html_top.c): hosts per rule and
+ * verdict, newest rules first, old rules nobody misses folded, proportional bars, rollout
+ * curves from r->aTrend. rep_html_actions: the "what to do" table (action x OS x hosts).
+ * Return KBS_OK or KBS_ENOMEM. */
+int rep_html_headline(rep_out_t *o, const rep_t *r, const rep_sum_t *s);
+int rep_html_actions(rep_out_t *o, const rep_t *r);
 
 /* The renderers (rep.c dispatches to them). Each returns KBS_OK, KBS_EIO or KBS_ENOMEM. */
 int rep_table_render(const rep_t *r, FILE *out);

@@ -134,6 +134,10 @@ static void rep_json_host(rep_out_t *o, const rep_t *r, const rep_host_t *h, con
     rep_json_key(o, "hotfixes");
     rep_out_u64(o, h->nHotfix);
     rep_json_kv(o, "worst", rep_status_key(rep_host_worst(h)), 0);
+    if (r->group) {
+        char zKey[256];
+        rep_json_kv(o, "group", rep_group_key(h, r->group, zKey, sizeof zKey), 0);
+    }
     rep_out_ch(o, ',');
     rep_json_key(o, "rules");
     rep_out_ch(o, '[');
@@ -187,6 +191,20 @@ static void rep_json_summary(rep_out_t *o, const rep_t *r, const rep_sum_t *s)
         rep_out_str(o, ",\"worst\":");
         rep_json_counts(o, s->aFam[i].aWorst);
         rep_out_ch(o, '}');
+    }
+    if (r->group) {
+        rep_out_str(o, "],\n\"by_group\":[");
+        for (i = 0; i < s->nGrp; i++) {
+            rep_out_str(o, i ? ",\n{" : "\n{");
+            rep_json_kv(o, "group", s->aGrp[i].zFamily, 1);
+            rep_out_str(o, ",\"hosts\":");
+            rep_out_u64(o, s->aGrp[i].nHost);
+            rep_out_str(o, ",\"stale\":");
+            rep_out_u64(o, s->aGrp[i].nStale);
+            rep_out_str(o, ",\"worst\":");
+            rep_json_counts(o, s->aGrp[i].aWorst);
+            rep_out_ch(o, '}');
+        }
     }
     rep_out_str(o, "],\n\"by_rule\":[");
     for (i = 0; i < s->nCol; i++) {

@@ -107,6 +107,34 @@ static void rep_cell(rep_out_t *o, const char *z, size_t maxW, size_t w, int las
 }
 
 /* Summary: hosts by worst verdict per OS family, then hosts by verdict per rule. */
+/* Hosts by worst verdict per family or group, then all of them. */
+static void rep_table_worst(rep_out_t *o, const rep_t *r, const rep_sum_t *s, const char *zHead,
+                            const char *zCol, const rep_fam_t *aFam, size_t nFam, size_t wName)
+{
+    size_t wNum = rep_digits(r->nHost), i, k;
+    rep_out_str(o, zHead);
+    rep_cell(o, zCol, wName, wName, 0);
+    rep_out_str(o, "HOSTS  STALE");
+    for (k = 0; k < VERDICT_COUNT; k++) {
+        rep_out_str(o, "  ");
+        rep_out_str(o, rep_status_key(rep_aStatusOrder[k]));
+    }
+    rep_out_ch(o, '\n');
+    for (i = 0; i <= nFam; i++) {
+        const size_t *aCnt = i < nFam ? aFam[i].aWorst : s->aWorst;
+        rep_cell(o, i < nFam ? aFam[i].zFamily : "all", REP_W_FAMILY, wName, 0);
+        rep_num(o, i < nFam ? aFam[i].nHost : r->nHost, wNum > 5 ? wNum : 5);
+        rep_out_str(o, "  ");
+        rep_num(o, i < nFam ? aFam[i].nStale : s->nStale, wNum > 5 ? wNum : 5);
+        for (k = 0; k < VERDICT_COUNT; k++) {
+            size_t wk = strlen(rep_status_key(rep_aStatusOrder[k]));
+            rep_out_str(o, "  ");
+            rep_num(o, aCnt[rep_aStatusOrder[k]], wk > wNum ? wk : wNum);
+        }
+        rep_out_ch(o, '\n');
+    }
+}
+
 static void rep_table_summary(rep_out_t *o, const rep_t *r, const rep_sum_t *s)
 {
     size_t wNum = rep_digits(r->nHost), wName = strlen("FAMILY"), i, k;
@@ -119,27 +147,18 @@ static void rep_table_summary(rep_out_t *o, const rep_t *r, const rep_sum_t *s)
         size_t w = rep_text_put(NULL, s->aCol[i]->zId, REP_W_RULE);
         if (w > wName) wName = w;
     }
-    rep_out_str(o, "\nBy OS family (hosts counted by their worst verdict):\n");
-    rep_cell(o, "FAMILY", wName, wName, 0);
-    rep_out_str(o, "HOSTS  STALE");
-    for (k = 0; k < VERDICT_COUNT; k++) {
-        rep_out_str(o, "  ");
-        rep_out_str(o, rep_status_key(rep_aStatusOrder[k]));
+    for (i = 0; i < s->nGrp; i++) {
+        size_t w = rep_text_put(NULL, s->aGrp[i].zFamily, REP_W_FAMILY);
+        if (w > wName) wName = w;
     }
-    rep_out_ch(o, '\n');
-    for (i = 0; i <= s->nFam; i++) {
-        const size_t *aCnt = i < s->nFam ? s->aFam[i].aWorst : s->aWorst;
-        rep_cell(o, i < s->nFam ? s->aFam[i].zFamily : "all", wName, wName, 0);
-        rep_num(o, i < s->nFam ? s->aFam[i].nHost : r->nHost, wNum > 5 ? wNum : 5);
-        rep_out_str(o, "  ");
-        rep_num(o, i < s->nFam ? s->aFam[i].nStale : s->nStale, wNum > 5 ? wNum : 5);
-        for (k = 0; k < VERDICT_COUNT; k++) {
-            size_t wk = strlen(rep_status_key(rep_aStatusOrder[k]));
-            rep_out_str(o, "  ");
-            rep_num(o, aCnt[rep_aStatusOrder[k]], wk > wNum ? wk : wNum);
-        }
-        rep_out_ch(o, '\n');
-    }
+    rep_table_worst(o, r, s, "\nBy OS family (hosts counted by their worst verdict):\n", "FAMILY",
+                    s->aFam, s->nFam, wName);
+    if (r->group)
+        rep_table_worst(o, r, s,
+                        r->group == REP_GROUP_FOLDER   ? "\nBy folder (hosts by worst verdict):\n"
+                        : r->group == REP_GROUP_DOMAIN ? "\nBy domain (hosts by worst verdict):\n"
+                                                       : "\nBy OU (hosts by worst verdict):\n",
+                        "GROUP", s->aGrp, s->nGrp, wName);
     if (!s->nCol) return;
     rep_out_str(o, "\nBy rule (hosts):\n");
     rep_cell(o, "RULE", wName, wName, 0);

@@ -105,7 +105,11 @@ static void rep_trend_json(rep_out_t *o, const rep_trend_t *t, const char *zTitl
 
 void rep_trend_svg(rep_out_t *o, const rep_trend_t *t, unsigned w, unsigned h)
 {
-    const unsigned xL = 56, xR = 120, yT = 10, yB = 26; /* margins: axis labels, legend */
+    /* margins: axis labels, and the legend right of a full-size curve (a small one in a table
+     * row has the table's legend) */
+    const int bSmall = w < 400;
+    const unsigned xL = bSmall ? 40 : 56, xR = bSmall ? 6 : 120, yT = bSmall ? 4 : 10,
+                   yB = bSmall ? 16 : 26;
     unsigned wPlot = w > xL + xR + 10 ? w - xL - xR : 10, hPlot = h > yT + yB + 10 ? h - yT - yB : 10;
     size_t d, k, nMax = 1, nLegend = 0;
     char zDate[24];
@@ -142,14 +146,14 @@ void rep_trend_svg(rep_out_t *o, const rep_trend_t *t, unsigned w, unsigned h)
     rep_out_str(o, "\" text-anchor=\"end\">0</text>\n<text x=\"");
     rep_out_u64(o, xL);
     rep_out_str(o, "\" y=\"");
-    rep_out_u64(o, h - 8);
+    rep_out_u64(o, h - (bSmall ? 3 : 8));
     rep_out_str(o, "\">");
     rep_trend_date(t, 0, zDate);
     rep_out_str(o, zDate);
     rep_out_str(o, "</text><text x=\"");
     rep_out_u64(o, xL + wPlot);
     rep_out_str(o, "\" y=\"");
-    rep_out_u64(o, h - 8);
+    rep_out_u64(o, h - (bSmall ? 3 : 8));
     rep_out_str(o, "\" text-anchor=\"end\">");
     rep_trend_date(t, t->nDay - 1, zDate);
     rep_out_str(o, zDate);
@@ -175,7 +179,9 @@ void rep_trend_svg(rep_out_t *o, const rep_trend_t *t, unsigned w, unsigned h)
             rep_out_ch(o, ',');
             rep_html_dec(o, y10, 10);
         }
-        rep_out_str(o, "\"/>\n<text x=\"");
+        rep_out_str(o, "\"/>\n");
+        if (bSmall) continue;
+        rep_out_str(o, "<text x=\"");
         rep_out_u64(o, xL + wPlot + 8);
         rep_out_str(o, "\" y=\"");
         rep_out_u64(o, yT + 12 + nLegend * 16);

@@ -284,6 +284,49 @@ static void test_trend(void **state)
     remove(T_TREND_DIR "/b1.kbs");
 }
 
+/* --group folder|domain|ou in every format: the drop share's subfolder is the site, the domain
+ * comes from the host's facts, ou waits for the directory (every host outside it). The HTML page
+ * draws each rule's rollout from the stored history and says what to do. */
+static void test_group_and_page(void **state)
+{
+    snap_t s;
+    (void)state;
+    plat_mkdir(T_DIR "/north");
+    t_snap_xp(&s, "PC-N", "{n}", T_NOW - 86400, 0);
+    assert_int_equal(t_write_snap(T_DIR "/north/pc-n-old.kbs", &s, 0), 0);
+    snap_release(&s);
+    t_snap_xp(&s, "PC-N", "{n}", T_NOW, 0);
+    assert_int_equal(t_write_snap(T_DIR "/north/pc-n.kbs", &s, 0), 0);
+    snap_release(&s);
+    assert_int_equal(t_run("collect", "--db", T_DB, T_DIR, NULL), 0);
+
+    assert_int_equal(t_run("report", "--db", T_DB, "--group", "folder", "--format", "csv",
+                           "--rule", "MS17-010", NULL), 1);
+    assert_non_null(strstr(t_zOut, ",action,group\r\n"));
+    assert_non_null(strstr(t_zOut, ",north\r\n"));
+    assert_non_null(strstr(t_zOut, ",test_cmd_report\r\n"));
+    assert_int_equal(t_run("report", "--db", T_DB, "--group", "folder", "--format", "json", NULL), 1);
+    assert_non_null(strstr(t_zOut, "\"group\":\"north\""));
+    assert_non_null(strstr(t_zOut, "\"by_group\":["));
+    assert_int_equal(t_run("report", "--db", T_DB, "--group", "domain", NULL), 1);
+    assert_non_null(strstr(t_zOut, "By domain"));
+    assert_non_null(strstr(t_zOut, "POLICE"));
+    assert_int_equal(t_run("report", "--db", T_DB, "--group", "ou", "--format", "csv", NULL), 1);
+    assert_non_null(strstr(t_zOut, ",(not in directory)\r\n"));
+    assert_int_equal(t_run("report", "--db", T_DB, "--group", "site", NULL), 2);
+
+    assert_int_equal(t_run("report", "--db", T_DB, "--group", "folder", "--format", "html",
+                           "--as-of", "2017-05-15", "--status", "not-ok", NULL), 1);
+    assert_non_null(strstr(t_zOut, "<title>kbsentry compliance report: status missing, "
+                                   "unpatchable or unknown</title>"));
+    assert_non_null(strstr(t_zOut, "Hosts per folder"));
+    assert_non_null(strstr(t_zOut, "<polyline class=\"s-missing\""));
+    assert_non_null(strstr(t_zOut, "<h2>What to do</h2>"));
+    assert_non_null(strstr(t_zOut, "install KB4012598</td><td>2 Windows XP SP3 x86 machines"));
+    remove(T_DIR "/north/pc-n-old.kbs");
+    remove(T_DIR "/north/pc-n.kbs");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -295,6 +338,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_no_os_facts_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_last_scan_same_both_ways, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trend, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_group_and_page, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
