@@ -107,7 +107,7 @@ static int db_cmp_snap_order(const void *pa, const void *pb)
 }
 
 /* Fills s's hotfixes from a set's canonical text (entries are unique already). */
-static int db_set_fill(db_t *db, int64_t setId, snap_t *s)
+int db_set_fill(db_t *db, int64_t setId, snap_t *s)
 {
     sqlite3_stmt *st = db_stmt(db, DB_ST_SET_LIST);
     const char *z;
@@ -319,6 +319,18 @@ static const char *db_col(sqlite3_stmt *st, int i)
 
 int db_scan_load(db_t *db, int64_t scanId, snap_t *s, char **pzPath)
 {
+    int64_t setId = 0;
+    int rc = db_scan_load_row(db, scanId, s, pzPath, &setId);
+    if (rc) return rc;
+    if ((rc = db_set_fill(db, setId, s))) {
+        snap_release(s);
+        if (pzPath) { free(*pzPath); *pzPath = NULL; }
+    }
+    return rc;
+}
+
+int db_scan_load_row(db_t *db, int64_t scanId, snap_t *s, char **pzPath, int64_t *pSetId)
+{
     sqlite3_stmt *st = db_stmt(db, DB_ST_SCAN_LOAD);
     int64_t setId;
     char *zSources = NULL, *zFiles = NULL, *zFacts = NULL;
@@ -363,7 +375,7 @@ int db_scan_load(db_t *db, int64_t scanId, snap_t *s, char **pzPath)
     if ((rc = db_sources_parse(zSources, s)) || (rc = db_files_parse(zFiles, s)) ||
         (rc = db_facts_parse(zFacts, s)))
         goto out;
-    rc = db_set_fill(db, setId, s);
+    *pSetId = setId;
 out:
     free(zSources);
     free(zFiles);

@@ -124,6 +124,11 @@ int db_shared_get(db_t *db, const db_shared_t *k, db_cache_t *pCache, const db_b
  * *pzPath (may be NULL) gets a malloc'd copy of its source path. Returns KBS_OK, KBS_EDB or
  * KBS_ENOMEM (s released). */
 int db_scan_load(db_t *db, int64_t scanId, snap_t *s, char **pzPath);
+/* db_scan_load_row: the same without the hotfixes; *pSetId gets the id of its hotfix list
+ * (db_set_fill loads it), for a caller that keeps lists it read once. */
+int db_scan_load_row(db_t *db, int64_t scanId, snap_t *s, char **pzPath, int64_t *pSetId);
+/* db_set_fill: s's hotfixes from the shared list setId (snap.c's order and capacity). */
+int db_set_fill(db_t *db, int64_t setId, snap_t *s);
 
 /* db_state_load: rebuilds the snapshot of host hostId's current state from the database. */
 int db_state_load(db_t *db, int64_t hostId, snap_t *s);

@@ -21,15 +21,95 @@ void db_trend_free(rep_trend_t *aTrend, size_t nTrend)
     free(aTrend);
 }
 
+/* Hotfix lists read once: managed fleets share a few dozen among tens of thousands of scans, and
+ * parsing a list for every scan was most of the replay's time. Open addressing by set id. */
+typedef struct db_trend_list {
+    int64_t setId;              /* 0: free slot */
+    snap_hotfix_t *a;
+    size_t n;
+} db_trend_list_t;
+
+typedef struct db_trend_lists {
+    db_trend_list_t *a;
+    size_t nSlot, nUsed;        /* nSlot a power of two, or 0 */
+} db_trend_lists_t;
+
+static void db_trend_lists_free(db_trend_lists_t *c)
+{
+    size_t i;
+    for (i = 0; i < c->nSlot; i++)
+        free(c->a[i].a);
+    free(c->a);
+    memset(c, 0, sizeof *c);
+}
+
+static db_trend_list_t *db_trend_list_slot(db_trend_lists_t *c, int64_t setId)
+{
+    size_t i = (size_t)((uint64_t)setId * 0x9E3779B97F4A7C15ull >> 20) & (c->nSlot - 1);
+    while (c->a[i].setId && c->a[i].setId != setId)
+        i = (i + 1) & (c->nSlot - 1);
+    return &c->a[i];
+}
+
+/* s's hotfixes from the list setId: copied from the cache, else read and remembered. */
+static int db_trend_fill(db_t *db, db_trend_lists_t *c, int64_t setId, snap_t *s)
+{
+    db_trend_list_t *e;
+    size_t nCap;
+    int rc;
+    if (c->nUsed * 2 >= c->nSlot) {
+        db_trend_lists_t g;
+        size_t i;
+        g.nSlot = c->nSlot ? c->nSlot * 2 : 64;
+        g.nUsed = c->nUsed;
+        if (!(g.a = calloc(g.nSlot, sizeof *g.a))) return KBS_ENOMEM;
+        for (i = 0; i < c->nSlot; i++)
+            if (c->a[i].setId) *db_trend_list_slot(&g, c->a[i].setId) = c->a[i];
+        free(c->a);
+        *c = g;
+    }
+    e = db_trend_list_slot(c, setId);
+    if (!e->setId) {
+        if ((rc = db_set_fill(db, setId, s))) return rc;
+        if (s->nHotfix && !(e->a = malloc(s->nHotfix * sizeof *e->a))) return KBS_ENOMEM;
+        if (s->nHotfix) memcpy(e->a, s->aHotfix, s->nHotfix * sizeof *e->a);
+        e->n = s->nHotfix;
+        e->setId = setId;
+        c->nUsed++;
+        return KBS_OK;
+    }
+    /* snap.c infers an array's capacity from its count (8, then powers of two) */
+    free(s->aHotfix);
+    s->aHotfix = NULL;
+    s->nHotfix = 0;
+    if (!e->n) return KBS_OK;
+    for (nCap = 8; nCap < e->n; nCap *= 2) {
+    }
+    if (!(s->aHotfix = calloc(nCap, sizeof *s->aHotfix))) return KBS_ENOMEM;
+    memcpy(s->aHotfix, e->a, e->n * sizeof *e->a);
+    s->nHotfix = e->n;
+    return KBS_OK;
+}
+
+/* One scan with its hotfixes (through the cache). */
+static int db_trend_scan(db_t *db, db_trend_lists_t *c, int64_t scanId, snap_t *s)
+{
+    int64_t setId = 0;
+    int rc = db_scan_load_row(db, scanId, s, NULL, &setId);
+    if (rc) return rc;
+    if ((rc = db_trend_fill(db, c, setId, s))) snap_release(s);
+    return rc;
+}
+
 /* The state of a host as its scans up to now give it: the newest scan with OS facts (osId),
  * joined with a newer hotfix list without them (listId); either may be 0. */
-static int db_trend_state(db_t *db, int64_t osId, int64_t listId, snap_t *s)
+static int db_trend_state(db_t *db, db_trend_lists_t *c, int64_t osId, int64_t listId, snap_t *s)
 {
     snap_t other;
     int rc;
-    if ((rc = db_scan_load(db, osId ? osId : listId, s, NULL))) return rc;
+    if ((rc = db_trend_scan(db, c, osId ? osId : listId, s))) return rc;
     if (!osId || !listId) return KBS_OK;
-    if ((rc = db_scan_load(db, listId, &other, NULL))) {
+    if ((rc = db_trend_scan(db, c, listId, &other))) {
         snap_release(s);
         return rc;
     }
@@ -71,6 +151,7 @@ int db_trend_load(db_t *db, const char *zRule, int64_t since, int64_t until,
     rep_trend_t *aT = NULL;
     long (*aDiff)[VERDICT_COUNT] = NULL; /* [rule * (nDay + 1) + d]: changes on day d */
     int *aPrev = NULL;                    /* [rule]: the host's status so far, -1 none */
+    db_trend_lists_t lists;
     verdict_t v;
     int64_t day0 = 0, dayEnd = db_day(until), hostId = -1, osId = 0, listId = 0;
     size_t nRule, nDay, i, d, k;
@@ -78,6 +159,7 @@ int db_trend_load(db_t *db, const char *zRule, int64_t since, int64_t until,
 
     *paTrend = NULL;
     *pnTrend = 0;
+    memset(&lists, 0, sizeof lists);
     if (!c) return KBS_EINVAL;
     if (zRule) {
         if (!(aRule = cat_find_rule(c, zRule))) return KBS_ENOTFOUND;
@@ -128,7 +210,7 @@ int db_trend_load(db_t *db, const char *zRule, int64_t since, int64_t until,
         } else {
             listId = id;
         }
-        if ((rc = db_trend_state(db, osId, listId, &s))) goto out;
+        if ((rc = db_trend_state(db, &lists, osId, listId, &s))) goto out;
         d = day < 0 ? 0 : (size_t)day; /* before the first day: part of how it started */
         for (k = 0; k < nRule; k++) {
             int now;
@@ -158,6 +240,7 @@ int db_trend_load(db_t *db, const char *zRule, int64_t since, int64_t until,
 out:
     sqlite3_finalize(st);
     db_trend_free(aT, nRule);
+    db_trend_lists_free(&lists);
     free(aDiff);
     free(aPrev);
     return rc;
