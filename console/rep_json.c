@@ -170,6 +170,23 @@ int rep_json_check(const rep_t *r, const rep_host_t *h, FILE *out)
     return rc;
 }
 
+/* The entries of "by_family" / "by_group": {zKey: name, hosts, stale, worst: {...}}. */
+static void rep_json_worst_list(rep_out_t *o, const char *zKey, const rep_fam_t *aFam, size_t nFam)
+{
+    size_t i;
+    for (i = 0; i < nFam; i++) {
+        rep_out_str(o, i ? ",\n{" : "\n{");
+        rep_json_kv(o, zKey, aFam[i].zFamily, 1);
+        rep_out_str(o, ",\"hosts\":");
+        rep_out_u64(o, aFam[i].nHost);
+        rep_out_str(o, ",\"stale\":");
+        rep_out_u64(o, aFam[i].nStale);
+        rep_out_str(o, ",\"worst\":");
+        rep_json_counts(o, aFam[i].aWorst);
+        rep_out_ch(o, '}');
+    }
+}
+
 static void rep_json_summary(rep_out_t *o, const rep_t *r, const rep_sum_t *s)
 {
     size_t i, k, nAll;
@@ -181,30 +198,10 @@ static void rep_json_summary(rep_out_t *o, const rep_t *r, const rep_sum_t *s)
     rep_out_str(o, ",\"worst\":");
     rep_json_counts(o, s->aWorst);
     rep_out_str(o, ",\n\"by_family\":[");
-    for (i = 0; i < s->nFam; i++) {
-        rep_out_str(o, i ? ",\n{" : "\n{");
-        rep_json_kv(o, "family", s->aFam[i].zFamily, 1);
-        rep_out_str(o, ",\"hosts\":");
-        rep_out_u64(o, s->aFam[i].nHost);
-        rep_out_str(o, ",\"stale\":");
-        rep_out_u64(o, s->aFam[i].nStale);
-        rep_out_str(o, ",\"worst\":");
-        rep_json_counts(o, s->aFam[i].aWorst);
-        rep_out_ch(o, '}');
-    }
+    rep_json_worst_list(o, "family", s->aFam, s->nFam);
     if (r->group) {
         rep_out_str(o, "],\n\"by_group\":[");
-        for (i = 0; i < s->nGrp; i++) {
-            rep_out_str(o, i ? ",\n{" : "\n{");
-            rep_json_kv(o, "group", s->aGrp[i].zFamily, 1);
-            rep_out_str(o, ",\"hosts\":");
-            rep_out_u64(o, s->aGrp[i].nHost);
-            rep_out_str(o, ",\"stale\":");
-            rep_out_u64(o, s->aGrp[i].nStale);
-            rep_out_str(o, ",\"worst\":");
-            rep_json_counts(o, s->aGrp[i].aWorst);
-            rep_out_ch(o, '}');
-        }
+        rep_json_worst_list(o, "group", s->aGrp, s->nGrp);
     }
     rep_out_str(o, "],\n\"by_rule\":[");
     for (i = 0; i < s->nCol; i++) {

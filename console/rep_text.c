@@ -293,6 +293,30 @@ static void rep_field(rep_out_t *o, const char *zLabel, const char *zVal)
     rep_out_ch(o, '\n');
 }
 
+/* The verdict in capitals ("MISSING"); returns its length. */
+static size_t rep_check_status(rep_out_t *o, const rep_verdict_t *v)
+{
+    const char *zKey = rep_status_key(v->status);
+    size_t k;
+    for (k = 0; zKey[k]; k++)
+        rep_out_ch(o, (char)(zKey[k] >= 'a' ? zKey[k] - 32 : zKey[k]));
+    return k;
+}
+
+/* The "evidence:" and "action:" lines of a verdict. */
+static void rep_check_why(rep_out_t *o, const rep_verdict_t *v)
+{
+    char zActBuf[REP_ACTION_MAX];
+    const char *zAct = rep_action(v, zActBuf, sizeof zActBuf);
+    rep_out_str(o, "\n    evidence: ");
+    rep_text_put(o, v->zEvidence && v->zEvidence[0] ? v->zEvidence : "(none recorded)", 1000);
+    if (zAct[0]) {
+        rep_out_str(o, "\n    action:   ");
+        rep_text_put(o, zAct, 1000);
+    }
+    rep_out_ch(o, '\n');
+}
+
 /* 1 when h has several verdicts, all unknown for the same reason (no OS facts in a hotfix
  * list): the check view says it once instead of once per rule. */
 static int rep_check_same(const rep_host_t *h)
@@ -389,37 +413,23 @@ int rep_check_text(const rep_t *r, const rep_host_t *h, FILE *out)
     if (!h->nVerdict) rep_out_str(o, "No rule applies to this machine's data.\n");
     if (rep_check_same(h)) {
         /* one reason for every rule (a hotfix list without OS facts): said once */
-        const rep_verdict_t *v = &h->aVerdict[0];
-        char zActBuf[REP_ACTION_MAX];
-        const char *zKey = rep_status_key(v->status), *zAct = rep_action(v, zActBuf, sizeof zActBuf);
-        size_t k;
-        aCnt[rep_status(v->status)] += h->nVerdict;
+        aCnt[rep_status(h->aVerdict[0].status)] += h->nVerdict;
         rep_out_u64(o, h->nVerdict);
         rep_out_str(o, " rules ");
-        for (k = 0; zKey[k]; k++)
-            rep_out_ch(o, (char)(zKey[k] >= 'a' ? zKey[k] - 32 : zKey[k]));
+        rep_check_status(o, &h->aVerdict[0]);
         rep_out_str(o, h->stale ? " (STALE SCAN):" : ":");
         for (i = 0; i < h->nVerdict; i++) {
             rep_out_str(o, i ? ", " : " ");
             rep_text_put(o, h->aVerdict[i].rule ? h->aVerdict[i].rule->zId : "?", 40);
         }
-        rep_out_str(o, "\n    evidence: ");
-        rep_text_put(o, v->zEvidence && v->zEvidence[0] ? v->zEvidence : "(none recorded)", 1000);
-        if (zAct[0]) {
-            rep_out_str(o, "\n    action:   ");
-            rep_text_put(o, zAct, 1000);
-        }
-        rep_out_ch(o, '\n');
+        rep_check_why(o, &h->aVerdict[0]);
     }
     for (i = 0; i < h->nVerdict && !rep_check_same(h); i++) {
         const rep_verdict_t *v = &h->aVerdict[i];
-        char zActBuf[REP_ACTION_MAX];
-        const char *zKey = rep_status_key(v->status), *zAct = rep_action(v, zActBuf, sizeof zActBuf);
         size_t k;
         aCnt[rep_status(v->status)]++;
         rep_cell(o, v->rule ? v->rule->zId : "?", 40, wId, 0);
-        for (k = 0; zKey[k]; k++)
-            rep_out_ch(o, (char)(zKey[k] >= 'a' ? zKey[k] - 32 : zKey[k]));
+        k = rep_check_status(o, v);
         if (h->stale) {
             /* A verdict from an old scan is not proof today: said where it is read. */
             rep_out_str(o, " (STALE SCAN)");
@@ -429,13 +439,7 @@ int rep_check_text(const rep_t *r, const rep_host_t *h, FILE *out)
             rep_out_pad(o, k < 14 ? 14 - k : 1);
             rep_text_put(o, v->rule->zTitle, 100);
         }
-        rep_out_str(o, "\n    evidence: ");
-        rep_text_put(o, v->zEvidence && v->zEvidence[0] ? v->zEvidence : "(none recorded)", 1000);
-        if (zAct[0]) {
-            rep_out_str(o, "\n    action:   ");
-            rep_text_put(o, zAct, 1000);
-        }
-        rep_out_ch(o, '\n');
+        rep_check_why(o, v);
     }
 
     if (!aCnt[VERDICT_MISSING] && !aCnt[VERDICT_UNPATCHABLE] && !aCnt[VERDICT_UNKNOWN] &&

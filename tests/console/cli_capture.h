@@ -3,6 +3,7 @@
 #ifndef KBS_CLI_CAPTURE_H
 #define KBS_CLI_CAPTURE_H
 
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "../t_tmpfile.h"
@@ -30,6 +31,20 @@ static inline int t_cli_capture(int argc, char **argv, char *zOut, size_t nOut, 
     fclose(out);
     fclose(err);
     return rc;
+}
+
+/* Runs cli_main on "kbsentry" and the NULL-terminated arguments from zFirst on (at most 30):
+ * what the command writes lands in zOut / zErr as t_cli_capture says. Returns the exit code. */
+static inline int t_cli_runv(char *zOut, size_t nOut, char *zErr, size_t nErr, const char *zFirst,
+                             va_list ap)
+{
+    char *argv[32];
+    int argc = 0;
+    const char *z;
+    argv[argc++] = "kbsentry";
+    for (z = zFirst; z && argc < 31; z = va_arg(ap, const char *)) argv[argc++] = (char *)z;
+    argv[argc] = NULL;
+    return t_cli_capture(argc, argv, zOut, nOut, zErr, nErr);
 }
 
 #endif
