@@ -103,6 +103,14 @@ static void rep_trend_json(rep_out_t *o, const rep_trend_t *t, const char *zTitl
     rep_out_str(o, "]}\n");
 }
 
+/* The day after d to draw, step days on but never past the last day, which is always drawn;
+ * t->nDay after the last. */
+static size_t rep_trend_next(const rep_trend_t *t, size_t d, size_t step)
+{
+    if (d + 1 >= t->nDay) return t->nDay;
+    return d + step < t->nDay ? d + step : t->nDay - 1;
+}
+
 void rep_trend_svg(rep_out_t *o, const rep_trend_t *t, unsigned w, unsigned h)
 {
     /* margins: axis labels, and the legend right of a full-size curve (a small one in a table
@@ -111,10 +119,12 @@ void rep_trend_svg(rep_out_t *o, const rep_trend_t *t, unsigned w, unsigned h)
     const unsigned xL = bSmall ? 40 : 56, xR = bSmall ? 6 : 120, yT = bSmall ? 4 : 10,
                    yB = bSmall ? 16 : 26;
     unsigned wPlot = w > xL + xR + 10 ? w - xL - xR : 10, hPlot = h > yT + yB + 10 ? h - yT - yB : 10;
-    size_t d, k, nMax = 1, nLegend = 0;
+    size_t d, k, nMax = 1, nLegend = 0, step;
     char zDate[24];
 
     if (!t->nDay) return;
+    /* at most a point per pixel: ten years of days in a 190 px curve stay small */
+    step = t->nDay > wPlot ? (t->nDay + wPlot - 1) / wPlot : 1;
     for (d = 0; d < t->nDay; d++) {
         size_t n = rep_trend_hosts(t->aDay[d]);
         if (n > nMax) nMax = n;
@@ -169,7 +179,7 @@ void rep_trend_svg(rep_out_t *o, const rep_trend_t *t, unsigned w, unsigned h)
         rep_out_str(o, "\" fill=\"none\" stroke-width=\"2\" stroke=\"");
         rep_out_str(o, rep_html_color(st));
         rep_out_str(o, "\" points=\"");
-        for (d = 0; d < t->nDay; d++) {
+        for (d = 0; d < t->nDay; d = rep_trend_next(t, d, step)) {
             /* one day: a point in the middle of its slot (a single day is one dot wide) */
             uint64_t x10 = (uint64_t)xL * 10 +
                            (t->nDay > 1 ? (uint64_t)d * wPlot * 10 / (t->nDay - 1) : wPlot * 5);
