@@ -194,21 +194,16 @@ static void rep_html_counts_row(rep_out_t *o, const char *zName, size_t nHost, s
     rep_html_esc(o, zName);
     rep_out_str(o, "</td><td class=\"c\">");
     rep_out_u64(o, nHost);
-    if (nStale != (size_t)-1) {
-        rep_out_str(o, "</td><td class=\"c\">");
-        rep_out_u64(o, nStale);
-    }
+    rep_out_str(o, "</td><td class=\"c\">");
+    rep_out_u64(o, nStale);
     for (k = 0; k < VERDICT_COUNT; k++) {
         rep_out_str(o, "</td><td class=\"c\">");
         rep_out_u64(o, aCnt[rep_aStatusOrder[k]]);
     }
-    if (nStale != (size_t)-1) {
-        /* compliant: every rule patched or not affected */
-        rep_out_str(o, "</td><td class=\"c\">");
-        rep_html_dec(o, (aCnt[VERDICT_PATCHED] + aCnt[VERDICT_NOT_AFFECTED]) * 100, nHost);
-        rep_out_ch(o, '%');
-    }
-    rep_out_str(o, "</td></tr>\n");
+    /* compliant: every rule patched or not affected */
+    rep_out_str(o, "</td><td class=\"c\">");
+    rep_html_dec(o, (aCnt[VERDICT_PATCHED] + aCnt[VERDICT_NOT_AFFECTED]) * 100, nHost);
+    rep_out_str(o, "%</td></tr>\n");
 }
 
 static void rep_html_status_heads(rep_out_t *o)
