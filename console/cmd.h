@@ -12,6 +12,7 @@
 #define CMD_EXIT_OK 0
 #define CMD_EXIT_NONCOMPLIANT 1
 #define CMD_EXIT_ERROR 2
+#define CMD_EXIT_NOTFOUND 3 /* check: no such host in the database */
 
 typedef struct cmd_ctx {
     FILE *out, *err;

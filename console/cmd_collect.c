@@ -8,7 +8,7 @@
 
 static void cmd_collect_help(FILE *f)
 {
-    fputs("usage: kbsentry collect [--db FILE] [--catalog FILE] [--quiet] PATH...\n"
+    fputs("usage: kbsentry collect [--db FILE] [--catalog FILE] [--quiet] [--ignore-bad] PATH...\n"
           "\n"
           "Reads every file under each PATH (folders, UNC paths, USB drives; recursively):\n"
           "kbsentry snapshots (.kbs) and, recognised by content, systeminfo output (as\n"
@@ -16,14 +16,19 @@ static void cmd_collect_help(FILE *f)
           "`Get-HotFix` as CSV or as the console table (docs/agentless-inputs.md).\n"
           "Unchanged files are skipped; a newer scan of a host becomes its current state,\n"
           "older scans are kept as history. Bad files are reported as PATH:LINE: reason\n"
-          "and skipped; the rest is collected.\n"
+          "and skipped; the rest is collected. Files that are not inputs by their name\n"
+          "(desktop.ini, Thumbs.db, .DS_Store, ._*, ~$*, the agent's <HOST>.kbs.tmp* in\n"
+          "flight) are skipped without a message and counted as skipped.\n"
           "\n"
           "  --db FILE       the database (default $" DB_ENV_PATH ", else ./" DB_DEFAULT_PATH ")\n"
           "  --catalog FILE  the catalog verdicts are computed with: a new database keeps it;\n"
           "                  a database keeps its own (see kbsentry recompute)\n"
           "  --quiet         no summary line\n"
+          "  --ignore-bad    bad files are still reported and counted, but do not make the\n"
+          "                  exit code 2 (for a nightly job: 2 then means the collect failed)\n"
           "\n"
-          "exit codes: 0 all collected, 2 some file was bad or an error occurred\n",
+          "exit codes: 0 all collected (with --ignore-bad: all but the bad files reported),\n"
+          "2 some file was bad, a folder could not be read completely, or an error occurred\n",
           f);
 }
 
@@ -33,7 +38,7 @@ int cmd_collect(cmd_ctx_t *c, int argc, char **argv)
     size_t nPath = 0;
     coll_opts_t o;
     coll_stats_t st;
-    int i, rc, bQuiet = 0, bOpts = 1, ex = CMD_EXIT_ERROR;
+    int i, rc, bQuiet = 0, bOpts = 1, bIgnoreBad = 0, ex = CMD_EXIT_ERROR;
 
     if (!azPath) return CMD_EXIT_ERROR;
     for (i = 1; i < argc; i++) {
@@ -49,6 +54,7 @@ int cmd_collect(cmd_ctx_t *c, int argc, char **argv)
             continue;
         }
         if (bOpts && !strcmp(argv[i], "--quiet")) { bQuiet = 1; continue; }
+        if (bOpts && !strcmp(argv[i], "--ignore-bad")) { bIgnoreBad = 1; continue; }
         if (bOpts && argv[i][0] == '-' && argv[i][1]) {
             cmd_bad_usage(c, "unknown option", argv[i]);
             goto out;
@@ -67,10 +73,11 @@ int cmd_collect(cmd_ctx_t *c, int argc, char **argv)
     rc = coll_run(c->db, azPath, nPath, &o, &st);
     if (!bQuiet)
         fprintf(c->out,
-                "%lu files: %lu read, %lu unchanged, %lu bad; %lu scans: %lu new hosts, "
-                "%lu updated, %lu merged, %lu history, %lu duplicates\n",
+                "%lu files: %lu read, %lu unchanged, %lu bad, %lu skipped (not inputs); "
+                "%lu scans: %lu new hosts, %lu updated, %lu merged, %lu history, %lu duplicates\n",
                 (unsigned long)st.nFile, (unsigned long)st.nRead, (unsigned long)st.nUnchanged,
-                (unsigned long)st.nBad, (unsigned long)st.nScan, (unsigned long)st.nNewHost,
+                (unsigned long)st.nBad, (unsigned long)st.nSkipped, (unsigned long)st.nScan,
+                (unsigned long)st.nNewHost,
                 (unsigned long)st.nCurrent, (unsigned long)st.nMerged, (unsigned long)st.nHistory,
                 (unsigned long)st.nDuplicate);
     if (st.nLost)
@@ -94,6 +101,8 @@ int cmd_collect(cmd_ctx_t *c, int argc, char **argv)
         fprintf(c->out, "%lu hotfix lists kept apart: their host name is ambiguous (see above)\n",
                 (unsigned long)st.nApart);
     if (rc && rc != KBS_EPARSE) fprintf(c->err, "kbsentry collect: stopped: %s\n", kbs_strerror(rc));
+    /* KBS_EPARSE with every folder read means only some files were bad */
+    if (rc == KBS_EPARSE && bIgnoreBad && !st.nDirErr && !st.nLost) rc = KBS_OK;
     ex = rc ? CMD_EXIT_ERROR : CMD_EXIT_OK;
 out:
     free(azPath);

@@ -13,25 +13,36 @@
 static void cmd_report_help(FILE *f)
 {
     fputs("usage: kbsentry report [--db FILE] [--catalog FILE] [--format table|csv|json|html]\n"
-          "                       [--rule ID] [--status S] [--role R] [--stale DAYS]\n"
+          "                       [--rule ID] [--status S[,S...]] [--role R] [--stale DAYS]\n"
+          "                       [--group folder|domain|ou]\n"
           "                       [--as-of DATE] [--strict] [--accept-unknown] [-o FILE]\n"
+          "       kbsentry report --trend RULE [--since DATE] [--as-of DATE] [--format F] [-o FILE]\n"
           "\n"
           "Per host: name, OS family, last scan and each rule's verdict with evidence;\n"
           "a summary per OS family and verdict.\n"
           "\n"
           "  --format F      table (default), csv, json or html (one self-contained file)\n"
           "  --rule ID       only this rule (e.g. MS17-010)\n"
-          "  --status S      only hosts with a verdict S: patched, mitigated, missing,\n"
-          "                  unpatchable, not-affected, unknown; or 'stale' for hosts not\n"
-          "                  seen for DAYS\n"
+          "  --status S,...  only hosts with a verdict S: patched, mitigated, missing,\n"
+          "                  unpatchable, not-affected, unknown, or not-ok (missing,\n"
+          "                  unpatchable or unknown; with --strict also mitigated); a comma\n"
+          "                  list or a repeated option takes any of them; 'stale' keeps only\n"
+          "                  hosts not seen for DAYS (and, with statuses, one of them)\n"
           "  --role R        only hosts of this role (the product type of their OS facts): dc\n"
           "                  (domain controllers), server (member servers), workstation\n"
+          "  --group G       hosts by folder (of their input file: a drop share's subfolders\n"
+          "                  are its sites), domain, or ou (the directory's organizational\n"
+          "                  unit): a summary per group and a group column in every format\n"
           "  --strict        a mitigated verdict (workaround, no fix yet) counts as non-compliant\n"
           "  --stale DAYS    flag hosts whose last scan is older than DAYS days (default 30;\n"
           "                  0 turns it off); the summary counts them\n"
           "  --as-of DATE    judge scan ages at the end of DATE (YYYY-MM-DD, UTC) instead of\n"
           "                  now: for an audit of archived files\n"
           "  -o FILE         write to FILE instead of standard output\n"
+          "  --trend RULE    the rule's history instead: one row per day (ISO date first) with\n"
+          "                  the hosts by verdict as the fleet stood at the end of that day\n"
+          "                  (UTC), from every stored scan; html draws the curve\n"
+          "  --since DATE    the trend's first day (YYYY-MM-DD; default: the first scan's)\n"
           "  --accept-unknown  verdicts 'unknown' do not make the exit code 1\n"
           "  --db FILE       the database (default $" DB_ENV_PATH ", else ./" DB_DEFAULT_PATH ")\n"
           "  --catalog FILE  a view through this catalog, computed without changing the\n"
@@ -39,15 +50,17 @@ static void cmd_report_help(FILE *f)
           "\n"
           "exit codes: 0 every verdict patched, not-affected or mitigated (mitigated only\n"
           "without --strict, unknown only with --accept-unknown); 1 a host is missing a\n"
-          "fix, unpatchable, unknown or (with --strict) mitigated; 2 error\n",
+          "fix, unpatchable, unknown or (with --strict) mitigated; 2 error.\n"
+          "With -o FILE, and for --trend: 0 the report was written (whatever the verdicts\n"
+          "say), 2 error.\n",
           f);
 }
 
 static void cmd_check_help(FILE *f)
 {
-    fputs("usage: kbsentry check [--db FILE] [--catalog FILE] [--format table|json]\n"
-          "                      [--stale DAYS] [--as-of DATE] [--strict] [--accept-unknown]\n"
-          "                      HOST|FILE...\n"
+    fputs("usage: kbsentry check [--db FILE] [--catalog FILE] [--format table|csv|json|html]\n"
+          "                      [--rule ID]... [--stale DAYS] [--as-of DATE] [--strict]\n"
+          "                      [--accept-unknown] HOST|FILE...\n"
           "\n"
           "The helpdesk view of one machine: OS, last scan, each emergency rule with its\n"
           "evidence and what to do. HOST is a name, NAME.DOMAIN or machine id from the\n"
@@ -60,12 +73,16 @@ static void cmd_check_help(FILE *f)
           "DAYS days (default 30, 0: never) is marked stale on every verdict line; --as-of\n"
           "DATE (YYYY-MM-DD) judges the age at the end of that day instead of now.\n"
           "\n"
+          "  --rule ID         only this rule (repeat for several): shown and judged\n"
+          "  --format F        table (default), json (several hosts: an array), or the\n"
+          "                    report formats csv and html (all hosts in one table)\n"
           "  --accept-unknown  verdicts 'unknown' do not make the exit code 1\n"
           "  --strict          a mitigated verdict (workaround, no fix yet) makes it 1\n"
           "\n"
           "exit codes: 0 every verdict patched, not-affected or mitigated (mitigated only\n"
           "without --strict, unknown only with --accept-unknown); 1 missing a fix,\n"
-          "unpatchable, unknown or (with --strict) mitigated; 2 error or not found\n",
+          "unpatchable, unknown or (with --strict) mitigated; 2 error (a FILE that cannot be\n"
+          "read, several hosts match); 3 no such host in the database\n",
           f);
 }
 
@@ -137,10 +154,107 @@ static int cmd_age_opts(cmd_ctx_t *c, const char *zStale, const char *zAsOf, int
     return 0;
 }
 
+/* Adds the statuses of one --status value (a comma list) to *pMask (bits 1 << status) and
+ * *pStale; 'not-ok' is missing, unpatchable and unknown (and mitigated when fOpt is strict).
+ * Returns 0, or the usage error's exit code. */
+static int cmd_status_list(cmd_ctx_t *c, const char *zList, unsigned fOpt, unsigned *pMask,
+                           int *pStale)
+{
+    const char *z = zList;
+    char zOne[32];
+    for (;;) {
+        size_t n = strcspn(z, ",");
+        int st;
+        if (n == 0 || n >= sizeof zOne) return cmd_bad_usage(c, "--status: empty or unknown status in", zList);
+        memcpy(zOne, z, n);
+        zOne[n] = 0;
+        if (!strcmp(zOne, "stale")) {
+            *pStale = 1;
+        } else if (!strcmp(zOne, "not-ok")) {
+            *pMask |= 1u << VERDICT_MISSING | 1u << VERDICT_UNPATCHABLE | 1u << VERDICT_UNKNOWN;
+            if (fOpt & VERDICT_STRICT) *pMask |= 1u << VERDICT_MITIGATED;
+        } else if ((st = verdict_status_from_name(zOne)) >= 0) {
+            *pMask |= 1u << (unsigned)st;
+        } else {
+            return cmd_bad_usage(c, "unknown status", zOne);
+        }
+        if (!z[n]) return 0;
+        z += n + 1;
+    }
+}
+
+/* Appends zSep (": " for the first filter, ", " after) and z to the title zOut. */
+static void cmd_title_add(char *zOut, size_t nOut, int *pnFilter, const char *zWhat, const char *z)
+{
+    size_t n = strlen(zOut);
+    if (n + 1 >= nOut) return;
+    snprintf(zOut + n, nOut - n, "%s%s%s", (*pnFilter)++ ? ", " : ": ", zWhat, z);
+}
+
+/* The report's title with the filters that made it ("kbsentry compliance report: rule
+ * MS17-010, status missing or unknown, role dc"): a filtered page is never read as the fleet. */
+static void cmd_report_title(char *zOut, size_t nOut, const db_filter_t *f, const char *zRole)
+{
+    /* worst first, as the reports list them */
+    static const verdict_status_t aOrder[] = {VERDICT_MISSING,   VERDICT_UNPATCHABLE,
+                                              VERDICT_UNKNOWN,   VERDICT_MITIGATED,
+                                              VERDICT_PATCHED,   VERDICT_NOT_AFFECTED};
+    char zSt[128] = "";
+    size_t k, nSt = 0, iSt = 0, n;
+    int nFilter = 0;
+    snprintf(zOut, nOut, "kbsentry compliance report");
+    if (f->zRule) cmd_title_add(zOut, nOut, &nFilter, "rule ", f->zRule);
+    for (k = 0; k < VERDICT_COUNT; k++)
+        if (f->statusMask >> aOrder[k] & 1u) nSt++;
+    for (k = 0; k < VERDICT_COUNT; k++) {
+        if (!(f->statusMask >> aOrder[k] & 1u)) continue;
+        n = strlen(zSt);
+        snprintf(zSt + n, sizeof zSt - n, "%s%s", !iSt ? "" : iSt + 1 == nSt ? " or " : ", ",
+                 verdict_status_name(aOrder[k]));
+        iSt++;
+    }
+    if (nSt) cmd_title_add(zOut, nOut, &nFilter, "status ", zSt);
+    if (f->staleOnly) cmd_title_add(zOut, nOut, &nFilter, "stale only", "");
+    if (zRole) cmd_title_add(zOut, nOut, &nFilter, "role ", zRole);
+}
+
+/* report --trend RULE: the rule's history per day, up to until, from since (0: the first
+ * scan's day), to out. Returns the exit code. */
+static int cmd_report_trend(cmd_ctx_t *c, const char *zRule, int64_t since, int64_t until,
+                            rep_format_t fmt, FILE *out)
+{
+    rep_trend_t *aT = NULL;
+    size_t nT = 0;
+    char zTitle[160];
+    int rc;
+    if (cmd_open(c)) return CMD_EXIT_ERROR;
+    rc = db_trend_load(c->db, zRule, since, until, &aT, &nT);
+    if (rc == KBS_ENOTFOUND) return cmd_bad_usage(c, "no such rule in the catalog", zRule);
+    if (rc) {
+        fprintf(c->err, "kbsentry report: %s (%s)\n", kbs_strerror(rc), db_errmsg(c->db));
+        return CMD_EXIT_ERROR;
+    }
+    snprintf(zTitle, sizeof zTitle, "kbsentry trend: %s", aT[0].rule->zId);
+    rc = rep_trend_render(&aT[0], fmt, zTitle, out);
+    db_trend_free(aT, nT);
+    if (rc) {
+        fprintf(c->err, "kbsentry report: writing the trend failed\n");
+        return CMD_EXIT_ERROR;
+    }
+    return CMD_EXIT_OK;
+}
+
 int cmd_report(cmd_ctx_t *c, int argc, char **argv)
 {
     const char *zFormat = "table", *zRule = NULL, *zStatus = NULL, *zStale = NULL, *zOut = NULL;
-    const char *zRole = NULL, *zAsOf = NULL;
+    const char *zRole = NULL, *zAsOf = NULL, *zTrend = NULL, *zSince = NULL, *zGroup = NULL;
+    rep_trend_t *aTrend = NULL;
+    size_t nTrend = 0;
+    int group = REP_GROUP_NONE;
+    int64_t since = 0;
+    char **azStatus = NULL; /* every --status value: they add up */
+    size_t nStatus = 0, k;
+    char zTitle[256];
     db_filter_t flt;
     db_report_t rep;
     FILE *out = c->out;
@@ -149,11 +263,13 @@ int cmd_report(cmd_ctx_t *c, int argc, char **argv)
 
     memset(&flt, 0, sizeof flt);
     flt.status = -1;
+    if (!(azStatus = calloc((size_t)argc + 1, sizeof *azStatus))) return CMD_EXIT_ERROR;
     for (i = 1; i < argc; i++) {
         int r;
         if (cmd_is_help(argv[i])) {
             cmd_report_help(c->out);
-            return CMD_EXIT_OK;
+            ex = CMD_EXIT_OK;
+            goto out;
         }
         if (!strcmp(argv[i], "--accept-unknown")) {
             fOpt |= VERDICT_ACCEPT_UNKNOWN;
@@ -166,43 +282,96 @@ int cmd_report(cmd_ctx_t *c, int argc, char **argv)
             (r = cmd_opt(c, argc, argv, &i, "--stale", &zStale)) != 0 ||
             (r = cmd_opt(c, argc, argv, &i, "--role", &zRole)) != 0 ||
             (r = cmd_opt(c, argc, argv, &i, "--as-of", &zAsOf)) != 0 ||
+            (r = cmd_opt(c, argc, argv, &i, "--trend", &zTrend)) != 0 ||
+            (r = cmd_opt(c, argc, argv, &i, "--since", &zSince)) != 0 ||
+            (r = cmd_opt(c, argc, argv, &i, "--group", &zGroup)) != 0 ||
             (r = cmd_opt(c, argc, argv, &i, "-o", &zOut)) != 0) {
-            if (r < 0) return CMD_EXIT_ERROR;
+            if (r < 0) goto out;
+            if (zStatus) azStatus[nStatus++] = (char *)zStatus;
+            zStatus = NULL;
             continue;
         }
         if (!strcmp(argv[i], "--strict")) {
             fOpt |= VERDICT_STRICT;
             continue;
         }
-        return cmd_bad_usage(c, argv[i][0] == '-' ? "unknown option" : "unexpected argument",
-                             argv[i]);
+        ex = cmd_bad_usage(c, argv[i][0] == '-' ? "unknown option" : "unexpected argument",
+                           argv[i]);
+        goto out;
     }
-    if ((fmt = rep_format_from_name(zFormat)) < 0) return cmd_bad_usage(c, "unknown format", zFormat);
-    if ((rc = cmd_age_opts(c, zStale, zAsOf, &flt.staleDays, &flt.now)) != 0) return rc;
-    if (zStatus) {
-        if (!strcmp(zStatus, "stale")) {
-            flt.staleOnly = 1;
-            if (!flt.staleDays) return cmd_bad_usage(c, "--status stale needs --stale DAYS above 0", NULL);
-        } else if ((flt.status = verdict_status_from_name(zStatus)) < 0) {
-            return cmd_bad_usage(c, "unknown status", zStatus);
+    if ((fmt = rep_format_from_name(zFormat)) < 0) {
+        ex = cmd_bad_usage(c, "unknown format", zFormat);
+        goto out;
+    }
+    if ((rc = cmd_age_opts(c, zStale, zAsOf, &flt.staleDays, &flt.now)) != 0) {
+        ex = rc;
+        goto out;
+    }
+    if (zSince && (!zTrend || cmd_parse_date(zSince, &since))) {
+        ex = cmd_bad_usage(c, zTrend ? "--since needs YYYY-MM-DD, not" : "--since goes with --trend RULE",
+                           zSince);
+        goto out;
+    }
+    if (zSince) since -= 86399; /* the start of that day */
+    if (zGroup && (group = rep_group_from_name(zGroup)) < 0) {
+        ex = cmd_bad_usage(c, "--group must be folder, domain or ou, not", zGroup);
+        goto out;
+    }
+    if (zTrend && (nStatus || zRule || zRole)) {
+        ex = cmd_bad_usage(c, "--trend takes no --rule, --status or --role", NULL);
+        goto out;
+    }
+    for (k = 0; k < nStatus; k++)
+        if ((rc = cmd_status_list(c, azStatus[k], fOpt, &flt.statusMask, &flt.staleOnly)) != 0) {
+            ex = rc;
+            goto out;
         }
+    if (flt.staleOnly && !flt.staleDays) {
+        ex = cmd_bad_usage(c, "--status stale needs --stale DAYS above 0", NULL);
+        goto out;
     }
     if (zRole) {
         if (!strcmp(zRole, "dc")) flt.role = OS_PT_DC;
         else if (!strcmp(zRole, "server")) flt.role = OS_PT_SERVER;
         else if (!strcmp(zRole, "workstation")) flt.role = OS_PT_WORKSTATION;
-        else return cmd_bad_usage(c, "--role must be dc, server or workstation, not", zRole);
+        else {
+            ex = cmd_bad_usage(c, "--role must be dc, server or workstation, not", zRole);
+            goto out;
+        }
     }
     flt.zRule = zRule;
-    if (cmd_open(c)) return CMD_EXIT_ERROR;
+    if (zTrend) {
+        if (zOut && !(out = plat_fopen(zOut, "wb"))) {
+            fprintf(c->err, "%s:0: cannot create the report file\n", zOut);
+            goto out;
+        }
+        ex = cmd_report_trend(c, zTrend, since, flt.now, (rep_format_t)fmt, out);
+        goto out;
+    }
+    if (cmd_open(c)) goto out;
     rc = db_report_load(c->db, &flt, &rep);
-    if (rc == KBS_ENOTFOUND) return cmd_bad_usage(c, "no such rule in the catalog", zRule);
+    if (rc == KBS_ENOTFOUND) {
+        ex = cmd_bad_usage(c, "no such rule in the catalog", zRule);
+        goto out;
+    }
     if (rc) {
         fprintf(c->err, "kbsentry report: %s (%s)\n", kbs_strerror(rc), db_errmsg(c->db));
-        return CMD_EXIT_ERROR;
+        goto out;
     }
     bLoaded = 1;
     if (flt.role == OS_PT_DC) rpt_note_role_unknown(c, &rep.rep);
+    cmd_report_title(zTitle, sizeof zTitle, &flt, zRole);
+    rep.rep.zTitle = zTitle;
+    rep.rep.group = (rep_group_t)group;
+    if (fmt == REP_FMT_HTML) {
+        /* the rollout curves: without them the page is still whole, so a failure only warns */
+        rc = db_trend_load(c->db, zRule, 0, flt.now, &aTrend, &nTrend);
+        if (rc)
+            fprintf(c->err, "kbsentry report: no rollout curves: %s (%s)\n", kbs_strerror(rc),
+                    db_errmsg(c->db));
+        rep.rep.aTrend = aTrend;
+        rep.rep.nTrend = nTrend;
+    }
     if (zOut && !(out = plat_fopen(zOut, "wb"))) {
         fprintf(c->err, "%s:0: cannot create the report file\n", zOut);
         goto out;
@@ -211,7 +380,9 @@ int cmd_report(cmd_ctx_t *c, int argc, char **argv)
         fprintf(c->err, "kbsentry report: writing the report failed\n");
         goto out;
     }
-    ex = cmd_noncompliant(&rep.rep, fOpt) ? CMD_EXIT_NONCOMPLIANT : CMD_EXIT_OK;
+    /* Written to a file, the exit code says that it was (a `report -o x.html && mail` chain);
+     * the verdicts are in the file. */
+    ex = !zOut && cmd_noncompliant(&rep.rep, fOpt) ? CMD_EXIT_NONCOMPLIANT : CMD_EXIT_OK;
 out:
     if (out != c->out && out) {
         if (fclose(out) != 0 && ex != CMD_EXIT_ERROR) {
@@ -220,24 +391,90 @@ out:
         }
     }
     if (bLoaded) db_report_release(&rep);
+    db_trend_free(aTrend, nTrend);
+    free(azStatus);
     return ex;
 }
 
+/* Replaces each --rule name in azRule by the id of its rule in cat (the catalog's spelling);
+ * returns 0, or the usage error's exit code for a rule cat does not have. */
+static int cmd_rule_ids(cmd_ctx_t *c, const cat_t *cat, const char **azRule, size_t nRule)
+{
+    size_t k;
+    for (k = 0; k < nRule; k++) {
+        const cat_rule_t *rule = cat_find_rule(cat, azRule[k]);
+        if (!rule) return cmd_bad_usage(c, "no such rule in the catalog", azRule[k]);
+        azRule[k] = rule->zId;
+    }
+    return 0;
+}
+
+/* Keeps of h's verdicts those of the rules azRule[0..nRule-1] (ids as cmd_rule_ids gives
+ * them; every verdict when nRule is 0). */
+static void cmd_keep_rules(rep_host_t *h, const char *const *azRule, size_t nRule)
+{
+    size_t i, j = 0, k;
+    if (!nRule) return;
+    for (i = 0; i < h->nVerdict; i++) {
+        const cat_rule_t *rule = h->aVerdict[i].rule;
+        for (k = 0; rule && k < nRule && strcmp(rule->zId, azRule[k]); k++) {
+        }
+        if (rule && k < nRule) h->aVerdict[j++] = h->aVerdict[i];
+    }
+    h->nVerdict = j;
+}
+
+/* The newest modification time of the files in zFrom ("FILE" or "FILE1 + FILE2"), 0 if none
+ * can be read: the date of an input that carries no scan date of its own, as collect takes it. */
+static int64_t cmd_files_mtime(const char *zFrom)
+{
+    char zPath[1024];
+    const char *z = zFrom;
+    int64_t t = 0;
+    while (*z) {
+        const char *zEnd = strstr(z, " + ");
+        size_t n = zEnd ? (size_t)(zEnd - z) : strlen(z);
+        plat_stat_t ps;
+        if (n < sizeof zPath) {
+            memcpy(zPath, z, n);
+            zPath[n] = 0;
+            if (plat_stat(zPath, &ps) == KBS_OK && ps.mtime > t) t = ps.mtime;
+        }
+        z += n;
+        if (zEnd) z += 3;
+    }
+    return t;
+}
+
+/* One host of a file check, judged: what rep_host_t points into. */
+typedef struct chk_view {
+    os_ident_t id;
+    char zDetail[256];
+    verdict_t *aV;
+} chk_view_t;
+
 /* Checks files directly: parse each, join the facts of each machine across the files,
- * evaluate and render each host. */
+ * evaluate and render each host (csv and html: all hosts in one report). */
 static int cmd_check_files(cmd_ctx_t *c, char **azPath, size_t nPath, rep_format_t fmt,
-                           unsigned fOpt, int staleDays, int64_t now)
+                           unsigned fOpt, int staleDays, int64_t now, const char **azRule,
+                           size_t nRule)
 {
     snap_t *aSnap = NULL;
     chk_set_t set;
-    chk_host_t *aHost;
-    size_t nSnap = 0, nHost, i, j, k;
+    chk_host_t *aHost = NULL;
+    size_t nSnap = 0, nHost = 0, nCat, i, j, k;
     char zErr[SNAP_ERR_MAX + 320], zKind[24];
+    chk_view_t *aView = NULL;
     verdict_t *aV = NULL;
     rep_verdict_t *aRV = NULL;
+    rep_host_t *aH = NULL;
+    rep_t r;
     int ex = CMD_EXIT_ERROR, bBad = 0, bFailed = 0, bArray;
 
     if (cmd_catalog(c)) return CMD_EXIT_ERROR;
+    nCat = c->cat.nRule ? c->cat.nRule : 1;
+    if ((ex = cmd_rule_ids(c, &c->cat, azRule, nRule)) != 0) return ex;
+    ex = CMD_EXIT_ERROR;
     chk_set_init(&set);
     for (k = 0; k < nPath; k++) {
         if (coll_read_input(azPath[k], 0, &aSnap, &nSnap, zKind, sizeof zKind, NULL, zErr,
@@ -265,81 +502,98 @@ static int cmd_check_files(cmd_ctx_t *c, char **azPath, size_t nPath, rep_format
     aHost = set.a;
     nHost = set.n;
     bArray = fmt == REP_FMT_JSON && nHost > 1;
-    aV = calloc(c->cat.nRule ? c->cat.nRule : 1, sizeof *aV);
-    aRV = calloc(c->cat.nRule ? c->cat.nRule : 1, sizeof *aRV);
-    if (!aV || !aRV) goto out;
+    aView = calloc(nHost ? nHost : 1, sizeof *aView);
+    aV = calloc((nHost ? nHost : 1) * nCat, sizeof *aV);
+    aRV = calloc((nHost ? nHost : 1) * nCat, sizeof *aRV);
+    aH = calloc(nHost ? nHost : 1, sizeof *aH);
+    if (!aView || !aV || !aRV || !aH) goto out;
+    memset(&r, 0, sizeof r);
+    r.cat = &c->cat;
+    r.now = now;
+    r.staleDays = staleDays;
+    r.zTitle = "kbsentry check";
     for (i = 0; i < nHost; i++) {
         const snap_t *s = &aHost[i].s;
-        rep_t r;
-        rep_host_t h;
-        os_ident_t id;
-        char zDetail[256];
+        chk_view_t *w = &aView[i];
+        rep_host_t *h = &aH[i];
         int sp = os_sp_major(&s->os), n;
-        memset(&r, 0, sizeof r);
-        memset(&h, 0, sizeof h);
-        memset(&id, 0, sizeof id);
+        w->aV = &aV[i * nCat];
         if (s->osKnown)
-            os_identify(&s->os, &id);
+            os_identify(&s->os, &w->id);
         else
-            snprintf(id.zName, sizeof id.zName, "Unknown OS");
-        snprintf(zDetail, sizeof zDetail, "%s %u.%u.%u%s%.0d", s->os.zProductName,
+            snprintf(w->id.zName, sizeof w->id.zName, "Unknown OS");
+        snprintf(w->zDetail, sizeof w->zDetail, "%s %u.%u.%u%s%.0d", s->os.zProductName,
                  (unsigned)s->os.major, (unsigned)s->os.minor, (unsigned)s->os.build,
                  sp > 0 ? " SP" : "", sp > 0 ? sp : 0);
-        n = verdict_eval(&c->cat, s, aV, c->cat.nRule);
+        n = verdict_eval(&c->cat, s, w->aV, c->cat.nRule);
         if (n < 0) goto out;
+        h->aVerdict = &aRV[i * nCat];
         for (j = 0; j < (size_t)n; j++) {
-            aRV[j].rule = aV[j].rule;
-            aRV[j].status = aV[j].status;
-            aRV[j].zEvidence = aV[j].zEvidence;
-            aRV[j].zAction = aV[j].zAction;
+            h->aVerdict[j].rule = w->aV[j].rule;
+            h->aVerdict[j].status = w->aV[j].status;
+            h->aVerdict[j].zEvidence = w->aV[j].zEvidence;
+            h->aVerdict[j].zAction = w->aV[j].zAction;
         }
-        h.zHost = s->zHost;
-        h.zDomain = s->zDomain;
-        h.zMachineId = s->zMachineId;
-        h.zOsName = id.zName;
-        h.zOsFamily = os_family_key(id.family);
-        h.zOsDetail = s->osKnown ? zDetail : "";
-        h.zOrigin = s->zOrigin;
-        h.zSourcePath = aHost[i].zFrom;
-        h.scanTime = s->scanTime;
-        h.nHotfix = s->nHotfix;
-        h.aVerdict = aRV;
-        h.nVerdict = (size_t)n;
-        r.cat = &c->cat;
-        r.aHost = &h;
-        r.nHost = 1;
-        r.now = now;
-        r.staleDays = staleDays;
-        h.stale = staleDays > 0 && s->scanTime > 0 && s->scanTime < now - (int64_t)staleDays * 86400;
-        r.zTitle = "kbsentry check";
-        /* Several hosts in JSON: one array of the objects, so that the output parses. */
-        if (bArray) fputs(i ? ",\n" : "[\n", c->out);
-        if (rep_render_check(&r, &h, fmt, c->out)) goto out;
-        if (cmd_noncompliant(&r, fOpt)) bBad = 1;
+        h->nVerdict = (size_t)n;
+        cmd_keep_rules(h, azRule, nRule);
+        h->zHost = s->zHost;
+        h->zDomain = s->zDomain;
+        h->zMachineId = s->zMachineId;
+        h->zOsName = w->id.zName;
+        h->zOsFamily = os_family_key(w->id.family);
+        h->zOsDetail = s->osKnown ? w->zDetail : "";
+        h->zOrigin = s->zOrigin;
+        h->zSourcePath = aHost[i].zFrom;
+        h->scanTime = s->scanTime;
+        if (!h->scanTime && (h->scanTime = cmd_files_mtime(aHost[i].zFrom)) != 0)
+            h->timeFromFile = 1; /* as collect stores it */
+        h->nHotfix = s->nHotfix;
+        h->stale = staleDays > 0 && h->scanTime > 0 && h->scanTime < now - (int64_t)staleDays * 86400;
     }
-    if (bArray) fputs("]\n", c->out);
+    if (fmt == REP_FMT_CSV || fmt == REP_FMT_HTML) {
+        /* the report formats: one table of every host */
+        r.aHost = aH;
+        r.nHost = nHost;
+        if (rep_render(&r, fmt, c->out)) goto out;
+        bBad = cmd_noncompliant(&r, fOpt);
+    } else {
+        for (i = 0; i < nHost; i++) {
+            r.aHost = &aH[i];
+            r.nHost = 1;
+            /* Several hosts in JSON: one array of the objects, so that the output parses. */
+            if (bArray) fputs(i ? ",\n" : "[\n", c->out);
+            if (rep_render_check(&r, &aH[i], fmt, c->out)) goto out;
+            if (cmd_noncompliant(&r, fOpt)) bBad = 1;
+        }
+        if (bArray) fputs("]\n", c->out);
+    }
     ex = bFailed ? CMD_EXIT_ERROR : bBad ? CMD_EXIT_NONCOMPLIANT : CMD_EXIT_OK;
 out:
+    free(aView);
     free(aV);
     free(aRV);
+    free(aH);
     chk_set_release(&set);
     return ex;
 }
 
 int cmd_check(cmd_ctx_t *c, int argc, char **argv)
 {
-    const char *zFormat = "table", *zWhat = NULL, *zStale = NULL, *zAsOf = NULL;
-    char **azWhat; /* the HOST or FILE arguments, in order */
-    size_t nWhat = 0;
+    const char *zFormat = "table", *zWhat = NULL, *zStale = NULL, *zAsOf = NULL, *zRule = NULL;
+    char **azWhat = NULL;       /* the HOST or FILE arguments, in order */
+    const char **azRule = NULL; /* every --rule */
+    size_t nWhat = 0, nRule = 0;
     int staleDays;
     int64_t now;
     plat_stat_t ps;
     db_filter_t flt;
     db_report_t rep;
-    int i, fmt, rc, ex = CMD_EXIT_ERROR;
+    int i, fmt, rc, ex = CMD_EXIT_ERROR, bLoaded = 0;
     unsigned fOpt = 0;
 
-    if (!(azWhat = calloc((size_t)argc + 1, sizeof *azWhat))) return CMD_EXIT_ERROR;
+    azWhat = calloc((size_t)argc + 1, sizeof *azWhat);
+    azRule = calloc((size_t)argc + 1, sizeof *azRule);
+    if (!azWhat || !azRule) goto out;
     for (i = 1; i < argc; i++) {
         int r;
         if (cmd_is_help(argv[i])) {
@@ -357,9 +611,12 @@ int cmd_check(cmd_ctx_t *c, int argc, char **argv)
         }
         if ((r = cmd_common_opt(c, argc, argv, &i)) != 0 ||
             (r = cmd_opt(c, argc, argv, &i, "--format", &zFormat)) != 0 ||
+            (r = cmd_opt(c, argc, argv, &i, "--rule", &zRule)) != 0 ||
             (r = cmd_opt(c, argc, argv, &i, "--stale", &zStale)) != 0 ||
             (r = cmd_opt(c, argc, argv, &i, "--as-of", &zAsOf)) != 0) {
             if (r < 0) goto out;
+            if (zRule) azRule[nRule++] = zRule;
+            zRule = NULL;
             continue;
         }
         if (argv[i][0] == '-' && argv[i][1]) {
@@ -373,9 +630,8 @@ int cmd_check(cmd_ctx_t *c, int argc, char **argv)
         goto out;
     }
     zWhat = azWhat[0];
-    fmt = rep_format_from_name(zFormat);
-    if (fmt != REP_FMT_TABLE && fmt != REP_FMT_JSON) {
-        ex = cmd_bad_usage(c, "--format must be table or json, not", zFormat);
+    if ((fmt = rep_format_from_name(zFormat)) < 0) {
+        ex = cmd_bad_usage(c, "--format must be table, csv, json or html, not", zFormat);
         goto out;
     }
     if ((rc = cmd_age_opts(c, zStale, zAsOf, &staleDays, &now)) != 0) {
@@ -384,17 +640,16 @@ int cmd_check(cmd_ctx_t *c, int argc, char **argv)
     }
     if (plat_stat(zWhat, &ps) == KBS_OK && !ps.isDir) {
         /* FILE [FILE...]: one machine's files, judged together without a database */
-        ex = cmd_check_files(c, azWhat, nWhat, (rep_format_t)fmt, fOpt, staleDays, now);
+        ex = cmd_check_files(c, azWhat, nWhat, (rep_format_t)fmt, fOpt, staleDays, now, azRule,
+                             nRule);
         goto out;
     }
     if (nWhat > 1) {
         ex = cmd_bad_usage(c, "several arguments: each must be a file", azWhat[1]);
         goto out;
     }
-    free(azWhat);
-    azWhat = NULL;
 
-    if (cmd_open(c)) return CMD_EXIT_ERROR;
+    if (cmd_open(c)) goto out;
     memset(&flt, 0, sizeof flt);
     flt.status = -1;
     flt.zHost = zWhat;
@@ -402,10 +657,18 @@ int cmd_check(cmd_ctx_t *c, int argc, char **argv)
     flt.staleDays = staleDays;
     if ((rc = db_report_load(c->db, &flt, &rep))) {
         fprintf(c->err, "kbsentry check: %s (%s)\n", kbs_strerror(rc), db_errmsg(c->db));
-        return CMD_EXIT_ERROR;
+        goto out;
+    }
+    bLoaded = 1;
+    if ((rc = cmd_rule_ids(c, rep.rep.cat, azRule, nRule)) != 0) {
+        ex = rc;
+        goto out;
     }
     if (rep.rep.nHost == 0) {
+        /* not an error of the tool: a script tells "not collected yet" apart */
         fprintf(c->err, "kbsentry check: no host or file '%s' (see 'kbsentry hosts')\n", zWhat);
+        /* a path (no host is named so) that is not there is an error of the input */
+        ex = strchr(zWhat, '/') || strchr(zWhat, '\\') ? CMD_EXIT_ERROR : CMD_EXIT_NOTFOUND;
     } else if (rep.rep.nHost > 1) {
         size_t k;
         fprintf(c->err, "kbsentry check: %lu hosts match; give NAME.DOMAIN or the machine id:\n",
@@ -419,14 +682,16 @@ int cmd_check(cmd_ctx_t *c, int argc, char **argv)
             cmd_put_safe(c->err, rep.rep.aHost[k].zMachineId);
             fputc('\n', c->err);
         }
-    } else if (rep_render_check(&rep.rep, &rep.rep.aHost[0], (rep_format_t)fmt, c->out)) {
-        fprintf(c->err, "kbsentry check: writing failed\n");
     } else {
-        ex = cmd_noncompliant(&rep.rep, fOpt) ? CMD_EXIT_NONCOMPLIANT : CMD_EXIT_OK;
+        cmd_keep_rules(&rep.rep.aHost[0], azRule, nRule);
+        if (rep_render_check(&rep.rep, &rep.rep.aHost[0], (rep_format_t)fmt, c->out))
+            fprintf(c->err, "kbsentry check: writing failed\n");
+        else
+            ex = cmd_noncompliant(&rep.rep, fOpt) ? CMD_EXIT_NONCOMPLIANT : CMD_EXIT_OK;
     }
-    db_report_release(&rep);
-    return ex;
 out:
+    if (bLoaded) db_report_release(&rep);
     free(azWhat);
+    free((void *)azRule);
     return ex;
 }

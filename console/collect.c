@@ -93,26 +93,68 @@ typedef struct coll_walk {
     FILE *err;
     size_t nBad;
     size_t nDirErr, nLink;   /* folders not read completely; links not followed */
+    size_t nSkipped;         /* not inputs by name */
 } coll_walk_t;
 
-/* 1 for "<HOST>.kbs.tmp<pid>[-<n>]": the agent's file in flight (or left by a killed write),
- * renamed over <HOST>.kbs when whole. Not an input: reading it would report a torn file. */
-static int coll_is_agent_temp(const char *zPath)
+/* 1 for c an ASCII hex digit. */
+static int coll_is_hex(char c)
 {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* 1 for the agent's file in flight (or left by a killed write), renamed over <HOST>.kbs when
+ * whole: "<HOST>.kbs.tmp<pid>-<16 hex digits>" (service/win_out.c), and the older forms
+ * "<HOST>.kbs.tmp<pid>" and "<HOST>.kbs.tmp<pid>-<n>". Reading it would report a torn file. */
+static int coll_is_agent_temp(const char *zBase)
+{
+    const char *p = strstr(zBase, ".kbs.tmp");
+    size_t n;
+    if (!p) return 0;
+    p += 8;
+    for (n = 0; p[n] >= '0' && p[n] <= '9'; n++) {
+    }
+    if (n < 1 || n > 10) return 0; /* the pid: a DWORD */
+    p += n;
+    if (!*p) return 1;
+    if (*p++ != '-') return 0;
+    for (n = 0; coll_is_hex(p[n]); n++) {
+    }
+    return n >= 1 && n <= 16 && !p[n];
+}
+
+/* ASCII case-insensitive equality (Windows names). */
+static int coll_name_eq(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        char x = *a >= 'A' && *a <= 'Z' ? (char)(*a + 32) : *a;
+        char y = *b >= 'A' && *b <= 'Z' ? (char)(*b + 32) : *b;
+        if (x != y) return 0;
+    }
+    return *a == *b;
+}
+
+int coll_not_input(const char *zPath)
+{
+    static const char *const azName[] = {"desktop.ini", "thumbs.db", ".ds_store"};
     const char *z = zPath, *p;
+    size_t i;
     for (p = zPath; *p; p++)
         if (*p == '/' || *p == '\\') z = p + 1;
-    if (!(p = strstr(z, ".kbs.tmp")) || !p[8]) return 0;
-    for (p += 8; *p; p++)
-        if ((*p < '0' || *p > '9') && *p != '-') return 0;
-    return 1;
+    for (i = 0; i < sizeof azName / sizeof azName[0]; i++)
+        if (coll_name_eq(z, azName[i])) return 1;
+    /* Office's owner file beside an open document; a Mac's AppleDouble twin of a copied file */
+    if ((z[0] == '~' && z[1] == '$') || (z[0] == '.' && z[1] == '_')) return 1;
+    return coll_is_agent_temp(z);
 }
 
 static int coll_walk_cb(void *pCtx, const char *zPath, const plat_stat_t *pSt, int rc)
 {
     coll_walk_t *w = pCtx;
     coll_item_t *p;
-    if (!rc && coll_is_agent_temp(zPath)) return KBS_OK;
+    if (!rc && pSt && !pSt->isDir && coll_not_input(zPath)) {
+        w->nSkipped++;
+        return KBS_OK;
+    }
     if (rc && pSt && pSt->isDir && rc == KBS_EUNSUPPORTED) {
         fprintf(w->err, "%s: not followed: a link to a folder (not a DFS link or mount point)\n",
                 zPath);
@@ -645,6 +687,7 @@ int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, 
     pSt->nBad = w.nBad;
     pSt->nDirErr = w.nDirErr;
     pSt->nLinkSkipped = w.nLink;
+    pSt->nSkipped = w.nSkipped;
     pSt->nFile = w.n;
     /* Path order: the same inputs give the same history whatever order the paths were given. */
     if (w.n > 1) qsort(w.a, w.n, sizeof *w.a, coll_cmp_item);

@@ -42,6 +42,8 @@ typedef struct coll_stats {
     size_t nDirErr;          /* folders that could not be read completely: the collect is
                               * incomplete (exit 2) */
     size_t nLinkSkipped;     /* links to folders not followed (reported) */
+    size_t nSkipped;         /* not inputs by name (desktop.ini, Thumbs.db, the agent's temp
+                              * files...): skipped without a message, not in nFile */
     size_t nLost;            /* files read but not stored: their transaction failed */
     /* Where the time went: walk, store, commit and wait (for the workers) on the storing
      * thread; read and parse summed over the worker threads. */
@@ -54,6 +56,11 @@ typedef struct coll_stats {
  * completely, or a fatal error (KBS_EDB, KBS_ENOMEM, KBS_ECONFLICT) after which what was
  * committed before stays; *pSt then counts only what was committed (nLost the rest). */
 int coll_run(db_t *db, char *const *azPath, size_t nPath, const coll_opts_t *o, coll_stats_t *pSt);
+
+/* coll_not_input: 1 when zPath's name says it is not an input: Explorer's desktop.ini and
+ * Thumbs.db, a Mac's .DS_Store and ._* files, Office's ~$* owner files, the agent's temp files
+ * (<HOST>.kbs.tmp<pid>[-<hex>]). Collect skips them without an error and counts them. */
+int coll_not_input(const char *zPath);
 
 /* coll_read_input: reads one input file (size-checked) and parses it by content into a malloc'd
  * array of snapshots (*pnSnap >= 1 on success; free with imp_free_snaps). On error zErr holds

@@ -143,6 +143,8 @@ const cat_t *db_catalog(db_t *db);
 typedef struct db_filter {
     const char *zRule;           /* only this rule (NULL: all) */
     int status;                  /* -1: any; else hosts with a verdict of this status */
+    unsigned statusMask;         /* 0: any; else hosts with a verdict whose status bit
+                                  * (1u << verdict_status_t) is set (with status: either) */
     int staleOnly;               /* 1: only hosts not seen for staleDays */
     int staleDays;               /* 0: no stale flagging */
     const char *zHost;           /* NULL, or one host by name, name.domain or machine id */
@@ -163,6 +165,18 @@ typedef struct db_report {
  * db_report_release. Returns KBS_OK, KBS_ENOTFOUND (no such rule), KBS_EDB or KBS_ENOMEM. */
 int db_report_load(db_t *db, const db_filter_t *pF, db_report_t *pR);
 void db_report_release(db_report_t *pR);
+
+/* db_trend_load: the history of each rule of db's catalog (or view; zRule: only that rule),
+ * from every stored scan: *paTrend gets one rep_trend_t per rule (*pnTrend, catalog order;
+ * free with db_trend_free) with the hosts by verdict at the end of each UTC day from the day of
+ * since (0: of the first stored scan) to the day of until, at most DB_TREND_DAYS_MAX days (the
+ * last ones). A host's state on a day is its newest scan with OS facts up to then, joined with a
+ * newer hotfix list without them; scans dated later than their collection are left out.
+ * Returns KBS_OK, KBS_ENOTFOUND (no such rule), KBS_EDB or KBS_ENOMEM. */
+#define DB_TREND_DAYS_MAX 3660
+int db_trend_load(db_t *db, const char *zRule, int64_t since, int64_t until,
+                  rep_trend_t **paTrend, size_t *pnTrend);
+void db_trend_free(rep_trend_t *aTrend, size_t nTrend);
 
 /* db_hash64: the 64-bit content hash stored for input files and hotfix lists. */
 uint64_t db_hash64(const void *pIn, size_t n);

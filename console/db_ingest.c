@@ -109,7 +109,7 @@ static int db_cmp_snap_order(const void *pa, const void *pb)
 
 /* Fills s's hotfixes from a set's canonical text (entries are unique already), with the install
  * dates of date set dsetId (0: none). */
-static int db_set_fill(db_t *db, int64_t setId, int64_t dsetId, snap_t *s)
+int db_set_fill(db_t *db, int64_t setId, int64_t dsetId, snap_t *s)
 {
     sqlite3_stmt *st, *stDates = NULL;
     const char *z, *zDates = "";
@@ -365,9 +365,20 @@ static const char *db_col(sqlite3_stmt *st, int i)
 
 #define DB_COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src))
 
-/* db_scan_load: scan scanId into *s (snap_init'ed here) with its hotfixes, files and sources;
- * *pzPath (may be NULL) gets a malloc'd copy of its source path. */
-static int db_scan_load(db_t *db, int64_t scanId, snap_t *s, char **pzPath)
+int db_scan_load(db_t *db, int64_t scanId, snap_t *s, char **pzPath)
+{
+    int64_t setId = 0, dsetId = 0;
+    int rc = db_scan_load_row(db, scanId, s, pzPath, &setId, &dsetId);
+    if (rc) return rc;
+    if ((rc = db_set_fill(db, setId, dsetId, s))) {
+        snap_release(s);
+        if (pzPath) { free(*pzPath); *pzPath = NULL; }
+    }
+    return rc;
+}
+
+int db_scan_load_row(db_t *db, int64_t scanId, snap_t *s, char **pzPath, int64_t *pSetId,
+                     int64_t *pDsetId)
 {
     sqlite3_stmt *st = db_stmt(db, DB_ST_SCAN_LOAD);
     int64_t setId;
@@ -418,7 +429,8 @@ static int db_scan_load(db_t *db, int64_t scanId, snap_t *s, char **pzPath)
     if ((rc = db_sources_parse(zSources, s)) || (rc = db_files_parse(zFiles, s)) ||
         (rc = db_facts_parse(zFacts, s)))
         goto out;
-    rc = db_set_fill(db, setId, dsetId, s);
+    *pSetId = setId;
+    *pDsetId = dsetId;
 out:
     free(zSources);
     free(zFiles);

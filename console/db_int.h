@@ -127,6 +127,19 @@ int db_shared_get(db_t *db, const db_shared_t *k, db_cache_t *pCache, const db_b
                   uint64_t h, size_t nItem, db_items_fn fnItems, const void *pCtx, int64_t *pId);
 
 
+/* db_scan_load: scan scanId into *s (snap_init'ed here) with its hotfixes, files and sources;
+ * *pzPath (may be NULL) gets a malloc'd copy of its source path. Returns KBS_OK, KBS_EDB or
+ * KBS_ENOMEM (s released). */
+int db_scan_load(db_t *db, int64_t scanId, snap_t *s, char **pzPath);
+/* db_scan_load_row: the same without the hotfixes; *pSetId gets the id of its hotfix list and
+ * *pDsetId that of its install dates (0: none; db_set_fill loads both), for a caller that keeps
+ * lists it read once. */
+int db_scan_load_row(db_t *db, int64_t scanId, snap_t *s, char **pzPath, int64_t *pSetId,
+                     int64_t *pDsetId);
+/* db_set_fill: s's hotfixes from the shared list setId with the install dates of dsetId (0:
+ * none), in snap.c's order and capacity. */
+int db_set_fill(db_t *db, int64_t setId, int64_t dsetId, snap_t *s);
+
 /* db_state_load: rebuilds the snapshot of host hostId's current state from the database. */
 int db_state_load(db_t *db, int64_t hostId, snap_t *s);
 

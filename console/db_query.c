@@ -123,7 +123,9 @@ int db_report_load(db_t *db, const db_filter_t *pF, db_report_t *pR)
                            " os_detail, origin, source_path, last_scan, n_hotfix,"
                            " (SELECT max(s.scan_time) FROM scan s WHERE s.host_id = host.id AND"
                            " s.scan_time > s.collected_at + " DB_FUTURE_SLACK "),"
-                           " (SELECT product_type FROM scan WHERE scan.id = host.os_scan_id) FROM host"
+                           " (SELECT product_type FROM scan WHERE scan.id = host.os_scan_id),"
+                           " (SELECT time_from_file FROM scan WHERE scan.id = host.cur_scan_id)"
+                           " FROM host"
                            " WHERE cur_scan_id IS NOT NULL AND (?1 IS NULL OR name_key = upper(?1)"
                            " OR machine_id = ?1 OR name_key || '.' || upper(domain) = upper(?1))"
                            " AND (?2 IS NULL OR (SELECT product_type FROM scan"
@@ -162,6 +164,7 @@ int db_report_load(db_t *db, const db_filter_t *pF, db_report_t *pR)
         h->futureScanTime = sqlite3_column_int64(st, 11);
         /* OS facts without the role (systeminfo in a language whose wording is not known) */
         h->roleUnknown = sqlite3_column_type(st, 12) != SQLITE_NULL && sqlite3_column_int(st, 12) == 0;
+        h->timeFromFile = sqlite3_column_int(st, 13);
         if (!h->zHost || !h->zDomain || !h->zMachineId || !h->zOsName || !h->zOsFamily ||
             !h->zOsDetail || !h->zOrigin || !h->zSourcePath) {
             rc = KBS_ENOMEM;
@@ -228,10 +231,13 @@ filter:
         int bKeep = 1;
         h->stale = pF->staleDays > 0 && h->scanTime < pF->now - (int64_t)pF->staleDays * 86400;
         if (pF->staleOnly && !h->stale) bKeep = 0;
-        if (bKeep && pF->status >= 0) {
+        if (bKeep && (pF->status >= 0 || pF->statusMask)) {
             bKeep = 0;
             for (k = 0; k < h->nVerdict; k++)
-                if ((int)h->aVerdict[k].status == pF->status) bKeep = 1;
+                if ((int)h->aVerdict[k].status == pF->status ||
+                    ((unsigned)h->aVerdict[k].status < 32 &&
+                     (pF->statusMask >> (unsigned)h->aVerdict[k].status) & 1u))
+                    bKeep = 1;
         }
         if (bKeep) pR->aHost[j++] = *h;
     }

@@ -1,6 +1,7 @@
 /* rep.c: report dispatch and what every renderer shares: the write buffer, UTF-8, times, counts. */
 #include "rep.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -207,9 +208,13 @@ const char *rep_status_key(verdict_status_t st)
     return verdict_status_name(rep_status(st));
 }
 
-const char *rep_action(const rep_verdict_t *v)
+const char *rep_action(const rep_verdict_t *v, char *zBuf, size_t nBuf)
 {
-    if (v->zAction && v->zAction[0]) return v->zAction;
+    if (v->zAction && v->zAction[0]) {
+        if (rep_status(v->status) != VERDICT_UNPATCHABLE || !nBuf) return v->zAction;
+        snprintf(zBuf, nBuf, "no update exists for this OS level; the way out: %s", v->zAction);
+        return zBuf;
+    }
     switch (rep_status(v->status)) {
     case VERDICT_MISSING: return "install the fix listed in the catalog for this OS";
     case VERDICT_UNPATCHABLE: return "upgrade needed: no fix exists for this OS version";
@@ -280,6 +285,8 @@ void rep_host_cells(const rep_sum_t *s, const rep_t *r, const rep_host_t *h, lon
         if (col >= 0 && aIdx[col] < 0) aIdx[col] = (long)i;
     }
 }
+
+static int rep_sum_groups(const rep_t *r, rep_sum_t *s);
 
 int rep_sum_build(const rep_t *r, rep_sum_t *s)
 {
@@ -364,7 +371,7 @@ int rep_sum_build(const rep_t *r, rep_sum_t *s)
         for (c = 0; c < s->nCol; c++)
             if (aIdx[c] >= 0) s->aColCount[c][rep_status(h->aVerdict[aIdx[c]].status)]++;
     }
-    rc = KBS_OK;
+    rc = r->group ? rep_sum_groups(r, s) : KBS_OK;
 out:
     free((void *)aSorted);
     free((void *)aExtra);
@@ -372,13 +379,111 @@ out:
     return rc;
 }
 
+static int rep_cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The groups of r's hosts into s (r->group set). Returns KBS_OK or KBS_ENOMEM. */
+static int rep_sum_groups(const rep_t *r, rep_sum_t *s)
+{
+    char zKey[256];
+    size_t i, j, nText = 0, off = 0;
+    const char **aSorted = NULL;
+    int rc = KBS_ENOMEM;
+    if (!r->nHost) return KBS_OK;
+    for (i = 0; i < r->nHost; i++)
+        nText += strlen(rep_group_key(&r->aHost[i], r->group, zKey, sizeof zKey)) + 1;
+    if (!(s->zGroupText = malloc(nText)) ||
+        !(s->azHostGroup = malloc(r->nHost * sizeof *s->azHostGroup)) ||
+        !(aSorted = malloc(r->nHost * sizeof *aSorted)))
+        goto out;
+    for (i = 0; i < r->nHost; i++) {
+        const char *z = rep_group_key(&r->aHost[i], r->group, zKey, sizeof zKey);
+        size_t n = strlen(z) + 1;
+        memcpy(s->zGroupText + off, z, n);
+        s->azHostGroup[i] = aSorted[i] = s->zGroupText + off;
+        off += n;
+    }
+    qsort((void *)aSorted, r->nHost, sizeof *aSorted, rep_cmp_str);
+    for (i = 0; i < r->nHost; i++)
+        if (!i || strcmp(aSorted[i], aSorted[i - 1])) s->nGrp++;
+    if (!(s->aGrp = calloc(s->nGrp, sizeof *s->aGrp))) goto out;
+    for (i = 0, j = 0; i < r->nHost; i++) {
+        if (i && strcmp(aSorted[i], aSorted[i - 1])) j++;
+        s->aGrp[j].zFamily = aSorted[i];
+    }
+    for (i = 0; i < r->nHost; i++) {
+        /* binary search of the host's group among the sorted names */
+        size_t lo = 0, hi = s->nGrp;
+        const rep_host_t *h = &r->aHost[i];
+        while (hi - lo > 1) {
+            size_t mid = (lo + hi) / 2;
+            if (strcmp(s->aGrp[mid].zFamily, s->azHostGroup[i]) <= 0) lo = mid;
+            else hi = mid;
+        }
+        s->aGrp[lo].nHost++;
+        s->aGrp[lo].nStale += h->stale ? 1 : 0;
+        s->aGrp[lo].aWorst[rep_host_worst(h)]++;
+    }
+    rc = KBS_OK;
+out:
+    free((void *)aSorted);
+    return rc;
+}
+
 void rep_sum_release(rep_sum_t *s)
 {
+    free((void *)s->azHostGroup);
+    free(s->zGroupText);
+    free(s->aGrp);
     free((void *)s->aCol);
     free(s->aColCount);
     free(s->aFam);
     free(s->aCatCol);
     memset(s, 0, sizeof *s);
+}
+
+/* ---- groups ---- */
+
+int rep_group_from_name(const char *zName)
+{
+    if (!zName) return -1;
+    if (!strcmp(zName, "folder")) return REP_GROUP_FOLDER;
+    if (!strcmp(zName, "domain")) return REP_GROUP_DOMAIN;
+    if (!strcmp(zName, "ou")) return REP_GROUP_OU;
+    return -1;
+}
+
+const char *rep_group_key(const rep_host_t *h, rep_group_t kind, char *zBuf, size_t nBuf)
+{
+    const char *z, *zEnd, *p, *zDir = NULL;
+    size_t n;
+    switch (kind) {
+    case REP_GROUP_DOMAIN:
+        return h->zDomain && h->zDomain[0] ? h->zDomain : "(no domain)";
+    case REP_GROUP_OU:
+        /* the directory inventory is not joined to hosts yet: every host is outside it */
+        return "(not in directory)";
+    case REP_GROUP_FOLDER:
+        /* the last folder of the (first) input file: \\fs01\kbs$\north\PC1.kbs -> north */
+        z = rep_str(h->zSourcePath);
+        zEnd = strstr(z, " + ");
+        if (!zEnd) zEnd = z + strlen(z);
+        for (p = z; p < zEnd; p++)
+            if (*p == '/' || *p == '\\') zDir = p;
+        if (!zDir || !nBuf) return "(no folder)";
+        for (p = zDir; p > z && p[-1] != '/' && p[-1] != '\\'; p--) {
+        }
+        n = (size_t)(zDir - p);
+        if (!n) return "(no folder)";
+        if (n >= nBuf) n = nBuf - 1;
+        memcpy(zBuf, p, n);
+        zBuf[n] = 0;
+        return zBuf;
+    default:
+        return "";
+    }
 }
 
 /* ---- entry points ---- */

@@ -35,6 +35,8 @@ typedef struct rep_host {
     const char *zOrigin;         /* "agent", "systeminfo", "qfe-csv", ... */
     const char *zSourcePath;     /* the file the current state came from */
     int64_t scanTime;            /* Unix seconds UTC of the scan; 0 unknown */
+    int timeFromFile;            /* 1: the input carried no scan date; scanTime is its file's
+                                  * modification time (what "last seen" and stale go by) */
     int stale;                   /* 1 when not seen for longer than rep_t.staleDays */
     int64_t futureScanTime;      /* a scan dated later than it was collected (plus a day), left
                                   * out of the state: its date, or 0 */
@@ -44,13 +46,48 @@ typedef struct rep_host {
     rep_verdict_t *aVerdict; size_t nVerdict;
 } rep_host_t;
 
+/* What hosts are grouped by (report --group). */
+typedef enum rep_group {
+    REP_GROUP_NONE = 0,
+    REP_GROUP_FOLDER,            /* the folder of the host's input file: a drop share's
+                                  * subfolders are its sites */
+    REP_GROUP_DOMAIN,            /* the domain (or workgroup) of the host's facts */
+    REP_GROUP_OU,                /* the organizational unit in the directory */
+} rep_group_t;
+
+/* rep_group_from_name: "folder", "domain", "ou" -> group; -1 when unknown. */
+int rep_group_from_name(const char *zName);
+
+/* rep_group_key: the group of h by kind, into zBuf (nBuf bytes) when it must be made; never
+ * NULL: "(no folder)", "(no domain)", "(not in directory)" when h has none. The one place a
+ * grouping is decided: every format calls it. */
+const char *rep_group_key(const rep_host_t *h, rep_group_t kind, char *zBuf, size_t nBuf);
+
+typedef struct rep_trend rep_trend_t;
+
 typedef struct rep {
     const cat_t *cat;
     rep_host_t *aHost; size_t nHost;
     int64_t now;                 /* Unix seconds UTC the report is made at */
     int staleDays;               /* 0: no stale flagging */
     const char *zTitle;          /* e.g. "kbsentry compliance report" */
+    rep_group_t group;           /* REP_GROUP_NONE: no grouping */
+    const rep_trend_t *aTrend;   /* the rules' histories (the HTML rollout curves), or NULL */
+    size_t nTrend;
 } rep_t;
+
+/* The history of one rule: the hosts by verdict as the fleet stood at the end of each UTC day
+ * (a host counts from its first stored scan on). */
+struct rep_trend {
+    const cat_rule_t *rule;
+    int64_t day0;                    /* Unix seconds UTC of the first day's midnight */
+    size_t nDay;
+    size_t (*aDay)[VERDICT_COUNT];   /* [d][status]: hosts at the end of day d */
+};
+
+/* rep_trend_render: one row per day of t, ISO date first (table, CSV, JSON; HTML: a page with
+ * the curve and the table) under zTitle. Returns KBS_OK, KBS_EIO or KBS_ENOMEM. */
+int rep_trend_render(const rep_trend_t *t, rep_format_t fmt, const char *zTitle, FILE *out);
 
 /* rep_render: writes the whole report in fmt to out. Returns KBS_OK or KBS_EIO. */
 int rep_render(const rep_t *r, rep_format_t fmt, FILE *out);

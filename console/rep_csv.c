@@ -67,7 +67,8 @@ static void rep_csv_field(rep_out_t *o, const char *z)
     if (quote) rep_out_ch(o, '"');
 }
 
-static void rep_csv_row(rep_out_t *o, const rep_host_t *h, const char *zIso, const rep_verdict_t *v)
+static void rep_csv_row(rep_out_t *o, const rep_t *r, const rep_host_t *h, const char *zIso,
+                        const rep_verdict_t *v)
 {
     rep_csv_field(o, h->zHost);
     rep_out_ch(o, ',');
@@ -82,15 +83,21 @@ static void rep_csv_row(rep_out_t *o, const rep_host_t *h, const char *zIso, con
     rep_out_str(o, zIso);
     rep_out_str(o, h->stale ? ",yes," : ",no,");
     if (v) {
+        char zActBuf[REP_ACTION_MAX];
         rep_csv_field(o, v->rule ? v->rule->zId : "");
         rep_out_ch(o, ',');
         rep_out_str(o, rep_status_key(v->status));
         rep_out_ch(o, ',');
         rep_csv_field(o, v->zEvidence);
         rep_out_ch(o, ',');
-        rep_csv_field(o, rep_action(v));
+        rep_csv_field(o, rep_action(v, zActBuf, sizeof zActBuf));
     } else {
         rep_out_str(o, ",,,"); /* a host without verdicts still gets its row */
+    }
+    if (r->group) {
+        char zKey[256];
+        rep_out_ch(o, ',');
+        rep_csv_field(o, rep_group_key(h, r->group, zKey, sizeof zKey));
     }
     rep_out_put(o, "\r\n", 2);
 }
@@ -104,15 +111,17 @@ int rep_csv_render(const rep_t *r, FILE *out)
     if (!o) return KBS_ENOMEM;
     rep_out_init(o, out);
     /* The BOM makes Excel read UTF-8 instead of the ANSI code page. */
-    rep_out_str(o, "\xEF\xBB\xBFhost,domain,machine_id,os,family,last_scan,stale,rule,verdict,"
-                   "evidence,action\r\n");
+    rep_out_str(o, r->group ? "\xEF\xBB\xBFhost,domain,machine_id,os,family,last_scan,stale,rule,"
+                              "verdict,evidence,action,group\r\n"
+                            : "\xEF\xBB\xBFhost,domain,machine_id,os,family,last_scan,stale,rule,"
+                              "verdict,evidence,action\r\n");
     for (i = 0; i < r->nHost; i++) {
         const rep_host_t *h = &r->aHost[i];
         char zIso[24];
         rep_iso_time(h->scanTime, zIso);
-        if (!h->nVerdict) rep_csv_row(o, h, zIso, NULL);
+        if (!h->nVerdict) rep_csv_row(o, r, h, zIso, NULL);
         for (j = 0; j < h->nVerdict; j++)
-            rep_csv_row(o, h, zIso, &h->aVerdict[j]);
+            rep_csv_row(o, r, h, zIso, &h->aVerdict[j]);
     }
     rc = rep_out_finish(o);
     free(o);

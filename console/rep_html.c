@@ -18,7 +18,7 @@ static const char *rep_html_cls(verdict_status_t st)
     }
 }
 
-static const char *rep_html_color(verdict_status_t st)
+const char *rep_html_color(verdict_status_t st)
 {
     switch (rep_status(st)) {
     case VERDICT_PATCHED: return "#2e8b57";
@@ -32,7 +32,7 @@ static const char *rep_html_color(verdict_status_t st)
 
 /* Text from input files, for element content and quoted attribute values alike: the five
  * markup characters as entities; controls, bidi overrides and invalid UTF-8 as U+FFFD. */
-static void rep_html_esc(rep_out_t *o, const char *z)
+void rep_html_esc(rep_out_t *o, const char *z)
 {
     const unsigned char *p = (const unsigned char *)rep_str(z);
     size_t n = strlen((const char *)p), i, start;
@@ -70,7 +70,7 @@ static void rep_html_esc(rep_out_t *o, const char *z)
 }
 
 /* v/d with one decimal, for SVG coordinates and percentages. */
-static void rep_html_dec(rep_out_t *o, uint64_t v, uint64_t d)
+void rep_html_dec(rep_out_t *o, uint64_t v, uint64_t d)
 {
     uint64_t t = d ? (v * 10 + d / 2) / d : 0;
     rep_out_u64(o, t / 10);
@@ -91,7 +91,16 @@ static const char rep_zCss[] =
     "tr.st td{font-style:italic}b.stl{color:#b26a00;margin-left:4px}"
     ".ctl{margin:6px 0}.ctl input,.ctl select{margin-right:10px}"
     "#kbs-errors{color:#c62828}tr.h{display:none}"
-    "svg text{font:12px Segoe UI,Tahoma,Arial,sans-serif}";
+    "svg text{font:12px Segoe UI,Tahoma,Arial,sans-serif}svg.curve text{font-size:10px}"
+    "td.hot{background:#fdecea;font-weight:bold}table.rules td.t{white-space:normal;max-width:260px}"
+    "tr.old td{color:#555}table.todo td{white-space:normal}"
+    "#kbs-hosts{width:100%}#kbs-hosts td{white-space:normal;overflow-wrap:break-word}"
+    "#kbs-hosts td.na{width:50%}div.v{margin:1px 0}table.rules td.t{min-width:180px}"
+    "div.v b{font-weight:bold}div.v span.ev{color:#444}div.v span.ac{color:#0d47a1}"
+    "b.m{color:#c62828}b.u{color:#6a1b9a}b.x{color:#555}b.g{color:#8a6d00}"
+    "@media print{body{margin:0;font-size:10px}.ctl,#kbs-all,#kbs-count{display:none}"
+    "tr,svg{page-break-inside:avoid}th,td{padding:1px 3px}h2{page-break-after:avoid}"
+    "#kbs-hosts th.asc:after,#kbs-hosts th.desc:after{content:''}}";
 
 /* Rows shown at once: a browser needs tens of seconds to lay out a table of a whole fleet
  * (35,640 x 14 cells), and nobody reads that many rows; filters and "show all" reach the rest.
@@ -121,7 +130,7 @@ static const char rep_zScript[] =
     " if(ty==='n'){k=e.getAttribute('data-k');return k===null||k===''?-1e18:+k;}\n"
     " if(ty==='v'){k=rank[e.className];return k===undefined?9:k;}\n"
     " return txt(e).toLowerCase();}\n"
-    "function hay(r){var j,s='',c=' ';if(r.kbsHay===undefined){\n"
+    "function hay(r){var j,s='',c=' '+(r.getAttribute('data-v')||'')+' ';if(r.kbsHay===undefined){\n"
     " for(j=0;j<r.cells.length;j++){s+=txt(r.cells[j]).toLowerCase()+'\\t';\n"
     "  if(rank[r.cells[j].className]!==undefined)c+=r.cells[j].className+' ';}\n"
     " r.kbsHay=s;r.kbsCodes=c;}return r.kbsHay;}\n"
@@ -166,7 +175,7 @@ static const char rep_zScript[] =
     " shown=visible();if(btn&&btn.onclick)btn.onclick();\n"
     " res='selftest '+(ok?'ok':'FAIL')+' rows='+rows.length+' first='+first+' last='+last+"
     "' oldest='+oldest+' missing='+miss+' moved='+(rows.length>1&&orig!==rows[0]?1:0)+"
-    "' shown='+shown+' all='+visible();\n"
+    "' shown='+shown+' all='+visible()+' fits='+(d.documentElement.scrollWidth<=window.innerWidth?1:0);\n"
     " var e=$('kbs-selftest');if(e)e.appendChild(d.createTextNode(res));d.title=res;}\n"
     "if(location.hash==='#selftest')selftest();\n"
     "})();\n";
@@ -185,21 +194,16 @@ static void rep_html_counts_row(rep_out_t *o, const char *zName, size_t nHost, s
     rep_html_esc(o, zName);
     rep_out_str(o, "</td><td class=\"c\">");
     rep_out_u64(o, nHost);
-    if (nStale != (size_t)-1) {
-        rep_out_str(o, "</td><td class=\"c\">");
-        rep_out_u64(o, nStale);
-    }
+    rep_out_str(o, "</td><td class=\"c\">");
+    rep_out_u64(o, nStale);
     for (k = 0; k < VERDICT_COUNT; k++) {
         rep_out_str(o, "</td><td class=\"c\">");
         rep_out_u64(o, aCnt[rep_aStatusOrder[k]]);
     }
-    if (nStale != (size_t)-1) {
-        /* compliant: every rule patched or not affected */
-        rep_out_str(o, "</td><td class=\"c\">");
-        rep_html_dec(o, (aCnt[VERDICT_PATCHED] + aCnt[VERDICT_NOT_AFFECTED]) * 100, nHost);
-        rep_out_ch(o, '%');
-    }
-    rep_out_str(o, "</td></tr>\n");
+    /* compliant: every rule patched or not affected */
+    rep_out_str(o, "</td><td class=\"c\">");
+    rep_html_dec(o, (aCnt[VERDICT_PATCHED] + aCnt[VERDICT_NOT_AFFECTED]) * 100, nHost);
+    rep_out_str(o, "%</td></tr>\n");
 }
 
 static void rep_html_status_heads(rep_out_t *o)
@@ -214,19 +218,22 @@ static void rep_html_status_heads(rep_out_t *o)
 
 /* Stacked bars, one per OS family: its hosts by worst verdict, as shares of the family. IE8
  * and older skip the SVG through the conditional comment and show the tables below instead. */
-static void rep_html_chart(rep_out_t *o, const rep_sum_t *s)
+static void rep_html_chart(rep_out_t *o, const rep_fam_t *aFam, size_t nFam)
 {
     const unsigned wLabel = 130, wBar = 560, hRow = 24;
-    size_t i, k, y;
+    size_t i, k, y, nMax = 1;
 
-    if (!s->nFam) return;
+    if (!nFam) return;
+    /* one scale for every bar: the longest is the biggest family's */
+    for (i = 0; i < nFam; i++)
+        if (aFam[i].nHost > nMax) nMax = aFam[i].nHost;
     rep_out_str(o, "<!--[if gte IE 9]><!--><svg width=\"");
     rep_out_u64(o, wLabel + wBar + 150);
     rep_out_str(o, "\" height=\"");
-    rep_out_u64(o, s->nFam * hRow + 34);
-    rep_out_str(o, "\" role=\"img\" aria-label=\"hosts per OS family by worst verdict\">\n");
-    for (i = 0, y = 4; i < s->nFam; i++, y += hRow) {
-        const rep_fam_t *f = &s->aFam[i];
+    rep_out_u64(o, nFam * hRow + 34);
+    rep_out_str(o, "\" class=\"fam\" role=\"img\" aria-label=\"hosts by worst verdict\">\n");
+    for (i = 0, y = 4; i < nFam; i++, y += hRow) {
+        const rep_fam_t *f = &aFam[i];
         uint64_t x10 = (uint64_t)wLabel * 10;
         rep_out_str(o, "<text x=\"");
         rep_out_u64(o, wLabel - 6);
@@ -239,8 +246,10 @@ static void rep_html_chart(rep_out_t *o, const rep_sum_t *s)
             verdict_status_t st = rep_aStatusOrder[k];
             uint64_t w10;
             if (!f->aWorst[st]) continue;
-            w10 = ((uint64_t)f->aWorst[st] * wBar * 10 + f->nHost / 2) / f->nHost;
-            rep_out_str(o, "<rect x=\"");
+            w10 = ((uint64_t)f->aWorst[st] * wBar * 10 + nMax / 2) / nMax;
+            rep_out_str(o, "<rect class=\"seg\" data-n=\"");
+            rep_out_u64(o, f->aWorst[st]);
+            rep_out_str(o, "\" x=\"");
             rep_html_dec(o, x10, 10);
             rep_out_str(o, "\" y=\"");
             rep_out_u64(o, y);
@@ -262,7 +271,7 @@ static void rep_html_chart(rep_out_t *o, const rep_sum_t *s)
             x10 += w10;
         }
         rep_out_str(o, "<text x=\"");
-        rep_out_u64(o, wLabel + wBar + 6);
+        rep_html_dec(o, x10 + 60, 10);
         rep_out_str(o, "\" y=\"");
         rep_out_u64(o, y + 15);
         rep_out_str(o, "\">");
@@ -291,48 +300,65 @@ static void rep_html_chart(rep_out_t *o, const rep_sum_t *s)
     rep_out_str(o, "</svg><!--<![endif]-->\n");
 }
 
-static void rep_html_summary(rep_out_t *o, const rep_t *r, const rep_sum_t *s)
+/* A chart and a table of hosts by worst verdict: per OS family, or per group. */
+static void rep_html_worst_table(rep_out_t *o, const rep_t *r, const rep_sum_t *s, const char *zKind,
+                                 const rep_fam_t *aFam, size_t nFam)
 {
-    size_t i, k, nAll;
-
-    rep_out_str(o, "<h2>Compliance per OS family</h2>\n"
-                   "<p class=\"meta\">Hosts counted by their worst verdict: a host is ok when "
-                   "every rule is patched or not affected.</p>\n");
-    rep_html_chart(o, s);
-    rep_out_str(o, "<table class=\"sum\"><thead><tr><th>family</th><th>hosts</th><th>stale</th>");
+    size_t i;
+    rep_html_chart(o, aFam, nFam);
+    rep_out_str(o, "<table class=\"sum\"><thead><tr><th>");
+    rep_out_str(o, zKind);
+    rep_out_str(o, "</th><th>hosts</th><th>stale</th>");
     rep_html_status_heads(o);
     rep_out_str(o, "<th>ok</th></tr></thead><tbody>\n");
-    for (i = 0; i < s->nFam; i++)
-        rep_html_counts_row(o, s->aFam[i].zFamily, s->aFam[i].nHost, s->aFam[i].nStale,
-                            s->aFam[i].aWorst);
+    for (i = 0; i < nFam; i++)
+        rep_html_counts_row(o, aFam[i].zFamily, aFam[i].nHost, aFam[i].nStale, aFam[i].aWorst);
     rep_html_counts_row(o, "all", r->nHost, s->nStale, s->aWorst);
-    rep_out_str(o, "</tbody></table>\n");
-    if (!s->nCol) return;
-    rep_out_str(o, "<h2>Per rule</h2>\n<table class=\"sum\"><thead><tr><th>rule</th>"
-                   "<th>hosts</th>");
-    rep_html_status_heads(o);
-    rep_out_str(o, "</tr></thead><tbody>\n");
-    for (i = 0; i < s->nCol; i++) {
-        for (k = 0, nAll = 0; k < VERDICT_COUNT; k++)
-            nAll += s->aColCount[i][k];
-        rep_html_counts_row(o, s->aCol[i]->zId, nAll, (size_t)-1, s->aColCount[i]);
-    }
     rep_out_str(o, "</tbody></table>\n");
 }
 
-static void rep_html_row(rep_out_t *o, const rep_t *r, const rep_sum_t *s, const rep_host_t *h,
-                         const long *aIdx, int hidden)
+static const char *rep_html_group_name(rep_group_t g)
 {
-    char zIso[24];
-    size_t c;
+    return g == REP_GROUP_FOLDER ? "folder" : g == REP_GROUP_DOMAIN ? "domain" : "OU";
+}
 
-    if (h->stale || hidden) {
-        rep_out_str(o, "<tr class=\"");
-        rep_out_str(o, h->stale ? (hidden ? "st h" : "st") : "h");
-        rep_out_str(o, "\"><td>");
-    } else {
-        rep_out_str(o, "<tr><td>");
+static void rep_html_summary(rep_out_t *o, const rep_t *r, const rep_sum_t *s)
+{
+    rep_out_str(o, "<h2>Hosts per OS family</h2>\n"
+                   "<p class=\"meta\">Hosts counted by their worst verdict over the rules shown: a "
+                   "host is ok when every rule is patched or not affected. Bars share one scale: "
+                   "their length is the family's number of hosts.</p>\n");
+    rep_html_worst_table(o, r, s, "family", s->aFam, s->nFam);
+    if (r->group) {
+        rep_out_str(o, "<h2>Hosts per ");
+        rep_out_str(o, rep_html_group_name(r->group));
+        rep_out_str(o, "</h2>\n");
+        rep_html_worst_table(o, r, s, rep_html_group_name(r->group), s->aGrp, s->nGrp);
     }
+}
+
+/* One host: who, where, when, its worst verdict, and each verdict that asks for something with
+ * its evidence and action, as text (printed, never a tooltip only); data-v holds the codes of
+ * every verdict for the page's filter. */
+static void rep_html_row(rep_out_t *o, const rep_t *r, const rep_sum_t *s, size_t iHost, int hidden)
+{
+    const rep_host_t *h = &r->aHost[iHost];
+    char zIso[24];
+    size_t i, nOk = 0;
+    verdict_status_t w = rep_host_worst(h);
+
+    rep_out_str(o, "<tr");
+    if (h->stale || hidden) {
+        rep_out_str(o, " class=\"");
+        rep_out_str(o, h->stale ? (hidden ? "st h" : "st") : "h");
+        rep_out_ch(o, '"');
+    }
+    rep_out_str(o, " data-v=\"");
+    for (i = 0; i < h->nVerdict; i++) {
+        if (i) rep_out_ch(o, ' ');
+        rep_out_str(o, rep_html_cls(h->aVerdict[i].status));
+    }
+    rep_out_str(o, "\"><td>");
     rep_html_esc(o, h->zHost);
     rep_out_str(o, "</td><td>");
     rep_html_esc(o, h->zDomain);
@@ -353,32 +379,51 @@ static void rep_html_row(rep_out_t *o, const rep_t *r, const rep_sum_t *s, const
             rep_out_u64(o, (uint64_t)((r->now - h->scanTime) / 86400));
             rep_out_str(o, "d)");
         }
+        if (h->timeFromFile) rep_out_str(o, " file date");
     } else {
         rep_out_str(o, "</td><td data-k=\"\">never");
     }
     if (h->stale) rep_out_str(o, "<b class=\"stl\">stale</b>");
-    for (c = 0; c < s->nCol; c++) {
-        const rep_verdict_t *v;
+    if (r->group) {
+        rep_out_str(o, "</td><td>");
+        rep_html_esc(o, s->azHostGroup[iHost]);
+    }
+    rep_out_str(o, "</td><td class=\"");
+    rep_out_str(o, rep_html_cls(w));
+    rep_out_str(o, "\">");
+    rep_out_str(o, rep_status_key(w));
+    rep_out_str(o, "</td><td class=\"na\">");
+    for (i = 0; i < h->nVerdict; i++) {
+        const rep_verdict_t *v = &h->aVerdict[i];
+        verdict_status_t st = rep_status(v->status);
+        char zActBuf[REP_ACTION_MAX];
         const char *zAct;
-        if (aIdx[c] < 0) {
-            rep_out_str(o, "</td><td>-");
+        if (st == VERDICT_PATCHED || st == VERDICT_NOT_AFFECTED) {
+            nOk++;
             continue;
         }
-        v = &h->aVerdict[aIdx[c]];
-        zAct = rep_action(v);
-        rep_out_str(o, "</td><td class=\"");
-        rep_out_str(o, rep_html_cls(v->status));
-        if ((v->zEvidence && v->zEvidence[0]) || zAct[0]) {
-            /* evidence and action as the cell's tooltip */
-            rep_out_str(o, "\" title=\"");
-            rep_html_esc(o, v->zEvidence);
-            if (zAct[0]) {
-                rep_out_str(o, "&#10;action: ");
-                rep_html_esc(o, zAct);
-            }
-        }
+        zAct = rep_action(v, zActBuf, sizeof zActBuf);
+        rep_out_str(o, "<div class=\"v\"><b class=\"");
+        rep_out_str(o, rep_html_cls(st));
         rep_out_str(o, "\">");
-        rep_out_str(o, rep_status_key(v->status));
+        rep_html_esc(o, v->rule ? v->rule->zId : "?");
+        rep_out_ch(o, ' ');
+        rep_out_str(o, rep_status_key(st));
+        rep_out_str(o, "</b> <span class=\"ev\">");
+        rep_html_esc(o, v->zEvidence && v->zEvidence[0] ? v->zEvidence : "(no evidence recorded)");
+        rep_out_str(o, "</span>");
+        if (zAct[0]) {
+            rep_out_str(o, " &rarr; <span class=\"ac\">");
+            rep_html_esc(o, zAct);
+            rep_out_str(o, "</span>");
+        }
+        rep_out_str(o, "</div>");
+    }
+    if (nOk) {
+        rep_out_str(o, "<div class=\"ok\">");
+        rep_out_u64(o, nOk);
+        rep_out_str(o, nOk == 1 ? " rule" : " rules");
+        rep_out_str(o, " patched or not affected</div>");
     }
     rep_out_str(o, "</td></tr>\n");
 }
@@ -388,7 +433,6 @@ int rep_html_render(const rep_t *r, FILE *out)
     const char *zTitle = r->zTitle ? r->zTitle : "kbsentry compliance report";
     rep_out_t *o = NULL;
     rep_sum_t s;
-    long *aIdx = NULL;
     char zIso[24];
     size_t i, k;
     int rc;
@@ -396,7 +440,6 @@ int rep_html_render(const rep_t *r, FILE *out)
     if ((rc = rep_sum_build(r, &s)) != KBS_OK) goto out;
     rc = KBS_ENOMEM;
     if (!(o = malloc(sizeof *o))) goto out;
-    if (s.nCol && !(aIdx = malloc(s.nCol * sizeof *aIdx))) goto out;
     rep_out_init(o, out);
 
     /* The policy forbids every fetch: the file must work offline and a planted string can
@@ -443,6 +486,7 @@ int rep_html_render(const rep_t *r, FILE *out)
         }
     }
     rep_out_str(o, "</p>\n");
+    if ((rc = rep_html_headline(o, r, &s)) || (rc = rep_html_actions(o, r))) goto out;
     rep_html_summary(o, r, &s);
 
     rep_out_str(o, "<h2>Hosts</h2>\n<div class=\"ctl\">Filter <input id=\"kbs-q\" type=\"text\" "
@@ -460,25 +504,21 @@ int rep_html_render(const rep_t *r, FILE *out)
                    "style=\"display:none\">show all</button></div>\n"
                    "<table id=\"kbs-hosts\"><thead><tr><th>host</th><th>domain</th>"
                    "<th>family</th><th>OS</th><th data-t=\"n\">last seen</th>");
-    for (i = 0; i < s.nCol; i++) {
-        rep_out_str(o, "<th data-t=\"v\" title=\"");
-        rep_html_esc(o, s.aCol[i]->zTitle);
-        rep_out_str(o, "\">");
-        rep_html_esc(o, s.aCol[i]->zId);
+    if (r->group) {
+        rep_out_str(o, "<th>");
+        rep_out_str(o, rep_html_group_name(r->group));
         rep_out_str(o, "</th>");
     }
-    rep_out_str(o, "</tr></thead>\n<tbody>\n");
-    for (i = 0; i < r->nHost; i++) {
-        if (s.nCol) rep_host_cells(&s, r, &r->aHost[i], aIdx);
-        rep_html_row(o, r, &s, &r->aHost[i], aIdx, i >= REP_HTML_SHOWN);
-    }
+    rep_out_str(o, "<th data-t=\"v\">worst</th><th>what needs action: rule, verdict, evidence "
+                   "&rarr; action</th></tr></thead>\n<tbody>\n");
+    for (i = 0; i < r->nHost; i++)
+        rep_html_row(o, r, &s, i, i >= REP_HTML_SHOWN);
     rep_out_str(o, "</tbody></table>\n<div id=\"kbs-selftest\"></div>\n<script>\n");
     rep_out_str(o, rep_zScript);
     rep_out_str(o, "</script>\n</body></html>\n");
     rc = rep_out_finish(o);
 out:
     rep_sum_release(&s);
-    free(aIdx);
     free(o);
     return rc;
 }

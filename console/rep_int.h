@@ -55,8 +55,12 @@ const char *rep_status_key(verdict_status_t st);
 extern const verdict_status_t rep_aStatusOrder[VERDICT_COUNT];
 
 /* rep_action: what to do about v: its zAction, or a default by status when that is empty
- * ("" for patched and not-affected). Never NULL. */
-const char *rep_action(const rep_verdict_t *v);
+ * ("" for patched and not-affected). An unpatchable verdict's action (e.g. "install XP SP3,
+ * then KB4012598") is said as the way out of an OS level that has no update, so that it does
+ * not read as a fix the verdict denies; that text is made in zBuf (REP_ACTION_MAX bytes).
+ * Never NULL. */
+#define REP_ACTION_MAX 320
+const char *rep_action(const rep_verdict_t *v, char *zBuf, size_t nBuf);
 
 /* rep_host_worst: the worst status of h's verdicts (missing > unpatchable > unknown > mitigated >
  * patched > not-affected); unknown when h has none. */
@@ -86,6 +90,12 @@ typedef struct rep_sum {
     size_t aWorst[VERDICT_COUNT]; /* all hosts by worst status */
     size_t *aCatCol;              /* catalog rule index -> column + 1, 0 unused */
     size_t nCat;
+    /* With r->group: each host's group (azHostGroup[i] for r->aHost[i]) and the groups, counted
+     * like the families (rep_fam_t.zFamily is the group's name), sorted by name. */
+    const char **azHostGroup;
+    char *zGroupText;
+    rep_fam_t *aGrp;
+    size_t nGrp;
 } rep_sum_t;
 
 /* rep_sum_build: computes *s for r in O(hosts x verdicts + hosts log hosts). Returns KBS_OK or
@@ -96,6 +106,27 @@ void rep_sum_release(rep_sum_t *s);
 /* rep_host_cells: aIdx[c] = index into h->aVerdict of column c's verdict, or -1 (aIdx has
  * s->nCol entries). */
 void rep_host_cells(const rep_sum_t *s, const rep_t *r, const rep_host_t *h, long *aIdx);
+
+/* rep_html_esc: z (from input files) as HTML text or a quoted attribute value: markup
+ * characters as entities, controls, bidi overrides and invalid UTF-8 as U+FFFD. */
+void rep_html_esc(rep_out_t *o, const char *z);
+/* rep_html_dec: v/d with one decimal (SVG coordinates, percentages). */
+void rep_html_dec(rep_out_t *o, uint64_t v, uint64_t d);
+/* rep_html_color: the colour of a status in the HTML report's charts. */
+const char *rep_html_color(verdict_status_t st);
+/* rep_json_str: z as a JSON string, quotes included (invalid UTF-8 as U+FFFD). */
+void rep_json_str(rep_out_t *o, const char *z);
+
+/* rep_trend_svg: t as an inline SVG curve (one line per status that occurs, hosts over days),
+ * w x h pixels with its axes and legend; nothing when t has no day. */
+void rep_trend_svg(rep_out_t *o, const rep_trend_t *t, unsigned w, unsigned h);
+
+/* rep_html_headline: the per-rule table of the HTML report (rep_html_top.c): hosts per rule and
+ * verdict, newest rules first, old rules nobody misses folded, proportional bars, rollout
+ * curves from r->aTrend. rep_html_actions: the "what to do" table (action x OS x hosts).
+ * Return KBS_OK or KBS_ENOMEM. */
+int rep_html_headline(rep_out_t *o, const rep_t *r, const rep_sum_t *s);
+int rep_html_actions(rep_out_t *o, const rep_t *r);
 
 /* The renderers (rep.c dispatches to them). Each returns KBS_OK, KBS_EIO or KBS_ENOMEM. */
 int rep_table_render(const rep_t *r, FILE *out);

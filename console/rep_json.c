@@ -7,7 +7,7 @@
 
 /* A JSON string: quotes, backslashes and controls escaped, invalid UTF-8 as U+FFFD, and the
  * line and paragraph separators escaped too so the text is also safe inside JavaScript. */
-static void rep_json_str(rep_out_t *o, const char *z)
+void rep_json_str(rep_out_t *o, const char *z)
 {
     static const char zHex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)rep_str(z);
@@ -104,6 +104,12 @@ static void rep_json_host(rep_out_t *o, const rep_t *r, const rep_host_t *h, con
     } else {
         rep_out_str(o, "null");
     }
+    if (h->timeFromFile) {
+        /* last_scan is then the input file's date: the input carries no scan date */
+        rep_out_ch(o, ',');
+        rep_json_key(o, "time_from_file");
+        rep_out_str(o, "true");
+    }
     if (h->futureScanTime && rep_iso_time(h->futureScanTime, zIso)) {
         /* Only when there is one: a scan dated after its collection, left out of the state. */
         rep_out_ch(o, ',');
@@ -128,11 +134,16 @@ static void rep_json_host(rep_out_t *o, const rep_t *r, const rep_host_t *h, con
     rep_json_key(o, "hotfixes");
     rep_out_u64(o, h->nHotfix);
     rep_json_kv(o, "worst", rep_status_key(rep_host_worst(h)), 0);
+    if (r->group) {
+        char zKey[256];
+        rep_json_kv(o, "group", rep_group_key(h, r->group, zKey, sizeof zKey), 0);
+    }
     rep_out_ch(o, ',');
     rep_json_key(o, "rules");
     rep_out_ch(o, '[');
     for (i = 0; i < h->nVerdict; i++) {
         const rep_verdict_t *v = &h->aVerdict[i];
+        char zActBuf[REP_ACTION_MAX];
         if (i) rep_out_ch(o, ',');
         rep_out_str(o, zSep);
         rep_out_ch(o, '{');
@@ -140,7 +151,7 @@ static void rep_json_host(rep_out_t *o, const rep_t *r, const rep_host_t *h, con
         rep_json_kv(o, "title", v->rule ? v->rule->zTitle : "", 0);
         rep_json_kv(o, "verdict", rep_status_key(v->status), 0);
         rep_json_kv(o, "evidence", v->zEvidence, 0);
-        rep_json_kv(o, "action", rep_action(v), 0);
+        rep_json_kv(o, "action", rep_action(v, zActBuf, sizeof zActBuf), 0);
         rep_out_ch(o, '}');
     }
     rep_out_str(o, "]}");
@@ -159,6 +170,23 @@ int rep_json_check(const rep_t *r, const rep_host_t *h, FILE *out)
     return rc;
 }
 
+/* The entries of "by_family" / "by_group": {zKey: name, hosts, stale, worst: {...}}. */
+static void rep_json_worst_list(rep_out_t *o, const char *zKey, const rep_fam_t *aFam, size_t nFam)
+{
+    size_t i;
+    for (i = 0; i < nFam; i++) {
+        rep_out_str(o, i ? ",\n{" : "\n{");
+        rep_json_kv(o, zKey, aFam[i].zFamily, 1);
+        rep_out_str(o, ",\"hosts\":");
+        rep_out_u64(o, aFam[i].nHost);
+        rep_out_str(o, ",\"stale\":");
+        rep_out_u64(o, aFam[i].nStale);
+        rep_out_str(o, ",\"worst\":");
+        rep_json_counts(o, aFam[i].aWorst);
+        rep_out_ch(o, '}');
+    }
+}
+
 static void rep_json_summary(rep_out_t *o, const rep_t *r, const rep_sum_t *s)
 {
     size_t i, k, nAll;
@@ -170,16 +198,10 @@ static void rep_json_summary(rep_out_t *o, const rep_t *r, const rep_sum_t *s)
     rep_out_str(o, ",\"worst\":");
     rep_json_counts(o, s->aWorst);
     rep_out_str(o, ",\n\"by_family\":[");
-    for (i = 0; i < s->nFam; i++) {
-        rep_out_str(o, i ? ",\n{" : "\n{");
-        rep_json_kv(o, "family", s->aFam[i].zFamily, 1);
-        rep_out_str(o, ",\"hosts\":");
-        rep_out_u64(o, s->aFam[i].nHost);
-        rep_out_str(o, ",\"stale\":");
-        rep_out_u64(o, s->aFam[i].nStale);
-        rep_out_str(o, ",\"worst\":");
-        rep_json_counts(o, s->aFam[i].aWorst);
-        rep_out_ch(o, '}');
+    rep_json_worst_list(o, "family", s->aFam, s->nFam);
+    if (r->group) {
+        rep_out_str(o, "],\n\"by_group\":[");
+        rep_json_worst_list(o, "group", s->aGrp, s->nGrp);
     }
     rep_out_str(o, "],\n\"by_rule\":[");
     for (i = 0; i < s->nCol; i++) {

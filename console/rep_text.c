@@ -107,6 +107,34 @@ static void rep_cell(rep_out_t *o, const char *z, size_t maxW, size_t w, int las
 }
 
 /* Summary: hosts by worst verdict per OS family, then hosts by verdict per rule. */
+/* Hosts by worst verdict per family or group, then all of them. */
+static void rep_table_worst(rep_out_t *o, const rep_t *r, const rep_sum_t *s, const char *zHead,
+                            const char *zCol, const rep_fam_t *aFam, size_t nFam, size_t wName)
+{
+    size_t wNum = rep_digits(r->nHost), i, k;
+    rep_out_str(o, zHead);
+    rep_cell(o, zCol, wName, wName, 0);
+    rep_out_str(o, "HOSTS  STALE");
+    for (k = 0; k < VERDICT_COUNT; k++) {
+        rep_out_str(o, "  ");
+        rep_out_str(o, rep_status_key(rep_aStatusOrder[k]));
+    }
+    rep_out_ch(o, '\n');
+    for (i = 0; i <= nFam; i++) {
+        const size_t *aCnt = i < nFam ? aFam[i].aWorst : s->aWorst;
+        rep_cell(o, i < nFam ? aFam[i].zFamily : "all", REP_W_FAMILY, wName, 0);
+        rep_num(o, i < nFam ? aFam[i].nHost : r->nHost, wNum > 5 ? wNum : 5);
+        rep_out_str(o, "  ");
+        rep_num(o, i < nFam ? aFam[i].nStale : s->nStale, wNum > 5 ? wNum : 5);
+        for (k = 0; k < VERDICT_COUNT; k++) {
+            size_t wk = strlen(rep_status_key(rep_aStatusOrder[k]));
+            rep_out_str(o, "  ");
+            rep_num(o, aCnt[rep_aStatusOrder[k]], wk > wNum ? wk : wNum);
+        }
+        rep_out_ch(o, '\n');
+    }
+}
+
 static void rep_table_summary(rep_out_t *o, const rep_t *r, const rep_sum_t *s)
 {
     size_t wNum = rep_digits(r->nHost), wName = strlen("FAMILY"), i, k;
@@ -119,27 +147,18 @@ static void rep_table_summary(rep_out_t *o, const rep_t *r, const rep_sum_t *s)
         size_t w = rep_text_put(NULL, s->aCol[i]->zId, REP_W_RULE);
         if (w > wName) wName = w;
     }
-    rep_out_str(o, "\nBy OS family (hosts counted by their worst verdict):\n");
-    rep_cell(o, "FAMILY", wName, wName, 0);
-    rep_out_str(o, "HOSTS  STALE");
-    for (k = 0; k < VERDICT_COUNT; k++) {
-        rep_out_str(o, "  ");
-        rep_out_str(o, rep_status_key(rep_aStatusOrder[k]));
+    for (i = 0; i < s->nGrp; i++) {
+        size_t w = rep_text_put(NULL, s->aGrp[i].zFamily, REP_W_FAMILY);
+        if (w > wName) wName = w;
     }
-    rep_out_ch(o, '\n');
-    for (i = 0; i <= s->nFam; i++) {
-        const size_t *aCnt = i < s->nFam ? s->aFam[i].aWorst : s->aWorst;
-        rep_cell(o, i < s->nFam ? s->aFam[i].zFamily : "all", wName, wName, 0);
-        rep_num(o, i < s->nFam ? s->aFam[i].nHost : r->nHost, wNum > 5 ? wNum : 5);
-        rep_out_str(o, "  ");
-        rep_num(o, i < s->nFam ? s->aFam[i].nStale : s->nStale, wNum > 5 ? wNum : 5);
-        for (k = 0; k < VERDICT_COUNT; k++) {
-            size_t wk = strlen(rep_status_key(rep_aStatusOrder[k]));
-            rep_out_str(o, "  ");
-            rep_num(o, aCnt[rep_aStatusOrder[k]], wk > wNum ? wk : wNum);
-        }
-        rep_out_ch(o, '\n');
-    }
+    rep_table_worst(o, r, s, "\nBy OS family (hosts counted by their worst verdict):\n", "FAMILY",
+                    s->aFam, s->nFam, wName);
+    if (r->group)
+        rep_table_worst(o, r, s,
+                        r->group == REP_GROUP_FOLDER   ? "\nBy folder (hosts by worst verdict):\n"
+                        : r->group == REP_GROUP_DOMAIN ? "\nBy domain (hosts by worst verdict):\n"
+                                                       : "\nBy OU (hosts by worst verdict):\n",
+                        "GROUP", s->aGrp, s->nGrp, wName);
     if (!s->nCol) return;
     rep_out_str(o, "\nBy rule (hosts):\n");
     rep_cell(o, "RULE", wName, wName, 0);
@@ -245,7 +264,8 @@ int rep_table_render(const rep_t *r, FILE *out)
         }
         if (detail && aIdx[0] >= 0) {
             const rep_verdict_t *v = &h->aVerdict[aIdx[0]];
-            const char *zAct = rep_action(v);
+            char zActBuf[REP_ACTION_MAX];
+            const char *zAct = rep_action(v, zActBuf, sizeof zActBuf);
             rep_text_put(o, v->zEvidence, 400);
             if (zAct[0]) {
                 rep_out_str(o, " -> ");
@@ -273,6 +293,46 @@ static void rep_field(rep_out_t *o, const char *zLabel, const char *zVal)
     rep_out_ch(o, '\n');
 }
 
+/* The verdict in capitals ("MISSING"); returns its length. */
+static size_t rep_check_status(rep_out_t *o, const rep_verdict_t *v)
+{
+    const char *zKey = rep_status_key(v->status);
+    size_t k;
+    for (k = 0; zKey[k]; k++)
+        rep_out_ch(o, (char)(zKey[k] >= 'a' ? zKey[k] - 32 : zKey[k]));
+    return k;
+}
+
+/* The "evidence:" and "action:" lines of a verdict. */
+static void rep_check_why(rep_out_t *o, const rep_verdict_t *v)
+{
+    char zActBuf[REP_ACTION_MAX];
+    const char *zAct = rep_action(v, zActBuf, sizeof zActBuf);
+    rep_out_str(o, "\n    evidence: ");
+    rep_text_put(o, v->zEvidence && v->zEvidence[0] ? v->zEvidence : "(none recorded)", 1000);
+    if (zAct[0]) {
+        rep_out_str(o, "\n    action:   ");
+        rep_text_put(o, zAct, 1000);
+    }
+    rep_out_ch(o, '\n');
+}
+
+/* 1 when h has several verdicts, all unknown for the same reason (no OS facts in a hotfix
+ * list): the check view says it once instead of once per rule. */
+static int rep_check_same(const rep_host_t *h)
+{
+    size_t i;
+    if (h->nVerdict < 2) return 0;
+    for (i = 0; i < h->nVerdict; i++) {
+        const rep_verdict_t *v = &h->aVerdict[i];
+        if (rep_status(v->status) != VERDICT_UNKNOWN ||
+            strcmp(rep_str(v->zEvidence), rep_str(h->aVerdict[0].zEvidence)) ||
+            strcmp(rep_str(v->zAction), rep_str(h->aVerdict[0].zAction)))
+            return 0;
+    }
+    return 1;
+}
+
 int rep_check_text(const rep_t *r, const rep_host_t *h, FILE *out)
 {
     rep_out_t *o = malloc(sizeof *o);
@@ -292,7 +352,15 @@ int rep_check_text(const rep_t *r, const rep_host_t *h, FILE *out)
     rep_text_put(o, h->zOsFamily && h->zOsFamily[0] ? h->zOsFamily : "unknown", 40);
     rep_out_str(o, ")\nLast scan   ");
     if (!rep_iso_time(h->scanTime, zIso)) {
-        rep_out_str(o, "unknown");
+        rep_out_str(o, "scan date unknown");
+    } else if (h->timeFromFile) {
+        /* the file's date is no scan date: said the same whether the file is checked directly
+         * or after collect */
+        zIso[10] = ' ';
+        zIso[19] = 0;
+        rep_out_str(o, "scan date unknown (the input carries none; file dated ");
+        rep_out_str(o, zIso);
+        rep_out_str(o, " UTC)");
     } else {
         zIso[10] = ' ';
         zIso[19] = 0;
@@ -343,14 +411,25 @@ int rep_check_text(const rep_t *r, const rep_host_t *h, FILE *out)
         if (w > wId) wId = w;
     }
     if (!h->nVerdict) rep_out_str(o, "No rule applies to this machine's data.\n");
-    for (i = 0; i < h->nVerdict; i++) {
+    if (rep_check_same(h)) {
+        /* one reason for every rule (a hotfix list without OS facts): said once */
+        aCnt[rep_status(h->aVerdict[0].status)] += h->nVerdict;
+        rep_out_u64(o, h->nVerdict);
+        rep_out_str(o, " rules ");
+        rep_check_status(o, &h->aVerdict[0]);
+        rep_out_str(o, h->stale ? " (STALE SCAN):" : ":");
+        for (i = 0; i < h->nVerdict; i++) {
+            rep_out_str(o, i ? ", " : " ");
+            rep_text_put(o, h->aVerdict[i].rule ? h->aVerdict[i].rule->zId : "?", 40);
+        }
+        rep_check_why(o, &h->aVerdict[0]);
+    }
+    for (i = 0; i < h->nVerdict && !rep_check_same(h); i++) {
         const rep_verdict_t *v = &h->aVerdict[i];
-        const char *zKey = rep_status_key(v->status), *zAct = rep_action(v);
         size_t k;
         aCnt[rep_status(v->status)]++;
         rep_cell(o, v->rule ? v->rule->zId : "?", 40, wId, 0);
-        for (k = 0; zKey[k]; k++)
-            rep_out_ch(o, (char)(zKey[k] >= 'a' ? zKey[k] - 32 : zKey[k]));
+        k = rep_check_status(o, v);
         if (h->stale) {
             /* A verdict from an old scan is not proof today: said where it is read. */
             rep_out_str(o, " (STALE SCAN)");
@@ -360,13 +439,7 @@ int rep_check_text(const rep_t *r, const rep_host_t *h, FILE *out)
             rep_out_pad(o, k < 14 ? 14 - k : 1);
             rep_text_put(o, v->rule->zTitle, 100);
         }
-        rep_out_str(o, "\n    evidence: ");
-        rep_text_put(o, v->zEvidence && v->zEvidence[0] ? v->zEvidence : "(none recorded)", 1000);
-        if (zAct[0]) {
-            rep_out_str(o, "\n    action:   ");
-            rep_text_put(o, zAct, 1000);
-        }
-        rep_out_ch(o, '\n');
+        rep_check_why(o, v);
     }
 
     if (!aCnt[VERDICT_MISSING] && !aCnt[VERDICT_UNPATCHABLE] && !aCnt[VERDICT_UNKNOWN] &&

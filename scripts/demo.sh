@@ -101,7 +101,10 @@ if [ -n "$xpSnap" ]; then
   "$kbsentry" check "$xpSnap" || true
 fi
 
-"$kbsentry" report --db "$db" --format html -o "$out/report.html" || true
+step "the MS17-010 rollout as stored: kbsentry report --trend MS17-010 (last 5 days)"
+"$kbsentry" report --db "$db" --trend MS17-010 | tail -n 5 || true
+
+"$kbsentry" report --db "$db" --format html --group folder -o "$out/report.html" || true
 "$kbsentry" report --db "$db" --format csv -o "$out/report.csv" || true
 
 step "uninstall and clean up"

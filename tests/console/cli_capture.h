@@ -33,20 +33,29 @@ static inline int t_cli_capture(int argc, char **argv, char *zOut, size_t nOut, 
     return rc;
 }
 
-/* t_cli_run: t_cli_capture of "kbsentry" and the NULL-terminated arguments from zFirst on (at
- * most 30). */
-static inline int t_cli_run(char *zOut, size_t nOut, char *zErr, size_t nErr, const char *zFirst, ...)
+/* Runs cli_main on "kbsentry" and the NULL-terminated arguments from zFirst on (at most 30):
+ * what the command writes lands in zOut / zErr as t_cli_capture says. Returns the exit code. */
+static inline int t_cli_runv(char *zOut, size_t nOut, char *zErr, size_t nErr, const char *zFirst,
+                             va_list ap)
 {
     char *argv[32];
     int argc = 0;
-    va_list ap;
     const char *z;
     argv[argc++] = "kbsentry";
-    va_start(ap, zFirst);
     for (z = zFirst; z && argc < 31; z = va_arg(ap, const char *)) argv[argc++] = (char *)z;
-    va_end(ap);
     argv[argc] = NULL;
     return t_cli_capture(argc, argv, zOut, nOut, zErr, nErr);
+}
+
+/* t_cli_run: t_cli_runv with the arguments given in place. */
+static inline int t_cli_run(char *zOut, size_t nOut, char *zErr, size_t nErr, const char *zFirst, ...)
+{
+    va_list ap;
+    int rc;
+    va_start(ap, zFirst);
+    rc = t_cli_runv(zOut, nOut, zErr, nErr, zFirst, ap);
+    va_end(ap);
+    return rc;
 }
 
 #endif

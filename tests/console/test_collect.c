@@ -36,6 +36,8 @@ typedef struct t_ctx {
 static const char *const t_azFile[] = {
     "good1.kbs", "good2.kbs", "torn.kbs", "foreign.txt", "sub/good3.kbs", "sub/big.bin",
     "sub/nulbyte.kbs", "empty.kbs", "PC7.kbs.tmp1234-7", "sub/PC8.kbs.tmp99",
+    "PC9.kbs.tmp4242-0a1b2c3d4E5F6a7b", "sub/desktop.ini", "Thumbs.db", "sub/.DS_Store",
+    "~$fleet.xlsx", "PC10.kbs.tmp12-zz", "PC11.kbs.tmp", "Desktop.INI",
 };
 
 static int setup(void **state)
@@ -158,7 +160,41 @@ static void test_agent_temp_files_ignored(void **state)
     assert_int_equal(t_collect(c, &st, 8192), KBS_OK);
     assert_int_equal(st.nFile, 1);
     assert_int_equal(st.nBad, 0);
+    assert_int_equal(st.nSkipped, 2);
     assert_null(strstr(t_err(c), "tmp"));
+}
+
+/* A drop share as Windows leaves it: Explorer's desktop.ini and Thumbs.db, a Mac's .DS_Store,
+ * Office's owner file ~$..., and the agent's in-flight file as it names it now
+ * (<HOST>.kbs.tmp<pid>-<16 hex digits>): skipped by name, counted, no error. A name that only
+ * looks like a temp (no pid, or not hex after it) is still read, and reported when bad. */
+static void test_not_inputs_skipped_by_name(void **state)
+{
+    t_ctx_t *c = *state;
+    coll_stats_t st;
+    snap_t s;
+    t_snap_xp(&s, "GOOD1", "{g1}", T_NOW, 1);
+    assert_int_equal(t_write_snap(T_DIR "/good1.kbs", &s, 0), 0);
+    assert_int_equal(t_write_snap(T_DIR "/PC9.kbs.tmp4242-0a1b2c3d4E5F6a7b", &s, 300), 0);
+    snap_release(&s);
+    assert_int_equal(t_write(T_DIR "/sub/desktop.ini", "[.ShellClassInfo]\r\n", 19), 0);
+    assert_int_equal(t_write(T_DIR "/Desktop.INI", "[.ShellClassInfo]\r\n", 19), 0);
+    assert_int_equal(t_write(T_DIR "/Thumbs.db", "\xd0\xcf\x11\xe0", 4), 0);
+    assert_int_equal(t_write(T_DIR "/sub/.DS_Store", "\0\0\0\1Bud1", 8), 0);
+    assert_int_equal(t_write(T_DIR "/~$fleet.xlsx", "\x0bjsmith", 7), 0);
+    assert_int_equal(t_collect(c, &st, 8192), KBS_OK);
+    assert_int_equal(st.nFile, 1);
+    assert_int_equal(st.nRead, 1);
+    assert_int_equal(st.nBad, 0);
+    assert_int_equal(st.nSkipped, 6);
+    assert_string_equal(t_err(c), "");
+
+    /* Not the agent's pattern: read as inputs, and bad. */
+    assert_int_equal(t_write(T_DIR "/PC10.kbs.tmp12-zz", "x", 1), 0);
+    assert_int_equal(t_write(T_DIR "/PC11.kbs.tmp", "x", 1), 0);
+    assert_int_equal(t_collect(c, &st, 8192), KBS_EPARSE);
+    assert_int_equal(st.nBad, 2);
+    assert_int_equal(st.nSkipped, 6);
 }
 
 static void test_rewritten_same_content_is_skipped_by_hash(void **state)
@@ -621,6 +657,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_bad_files_reported_rest_collected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_agent_temp_files_ignored, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_not_inputs_skipped_by_name, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rewritten_same_content_is_skipped_by_hash, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_clock_skew_duplicates, setup, teardown),

@@ -733,7 +733,8 @@ static void assert_html_tags(const char *z)
     static const char *const azOk[] = {
         "html",  "head",   "meta",   "title", "style", "body", "script",   "div",    "h1",   "h2",
         "p",     "table",  "thead",  "tbody", "tr",    "th",   "td",       "svg",    "text", "rect",
-        "input", "select", "option", "label", "span",  "b",    "noscript", "button", NULL,
+        "input", "select", "option", "label", "span",  "b",    "noscript", "button", "h3",
+        "path",  "polyline", NULL,
     };
     const char *p = z;
     int nScript = 0;
@@ -788,12 +789,18 @@ static void test_html(void **state)
     assert_has(z, "<td>line1 line2 &quot;q&quot;</td>");
     assert_has(z, "<td>m\xC3\xBCller-\xCE\xA9</td>");
     assert_has(z, "<td>bad" FFFD FFFD FFFD FFFD "end</td>");
-    assert_has(z, "title=\"SMBv1 &quot;EternalBlue&quot; &lt;WannaCry&gt;\"");
+    assert_has(z, "<td class=\"t\">SMBv1 &quot;EternalBlue&quot; &lt;WannaCry&gt;</td>");
     assert_has(z, "<title>Fleet &lt;report&gt;</title>");
-    assert_has(z, "<tr class=\"st\"><td>=cmd");
+    assert_has(z, "<tr class=\"st\" data-v=\"");
+    assert_has(z, "\"><td>=cmd");
     assert_has(z, "<svg");
-    assert_has(z, "class=\"m\" title=\"KB4012598 not listed; srv.sys 5.1.2600.5512 &lt; "
-                  "5.1.2600.7208&#10;action: install KB4012598\">missing");
+    /* evidence and action are text on the page (printed), not a tooltip */
+    assert_has(z, "missing</b> <span class=\"ev\">KB4012598 not listed; srv.sys 5.1.2600.5512 &lt; "
+                  "5.1.2600.7208</span> &rarr; <span class=\"ac\">install KB4012598</span>");
+    assert_null(strstr(z, "&#10;action:"));
+    /* the "what to do" table: action x OS x hosts */
+    assert_has(z, "<h2>What to do</h2>");
+    assert_has(z, "<tr><td>install KB4012598</td><td>");
     /* self-contained: nothing to fetch */
     assert_null(strstr(z, "http:"));
     assert_null(strstr(z, "https:"));
@@ -924,7 +931,7 @@ static void test_check_text(void **state)
     free(z);
 
     z = render(&f->r, &f->aHost[4], REP_FMT_TABLE, NULL);
-    assert_has(z, "Last scan   unknown\n");
+    assert_has(z, "Last scan   scan date unknown\n");
     assert_has(z, "Domain      " FFFD "[31mred" FFFD "[0m\n");
     assert_has(z, "No rule applies");
     assert_null(strchr(z, '\x1b'));

@@ -263,7 +263,7 @@ def run_all(a, R):
     # CSV: every host once, exact after undoing the defusing quote, no cell starts a formula.
     csvf = os.path.join(work, "report.csv")
     rc, _, err = K("report", "--db", R.path(db), "--format", "csv", "--rule", "MS17-010", "-o", R.path(csvf))
-    check(rc == 1 and os.path.exists(csvf), "report --format csv -o FILE (rc %d %s)" % (rc, err.strip()))
+    check(rc == 0 and os.path.exists(csvf), "report --format csv -o FILE (rc %d %s)" % (rc, err.strip()))
     with open(csvf, "rb") as f:
         text = f.read().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text, newline="")))
@@ -282,7 +282,7 @@ def run_all(a, R):
     # the page's own, and the names are there as text.
     htmlf = os.path.join(work, "report.html")
     rc, _, err = K("report", "--db", R.path(db), "--format", "html", "-o", R.path(htmlf))
-    check(rc == 1 and os.path.exists(htmlf), "report --format html -o FILE (rc %d %s)" % (rc, err.strip()))
+    check(rc == 0 and os.path.exists(htmlf), "report --format html -o FILE (rc %d %s)" % (rc, err.strip()))
     refdb = os.path.join(work, "ref.db")
     rc, _, _ = K("collect", "--db", R.path(refdb), R.path(os.path.join(a.data, "snap")))
     refhtml = os.path.join(work, "ref.html")
