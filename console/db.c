@@ -129,11 +129,23 @@ static const char db_zSchema3[] =
     "ALTER TABLE scan ADD COLUMN hotfix_counted INTEGER NOT NULL DEFAULT 0;\n"
     "ALTER TABLE scan ADD COLUMN facts TEXT NOT NULL DEFAULT '';\n";
 
+/* Version 4: the database's own catalog: rules `kbsentry catalog add` derived, kept as catalog
+ * text (one rule's block each) and added to the built-in catalog (a rule of the same id there
+ * is replaced). Nothing else changes: the stored catalog (meta catalog_text) stays the one the
+ * verdicts come from. */
+static const char db_zSchema4[] =
+    "CREATE TABLE catalog_rule(\n"
+    "  rule TEXT PRIMARY KEY COLLATE NOCASE,\n"
+    "  text TEXT NOT NULL,\n"
+    "  source TEXT NOT NULL,\n"
+    "  added_at INTEGER NOT NULL) WITHOUT ROWID;\n";
+
 /* Migrations: step i takes the schema from version i to i + 1. */
 static const char *const db_azMigration[DB_SCHEMA_VERSION] = {
     db_zSchema1,
     db_zSchema2,
     db_zSchema3,
+    db_zSchema4,
 };
 
 static const char *const db_azStmt[] = {
@@ -787,8 +799,10 @@ void db_catalog_text(db_t *db, const char *zText, size_t nText)
 /* Stores c as the database's catalog in one write transaction that reads the stored hash
  * itself: the same catalog only maps (and adds) rule rows; another one is refused unless
  * bSwitch, else its rules are added beside the old ones (no row is renumbered or removed: a
- * running collect's ids stay true) and every host's verdicts are recomputed. */
-static int db_catalog_store(db_t *db, const cat_t *c, int bSwitch, size_t *pnRecomputed)
+ * running collect's ids stay true) and every host's verdicts are recomputed. fnInTx (may be
+ * NULL) runs first inside the transaction; its error rolls everything back. */
+static int db_catalog_store(db_t *db, const cat_t *c, int bSwitch, db_intx_fn fnInTx, void *pArg,
+                            size_t *pnRecomputed)
 {
     char zHash[40];
     sqlite3_stmt *st = NULL;
@@ -800,6 +814,7 @@ static int db_catalog_store(db_t *db, const cat_t *c, int bSwitch, size_t *pnRec
 
     snap_init(&s);
     if ((rc = db_begin(db))) return rc;
+    if (fnInTx && (rc = fnInTx(db, pArg))) goto out;
     if ((rc = db_meta_get(db, "catalog_hash", zHash, sizeof zHash)) == KBS_EDB) goto out;
     bSame = rc == KBS_OK && !strcmp(zHash, c->zHash);
     if (rc == KBS_OK && !bSame && !bSwitch) {
@@ -890,15 +905,21 @@ int db_use_catalog(db_t *db, const cat_t *c, size_t *pnRecomputed)
         rc = db_rules_map(db, 0);
         if (rc != KBS_ENOTFOUND) return rc;
     }
-    return db_catalog_store(db, c, 0, pnRecomputed);
+    return db_catalog_store(db, c, 0, NULL, NULL, pnRecomputed);
 }
 
-int db_recompute(db_t *db, const cat_t *c, size_t *pnRecomputed)
+int db_recompute_intx(db_t *db, const cat_t *c, db_intx_fn fnInTx, void *pArg,
+                      size_t *pnRecomputed)
 {
     int rc;
     if (pnRecomputed) *pnRecomputed = 0;
     if ((rc = db_cat_set(db, c, 0))) return rc;
-    return db_catalog_store(db, c, 1, pnRecomputed);
+    return db_catalog_store(db, c, 1, fnInTx, pArg, pnRecomputed);
+}
+
+int db_recompute(db_t *db, const cat_t *c, size_t *pnRecomputed)
+{
+    return db_recompute_intx(db, c, NULL, NULL, pnRecomputed);
 }
 
 int db_view_catalog(db_t *db, const cat_t *c)

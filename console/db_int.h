@@ -120,6 +120,13 @@ int db_shared_get(db_t *db, const db_shared_t *k, db_cache_t *pCache, const db_b
                   uint64_t h, size_t nItem, db_items_fn fnItems, const void *pCtx, int64_t *pId);
 
 
+/* db_recompute_intx: db_recompute whose write transaction first runs fnInTx(db, pArg): an error
+ * from it rolls everything back and is returned (what must change with the catalog, in the same
+ * transaction). Returns as db_recompute, or fnInTx's error. */
+typedef int (*db_intx_fn)(db_t *db, void *pArg);
+int db_recompute_intx(db_t *db, const cat_t *c, db_intx_fn fnInTx, void *pArg,
+                      size_t *pnRecomputed);
+
 /* db_state_load: rebuilds the snapshot of host hostId's current state from the database. */
 int db_state_load(db_t *db, int64_t hostId, snap_t *s);
 

@@ -32,4 +32,18 @@ static inline int t_cli_capture(int argc, char **argv, char *zOut, size_t nOut, 
     return rc;
 }
 
+/* t_cli_vrun: t_cli_capture of "kbsentry" and the NULL-terminated arguments from zFirst on
+ * (at most 30). */
+static inline int t_cli_vrun(char *zOut, size_t nOut, char *zErr, size_t nErr, const char *zFirst,
+                             va_list ap)
+{
+    char *argv[32];
+    int argc = 0;
+    const char *z;
+    argv[argc++] = "kbsentry";
+    for (z = zFirst; z && argc < 31; z = va_arg(ap, const char *)) argv[argc++] = (char *)z;
+    argv[argc] = NULL;
+    return t_cli_capture(argc, argv, zOut, nOut, zErr, nErr);
+}
+
 #endif

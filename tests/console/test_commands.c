@@ -17,16 +17,12 @@ static char t_zOut[1 << 18], t_zErr[1 << 14];
 /* Runs cli_main on a NULL-terminated argument list; output lands in t_zOut / t_zErr. */
 static int t_run(const char *zFirst, ...)
 {
-    char *argv[32];
-    int argc = 0;
     va_list ap;
-    const char *z;
-    argv[argc++] = "kbsentry";
+    int rc;
     va_start(ap, zFirst);
-    for (z = zFirst; z && argc < 31; z = va_arg(ap, const char *)) argv[argc++] = (char *)z;
+    rc = t_cli_vrun(t_zOut, sizeof t_zOut, t_zErr, sizeof t_zErr, zFirst, ap);
     va_end(ap);
-    argv[argc] = NULL;
-    return t_cli_capture(argc, argv, t_zOut, sizeof t_zOut, t_zErr, sizeof t_zErr);
+    return rc;
 }
 
 static int setup(void **state)
