@@ -46,4 +46,17 @@ static inline int t_cli_vrun(char *zOut, size_t nOut, char *zErr, size_t nErr, c
     return t_cli_capture(argc, argv, zOut, nOut, zErr, nErr);
 }
 
+/* T_CLI_RUNNER(zOut, zErr): defines `static int t_run(const char *zFirst, ...)`, which runs
+ * "kbsentry" with the NULL-terminated arguments and captures into the char arrays zOut / zErr. */
+#define T_CLI_RUNNER(zOut, zErr)                                                                   \
+    static int t_run(const char *zFirst, ...)                                                      \
+    {                                                                                              \
+        va_list ap;                                                                                \
+        int rc;                                                                                    \
+        va_start(ap, zFirst);                                                                      \
+        rc = t_cli_vrun(zOut, sizeof zOut, zErr, sizeof zErr, zFirst, ap);                         \
+        va_end(ap);                                                                                \
+        return rc;                                                                                 \
+    }
+
 #endif

@@ -15,15 +15,7 @@
 
 static char t_zOut[1 << 19], t_zErr[1 << 14];
 
-static int t_run(const char *zFirst, ...)
-{
-    va_list ap;
-    int rc;
-    va_start(ap, zFirst);
-    rc = t_cli_vrun(t_zOut, sizeof t_zOut, t_zErr, sizeof t_zErr, zFirst, ap);
-    va_end(ap);
-    return rc;
-}
+T_CLI_RUNNER(t_zOut, t_zErr)
 
 /* A Windows 7 SP1 x64 agent snapshot with one more hotfix (NULL: none). */
 static int t_w7(const char *zPath, const char *zHost, const char *zKb)

@@ -9,28 +9,9 @@ set -u
 . "$(dirname "$0")/../../cmake/wine-env.sh"
 kbs_wine_enter "$0" "$@"
 exe=$1 console=$2 fake=$3 scratch=$4
-wine=$WINE
-export WINEPREFIX
-WINEPREFIX=$(mktemp -d "${TMPDIR:-/tmp}/kbs-wine-proof.XXXXXX")
-out=$scratch/wine-proof-$$
-fail=0
+. "$(dirname "$0")/scan_lib.sh"
+scan_lib_start wine-proof "$scratch"
 
-cleanup() {
-  kbs_wine_prefix_remove "$WINEPREFIX"
-  rm -rf "$out"
-}
-trap cleanup EXIT
-
-check() { # check DESCRIPTION FILE EXTENDED-REGEX
-  if grep -Eq -- "$3" "$2"; then echo "ok:   $1"; else echo "FAIL: $1 (no line matching '$3' in $2)"; fail=1; fi
-}
-
-kbs_wine_prefix_new "$WINEPREFIX" || { echo "FAIL: no Wine prefix"; exit 1; }
-kbs_wine_server_start
-echo "prefix: $KBS_WINE_ARCH, $(kbs_winver)"
-mkdir -p "$out"
-
-reg() { "$wine" reg add "$@" /f >/dev/null 2>&1 || { echo "FAIL: reg add $*"; fail=1; }; }
 P='HKLM\SOFTWARE\Policies\kbsentry'
 PNP='HKLM\SOFTWARE\Policies\Microsoft\Windows NT\Printers\PointAndPrint'
 reg "$P" /v ProofFiles /t REG_MULTI_SZ /d 'system32\drivers\http.sys\0C:\Windows\evil.sys'
