@@ -193,6 +193,40 @@ static void test_show_stored_other_catalog(void **state)
     assert_non_null(strstr(t_zOut, "rule MS17-010\n"));
 }
 
+/* Two adds at once: the one whose catalog was built from rules that changed meanwhile stores
+ * nothing (its transaction re-reads them). */
+static void test_add_race_refused(void **state)
+{
+    static const char zRule[] = "rule RACE-1\ntitle t\ncve CVE-2017-0144\nref https://x.invalid/\n"
+                                "fix 7 kb=4012212\nend\n";
+    char zErr[DB_ERR_MAX];
+    db_catrule_t r, *a = NULL;
+    size_t n = 0;
+    uint64_t hBefore;
+    db_t *db = NULL;
+    cat_t c;
+    (void)state;
+    assert_int_equal(t_run("catalog", "add", "--db", T_DB, "--data", T_DATA, "CVE-2017-0144", NULL), 0);
+    assert_int_equal(db_open(T_DB, &db, zErr, sizeof zErr), KBS_OK);
+    assert_int_equal(db_catrules_load(db, &a, &n), KBS_OK);
+    assert_int_equal(n, 1);
+    hBefore = db_catrules_hash(a, n);
+    db_catrules_free(a, n);
+    assert_int_equal(cat_load_default(&c), KBS_OK);
+    memset(&r, 0, sizeof r);
+    snprintf(r.zId, sizeof r.zId, "RACE-1");
+    r.zText = (char *)zRule;
+    r.nText = sizeof zRule - 1;
+    /* Built as if the database had no rule yet. */
+    assert_int_equal(db_catrule_add(db, &c, &r, db_catrules_hash(NULL, 0), NULL), KBS_ECONFLICT);
+    assert_int_equal(db_catrules_load(db, &a, &n), KBS_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(db_catrules_hash(a, n), hBefore);
+    db_catrules_free(a, n);
+    db_close(db);
+    cat_release(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -200,6 +234,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_add_applies_and_round_trips, setup, teardown),
         cmocka_unit_test_setup_teardown(test_add_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_show_stored_other_catalog, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_add_race_refused, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
