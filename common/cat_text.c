@@ -1,4 +1,5 @@
-/* cat_text.c: a catalog's text edited as text: one rule's block cut out, rules added or replaced. */
+/* cat_text.c: a catalog's text edited as text: one rule's block cut out, rules added or replaced.
+ */
 #include "cat_text.h"
 
 #include <stdio.h>
@@ -9,11 +10,14 @@
 
 /* One line of the text: [zWord, zWordEnd) is its first word, [zArg, zArgEnd) its second. */
 typedef struct cat_tline {
-    size_t off, len;              /* the line, its end (LF) included */
+    size_t off, len; /* the line, its end (LF) included */
     const char *zWord, *zWordEnd, *zArg, *zArgEnd;
 } cat_tline_t;
 
-static int cat_text_blank(char ch) { return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n'; }
+static int cat_text_blank(char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
+}
 
 /* The line at *pOff; advances *pOff past it. Returns 0 at the end of the text. */
 static int cat_text_line(const char *z, size_t n, size_t *pOff, cat_tline_t *l)
@@ -25,13 +29,17 @@ static int cat_text_line(const char *z, size_t n, size_t *pOff, cat_tline_t *l)
     l->len = q ? (size_t)(q + 1 - p) : (size_t)(zEnd - p);
     *pOff += l->len;
     zEnd = p + l->len;
-    while (p < zEnd && (*p == ' ' || *p == '\t')) p++;
+    while (p < zEnd && (*p == ' ' || *p == '\t'))
+        p++;
     l->zWord = p;
-    while (p < zEnd && !cat_text_blank(*p)) p++;
+    while (p < zEnd && !cat_text_blank(*p))
+        p++;
     l->zWordEnd = p;
-    while (p < zEnd && (*p == ' ' || *p == '\t')) p++;
+    while (p < zEnd && (*p == ' ' || *p == '\t'))
+        p++;
     l->zArg = p;
-    while (p < zEnd && !cat_text_blank(*p)) p++;
+    while (p < zEnd && !cat_text_blank(*p))
+        p++;
     l->zArgEnd = p;
     return 1;
 }
@@ -43,7 +51,10 @@ static int cat_text_is(const char *z, const char *zEnd, const char *zWord)
 }
 
 /* A line the parser reads as `rule ID` (comments start with '#', never with "rule"). */
-static int cat_text_is_rule(const cat_tline_t *l) { return cat_text_is(l->zWord, l->zWordEnd, "rule"); }
+static int cat_text_is_rule(const cat_tline_t *l)
+{
+    return cat_text_is(l->zWord, l->zWordEnd, "rule");
+}
 
 static int cat_text_id_eq(const cat_tline_t *l, const char *zId)
 {
@@ -155,7 +166,8 @@ int cat_text_one(const char *z, size_t n, const char *zId, const char *zSource, 
     memset(&b, 0, sizeof b);
     /* The header directives come before the first rule. */
     while (cat_text_line(z, n, &off, &l) && !cat_text_is_rule(&l))
-        if (cat_text_is(l.zWord, l.zWordEnd, "kbscat") || cat_text_is(l.zWord, l.zWordEnd, "data-date"))
+        if (cat_text_is(l.zWord, l.zWordEnd, "kbscat") ||
+            cat_text_is(l.zWord, l.zWordEnd, "data-date"))
             cat_tbuf_line(&b, z, &l);
     snprintf(zLine, sizeof zLine, "# Rule %s of the catalog %s (kbsentry catalog show).\n", zId,
              zSource);
@@ -181,7 +193,7 @@ int cat_text_merge(const char *zBase, size_t nBase, const char *const *azAdd, co
     static const char zHead[] =
         "\n# ---- Rules added to this database (kbsentry catalog add); a rule of the same id\n"
         "# ---- above is replaced by the one here.\n";
-    char (*aId)[64] = NULL;
+    char(*aId)[64] = NULL;
     cat_tbuf_t b;
     cat_tline_t l;
     size_t off = 0, i, nRule = 0;
@@ -193,11 +205,14 @@ int cat_text_merge(const char *zBase, size_t nBase, const char *const *azAdd, co
     memset(&b, 0, sizeof b);
     if (!(aId = calloc(nAdd ? nAdd : 1, sizeof *aId))) return KBS_ENOMEM;
     for (i = 0; i < nAdd; i++)
-        if (cat_text_rule_id(azAdd[i], anAdd[i], aId[i], sizeof aId[i]) != 1 || !aId[i][0]) goto out;
+        if (cat_text_rule_id(azAdd[i], anAdd[i], aId[i], sizeof aId[i]) != 1 || !aId[i][0])
+            goto out;
     while (cat_text_line(zBase, nBase, &off, &l)) {
         if (bSkip) {
-            if (cat_text_is(l.zWord, l.zWordEnd, "end")) bSkip = 0;
-            else if (cat_text_is_rule(&l)) goto out;
+            if (cat_text_is(l.zWord, l.zWordEnd, "end"))
+                bSkip = 0;
+            else if (cat_text_is_rule(&l))
+                goto out;
             continue;
         }
         if (cat_text_is(l.zWord, l.zWordEnd, "end-catalog")) continue;

@@ -1,4 +1,5 @@
-/* cat_text.h: a catalog's text edited as text: one rule's block cut out, rules added or replaced. */
+/* cat_text.h: a catalog's text edited as text: one rule's block cut out, rules added or replaced.
+ */
 #ifndef KBS_CAT_TEXT_H
 #define KBS_CAT_TEXT_H
 

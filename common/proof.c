@@ -38,11 +38,14 @@ int proof_file_check(const char *zEntry, char *zRel, size_t nRel, char *zWhy, si
         unsigned char ch = (unsigned char)zEntry[i];
         if (ch < 0x20 || ch == 0x7f) return proof_fail(KBS_EINVAL, zWhy, nWhy, "control character");
         if (ch == ':')
-            return proof_fail(KBS_EINVAL, zWhy, nWhy,
-                              "a drive letter or stream (':'): paths are relative to the Windows directory");
-        if (strchr("<>\"|?*", ch)) return proof_fail(KBS_EINVAL, zWhy, nWhy, "character not allowed in a file name");
+            return proof_fail(
+                KBS_EINVAL, zWhy, nWhy,
+                "a drive letter or stream (':'): paths are relative to the Windows directory");
+        if (strchr("<>\"|?*", ch))
+            return proof_fail(KBS_EINVAL, zWhy, nWhy, "character not allowed in a file name");
     }
-    for (i = 0; i < n; i++) zRel[i] = zEntry[i] == '/' ? '\\' : zEntry[i];
+    for (i = 0; i < n; i++)
+        zRel[i] = zEntry[i] == '/' ? '\\' : zEntry[i];
     zRel[n] = 0;
     if (zRel[0] == '\\') {
         zRel[0] = 0;
@@ -83,7 +86,8 @@ int proof_value_check(const char *zEntry, char *zKey, size_t nKey, char *zValue,
     if (nValue) zValue[0] = 0;
     if (nFact) zFact[0] = 0;
     if (n == 0) return proof_fail(KBS_EINVAL, zWhy, nWhy, "empty entry");
-    if (n > PROOF_VALUE_LEN_MAX) return proof_fail(KBS_ETOOBIG, zWhy, nWhy, "longer than 400 bytes");
+    if (n > PROOF_VALUE_LEN_MAX)
+        return proof_fail(KBS_ETOOBIG, zWhy, nWhy, "longer than 400 bytes");
     for (i = 0; i < n; i++)
         if ((unsigned char)zEntry[i] < 0x20 || zEntry[i] == 0x7f)
             return proof_fail(KBS_EINVAL, zWhy, nWhy, "control character");
@@ -123,7 +127,8 @@ int proof_msz_next(const uint16_t *p, size_t n, size_t *pOff, const uint16_t **p
 {
     size_t i = *pOff, j = i;
     if (i >= n) return 0;
-    while (j < n && p[j]) j++;
+    while (j < n && p[j])
+        j++;
     if (j == i) return 0;
     *pzStr = p + i;
     *pnStr = j - i;
@@ -136,11 +141,14 @@ size_t proof_sz_to_msz(uint16_t *p, size_t n)
     size_t i = 0, o = 0;
     while (i < n && p[i]) {
         size_t start, end;
-        while (i < n && (p[i] == ' ' || p[i] == '\t')) i++;
+        while (i < n && (p[i] == ' ' || p[i] == '\t'))
+            i++;
         start = i;
-        while (i < n && p[i] && p[i] != ';') i++;
+        while (i < n && p[i] && p[i] != ';')
+            i++;
         end = i;
-        while (end > start && (p[end - 1] == ' ' || p[end - 1] == '\t')) end--;
+        while (end > start && (p[end - 1] == ' ' || p[end - 1] == '\t'))
+            end--;
         if (i < n && p[i] == ';') i++;
         if (end == start) continue;
         /* o <= start: the copy only moves text left. */

@@ -6,10 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROOF_ENTRY_MAX 64       /* entries read of each list; more are rejected */
-#define PROOF_FILE_LEN_MAX 200   /* bytes of a path relative to the Windows directory */
-#define PROOF_VALUE_LEN_MAX 400  /* bytes of "HKLM\key\value" */
-#define PROOF_NAME_MAX 96        /* = SNAP_FACT_NAME_MAX: bytes of a fact name, with its NUL */
+#define PROOF_ENTRY_MAX     64  /* entries read of each list; more are rejected */
+#define PROOF_FILE_LEN_MAX  200 /* bytes of a path relative to the Windows directory */
+#define PROOF_VALUE_LEN_MAX 400 /* bytes of "HKLM\key\value" */
+#define PROOF_NAME_MAX      96  /* = SNAP_FACT_NAME_MAX: bytes of a fact name, with its NUL */
 
 /* proof_file_check: a ProofFiles entry (UTF-8, e.g. "system32\drivers\http.sys"; '/' reads as
  * '\') into zRel (nRel bytes, separators '\'). Refused: empty, longer than PROOF_FILE_LEN_MAX,
@@ -32,7 +32,8 @@ int proof_value_check(const char *zEntry, char *zKey, size_t nKey, char *zValue,
  * is the caller's to drop): *pOff is where to look, advanced past the string; *pzStr / *pnStr the
  * string (without NUL). A missing final NUL ends the last string; the empty string ends the
  * list. Returns 1 for a string, 0 at the end. */
-int proof_msz_next(const uint16_t *p, size_t n, size_t *pOff, const uint16_t **pzStr, size_t *pnStr);
+int proof_msz_next(const uint16_t *p, size_t n, size_t *pOff, const uint16_t **pzStr,
+                   size_t *pnStr);
 
 /* proof_sz_to_msz: rewrites in place a REG_SZ list of n UTF-16 units whose entries are separated
  * by ';' (the legacy .adm cannot write REG_MULTI_SZ) as a REG_MULTI_SZ: blanks around entries and

@@ -9,7 +9,8 @@
 void db_catrules_free(db_catrule_t *a, size_t n)
 {
     size_t i;
-    for (i = 0; a && i < n; i++) free(a[i].zText);
+    for (i = 0; a && i < n; i++)
+        free(a[i].zText);
     free(a);
 }
 
@@ -33,13 +34,19 @@ int db_catrules_load(db_t *db, db_catrule_t **paRule, size_t *pnRule)
         if (n == nCap) {
             size_t nNew = nCap ? nCap * 2 : 8;
             db_catrule_t *aNew = realloc(a, nNew * sizeof *aNew);
-            if (!aNew) { rc = KBS_ENOMEM; goto out; }
+            if (!aNew) {
+                rc = KBS_ENOMEM;
+                goto out;
+            }
             a = aNew;
             nCap = nNew;
         }
         r = &a[n];
         memset(r, 0, sizeof *r);
-        if (!(r->zText = malloc(nText + 1))) { rc = KBS_ENOMEM; goto out; }
+        if (!(r->zText = malloc(nText + 1))) {
+            rc = KBS_ENOMEM;
+            goto out;
+        }
         n++;
         if (nText) memcpy(r->zText, p, nText);
         r->zText[nText] = 0;

@@ -52,7 +52,8 @@ static int proof_read_list(const reg_ctx_t *r, HKEY hPol, const wchar_t *zName, 
         winapi_errfmt(zWhy, sizeof(zWhy), "RegQueryValueExW", NULL, (unsigned long)e);
         proof_bad_add(b, "(list)", zWhy);
     } else if (type != REG_MULTI_SZ && type != REG_SZ) {
-        snprintf(zWhy, sizeof(zWhy), "type %lu, not REG_MULTI_SZ (or a REG_SZ list separated by ';')",
+        snprintf(zWhy, sizeof(zWhy),
+                 "type %lu, not REG_MULTI_SZ (or a REG_SZ list separated by ';')",
                  (unsigned long)type);
         proof_bad_add(b, "(list)", zWhy);
     } else {
@@ -164,8 +165,8 @@ static int proof_fact_value(DWORD type, const BYTE *p, DWORD cb, char *zVal, siz
         snprintf(zWhy, nWhy, "text is not 1-63 of A-Z a-z 0-9 . _ -");
         return KBS_EPARSE;
     }
-    snprintf(zWhy, nWhy, "type %lu of %lu bytes is not a number or a short text", (unsigned long)type,
-             (unsigned long)cb);
+    snprintf(zWhy, nWhy, "type %lu of %lu bytes is not a number or a short text",
+             (unsigned long)type, (unsigned long)cb);
     return KBS_EPARSE;
 }
 
@@ -182,8 +183,8 @@ static int proof_value(const reg_ctx_t *r, const wchar_t *zRoot, const char *zEn
     int rc;
 
     (void)zRoot;
-    if (proof_value_check(zEntry, zKey, sizeof(zKey), zVal, sizeof(zVal), zFact, sizeof(zFact), zWhy,
-                          sizeof(zWhy)) != KBS_OK) {
+    if (proof_value_check(zEntry, zKey, sizeof(zKey), zVal, sizeof(zVal), zFact, sizeof(zFact),
+                          zWhy, sizeof(zWhy)) != KBS_OK) {
         proof_bad_add(b, zEntry, zWhy);
         return KBS_OK;
     }
@@ -191,7 +192,8 @@ static int proof_value(const reg_ctx_t *r, const wchar_t *zRoot, const char *zEn
         proof_bad_add(b, zEntry, "its fact name is already recorded");
         return KBS_OK;
     }
-    if (!proof_wide(zKey, zKeyW, PROOF_VALUE_LEN_MAX + 1) || !proof_wide(zVal, zValW, PROOF_VALUE_LEN_MAX + 1)) {
+    if (!proof_wide(zKey, zKeyW, PROOF_VALUE_LEN_MAX + 1) ||
+        !proof_wide(zVal, zValW, PROOF_VALUE_LEN_MAX + 1)) {
         proof_bad_add(b, zEntry, "not UTF-16");
         return KBS_OK;
     }
@@ -211,14 +213,16 @@ static int proof_value(const reg_ctx_t *r, const wchar_t *zRoot, const char *zEn
         } else if (e != ERROR_SUCCESS) {
             winapi_errfmt(zWhy, sizeof(zWhy), "RegQueryValueExW", NULL, (unsigned long)e);
             rc = snap_add_fact(s, zFact, NULL, zWhy);
-        } else if (proof_fact_value(type, buf, cb, zFv, sizeof(zFv), zWhy, sizeof(zWhy)) == KBS_OK) {
+        } else if (proof_fact_value(type, buf, cb, zFv, sizeof(zFv), zWhy, sizeof(zWhy)) ==
+                   KBS_OK) {
             rc = snap_add_fact(s, zFact, zFv, NULL);
         } else {
             rc = snap_add_fact(s, zFact, NULL, zWhy);
         }
     }
     if (rc == KBS_ENOMEM) return rc;
-    if (rc != KBS_OK) proof_bad_add(b, zEntry, rc == KBS_ETOOBIG ? "too many facts" : "not recorded");
+    if (rc != KBS_OK)
+        proof_bad_add(b, zEntry, rc == KBS_ETOOBIG ? "too many facts" : "not recorded");
     return KBS_OK;
 }
 
@@ -249,11 +253,13 @@ int proof_collect(const reg_ctx_t *r, const wchar_t *zSystemRoot, snap_t *s)
     int rc;
     UINT n;
 
-    e = r->sys->pfnRegOpenKeyExW(r->hRoot, SETTINGS_POLICY_KEY, 0, KEY_QUERY_VALUE | r->aView[0], &hPol);
+    e = r->sys->pfnRegOpenKeyExW(r->hRoot, SETTINGS_POLICY_KEY, 0, KEY_QUERY_VALUE | r->aView[0],
+                                 &hPol);
     if (e == ERROR_FILE_NOT_FOUND) return KBS_OK;
     if (e != ERROR_SUCCESS) {
         char zWhy[SNAP_ERR_MAX];
-        winapi_errfmt(zWhy, sizeof(zWhy), "RegOpenKeyExW", "SOFTWARE\\Policies\\kbsentry", (unsigned long)e);
+        winapi_errfmt(zWhy, sizeof(zWhy), "RegOpenKeyExW", "SOFTWARE\\Policies\\kbsentry",
+                      (unsigned long)e);
         rc = snap_add_source(s, "policy-files", 0, zWhy);
         return rc == KBS_ENOMEM ? rc : KBS_OK;
     }
@@ -264,7 +270,8 @@ int proof_collect(const reg_ctx_t *r, const wchar_t *zSystemRoot, snap_t *s)
         if (n == 0 || n >= MAX_PATH) zRoot[0] = 0;
     }
     rc = proof_list(r, hPol, zRoot, L"ProofFiles", "policy-files", proof_file, s);
-    if (rc == KBS_OK) rc = proof_list(r, hPol, zRoot, L"ProofValues", "policy-values", proof_value, s);
+    if (rc == KBS_OK)
+        rc = proof_list(r, hPol, zRoot, L"ProofValues", "policy-values", proof_value, s);
     r->sys->pfnRegCloseKey(hPol);
     return rc;
 }
