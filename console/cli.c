@@ -19,6 +19,7 @@ static void cli_usage(FILE *f)
           "  recompute         store verdicts computed with another catalog\n"
           "  catalog derive    catalog clauses for CVEs from Microsoft's data (catalog build: all)\n"
           "  catalog add       derive a rule into the database's own catalog and recompute\n"
+          "                    (catalog remove RULE: take it out again)\n"
           "  catalog show      the catalog in effect, in the catalog format\n"
           "  version           print the version\n"
           "  help              this text\n"

@@ -84,8 +84,8 @@ const char *cmd_db_path(cmd_ctx_t *c)
     return DB_DEFAULT_PATH;
 }
 
-int cmd_catalog_merge(cmd_ctx_t *c, const db_catrule_t *pNew, char **pzText, size_t *pnText,
-                      size_t *pnAdded, uint64_t *pHash)
+int cmd_catalog_merge(cmd_ctx_t *c, const db_catrule_t *pNew, const char *zDrop, char **pzText,
+                      size_t *pnText, size_t *pnAdded, uint64_t *pHash)
 {
     db_catrule_t *a = NULL;
     const char **az = NULL;
@@ -107,6 +107,7 @@ int cmd_catalog_merge(cmd_ctx_t *c, const db_catrule_t *pNew, char **pzText, siz
     /* The new rule takes the place of a stored one of its id. */
     for (i = 0; i < n; i++) {
         if (pNew && !cmd_stricmp(a[i].zId, pNew->zId)) continue;
+        if (zDrop && !cmd_stricmp(a[i].zId, zDrop)) continue;
         az[nAdd] = a[i].zText;
         an[nAdd++] = a[i].nText;
     }
@@ -138,7 +139,7 @@ static int cmd_catalog_db(cmd_ctx_t *c)
     cat_err_t e;
     int rc;
 
-    if ((rc = cmd_catalog_merge(c, NULL, &z, &n, &nAdded, NULL))) return rc;
+    if ((rc = cmd_catalog_merge(c, NULL, NULL, &z, &n, &nAdded, NULL))) return rc;
     if (!nAdded) {
         rc = cat_load_default(&c->cat);
         if (rc) fprintf(c->err, "kbsentry: built-in catalog: %s\n", kbs_strerror(rc));

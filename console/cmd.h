@@ -60,12 +60,13 @@ int cmd_db_open(cmd_ctx_t *c);
 int cmd_db_open_existing(cmd_ctx_t *c);
 
 /* cmd_catalog_merge: the text of the built-in catalog with the rules of c->db's own catalog and
- * pNew (may be NULL; it replaces a stored rule of its id) into *pzText (malloc'd, the caller
+ * pNew (may be NULL; it replaces a stored rule of its id), without the stored rule zDrop (may be
+ * NULL), into *pzText (malloc'd, the caller
  * frees; NULL when there is no rule to add), the number of added rules into *pnAdded and the
  * stored rules' db_catrules_hash into *pHash (may be NULL). Returns KBS_OK or an error
  * (reported). */
-int cmd_catalog_merge(cmd_ctx_t *c, const db_catrule_t *pNew, char **pzText, size_t *pnText,
-                      size_t *pnAdded, uint64_t *pHash);
+int cmd_catalog_merge(cmd_ctx_t *c, const db_catrule_t *pNew, const char *zDrop, char **pzText,
+                      size_t *pnText, size_t *pnAdded, uint64_t *pHash);
 
 /* cmd_open: opens the database for reading its verdicts: the stored ones, or with --catalog
  * FILE of another catalog a view computed in memory (nothing stored changes). A database without

@@ -19,6 +19,7 @@ static void cmd_catalog_help(FILE *f)
           "       kbsentry catalog show [RULE] [--db FILE] [--catalog FILE] [-o OUT]\n"
           "       kbsentry catalog add --data FILE [--id ID] [--title TEXT] [--replace]\n"
           "                            [--db FILE] CVE...\n"
+          "       kbsentry catalog remove RULE [--db FILE]\n"
           "\n"
           "show: prints the catalog in effect, in the catalog format (save it, edit it, pass it\n"
           "back with --catalog FILE): the --catalog file; else the built-in catalog with the\n"
@@ -30,6 +31,9 @@ static void cmd_catalog_help(FILE *f)
           "transaction. A rule id already in effect (built-in or added before) is refused unless\n"
           "--replace. Without --catalog every command uses the built-in catalog with the\n"
           "database's rules; --catalog FILE replaces both.\n"
+          "\n"
+          "remove: takes a rule add stored out of the database's catalog and recomputes (a\n"
+          "built-in rule it replaced applies again).\n"
           "\n"
           "derive: reads Microsoft's security-update data (definitions.zip as the wesng project\n"
           "publishes it, or its CVEs_*.csv) and writes the fix clauses of a rule for the CVEs:\n"
@@ -377,7 +381,7 @@ static int cmd_catalog_add(cmd_ctx_t *c, const cmd_add_opts_t *o)
     snprintf(rule.zId, sizeof rule.zId, "%s", zId);
     snprintf(rule.zSource, sizeof rule.zSource, "%s", o->zData);
     rule.addedAt = plat_time();
-    if ((rc = cmd_catalog_merge(c, &rule, &zMerged, &nMerged, &nAdded, &hRules))) goto out;
+    if ((rc = cmd_catalog_merge(c, &rule, NULL, &zMerged, &nMerged, &nAdded, &hRules))) goto out;
     c->zCatText = zMerged;
     c->nCatText = nMerged;
     snprintf(zHash, sizeof zHash, "built-in + %lu added rule%s", (unsigned long)nAdded,
@@ -394,7 +398,7 @@ static int cmd_catalog_add(cmd_ctx_t *c, const cmd_add_opts_t *o)
         char *zPrev = NULL;
         size_t nPrev = 0, nPrevAdded = 0;
         char zPrevHash[24];
-        if (cmd_catalog_merge(c, NULL, &zPrev, &nPrev, &nPrevAdded, NULL) == KBS_OK) {
+        if (cmd_catalog_merge(c, NULL, NULL, &zPrev, &nPrev, &nPrevAdded, NULL) == KBS_OK) {
             const char *z = zPrev;
             if (!z) z = cat_default_text(&nPrev);
             snprintf(zPrevHash, sizeof zPrevHash, "%016llx", (unsigned long long)cat_hash64(z, nPrev));
@@ -429,6 +433,58 @@ out:
     return rc ? CMD_EXIT_ERROR : CMD_EXIT_OK;
 }
 
+/* Takes an added rule out of the database's own catalog and recomputes, in one transaction. */
+static int cmd_catalog_remove(cmd_ctx_t *c, const char *zId)
+{
+    char *zMerged = NULL;
+    size_t nMerged = 0, nAdded = 0, nHost = 0;
+    uint64_t hRules = 0;
+    char zSource[64];
+    cat_err_t e;
+    int rc;
+
+    if ((rc = cmd_db_open_existing(c)) == KBS_ENOTFOUND)
+        fprintf(c->err, "kbsentry catalog: no database %s\n", cmd_db_path(c));
+    if (rc) return CMD_EXIT_ERROR;
+    if ((rc = cmd_catalog_merge(c, NULL, zId, &zMerged, &nMerged, &nAdded, &hRules)))
+        return CMD_EXIT_ERROR;
+    if (!nAdded) {
+        rc = cat_load_default(&c->cat);
+    } else {
+        snprintf(zSource, sizeof zSource, "built-in + %lu added rule%s", (unsigned long)nAdded,
+                 nAdded == 1 ? "" : "s");
+        rc = cat_parse(zMerged, nMerged, zSource, &c->cat, &e);
+    }
+    c->zCatText = zMerged;
+    c->nCatText = nMerged;
+    if (rc) {
+        fprintf(c->err, "kbsentry catalog: the catalog without %s: %s\n", zId, kbs_strerror(rc));
+        return CMD_EXIT_ERROR;
+    }
+    c->bCat = 1;
+    db_catalog_text(c->db, c->zCatText, c->nCatText);
+    rc = db_catrule_remove(c->db, &c->cat, zId, hRules, &nHost);
+    if (rc == KBS_ENOTFOUND) {
+        fputs("kbsentry catalog: the database's catalog added no rule ", c->err);
+        cmd_put_safe(c->err, zId);
+        fputs(" (built-in rules stay; 'kbsentry catalog show' prints the catalog)\n", c->err);
+    } else if (rc == KBS_ECONFLICT) {
+        fputs("kbsentry catalog: the database's catalog changed meanwhile (another 'catalog add'): "
+              "nothing removed; run the command again\n",
+              c->err);
+    } else if (rc) {
+        fprintf(c->err, "kbsentry catalog: database %s: %s\n", cmd_db_path(c),
+                rc == KBS_EDB ? db_errmsg(c->db) : kbs_strerror(rc));
+    } else {
+        fputs("removed rule ", c->out);
+        cmd_put_safe(c->out, zId);
+        fprintf(c->out, " from the catalog of %s (%s, %s); verdicts recomputed for %lu host%s\n",
+                cmd_db_path(c), c->cat.zSource, c->cat.zHash, (unsigned long)nHost,
+                nHost == 1 ? "" : "s");
+    }
+    return rc ? CMD_EXIT_ERROR : CMD_EXIT_OK;
+}
+
 int cmd_catalog_cmd(cmd_ctx_t *c, int argc, char **argv)
 {
     const char *zData = NULL, *zOut = NULL, *zOverlay = NULL, *zSub, *zRule = NULL;
@@ -442,7 +498,7 @@ int cmd_catalog_cmd(cmd_ctx_t *c, int argc, char **argv)
         return argc < 2 ? CMD_EXIT_ERROR : CMD_EXIT_OK;
     }
     zSub = argv[1];
-    bShow = !strcmp(zSub, "show");
+    bShow = !strcmp(zSub, "show") || !strcmp(zSub, "remove");
     bAdd = !strcmp(zSub, "add");
     memset(&add, 0, sizeof add);
     if (strcmp(zSub, "derive") && strcmp(zSub, "build") && !bShow && !bAdd)
@@ -474,7 +530,7 @@ int cmd_catalog_cmd(cmd_ctx_t *c, int argc, char **argv)
         }
         if (bShow) {
             if (zRule) {
-                rc = cmd_bad_usage(c, "show takes one rule id", argv[k]);
+                rc = cmd_bad_usage(c, "show and remove take one rule id", argv[k]);
                 goto out;
             }
             zRule = argv[k];
@@ -485,6 +541,12 @@ int cmd_catalog_cmd(cmd_ctx_t *c, int argc, char **argv)
             goto out;
         }
         azCve[nCve++] = argv[k];
+    }
+    if (bShow && zSub[0] == 'r') {
+        rc = zData || zOverlay || zOut || c->zCatalog || !zRule
+                 ? cmd_bad_usage(c, "remove takes a rule id and --db only", NULL)
+                 : cmd_catalog_remove(c, zRule);
+        goto out;
     }
     if (bShow) {
         rc = zData || zOverlay ? cmd_bad_usage(c, "show takes no --data or --overlay", NULL)

@@ -89,6 +89,12 @@ uint64_t db_catrules_hash(const db_catrule_t *a, size_t n);
 int db_catrule_add(db_t *db, const cat_t *c, const db_catrule_t *pRule, uint64_t hExpect,
                    size_t *pnRecomputed);
 
+/* db_catrule_remove: db_catrule_add's counterpart: removes the added rule zId (without regard
+ * to case) and makes c (built from the other rules) the stored catalog, in one transaction.
+ * Returns as db_catrule_add, or KBS_ENOTFOUND when there is no such added rule. */
+int db_catrule_remove(db_t *db, const cat_t *c, const char *zId, uint64_t hExpect,
+                      size_t *pnRecomputed);
+
 /* db_stored_catalog_text: the text of the stored catalog (malloc'd, NUL-terminated, the caller
  * frees) and where it came from (meta catalog_source). Returns KBS_OK, KBS_ENOTFOUND (no stored
  * catalog, or its text is not kept), KBS_EDB or KBS_ENOMEM. */

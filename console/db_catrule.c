@@ -82,12 +82,14 @@ uint64_t db_catrules_hash(const db_catrule_t *a, size_t n)
 }
 
 typedef struct db_catrule_tx {
-    const db_catrule_t *pRule;
+    const db_catrule_t *pRule;   /* the rule stored, or NULL */
+    const char *zRemove;         /* or the id of the rule removed */
     uint64_t hExpect;
 } db_catrule_tx_t;
 
 /* Inside the recompute's transaction: the rules the catalog was built from are still the stored
- * ones (another add may have run since they were read), then the new rule is stored. */
+ * ones (another add may have run since they were read), then the new rule is stored or the
+ * rule removed. */
 static int db_catrule_in_tx(db_t *db, void *pArg)
 {
     const db_catrule_tx_t *t = pArg;
@@ -100,6 +102,15 @@ static int db_catrule_in_tx(db_t *db, void *pArg)
     rc = db_catrules_hash(a, n) == t->hExpect ? KBS_OK : KBS_ECONFLICT;
     db_catrules_free(a, n);
     if (rc) return rc;
+    if (!t->pRule) {
+        if (sqlite3_prepare_v2(db->h, "DELETE FROM catalog_rule WHERE rule = ?1", -1, &st, NULL))
+            return KBS_EDB;
+        sqlite3_bind_text(st, 1, t->zRemove, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st) == SQLITE_DONE ? KBS_OK : KBS_EDB;
+        if (rc == KBS_OK && sqlite3_changes(db->h) != 1) rc = KBS_ENOTFOUND;
+        sqlite3_finalize(st);
+        return rc;
+    }
     if (sqlite3_prepare_v2(db->h,
                            "INSERT OR REPLACE INTO catalog_rule(rule, text, source, added_at)"
                            " VALUES(?1, ?2, ?3, ?4)",
@@ -119,6 +130,17 @@ int db_catrule_add(db_t *db, const cat_t *c, const db_catrule_t *pRule, uint64_t
 {
     db_catrule_tx_t t;
     t.pRule = pRule;
+    t.zRemove = NULL;
+    t.hExpect = hExpect;
+    return db_recompute_intx(db, c, db_catrule_in_tx, &t, pnRecomputed);
+}
+
+int db_catrule_remove(db_t *db, const cat_t *c, const char *zId, uint64_t hExpect,
+                      size_t *pnRecomputed)
+{
+    db_catrule_tx_t t;
+    t.pRule = NULL;
+    t.zRemove = zId;
     t.hExpect = hExpect;
     return db_recompute_intx(db, c, db_catrule_in_tx, &t, pnRecomputed);
 }

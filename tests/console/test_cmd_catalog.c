@@ -173,6 +173,21 @@ static void test_add_refusals(void **state)
     assert_non_null(strstr(t_zErr, "loop.csv:"));
     assert_int_equal(t_run("catalog", "add", "--db", T_DB, "CVE-2017-0144", NULL), 2);
     assert_int_equal(t_query_int(T_DB, "SELECT count(*) FROM catalog_rule"), 2);
+
+    /* remove: the built-in MS17-010 applies again; built-in rules cannot be removed. */
+    assert_int_equal(t_run("catalog", "remove", "--db", T_DB, "ms17-010", NULL), 0);
+    assert_non_null(strstr(t_zOut, "removed rule ms17-010"));
+    assert_non_null(strstr(t_zOut, "1 added rule"));
+    assert_int_equal(t_run("rules", "--db", T_DB, NULL), 0);
+    assert_non_null(strstr(t_zOut, "MS17-010  Security update for Windows SMB Server"));
+    assert_int_equal(t_run("catalog", "remove", "--db", T_DB, "MS17-010", NULL), 2);
+    assert_non_null(strstr(t_zErr, "added no rule MS17-010"));
+    assert_int_equal(t_run("catalog", "remove", "--db", T_DB, "CVE-2017-0144", NULL), 0);
+    assert_non_null(strstr(t_zOut, "(built-in, "));
+    assert_int_equal(t_query_int(T_DB, "SELECT count(*) FROM catalog_rule"), 0);
+    assert_int_equal(t_run("catalog", "show", "--db", T_DB, NULL), 0);
+    assert_null(strstr(t_zErr, "note"));
+    assert_int_equal(t_run("catalog", "remove", "--db", T_DB, NULL), 2);
 }
 
 /* A database switched to a --catalog file: show prints that one (it is what reports use) and
