@@ -125,24 +125,26 @@ static int db_catrule_in_tx(db_t *db, void *pArg)
     return rc;
 }
 
-int db_catrule_add(db_t *db, const cat_t *c, const db_catrule_t *pRule, uint64_t hExpect,
-                   size_t *pnRecomputed)
+static int db_catrule_change(db_t *db, const cat_t *c, const db_catrule_t *pRule,
+                             const char *zRemove, uint64_t hExpect, size_t *pnRecomputed)
 {
     db_catrule_tx_t t;
     t.pRule = pRule;
-    t.zRemove = NULL;
+    t.zRemove = zRemove;
     t.hExpect = hExpect;
     return db_recompute_intx(db, c, db_catrule_in_tx, &t, pnRecomputed);
+}
+
+int db_catrule_add(db_t *db, const cat_t *c, const db_catrule_t *pRule, uint64_t hExpect,
+                   size_t *pnRecomputed)
+{
+    return db_catrule_change(db, c, pRule, NULL, hExpect, pnRecomputed);
 }
 
 int db_catrule_remove(db_t *db, const cat_t *c, const char *zId, uint64_t hExpect,
                       size_t *pnRecomputed)
 {
-    db_catrule_tx_t t;
-    t.pRule = NULL;
-    t.zRemove = zId;
-    t.hExpect = hExpect;
-    return db_recompute_intx(db, c, db_catrule_in_tx, &t, pnRecomputed);
+    return db_catrule_change(db, c, NULL, zId, hExpect, pnRecomputed);
 }
 
 int db_stored_catalog_text(db_t *db, char **pzText, size_t *pnText, char *zSource, size_t nSource)
