@@ -44,7 +44,7 @@ typedef enum cat_effect {
 } cat_effect_t;
 
 #define CAT_MITIG_MAX 8
-#define CAT_FACT_NAME_MAX 48     /* = SNAP_FACT_NAME_MAX */
+#define CAT_FACT_NAME_MAX 96     /* = SNAP_FACT_NAME_MAX */
 
 /* One `mitigation` line: when the snapshot's fact zFact has one of the values, effect applies. */
 typedef struct cat_mitig {

@@ -19,11 +19,11 @@
 #define SNAP_ERR_MAX 256
 #define SNAP_LINE_MAX 1024     /* no line of a v1 file may be longer */
 #define SNAP_HOTFIX_MAX 20000  /* more is not a real machine */
-#define SNAP_FILE_MAX 64
+#define SNAP_FILE_MAX 128     /* 13 built-in proof files and up to 64 from the ProofFiles policy */
 #define SNAP_SOURCE_MAX 16
 #define SNAP_EXTRA_MAX 64
-#define SNAP_FACT_MAX 32
-#define SNAP_FACT_NAME_MAX 48  /* bytes of a fact name, with its NUL */
+#define SNAP_FACT_MAX 128     /* the built-in facts and up to 64 from the ProofValues policy */
+#define SNAP_FACT_NAME_MAX 96  /* bytes of a fact name, with its NUL (= PROOF_NAME_MAX) */
 #define SNAP_FACT_VALUE_MAX 64 /* bytes of a fact value, with its NUL */
 
 /* Where a hotfix was seen; a merged entry carries several bits. */

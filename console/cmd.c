@@ -4,10 +4,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cat_text.h"
 #include "kbs_err.h"
 #include "plat.h"
 #include "rep_int.h"
 #include "verdict.h"
+
+int cmd_stricmp(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        int x = (unsigned char)*a, y = (unsigned char)*b;
+        if (x >= 'A' && x <= 'Z') x += 32;
+        if (y >= 'A' && y <= 'Z') y += 32;
+        if (x != y || !x) return x - y;
+    }
+}
 
 int cmd_is_help(const char *z)
 {
@@ -73,6 +84,80 @@ const char *cmd_db_path(cmd_ctx_t *c)
     return DB_DEFAULT_PATH;
 }
 
+int cmd_catalog_merge(cmd_ctx_t *c, const db_catrule_t *pNew, const char *zDrop, char **pzText,
+                      size_t *pnText, size_t *pnAdded, uint64_t *pHash)
+{
+    db_catrule_t *a = NULL;
+    const char **az = NULL;
+    size_t *an = NULL, n = 0, nAdd = 0, i, nBase;
+    const char *zBase = cat_default_text(&nBase);
+    int rc;
+
+    *pzText = NULL;
+    *pnText = 0;
+    *pnAdded = 0;
+    if ((rc = db_catrules_load(c->db, &a, &n))) {
+        fprintf(c->err, "kbsentry: database %s: reading its catalog: %s\n", cmd_db_path(c),
+                rc == KBS_EDB ? db_errmsg(c->db) : kbs_strerror(rc));
+        return rc;
+    }
+    if (pHash) *pHash = db_catrules_hash(a, n);
+    rc = KBS_ENOMEM;
+    if (!(az = calloc(n + 1, sizeof *az)) || !(an = calloc(n + 1, sizeof *an))) goto out;
+    /* The new rule takes the place of a stored one of its id. */
+    for (i = 0; i < n; i++) {
+        if (pNew && !cmd_stricmp(a[i].zId, pNew->zId)) continue;
+        if (zDrop && !cmd_stricmp(a[i].zId, zDrop)) continue;
+        az[nAdd] = a[i].zText;
+        an[nAdd++] = a[i].nText;
+    }
+    if (pNew) {
+        az[nAdd] = pNew->zText;
+        an[nAdd++] = pNew->nText;
+    }
+    *pnAdded = nAdd;
+    if (nAdd == 0) {
+        rc = KBS_OK;
+        goto out;
+    }
+    if ((rc = cat_text_merge(zBase, nBase, az, an, nAdd, pzText, pnText)) != KBS_OK)
+        fprintf(c->err, "kbsentry: database %s: its catalog's rules cannot be added to the built-in "
+                        "catalog: %s\n", cmd_db_path(c), kbs_strerror(rc));
+out:
+    free(az);
+    free(an);
+    db_catrules_free(a, n);
+    return rc;
+}
+
+/* Without --catalog, a database's own rules join the built-in catalog (c->db open). */
+static int cmd_catalog_db(cmd_ctx_t *c)
+{
+    char *z = NULL;
+    size_t n = 0, nAdded = 0;
+    char zSource[64];
+    cat_err_t e;
+    int rc;
+
+    if ((rc = cmd_catalog_merge(c, NULL, NULL, &z, &n, &nAdded, NULL))) return rc;
+    if (!nAdded) {
+        rc = cat_load_default(&c->cat);
+        if (rc) fprintf(c->err, "kbsentry: built-in catalog: %s\n", kbs_strerror(rc));
+        return rc;
+    }
+    snprintf(zSource, sizeof zSource, "built-in + %lu added rule%s", (unsigned long)nAdded,
+             nAdded == 1 ? "" : "s");
+    if ((rc = cat_parse(z, n, zSource, &c->cat, &e)) != KBS_OK) {
+        fprintf(c->err, "kbsentry: database %s: the built-in catalog with its added rules:%u: %s\n",
+                cmd_db_path(c), e.line, e.zReason[0] ? e.zReason : kbs_strerror(rc));
+        free(z);
+        return rc;
+    }
+    c->zCatText = z;
+    c->nCatText = n;
+    return KBS_OK;
+}
+
 int cmd_catalog(cmd_ctx_t *c)
 {
     char *z = NULL;
@@ -82,7 +167,9 @@ int cmd_catalog(cmd_ctx_t *c)
 
     if (c->bCat) return KBS_OK;
     memset(&e, 0, sizeof e);
-    if (!c->zCatalog) {
+    if (!c->zCatalog && c->db) {
+        rc = cmd_catalog_db(c);
+    } else if (!c->zCatalog) {
         rc = cat_load_default(&c->cat);
         if (rc) fprintf(c->err, "kbsentry: built-in catalog: %s\n", kbs_strerror(rc));
     } else {
@@ -105,7 +192,7 @@ int cmd_catalog(cmd_ctx_t *c)
     return rc;
 }
 
-static int cmd_db_open(cmd_ctx_t *c)
+int cmd_db_open(cmd_ctx_t *c)
 {
     char zErr[DB_ERR_MAX];
     int rc;
@@ -114,6 +201,13 @@ static int cmd_db_open(cmd_ctx_t *c)
         return rc;
     }
     return KBS_OK;
+}
+
+int cmd_db_open_existing(cmd_ctx_t *c)
+{
+    plat_stat_t st;
+    if (plat_stat(cmd_db_path(c), &st) != KBS_OK || st.isDir) return KBS_ENOTFOUND;
+    return cmd_db_open(c);
 }
 
 /* Reports an error of making a catalog the database's (rc from db_use_catalog). */
@@ -132,7 +226,10 @@ int cmd_open(cmd_ctx_t *c)
 {
     char zHash[40];
     int rc;
-    if ((rc = cmd_catalog(c)) || (rc = cmd_db_open(c))) return rc;
+    /* A bad --catalog file is reported before a database is created; the database's own rules
+     * are read from it before the catalog is made. */
+    if (c->zCatalog && (rc = cmd_catalog(c))) return rc;
+    if ((rc = cmd_db_open(c)) || (rc = cmd_catalog(c))) return rc;
     db_catalog_text(c->db, c->zCatText, c->nCatText);
     rc = db_use_catalog(c->db, &c->cat, NULL);
     if (rc != KBS_ECONFLICT) return rc ? cmd_catalog_failed(c, rc) : KBS_OK;

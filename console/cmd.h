@@ -45,9 +45,29 @@ int cmd_only_common_opts(cmd_ctx_t *c, int argc, char **argv, void (*pfnHelp)(FI
 /* cmd_db_path: --db, else $KBSENTRY_DB, else DB_DEFAULT_PATH. */
 const char *cmd_db_path(cmd_ctx_t *c);
 
-/* cmd_catalog: loads --catalog FILE (or the built-in catalog) into c->cat; reports errors as
- * "FILE:LINE: reason". Returns KBS_OK or an error. */
+/* cmd_catalog: loads the catalog in effect into c->cat: --catalog FILE alone; else the built-in
+ * catalog, with the rules of the database's own catalog when c->db is open (a rule of the same
+ * id replaces the built-in one). Reports errors as "FILE:LINE: reason". Returns KBS_OK or an
+ * error. */
 int cmd_catalog(cmd_ctx_t *c);
+
+/* cmd_db_open: opens the database (cmd_db_path) into c->db. Returns KBS_OK or an error
+ * (reported). */
+int cmd_db_open(cmd_ctx_t *c);
+
+/* cmd_db_open_existing: cmd_db_open when the database file exists (a command that only reads
+ * the catalog must not create one). Returns KBS_OK, KBS_ENOTFOUND (no file, nothing said) or an
+ * error (reported). */
+int cmd_db_open_existing(cmd_ctx_t *c);
+
+/* cmd_catalog_merge: the text of the built-in catalog with the rules of c->db's own catalog and
+ * pNew (may be NULL; it replaces a stored rule of its id), without the stored rule zDrop (may be
+ * NULL), into *pzText (malloc'd, the caller
+ * frees; NULL when there is no rule to add), the number of added rules into *pnAdded and the
+ * stored rules' db_catrules_hash into *pHash (may be NULL). Returns KBS_OK or an error
+ * (reported). */
+int cmd_catalog_merge(cmd_ctx_t *c, const db_catrule_t *pNew, const char *zDrop, char **pzText,
+                      size_t *pnText, size_t *pnAdded, uint64_t *pHash);
 
 /* cmd_open: opens the database for reading its verdicts: the stored ones, or with --catalog
  * FILE of another catalog a view computed in memory (nothing stored changes). A database without
@@ -65,6 +85,9 @@ void cmd_release(cmd_ctx_t *c);
 
 /* cmd_bad_usage: "kbsentry CMD: MSG (see 'kbsentry CMD --help')"; returns CMD_EXIT_ERROR. */
 int cmd_bad_usage(cmd_ctx_t *c, const char *zMsg, const char *zArg);
+
+/* cmd_stricmp: strcmp without regard to ASCII case (rule ids). */
+int cmd_stricmp(const char *a, const char *b);
 
 /* cmd_is_help: 1 for -h / --help. */
 int cmd_is_help(const char *z);

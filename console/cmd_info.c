@@ -9,7 +9,8 @@ static void cmd_rules_help(FILE *f)
 {
     fputs("usage: kbsentry rules [--catalog FILE] [--db FILE]\n"
           "\n"
-          "Lists the emergency-patch rules of the built-in catalog (or FILE): id, title,\n"
+          "Lists the emergency-patch rules of the built-in catalog with the database's own\n"
+          "rules (kbsentry catalog add), or of FILE alone: id, title,\n"
           "CVEs and the platforms each rule knows; first the catalog's hash and the date of\n"
           "the Microsoft data its KB lists come from (verdicts are no newer than that).\n",
           f);
@@ -29,6 +30,9 @@ int cmd_rules(cmd_ctx_t *c, int argc, char **argv)
     size_t i, j;
     int k;
     if ((k = cmd_only_common_opts(c, argc, argv, cmd_rules_help)) >= 0) return k;
+    /* Without --catalog, an existing database's own rules (kbsentry catalog add) are listed. */
+    if (!c->zCatalog && (k = cmd_db_open_existing(c)) != KBS_OK && k != KBS_ENOTFOUND)
+        return CMD_EXIT_ERROR;
     if (cmd_catalog(c)) return CMD_EXIT_ERROR;
     fprintf(c->out, "catalog %s (%s), %lu rules\n", c->cat.zSource, c->cat.zHash,
             (unsigned long)c->cat.nRule);

@@ -144,6 +144,16 @@ static const char db_zSchemaDates[] =
     "  list TEXT NOT NULL);\n"
     "ALTER TABLE scan ADD COLUMN date_set_id INTEGER REFERENCES date_set(id);\n"
     "ALTER TABLE host ADD COLUMN state_date_set_id INTEGER REFERENCES date_set(id);\n";
+/* Version 5: the database's own catalog: rules `kbsentry catalog add` derived, kept as catalog
+ * text (one rule's block each) and added to the built-in catalog (a rule of the same id there
+ * is replaced). Nothing else changes: the stored catalog (meta catalog_text) stays the one the
+ * verdicts come from. */
+static const char db_zSchemaCatalog[] =
+    "CREATE TABLE catalog_rule(\n"
+    "  rule TEXT PRIMARY KEY COLLATE NOCASE,\n"
+    "  text TEXT NOT NULL,\n"
+    "  source TEXT NOT NULL,\n"
+    "  added_at INTEGER NOT NULL) WITHOUT ROWID;\n";
 
 /* Migrations: step i takes the schema from version i to i + 1. */
 static const char *const db_azMigration[DB_SCHEMA_VERSION] = {
@@ -151,6 +161,7 @@ static const char *const db_azMigration[DB_SCHEMA_VERSION] = {
     db_zSchema2,
     db_zSchema3,
     db_zSchemaDates,
+    db_zSchemaCatalog,
 };
 
 static const char *const db_azStmt[] = {
@@ -814,8 +825,10 @@ void db_catalog_text(db_t *db, const char *zText, size_t nText)
 /* Stores c as the database's catalog in one write transaction that reads the stored hash
  * itself: the same catalog only maps (and adds) rule rows; another one is refused unless
  * bSwitch, else its rules are added beside the old ones (no row is renumbered or removed: a
- * running collect's ids stay true) and every host's verdicts are recomputed. */
-static int db_catalog_store(db_t *db, const cat_t *c, int bSwitch, size_t *pnRecomputed)
+ * running collect's ids stay true) and every host's verdicts are recomputed. fnInTx (may be
+ * NULL) runs first inside the transaction; its error rolls everything back. */
+static int db_catalog_store(db_t *db, const cat_t *c, int bSwitch, db_intx_fn fnInTx, void *pArg,
+                            size_t *pnRecomputed)
 {
     char zHash[40];
     sqlite3_stmt *st = NULL;
@@ -827,6 +840,7 @@ static int db_catalog_store(db_t *db, const cat_t *c, int bSwitch, size_t *pnRec
 
     snap_init(&s);
     if ((rc = db_begin(db))) return rc;
+    if (fnInTx && (rc = fnInTx(db, pArg))) goto out;
     if ((rc = db_meta_get(db, "catalog_hash", zHash, sizeof zHash)) == KBS_EDB) goto out;
     bSame = rc == KBS_OK && !strcmp(zHash, c->zHash);
     if (rc == KBS_OK && !bSame && !bSwitch) {
@@ -917,15 +931,21 @@ int db_use_catalog(db_t *db, const cat_t *c, size_t *pnRecomputed)
         rc = db_rules_map(db, 0);
         if (rc != KBS_ENOTFOUND) return rc;
     }
-    return db_catalog_store(db, c, 0, pnRecomputed);
+    return db_catalog_store(db, c, 0, NULL, NULL, pnRecomputed);
 }
 
-int db_recompute(db_t *db, const cat_t *c, size_t *pnRecomputed)
+int db_recompute_intx(db_t *db, const cat_t *c, db_intx_fn fnInTx, void *pArg,
+                      size_t *pnRecomputed)
 {
     int rc;
     if (pnRecomputed) *pnRecomputed = 0;
     if ((rc = db_cat_set(db, c, 0))) return rc;
-    return db_catalog_store(db, c, 1, pnRecomputed);
+    return db_catalog_store(db, c, 1, fnInTx, pArg, pnRecomputed);
+}
+
+int db_recompute(db_t *db, const cat_t *c, size_t *pnRecomputed)
+{
+    return db_recompute_intx(db, c, NULL, NULL, pnRecomputed);
 }
 
 int db_view_catalog(db_t *db, const cat_t *c)

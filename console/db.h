@@ -10,7 +10,7 @@
 #include "rep.h"
 #include "snap.h"
 
-#define DB_SCHEMA_VERSION 4
+#define DB_SCHEMA_VERSION 5
 #define DB_DEFAULT_PATH "kbsentry.db"   /* when neither --db nor $KBSENTRY_DB says otherwise */
 #define DB_ENV_PATH "KBSENTRY_DB"
 #define DB_ERR_MAX 512
@@ -61,6 +61,44 @@ int db_catalog_check(db_t *db);
  * while db uses it), so that reports can later read the stored verdicts with their own rules
  * (db_stored_catalog). The built-in catalog's text is known without it. */
 void db_catalog_text(db_t *db, const char *zText, size_t nText);
+
+/* The database's own catalog (schema 5): rules `kbsentry catalog add` derived, each kept as the
+ * catalog text of one rule, that the console adds to the built-in catalog (docs/database.md). */
+typedef struct db_catrule {
+    char zId[24];                /* the rule's id */
+    char *zText;                 /* its block of catalog text (malloc'd), nText bytes */
+    size_t nText;
+    char zSource[260];           /* the data file it was derived from */
+    int64_t addedAt;             /* seconds since 1970 */
+} db_catrule_t;
+
+/* db_catrules_load: every added rule, by id, into *paRule and *pnRule (free with
+ * db_catrules_free). Returns KBS_OK, KBS_EDB or KBS_ENOMEM. */
+int db_catrules_load(db_t *db, db_catrule_t **paRule, size_t *pnRule);
+void db_catrules_free(db_catrule_t *a, size_t n);
+
+/* db_catrules_hash: a 64-bit hash of the added rules' ids and texts: what a catalog built from
+ * them was built from (db_catrule_add checks it). */
+uint64_t db_catrules_hash(const db_catrule_t *a, size_t n);
+
+/* db_catrule_add: in one write transaction: checks that the added rules are still those whose
+ * db_catrules_hash is hExpect (else KBS_ECONFLICT: another add ran since they were read), stores
+ * *pRule (replacing a rule of its id), makes c (which must outlive db: the catalog built from
+ * those rules and *pRule, its text given by db_catalog_text) the stored catalog and recomputes
+ * every host's verdicts. Returns as db_recompute, or KBS_ECONFLICT. */
+int db_catrule_add(db_t *db, const cat_t *c, const db_catrule_t *pRule, uint64_t hExpect,
+                   size_t *pnRecomputed);
+
+/* db_catrule_remove: db_catrule_add's counterpart: removes the added rule zId (without regard
+ * to case) and makes c (built from the other rules) the stored catalog, in one transaction.
+ * Returns as db_catrule_add, or KBS_ENOTFOUND when there is no such added rule. */
+int db_catrule_remove(db_t *db, const cat_t *c, const char *zId, uint64_t hExpect,
+                      size_t *pnRecomputed);
+
+/* db_stored_catalog_text: the text of the stored catalog (malloc'd, NUL-terminated, the caller
+ * frees) and where it came from (meta catalog_source). Returns KBS_OK, KBS_ENOTFOUND (no stored
+ * catalog, or its text is not kept), KBS_EDB or KBS_ENOMEM. */
+int db_stored_catalog_text(db_t *db, char **pzText, size_t *pnText, char *zSource, size_t nSource);
 
 /* db_stored_catalog: parses the stored catalog into *pOut (free with cat_release) and its hash
  * into zHash. Returns KBS_OK, KBS_ENOTFOUND (none stored, or its text is not), KBS_EDB or a

@@ -139,6 +139,12 @@ int db_scan_load_row(db_t *db, int64_t scanId, snap_t *s, char **pzPath, int64_t
 /* db_set_fill: s's hotfixes from the shared list setId with the install dates of dsetId (0:
  * none), in snap.c's order and capacity. */
 int db_set_fill(db_t *db, int64_t setId, int64_t dsetId, snap_t *s);
+/* db_recompute_intx: db_recompute whose write transaction first runs fnInTx(db, pArg): an error
+ * from it rolls everything back and is returned (what must change with the catalog, in the same
+ * transaction). Returns as db_recompute, or fnInTx's error. */
+typedef int (*db_intx_fn)(db_t *db, void *pArg);
+int db_recompute_intx(db_t *db, const cat_t *c, db_intx_fn fnInTx, void *pArg,
+                      size_t *pnRecomputed);
 
 /* db_state_load: rebuilds the snapshot of host hostId's current state from the database. */
 int db_state_load(db_t *db, int64_t hostId, snap_t *s);

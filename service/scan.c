@@ -11,6 +11,7 @@
 #include "kbs_version.h"
 #include "win_facts.h"
 #include "win_file.h"
+#include "win_proof.h"
 #include "win_reg.h"
 #include "win_wmi.h"
 
@@ -284,6 +285,9 @@ int scan_run(const scan_opts_t *pOpts, snap_t *s)
         snap_add_source(s, "files", rc == KBS_OK && nFileErr == 0,
                         rc == KBS_OK && nFileErr == 0 ? NULL : zErr);
     }
+    /* The site's own proof files and values (policy ProofFiles / ProofValues). */
+    if (!(o.flags & SCAN_NO_REG) && (rc = proof_collect(&r, o.zSystemRoot, s)) == KBS_ENOMEM)
+        return rc;
 
     /* Fallbacks that need neither WMI nor the registry. */
     if (!s->os.zUiLanguage[0])

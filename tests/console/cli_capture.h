@@ -58,4 +58,17 @@ static inline int t_cli_run(char *zOut, size_t nOut, char *zErr, size_t nErr, co
     return rc;
 }
 
+/* T_CLI_RUNNER(zOut, zErr): defines `static int t_run(const char *zFirst, ...)`, which runs
+ * "kbsentry" with the NULL-terminated arguments and captures into the char arrays zOut / zErr. */
+#define T_CLI_RUNNER(zOut, zErr)                                                                   \
+    static int t_run(const char *zFirst, ...)                                                      \
+    {                                                                                              \
+        va_list ap;                                                                                \
+        int rc;                                                                                    \
+        va_start(ap, zFirst);                                                                      \
+        rc = t_cli_runv(zOut, sizeof zOut, zErr, sizeof zErr, zFirst, ap);                         \
+        va_end(ap);                                                                                \
+        return rc;                                                                                 \
+    }
+
 #endif

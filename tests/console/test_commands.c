@@ -15,7 +15,7 @@
 static char t_zOut[1 << 18], t_zErr[1 << 14];
 
 /* Runs cli_main on a NULL-terminated argument list; output lands in t_zOut / t_zErr. */
-#define t_run(...) t_cli_run(t_zOut, sizeof t_zOut, t_zErr, sizeof t_zErr, __VA_ARGS__)
+T_CLI_RUNNER(t_zOut, t_zErr)
 
 static int setup(void **state)
 {

@@ -13,8 +13,14 @@ import xml.etree.ElementTree as ET
 
 NS = "{http://schemas.microsoft.com/GroupPolicy/2006/07/PolicyDefinitions}"
 KEY = r"SOFTWARE\Policies\kbsentry"
-# The values the agent reads from the policy key (service/win_settings.c).
-VALUES = {"ScanIntervalMinutes", "StartDelayMaxSeconds", "DropShare", "DataDir"}
+# The values the agent reads from the policy key (service/win_settings.c, service/win_proof.c).
+VALUES = {"ScanIntervalMinutes", "StartDelayMaxSeconds", "DropShare", "DataDir", "ProofFiles",
+          "ProofValues"}
+# The lists (REG_MULTI_SZ) and the PROOF_* limits of common/proof.h each entry is held to.
+LISTS = {"ProofFiles": "FILE_LEN_MAX", "ProofValues": "VALUE_LEN_MAX"}
+# The legacy .adm cannot write REG_MULTI_SZ: there a list is one ';'-separated REG_SZ of at most
+# 1023 characters (the longest EDITTEXT), which the agent reads too.
+ADM_LIST_MAXLEN = 1023
 
 problems = []
 
@@ -38,6 +44,17 @@ def settings_limits(path):
     return out
 
 
+def proof_limits(header_path):
+    """PROOF_* numbers from common/proof.h, found beside the settings header's folder."""
+    import os
+    path = os.path.join(os.path.dirname(os.path.abspath(header_path)), "..", "common", "proof.h")
+    out = {}
+    with open(path, encoding="utf-8") as f:
+        for m in re.finditer(r"#define\s+PROOF_(\w+)\s+(\d+)u?\b", f.read()):
+            out[m.group(1)] = int(m.group(2))
+    return out
+
+
 def admx_policies(admx_path):
     """Parses the ADMX: returns (tree root, {valueName: element info})."""
     root = ET.parse(admx_path).getroot()
@@ -47,7 +64,7 @@ def admx_policies(admx_path):
         for el in list(elements) if elements is not None else []:
             info = {"policy": pol.get("name"), "key": pol.get("key"), "kind": el.tag[len(NS):],
                     "id": el.get("id"), "class": pol.get("class")}
-            for attr in ("minValue", "maxValue", "maxLength", "expandable"):
+            for attr in ("minValue", "maxValue", "maxLength", "expandable", "maxStrings"):
                 if el.get(attr) is not None:
                     info[attr] = el.get(attr)
             values[el.get("valueName")] = info
@@ -121,6 +138,14 @@ def check_admx(admx_path, adml_path, header_path):
         if v.get("kind") != "text" or int(v.get("maxLength", "0")) >= lim.get("PATH_MAX", 0):
             bad(admx_path, line_of(admx_text, 'valueName="%s"' % name),
                 "%s must be text shorter than SETTINGS_PATH_MAX (%s)" % (name, lim.get("PATH_MAX")))
+    plim = proof_limits(header_path)
+    for name, lkey in LISTS.items():
+        v = values.get(name, {})
+        if v.get("kind") != "multiText" or v.get("maxStrings") != str(plim.get("ENTRY_MAX")) or \
+                v.get("maxLength") != str(plim.get(lkey)):
+            bad(admx_path, line_of(admx_text, 'valueName="%s"' % name),
+                "%s must be multiText of at most %s strings of %s characters (common/proof.h)" %
+                (name, plim.get("ENTRY_MAX"), plim.get(lkey)))
     dflt = {"ScanIntervalMinutes": lim.get("INTERVAL_DEFAULT"),
             "StartDelayMaxSeconds": lim.get("DELAY_DEFAULT")}
     for ctl in adml.iter(NS + "decimalTextBox"):
@@ -307,6 +332,10 @@ def check_adm(adm_path, admx_path):
                     str(p.get("MAX")) != x.get("maxValue"):
                 bad(adm_path, p["line"], "%s: NUMERIC %s..%s expected (as the ADMX)" %
                     (name, x.get("minValue"), x.get("maxValue")))
+        elif x["kind"] == "multiText":
+            if p["kind"] != "EDITTEXT" or p.get("MAXLEN") != ADM_LIST_MAXLEN or p["flags"] - {"REQUIRED"}:
+                bad(adm_path, p["line"], "%s: a plain EDITTEXT MAXLEN %d expected (';'-separated list)" %
+                    (name, ADM_LIST_MAXLEN))
         else:
             if p["kind"] != "EDITTEXT" or str(p.get("MAXLEN")) != x.get("maxLength"):
                 bad(adm_path, p["line"], "%s: EDITTEXT MAXLEN %s expected (as the ADMX)" %

@@ -8,28 +8,9 @@ set -u
 . "$(dirname "$0")/../../cmake/wine-env.sh"
 kbs_wine_enter "$0" "$@"
 exe=$1 fake=$2 scratch=$3
-wine=$WINE
-export WINEPREFIX
-WINEPREFIX=$(mktemp -d "${TMPDIR:-/tmp}/kbs-wine-scan.XXXXXX")
-out=$scratch/wine-scan-$$
-fail=0
+. "$(dirname "$0")/scan_lib.sh"
+scan_lib_start wine-scan "$scratch"
 
-cleanup() {
-  kbs_wine_prefix_remove "$WINEPREFIX"
-  rm -rf "$out"
-}
-trap cleanup EXIT
-
-check() { # check DESCRIPTION FILE EXTENDED-REGEX
-  if grep -Eq -- "$3" "$2"; then echo "ok:   $1"; else echo "FAIL: $1 (no line matching '$3' in $2)"; fail=1; fi
-}
-
-kbs_wine_prefix_new "$WINEPREFIX" || { echo "FAIL: no Wine prefix"; exit 1; }
-kbs_wine_server_start
-echo "prefix: $KBS_WINE_ARCH, $(kbs_winver)"
-mkdir -p "$out"
-
-reg() { "$wine" reg add "$@" /f >/dev/null 2>&1 || { echo "FAIL: reg add $*"; fail=1; }; }
 U='HKLM\SOFTWARE\Microsoft\Updates'
 H='HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion\HotFix'
 C='HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\Packages'
