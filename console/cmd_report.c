@@ -14,10 +14,15 @@ static void cmd_report_help(FILE *f)
 {
     fputs("usage: kbsentry report [--db FILE] [--catalog FILE] [--format table|csv|json|html]\n"
           "                       [--rule ID] [--status S] [--role R] [--stale DAYS]\n"
-          "                       [--as-of DATE] [--strict] [--accept-unknown] [-o FILE]\n"
+          "                       [--as-of DATE] [--ou DN] [--strict] [--accept-unknown]\n"
+          "                       [-o FILE]\n"
           "\n"
           "Per host: name, OS family, last scan and each rule's verdict with evidence;\n"
-          "a summary per OS family and verdict.\n"
+          "a summary per OS family and verdict. Once the directory was read (kbsentry\n"
+          "inventory) every report heads with its coverage, and each enabled computer\n"
+          "account that never reported is a row of its own: unknown under every rule ('no\n"
+          "scan'), or unpatchable / not-affected where its OS and service pack in the\n"
+          "directory decide alone.\n"
           "\n"
           "  --format F      table (default), csv, json or html (one self-contained file)\n"
           "  --rule ID       only this rule (e.g. MS17-010)\n"
@@ -31,6 +36,7 @@ static void cmd_report_help(FILE *f)
           "                  0 turns it off); the summary counts them\n"
           "  --as-of DATE    judge scan ages at the end of DATE (YYYY-MM-DD, UTC) instead of\n"
           "                  now: for an audit of archived files\n"
+          "  --ou DN         only the machines whose computer account is in this OU or below\n"
           "  -o FILE         write to FILE instead of standard output\n"
           "  --accept-unknown  verdicts 'unknown' do not make the exit code 1\n"
           "  --db FILE       the database (default $" DB_ENV_PATH ", else ./" DB_DEFAULT_PATH ")\n"
@@ -113,7 +119,7 @@ static int cmd_age_opts(cmd_ctx_t *c, const char *zStale, const char *zAsOf, int
 int cmd_report(cmd_ctx_t *c, int argc, char **argv)
 {
     const char *zFormat = "table", *zRule = NULL, *zStatus = NULL, *zStale = NULL, *zOut = NULL;
-    const char *zRole = NULL, *zAsOf = NULL;
+    const char *zRole = NULL, *zAsOf = NULL, *zOu = NULL;
     db_filter_t flt;
     db_report_t rep;
     FILE *out = c->out;
@@ -139,6 +145,7 @@ int cmd_report(cmd_ctx_t *c, int argc, char **argv)
             (r = cmd_opt(c, argc, argv, &i, "--stale", &zStale)) != 0 ||
             (r = cmd_opt(c, argc, argv, &i, "--role", &zRole)) != 0 ||
             (r = cmd_opt(c, argc, argv, &i, "--as-of", &zAsOf)) != 0 ||
+            (r = cmd_opt(c, argc, argv, &i, "--ou", &zOu)) != 0 ||
             (r = cmd_opt(c, argc, argv, &i, "-o", &zOut)) != 0) {
             if (r < 0) return CMD_EXIT_ERROR;
             continue;
@@ -167,6 +174,7 @@ int cmd_report(cmd_ctx_t *c, int argc, char **argv)
         else return cmd_bad_usage(c, "--role must be dc, server or workstation, not", zRole);
     }
     flt.zRule = zRule;
+    flt.zOu = zOu && zOu[0] ? zOu : NULL;
     if (cmd_open(c)) return CMD_EXIT_ERROR;
     rc = db_report_load(c->db, &flt, &rep);
     if (rc == KBS_ENOTFOUND) return cmd_bad_usage(c, "no such rule in the catalog", zRule);

@@ -138,4 +138,7 @@ void db_buf_field(db_buf_t *b, const char *z, char sep);
  * bytes, truncated), advances *pz past its separator and returns that separator (0 at the end). */
 char db_field_next(const char **pz, char *zOut, size_t nOut);
 
+/* db_arena_str: a copy of z ("" for NULL) in the report arena *ppArena; NULL when out of memory. */
+const char *db_arena_str(void **ppArena, const char *z);
+
 #endif

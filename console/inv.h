@@ -30,4 +30,28 @@ const char *inv_kind_name(inv_kind_t k);
 int inv_parse(const char *zIn, size_t nIn, inv_fn fn, void *pCtx, inv_kind_t *pKind,
               size_t *pnSkipped, imp_err_t *pErr);
 
+/* What a live read of the directory asks for. */
+typedef struct inv_ldap_opts {
+    const char *zUrl;            /* ldap://HOST[:PORT] or ldaps://HOST[:PORT] */
+    const char *zBase;           /* search base DN; NULL: the server's default naming context */
+    const char *zFilter;         /* NULL: (objectCategory=computer) */
+    const char *zUser;           /* simple bind as this name; NULL: the platform's default (the
+                                  * logged-on user on Windows, an anonymous bind elsewhere) */
+    const char *zPassword;       /* with zUser: read from --password-file, never from argv */
+    const char *zCaFile;         /* PEM file of the CA that signs the server's certificate */
+    int bStartTls;               /* ldap:// upgraded with StartTLS before the bind */
+    int timeLimit;               /* seconds the whole search may take (0: 300) */
+} inv_ldap_opts_t;
+
+/* inv_ldap_read: binds to the directory of o and calls fn for every computer account the search
+ * returns, 1,000 a page (the simple paged results control); referrals are not followed.
+ * *pzBase (may be NULL) gets the base searched (the server's default naming context when
+ * o->zBase is NULL), in a buffer of nBase bytes. An unreachable server, a refused bind or
+ * certificate, a size or time limit: zErr says which, and nothing is half-read: the caller
+ * undoes what fn stored. Returns KBS_OK, KBS_EIO (connection, TLS), KBS_EACCESS (bind),
+ * KBS_ETOOBIG (size limit), KBS_ETIMEOUT, KBS_EPARSE (a bad entry), KBS_EUNSUPPORTED (built
+ * without LDAP) or fn's return. */
+int inv_ldap_read(const inv_ldap_opts_t *o, inv_fn fn, void *pCtx, char *zBase, size_t nBase,
+                  char *zErr, size_t nErr);
+
 #endif

@@ -24,6 +24,19 @@ typedef struct rep_verdict {
     const char *zAction;
 } rep_verdict_t;
 
+/* What the directory (kbsentry inventory) says of a reported host: one place for every renderer
+ * and grouping to read. Strings are "" when the host is not in the directory. */
+typedef struct rep_dir {
+    int inDir;                   /* 1: a computer account of the last directory sync */
+    int silent;                  /* 1: never reported: a row made from the directory alone */
+    int enabled;                 /* 1 enabled, 0 disabled, -1 unknown (or not in the directory) */
+    const char *zDomain;         /* the account's DNS domain ("corp.example.com") */
+    const char *zOu;             /* the DN of its container ("OU=Desktops,DC=corp,...") */
+    const char *zDn;
+    const char *zDirOs;          /* "Windows XP Professional Service Pack 2 5.1 (2600)" */
+    int64_t whenCreated, lastLogon; /* Unix seconds UTC; 0 unknown */
+} rep_dir_t;
+
 /* One host as reported. Every string comes from input files: renderers must escape it. */
 typedef struct rep_host {
     const char *zHost;
@@ -40,7 +53,21 @@ typedef struct rep_host {
                                   * out of the state: its date, or 0 */
     size_t nHotfix;
     rep_verdict_t *aVerdict; size_t nVerdict;
+    rep_dir_t dir;
 } rep_host_t;
+
+/* Coverage of the directory: every report format heads with it once a directory was synced. */
+typedef struct rep_cov {
+    int bDir;                    /* 1: a directory sync is stored; the counts below apply */
+    int64_t syncTime;            /* the last sync, Unix seconds UTC */
+    const char *zOu;             /* the --ou filter, or NULL */
+    size_t nInDir;               /* accounts in the directory (under zOu) */
+    size_t nReporting;           /* ... whose machine reported (any age) */
+    size_t nNever;               /* ... enabled, never reported */
+    size_t nStale;               /* ... reported, but not within rep_t.staleDays */
+    size_t nDisabled;            /* ... disabled (listed here, not made rows unless reporting) */
+    size_t nNotInDir;            /* reporting hosts that no account matches (not with zOu) */
+} rep_cov_t;
 
 typedef struct rep {
     const cat_t *cat;
@@ -48,6 +75,7 @@ typedef struct rep {
     int64_t now;                 /* Unix seconds UTC the report is made at */
     int staleDays;               /* 0: no stale flagging */
     const char *zTitle;          /* e.g. "kbsentry compliance report" */
+    rep_cov_t cov;
 } rep_t;
 
 /* rep_render: writes the whole report in fmt to out. Returns KBS_OK or KBS_EIO. */

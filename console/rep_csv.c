@@ -67,7 +67,8 @@ static void rep_csv_field(rep_out_t *o, const char *z)
     if (quote) rep_out_ch(o, '"');
 }
 
-static void rep_csv_row(rep_out_t *o, const rep_host_t *h, const char *zIso, const rep_verdict_t *v)
+static void rep_csv_row(rep_out_t *o, const rep_host_t *h, const char *zIso, const rep_verdict_t *v,
+                        int bDir)
 {
     rep_csv_field(o, h->zHost);
     rep_out_ch(o, ',');
@@ -81,6 +82,12 @@ static void rep_csv_row(rep_out_t *o, const rep_host_t *h, const char *zIso, con
     rep_out_ch(o, ',');
     rep_out_str(o, zIso);
     rep_out_str(o, h->stale ? ",yes," : ",no,");
+    if (bDir) {
+        /* the directory columns come first here so that rule..action stay the last four */
+        rep_out_str(o, h->dir.silent ? "never-reported," : h->dir.inDir ? "yes," : "no,");
+        rep_csv_field(o, h->dir.zOu);
+        rep_out_ch(o, ',');
+    }
     if (v) {
         rep_csv_field(o, v->rule ? v->rule->zId : "");
         rep_out_ch(o, ',');
@@ -104,15 +111,40 @@ int rep_csv_render(const rep_t *r, FILE *out)
     if (!o) return KBS_ENOMEM;
     rep_out_init(o, out);
     /* The BOM makes Excel read UTF-8 instead of the ANSI code page. */
-    rep_out_str(o, "\xEF\xBB\xBFhost,domain,machine_id,os,family,last_scan,stale,rule,verdict,"
-                   "evidence,action\r\n");
+    rep_out_str(o, "\xEF\xBB\xBF");
+    if (r->cov.bDir) {
+        /* The coverage heads the file as '#' lines (docs/report-formats.md): the header row
+         * follows them. */
+        size_t aN[REP_COV_N], k;
+        char zIso[24];
+        rep_cov_counts(&r->cov, aN);
+        rep_out_str(o, "# coverage");
+        for (k = 0; k < REP_COV_N; k++) {
+            rep_out_ch(o, ',');
+            rep_out_str(o, rep_azCovKey[k]);
+            rep_out_ch(o, '=');
+            rep_out_u64(o, aN[k]);
+        }
+        rep_iso_time(r->cov.syncTime, zIso);
+        rep_out_str(o, ",synced_at=");
+        rep_out_str(o, zIso);
+        if (r->cov.zOu) {
+            rep_out_str(o, ",ou=");
+            rep_csv_field(o, r->cov.zOu);
+        }
+        rep_out_str(o, "\r\n");
+    }
+    rep_out_str(o, r->cov.bDir ? "host,domain,machine_id,os,family,last_scan,stale,in_directory,ou,"
+                                 "rule,verdict,evidence,action\r\n"
+                               : "host,domain,machine_id,os,family,last_scan,stale,rule,verdict,"
+                                 "evidence,action\r\n");
     for (i = 0; i < r->nHost; i++) {
         const rep_host_t *h = &r->aHost[i];
         char zIso[24];
         rep_iso_time(h->scanTime, zIso);
-        if (!h->nVerdict) rep_csv_row(o, h, zIso, NULL);
+        if (!h->nVerdict) rep_csv_row(o, h, zIso, NULL, r->cov.bDir);
         for (j = 0; j < h->nVerdict; j++)
-            rep_csv_row(o, h, zIso, &h->aVerdict[j]);
+            rep_csv_row(o, h, zIso, &h->aVerdict[j], r->cov.bDir);
     }
     rc = rep_out_finish(o);
     free(o);

@@ -443,6 +443,15 @@ int rep_html_render(const rep_t *r, FILE *out)
         }
     }
     rep_out_str(o, "</p>\n");
+    if (r->cov.bDir) {
+        rep_out_str(o, "<p class=\"meta\" id=\"kbs-coverage\">");
+        rep_cov_text(o, r, " &middot; ");
+        if (r->cov.zOu) {
+            rep_out_str(o, " &middot; under ");
+            rep_html_esc(o, r->cov.zOu);
+        }
+        rep_out_str(o, "</p>\n");
+    }
     rep_html_summary(o, r, &s);
 
     rep_out_str(o, "<h2>Hosts</h2>\n<div class=\"ctl\">Filter <input id=\"kbs-q\" type=\"text\" "
