@@ -30,6 +30,15 @@ const char *inv_kind_name(inv_kind_t k);
 int inv_parse(const char *zIn, size_t nIn, inv_fn fn, void *pCtx, inv_kind_t *pKind,
               size_t *pnSkipped, imp_err_t *pErr);
 
+/* inv_entry: one directory entry (a live read): its DN and n attribute values (azAttr[i] names
+ * the attribute of azVal[i], anVal[i] bytes, not NUL-terminated; several values of one attribute
+ * may follow each other) read as the exports are and handed to fn. Returns as inv_parse. */
+int inv_entry(const char *zDn, const char *const *azAttr, const char *const *azVal,
+              const size_t *anVal, size_t n, inv_fn fn, void *pCtx, imp_err_t *pErr);
+
+/* The attributes a live read asks for (NULL-terminated). */
+extern const char *const inv_azLdapAttr[];
+
 /* What a live read of the directory asks for. */
 typedef struct inv_ldap_opts {
     const char *zUrl;            /* ldap://HOST[:PORT] or ldaps://HOST[:PORT] */

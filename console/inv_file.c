@@ -209,6 +209,25 @@ static int inv_emit(inv_rec_t *r, unsigned line, inv_fn fn, void *pCtx, size_t *
     return rc;
 }
 
+int inv_entry(const char *zDn, const char *const *azAttr, const char *const *azVal,
+              const size_t *anVal, size_t n, inv_fn fn, void *pCtx, imp_err_t *pErr)
+{
+    inv_rec_t *r = malloc(sizeof *r);
+    size_t i, nSkip = 0;
+    int rc;
+    memset(pErr, 0, sizeof *pErr);
+    if (!r) return imp_err_set(pErr, KBS_ENOMEM, 0, "out of memory");
+    inv_rec_init(r);
+    rc = inv_set(r, INV_A_DN, zDn, strlen(zDn), 0, pErr);
+    for (i = 0; i < n && !rc; i++) {
+        if (memchr(azVal[i], 0, anVal[i])) continue; /* binary: no attribute we read is */
+        rc = inv_set(r, inv_attr_of(azAttr[i], strlen(azAttr[i])), azVal[i], anVal[i], 0, pErr);
+    }
+    if (!rc) rc = inv_emit(r, 0, fn, pCtx, &nSkip, pErr);
+    free(r);
+    return rc;
+}
+
 /* ---- CSV ---- */
 
 /* Splits the record at *pOff into fields (unquoted in place into zBuf, nBuf bytes). Returns the

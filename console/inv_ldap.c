@@ -1,11 +1,227 @@
-/* inv_ldap.c: live LDAP reads of the directory for builds without an LDAP client library. */
+/* inv_ldap.c: live reads of the directory's computer accounts through OpenLDAP's libldap (Linux
+ * and other POSIX systems): bind, paged subtree search, no referrals. */
+#if defined(KBS_HAVE_LDAP) && !defined(_WIN32)
+#define _DEFAULT_SOURCE 1 /* struct timeval, which ldap.h takes */
+#include <sys/time.h>
+#endif
 #include "inv.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "kbs_err.h"
 
-#if !defined(KBS_HAVE_LDAP)
+const char *const inv_azLdapAttr[] = {
+    "cn", "sAMAccountName", "dNSHostName", "objectClass", "operatingSystem",
+    "operatingSystemServicePack", "operatingSystemVersion", "userAccountControl",
+    "lastLogonTimestamp", "pwdLastSet", "whenCreated", NULL,
+};
+
+#if defined(KBS_HAVE_LDAP) && !defined(_WIN32)
+
+#include <ldap.h>
+
+#define INV_PAGE 1000        /* Active Directory's MaxPageSize default */
+#define INV_VALS_MAX 64      /* values of one entry kept (the attributes above, few each) */
+
+/* The error of an LDAP call as kbsentry's code and a sentence naming the call. */
+static int inv_ldap_err(LDAP *ld, int lrc, const char *zWhat, char *zErr, size_t nErr)
+{
+    char *zDiag = NULL;
+    int rc;
+    if (ld) ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &zDiag);
+    switch (lrc) {
+    case LDAP_SERVER_DOWN:
+    case LDAP_CONNECT_ERROR: rc = KBS_EIO; break;
+    case LDAP_INVALID_CREDENTIALS:
+    case LDAP_INAPPROPRIATE_AUTH:
+    case LDAP_STRONG_AUTH_REQUIRED:
+    case LDAP_INSUFFICIENT_ACCESS: rc = KBS_EACCESS; break;
+    case LDAP_SIZELIMIT_EXCEEDED:
+    case LDAP_ADMINLIMIT_EXCEEDED: rc = KBS_ETOOBIG; break;
+    case LDAP_TIMELIMIT_EXCEEDED:
+    case LDAP_TIMEOUT: rc = KBS_ETIMEOUT; break;
+    default: rc = KBS_EIO; break;
+    }
+    snprintf(zErr, nErr, "%s: %s (LDAP %d)%s%s%s", zWhat, ldap_err2string(lrc), lrc,
+             zDiag && zDiag[0] ? ": " : "", zDiag ? zDiag : "",
+             rc == KBS_ETOOBIG ? "; nothing stored: narrow --base or --filter" : "");
+    if (zDiag) ldap_memfree(zDiag);
+    return rc;
+}
+
+/* Hands every entry of res to fn. */
+static int inv_ldap_entries(LDAP *ld, LDAPMessage *res, inv_fn fn, void *pCtx, size_t *pnEntry,
+                            char *zErr, size_t nErr)
+{
+    LDAPMessage *e;
+    const char *azAttr[INV_VALS_MAX], *azVal[INV_VALS_MAX];
+    size_t anVal[INV_VALS_MAX];
+    int rc = KBS_OK;
+    for (e = ldap_first_entry(ld, res); e && !rc; e = ldap_next_entry(ld, e)) {
+        struct berval **aaV[16];
+        char *zDn = ldap_get_dn(ld, e);
+        size_t n = 0, i, k, nA = 0;
+        imp_err_t ie;
+        if (!zDn) return inv_ldap_err(ld, LDAP_DECODING_ERROR, "reading an entry's DN", zErr, nErr);
+        for (i = 0; inv_azLdapAttr[i] && i < 16; i++) {
+            struct berval **av = ldap_get_values_len(ld, e, inv_azLdapAttr[i]);
+            aaV[nA++] = av;
+            for (k = 0; av && av[k] && n < INV_VALS_MAX; k++, n++) {
+                azAttr[n] = inv_azLdapAttr[i];
+                azVal[n] = av[k]->bv_val;
+                anVal[n] = av[k]->bv_len;
+            }
+        }
+        rc = inv_entry(zDn, azAttr, azVal, anVal, n, fn, pCtx, &ie);
+        if (rc == KBS_OK) (*pnEntry)++;
+        else if (rc != KBS_EDB) snprintf(zErr, nErr, "entry %s: %s", zDn, ie.zReason);
+        for (i = 0; i < nA; i++)
+            if (aaV[i]) ldap_value_free_len(aaV[i]);
+        ldap_memfree(zDn);
+    }
+    return rc;
+}
+
+/* The server's default naming context (the domain's DN), asked of its root DSE. */
+static int inv_ldap_default_base(LDAP *ld, char *zBase, size_t nBase, struct timeval *tv, char *zErr,
+                                 size_t nErr)
+{
+    static char *azA[] = {"defaultNamingContext", NULL};
+    LDAPMessage *res = NULL, *e;
+    struct berval **av = NULL;
+    int lrc = ldap_search_ext_s(ld, "", LDAP_SCOPE_BASE, "(objectClass=*)", azA, 0, NULL, NULL, tv,
+                                1, &res), rc = KBS_OK;
+    if (lrc != LDAP_SUCCESS) {
+        rc = inv_ldap_err(ld, lrc, "reading the root DSE", zErr, nErr);
+        goto out;
+    }
+    if (!(e = ldap_first_entry(ld, res)) || !(av = ldap_get_values_len(ld, e, azA[0])) || !av[0] ||
+        av[0]->bv_len >= nBase) {
+        snprintf(zErr, nErr, "the server names no defaultNamingContext: give --base DN");
+        rc = KBS_ENOTFOUND;
+        goto out;
+    }
+    memcpy(zBase, av[0]->bv_val, av[0]->bv_len);
+    zBase[av[0]->bv_len] = 0;
+out:
+    if (av) ldap_value_free_len(av);
+    if (res) ldap_msgfree(res);
+    return rc;
+}
+
+int inv_ldap_read(const inv_ldap_opts_t *o, inv_fn fn, void *pCtx, char *zBase, size_t nBase,
+                  char *zErr, size_t nErr)
+{
+    LDAP *ld = NULL;
+    LDAPMessage *res = NULL;
+    LDAPControl *pPage = NULL, **aSrv = NULL;
+    struct berval cookie = {0, NULL}, cred;
+    struct timeval tvNet = {15, 0}, tv;
+    const char *zFilter = o->zFilter ? o->zFilter : "(objectCategory=computer)";
+    int lrc, rc = KBS_EIO, ver = LDAP_VERSION3, req = LDAP_OPT_X_TLS_DEMAND, zero = 0;
+    int timeLimit = o->timeLimit > 0 ? o->timeLimit : 300;
+    size_t nEntry = 0;
+    char zB[1024];
+
+    zErr[0] = 0;
+    tv.tv_sec = timeLimit;
+    tv.tv_usec = 0;
+    if ((lrc = ldap_initialize(&ld, o->zUrl)) != LDAP_SUCCESS) {
+        rc = inv_ldap_err(NULL, lrc, "reading the URL", zErr, nErr);
+        goto out;
+    }
+    ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &ver);
+    /* A referral would send the bind (and its password) to another server: never followed. */
+    ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
+    ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tvNet);
+    ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv);
+    ldap_set_option(ld, LDAP_OPT_TIMELIMIT, &timeLimit);
+    ldap_set_option(ld, LDAP_OPT_SIZELIMIT, &zero);
+    /* The certificate must verify (a chain to --ca-file, else the system's CAs, and the host
+     * name): an unverified server would get the password. */
+    ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &req);
+    if (o->zCaFile && ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, o->zCaFile) != LDAP_OPT_SUCCESS) {
+        snprintf(zErr, nErr, "%s: cannot use this CA file", o->zCaFile);
+        rc = KBS_EIO;
+        goto out;
+    }
+    if ((lrc = ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero)) != LDAP_OPT_SUCCESS) {
+        snprintf(zErr, nErr, "setting up TLS%s%s failed (a CA file that is not PEM?)",
+                 o->zCaFile ? " with " : "", o->zCaFile ? o->zCaFile : "");
+        rc = KBS_EIO;
+        goto out;
+    }
+    if (o->bStartTls && (lrc = ldap_start_tls_s(ld, NULL, NULL)) != LDAP_SUCCESS) {
+        rc = inv_ldap_err(ld, lrc, "StartTLS", zErr, nErr);
+        goto out;
+    }
+    cred.bv_val = (char *)(o->zPassword ? o->zPassword : "");
+    cred.bv_len = strlen(cred.bv_val);
+    if ((lrc = ldap_sasl_bind_s(ld, o->zUser ? o->zUser : "", LDAP_SASL_SIMPLE, &cred, NULL, NULL,
+                                NULL)) != LDAP_SUCCESS) {
+        rc = inv_ldap_err(ld, lrc, o->zUser ? "simple bind" : "anonymous bind", zErr, nErr);
+        goto out;
+    }
+    if (o->zBase) {
+        snprintf(zB, sizeof zB, "%s", o->zBase);
+    } else if ((rc = inv_ldap_default_base(ld, zB, sizeof zB, &tv, zErr, nErr))) {
+        goto out;
+    }
+    if (zBase) snprintf(zBase, nBase, "%s", zB);
+    for (;;) {
+        LDAPControl *aCtl[2];
+        LDAPControl *pResp;
+        ber_int_t nEst = 0;
+        int err = LDAP_SUCCESS;
+        char *zMsg = NULL;
+        if ((lrc = ldap_create_page_control(ld, INV_PAGE, &cookie, 1, &pPage)) != LDAP_SUCCESS) {
+            rc = inv_ldap_err(ld, lrc, "making the paged results control", zErr, nErr);
+            goto out;
+        }
+        aCtl[0] = pPage;
+        aCtl[1] = NULL;
+        lrc = ldap_search_ext_s(ld, zB, LDAP_SCOPE_SUBTREE, zFilter, (char **)inv_azLdapAttr, 0, aCtl,
+                                NULL, &tv, LDAP_NO_LIMIT, &res);
+        ldap_control_free(pPage);
+        pPage = NULL;
+        if (lrc != LDAP_SUCCESS && lrc != LDAP_PARTIAL_RESULTS && lrc != LDAP_REFERRAL) {
+            rc = inv_ldap_err(ld, lrc, "searching", zErr, nErr);
+            goto out;
+        }
+        if ((rc = inv_ldap_entries(ld, res, fn, pCtx, &nEntry, zErr, nErr))) goto out;
+        lrc = ldap_parse_result(ld, res, &err, NULL, &zMsg, NULL, &aSrv, 0);
+        if (zMsg) ldap_memfree(zMsg);
+        ldap_msgfree(res);
+        res = NULL;
+        if (lrc != LDAP_SUCCESS || (err != LDAP_SUCCESS && err != LDAP_REFERRAL)) {
+            rc = inv_ldap_err(ld, lrc != LDAP_SUCCESS ? lrc : err, "searching", zErr, nErr);
+            goto out;
+        }
+        if (cookie.bv_val) ber_memfree(cookie.bv_val);
+        cookie.bv_val = NULL;
+        cookie.bv_len = 0;
+        pResp = aSrv ? ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, aSrv, NULL) : NULL;
+        if (pResp && (lrc = ldap_parse_pageresponse_control(ld, pResp, &nEst, &cookie)) != LDAP_SUCCESS) {
+            rc = inv_ldap_err(ld, lrc, "reading the paged results control", zErr, nErr);
+            goto out;
+        }
+        if (aSrv) ldap_controls_free(aSrv);
+        aSrv = NULL;
+        if (!cookie.bv_val || !cookie.bv_len) break;
+    }
+    rc = KBS_OK;
+out:
+    if (cookie.bv_val) ber_memfree(cookie.bv_val);
+    if (aSrv) ldap_controls_free(aSrv);
+    if (res) ldap_msgfree(res);
+    if (ld) ldap_unbind_ext_s(ld, NULL, NULL);
+    return rc;
+}
+
+#elif !defined(_WIN32)
+
 int inv_ldap_read(const inv_ldap_opts_t *o, inv_fn fn, void *pCtx, char *zBase, size_t nBase,
                   char *zErr, size_t nErr)
 {
@@ -14,4 +230,5 @@ int inv_ldap_read(const inv_ldap_opts_t *o, inv_fn fn, void *pCtx, char *zBase, 
                          "accounts (Get-ADComputer | Export-Csv, ldifde) and read the file");
     return KBS_EUNSUPPORTED;
 }
+
 #endif
