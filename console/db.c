@@ -422,6 +422,7 @@ void db_close(db_t *db)
     size_t i;
     if (!db) return;
     for (i = 0; i < DB_ST_COUNT; i++) sqlite3_finalize(db->aSt[i]);
+    sqlite3_finalize(db->stDirPut);
     if (db->h) sqlite3_close(db->h);
     free(db->aRuleId);
     free(db->aVerdict);

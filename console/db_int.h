@@ -86,6 +86,7 @@ struct db {
     db_prep_t prep;                   /* db_ingest's own prep (no verdicts) */
     char zNote[512];                  /* db_ingest_note */
     int bView;                        /* 1: cat is a view (db_view_catalog), not the stored one */
+    sqlite3_stmt *stDirPut;           /* db_dir_put's upsert, prepared at its first use */
     const char *zCatText;             /* db_catalog_text, or NULL */
     size_t nCatText;
 };
