@@ -333,8 +333,8 @@ int adc_eval(const cat_t *c, const adc_t *a, verdict_t *aOut, size_t nOut)
     if (a->lastLogon) adc_date(a->lastLogon, zLogon, sizeof zLogon);
     snprintf(zNoScan, sizeof zNoScan, "no scan: in the directory since %s, last logon %s",
              zSince[0] ? zSince : "an unknown date", zLogon[0] ? zLogon : "never recorded");
-    snprintf(zOs, sizeof zOs, "%.100s%s%.60s %.30s", a->zOs[0] ? a->zOs : "no OS name",
-             a->zOsSp[0] ? " " : "", a->zOsSp, a->zOsVer);
+    snprintf(zOs, sizeof zOs, "%.100s%s%.60s%s%.30s", a->zOs[0] ? a->zOs : "no OS name",
+             a->zOsSp[0] ? " " : "", a->zOsSp, a->zOsVer[0] ? " " : "", a->zOsVer);
     n = verdict_eval(c, &s, aOut, nOut);
     for (i = 0; n > 0 && i < (size_t)n; i++) {
         verdict_t *v = &aOut[i];

@@ -39,6 +39,21 @@ int inv_entry(const char *zDn, const char *const *azAttr, const char *const *azV
 /* The attributes a live read asks for (NULL-terminated). */
 extern const char *const inv_azLdapAttr[];
 
+/* The kinds of LDAP failure, for inv_ldap_fail. */
+typedef enum inv_ldap_fail_kind {
+    INV_LF_OTHER = 0,
+    INV_LF_CONNECT,          /* the server is down or unreachable, TLS failed */
+    INV_LF_AUTH,             /* the bind was refused, or the rights are missing */
+    INV_LF_SIZE,             /* a size or administrative limit */
+    INV_LF_TIME,             /* a time limit */
+} inv_ldap_fail_kind_t;
+
+/* inv_ldap_fail: the one sentence of a failed LDAP call (both clients): "WHAT: MESSAGE (LDAP
+ * CODE)[: DIAGNOSTIC]", and a hint for a size limit, into zErr; returns kbsentry's code for the
+ * kind (KBS_EIO, KBS_EACCESS, KBS_ETOOBIG, KBS_ETIMEOUT). */
+int inv_ldap_fail(inv_ldap_fail_kind_t k, const char *zWhat, const char *zMsg, long code,
+                  const char *zDiag, char *zErr, size_t nErr);
+
 /* What a live read of the directory asks for. */
 typedef struct inv_ldap_opts {
     const char *zUrl;            /* ldap://HOST[:PORT] or ldaps://HOST[:PORT] */

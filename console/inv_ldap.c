@@ -18,6 +18,15 @@ const char *const inv_azLdapAttr[] = {
     "lastLogonTimestamp", "pwdLastSet", "whenCreated", NULL,
 };
 
+int inv_ldap_fail(inv_ldap_fail_kind_t k, const char *zWhat, const char *zMsg, long code,
+                  const char *zDiag, char *zErr, size_t nErr)
+{
+    static const int aRc[] = {KBS_EIO, KBS_EIO, KBS_EACCESS, KBS_ETOOBIG, KBS_ETIMEOUT};
+    snprintf(zErr, nErr, "%s: %s (LDAP %ld)%s%s%s", zWhat, zMsg, code, zDiag && zDiag[0] ? ": " : "",
+             zDiag ? zDiag : "", k == INV_LF_SIZE ? "; nothing stored: narrow --base or --filter" : "");
+    return aRc[k];
+}
+
 #if defined(KBS_HAVE_LDAP) && !defined(_WIN32)
 
 #include <ldap.h>
@@ -29,24 +38,16 @@ const char *const inv_azLdapAttr[] = {
 static int inv_ldap_err(LDAP *ld, int lrc, const char *zWhat, char *zErr, size_t nErr)
 {
     char *zDiag = NULL;
+    inv_ldap_fail_kind_t k = INV_LF_OTHER;
     int rc;
     if (ld) ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &zDiag);
-    switch (lrc) {
-    case LDAP_SERVER_DOWN:
-    case LDAP_CONNECT_ERROR: rc = KBS_EIO; break;
-    case LDAP_INVALID_CREDENTIALS:
-    case LDAP_INAPPROPRIATE_AUTH:
-    case LDAP_STRONG_AUTH_REQUIRED:
-    case LDAP_INSUFFICIENT_ACCESS: rc = KBS_EACCESS; break;
-    case LDAP_SIZELIMIT_EXCEEDED:
-    case LDAP_ADMINLIMIT_EXCEEDED: rc = KBS_ETOOBIG; break;
-    case LDAP_TIMELIMIT_EXCEEDED:
-    case LDAP_TIMEOUT: rc = KBS_ETIMEOUT; break;
-    default: rc = KBS_EIO; break;
-    }
-    snprintf(zErr, nErr, "%s: %s (LDAP %d)%s%s%s", zWhat, ldap_err2string(lrc), lrc,
-             zDiag && zDiag[0] ? ": " : "", zDiag ? zDiag : "",
-             rc == KBS_ETOOBIG ? "; nothing stored: narrow --base or --filter" : "");
+    if (lrc == LDAP_SERVER_DOWN || lrc == LDAP_CONNECT_ERROR) k = INV_LF_CONNECT;
+    else if (lrc == LDAP_INVALID_CREDENTIALS || lrc == LDAP_INAPPROPRIATE_AUTH ||
+             lrc == LDAP_STRONG_AUTH_REQUIRED || lrc == LDAP_INSUFFICIENT_ACCESS)
+        k = INV_LF_AUTH;
+    else if (lrc == LDAP_SIZELIMIT_EXCEEDED || lrc == LDAP_ADMINLIMIT_EXCEEDED) k = INV_LF_SIZE;
+    else if (lrc == LDAP_TIMELIMIT_EXCEEDED || lrc == LDAP_TIMEOUT) k = INV_LF_TIME;
+    rc = inv_ldap_fail(k, zWhat, ldap_err2string(lrc), lrc, zDiag, zErr, nErr);
     if (zDiag) ldap_memfree(zDiag);
     return rc;
 }

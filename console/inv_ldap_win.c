@@ -35,28 +35,19 @@ static void inv_u8(const WCHAR *w, char *zOut, size_t nOut)
     zOut[nOut - 1] = 0;
 }
 
-/* The one place an LDAP result becomes kbsentry's code and a sentence (the raw code kept). */
+/* The one place a wldap32 result becomes kbsentry's code and a sentence (the raw code kept). */
 static int inv_win_err(ULONG lrc, const char *zWhat, char *zErr, size_t nErr)
 {
     char zMsg[256];
-    int rc;
+    inv_ldap_fail_kind_t k = INV_LF_OTHER;
     inv_u8(ldap_err2stringW(lrc), zMsg, sizeof zMsg);
-    switch (lrc) {
-    case LDAP_SERVER_DOWN:
-    case LDAP_CONNECT_ERROR: rc = KBS_EIO; break;
-    case LDAP_INVALID_CREDENTIALS:
-    case LDAP_INAPPROPRIATE_AUTH:
-    case LDAP_STRONG_AUTH_REQUIRED:
-    case LDAP_INSUFFICIENT_RIGHTS: rc = KBS_EACCESS; break;
-    case LDAP_SIZELIMIT_EXCEEDED:
-    case LDAP_ADMIN_LIMIT_EXCEEDED: rc = KBS_ETOOBIG; break;
-    case LDAP_TIMELIMIT_EXCEEDED:
-    case LDAP_TIMEOUT: rc = KBS_ETIMEOUT; break;
-    default: rc = KBS_EIO; break;
-    }
-    snprintf(zErr, nErr, "%s: %s (LDAP %lu)%s", zWhat, zMsg, (unsigned long)lrc,
-             rc == KBS_ETOOBIG ? "; nothing stored: narrow --base or --filter" : "");
-    return rc;
+    if (lrc == LDAP_SERVER_DOWN || lrc == LDAP_CONNECT_ERROR) k = INV_LF_CONNECT;
+    else if (lrc == LDAP_INVALID_CREDENTIALS || lrc == LDAP_INAPPROPRIATE_AUTH ||
+             lrc == LDAP_STRONG_AUTH_REQUIRED || lrc == LDAP_INSUFFICIENT_RIGHTS)
+        k = INV_LF_AUTH;
+    else if (lrc == LDAP_SIZELIMIT_EXCEEDED || lrc == LDAP_ADMIN_LIMIT_EXCEEDED) k = INV_LF_SIZE;
+    else if (lrc == LDAP_TIMELIMIT_EXCEEDED || lrc == LDAP_TIMEOUT) k = INV_LF_TIME;
+    return inv_ldap_fail(k, zWhat, zMsg, (long)lrc, NULL, zErr, nErr);
 }
 
 /* Splits "ldap[s]://HOST[:PORT][/...]" into host and port. */

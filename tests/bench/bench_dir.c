@@ -5,9 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifndef _WIN32
-#include <sys/resource.h>
-#endif
 
 #include "cli.h"
 #include "db.h"
@@ -15,18 +12,7 @@
 #include "kbs_err.h"
 #include "plat.h"
 #include "rep.h"
-
-static double bench_cpu_ms(void)
-{
-#ifdef _WIN32
-    return 0;
-#else
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0 +
-           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0;
-#endif
-}
+#include "bench_util.h"
 
 /* A Get-ADComputer | Export-Csv file of n accounts (first nHost named like the fleet's hosts). */
 static int bench_csv(const char *zPath, size_t n, size_t nHost)
@@ -74,7 +60,7 @@ int main(int argc, char **argv)
     db_t *db = NULL;
     cat_t cat;
     char zErr[DB_ERR_MAX];
-    double t0, c0;
+    double t0;
 
     snprintf(zCsv, sizeof zCsv, "%s/bench_dir_%lu.csv", zDir, (unsigned long)nAcc);
     snprintf(zCsv2, sizeof zCsv2, "%s/bench_dir_fleet.csv", zDir);
@@ -130,8 +116,7 @@ int main(int argc, char **argv)
                  (unsigned long)nSil);
         bench_run(zWhat, 8, avRule);
     }
-    c0 = bench_cpu_ms();
-    (void)c0;
+    printf("%-58s %9.0f MB\n", "peak resident memory", bench_peak_rss_mb());
     remove(zCsv);
     remove(zCsv2);
     return 0;
