@@ -151,6 +151,7 @@ typedef struct db_filter {
     int64_t now;
     const char *zOu;             /* NULL, or only machines whose directory account is under this
                                   * DN (the subtree) */
+    int bNoDir;                  /* 1: the stored hosts alone (no directory rows, no coverage) */
 } db_filter_t;
 
 /* A report loaded from the database: rep.aHost and every string live in the report's arena. */

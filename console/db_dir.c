@@ -384,6 +384,7 @@ int db_dir_apply(db_t *db, const db_filter_t *pF, db_report_t *pR, size_t *pnHos
     int rc;
 
     memset(cov, 0, sizeof *cov);
+    if (pF->bNoDir) return KBS_OK;
     if ((rc = db_dir_load(db, pR, &aD, &nD, &syncTime))) goto out;
     if (!syncTime) goto out; /* no directory: reports as before */
     cov->bDir = 1;

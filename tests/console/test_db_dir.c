@@ -227,6 +227,14 @@ static void test_report_silent_machines(void **state)
     assert_int_equal(r.rep.cov.nNotInDir, 0);
     db_report_release(&r);
 
+    /* the stored hosts alone (kbsentry hosts) */
+    f.bNoDir = 1;
+    assert_int_equal(db_report_load(c->db, &f, &r), KBS_OK);
+    assert_int_equal(r.rep.nHost, 2);
+    assert_false(r.rep.cov.bDir);
+    db_report_release(&r);
+    f.bNoDir = 0;
+
     /* a month later the reporting machine is stale: counted, and it keeps its own verdict */
     f.zOu = NULL;
     f.now = T_NOW + 40 * 86400;
