@@ -26,6 +26,8 @@ typedef struct adc {
     char zOs[ADC_OS_MAX];        /* operatingSystem: "Windows XP Professional" */
     char zOsSp[64];              /* operatingSystemServicePack: "Service Pack 2" */
     char zOsVer[64];             /* operatingSystemVersion: "5.1 (2600)" */
+    char zNetbios[16];           /* the domain's NetBIOS name when the directory says it (its
+                                  * crossRef's nETBIOSName), else "" */
     int enabled;                 /* 1 enabled, 0 disabled (userAccountControl bit 2), -1 unknown */
     int64_t lastLogon, pwdLastSet, whenCreated;
 } adc_t;

@@ -187,8 +187,9 @@ typedef struct db_dir_res {
  * KBS_OK or KBS_EDB. */
 int db_dir_begin(db_t *db, const char *zSource, const char *zScope, int64_t now, int64_t *pSyncId);
 
-/* db_dir_put: stores account a (NetBIOS domain name zNetbios, "" for the default that
- * adc_netbios_default gives) as seen by sync syncId. Returns KBS_OK or KBS_EDB. */
+/* db_dir_put: stores account a as seen by sync syncId; the NetBIOS name of its domain is
+ * zNetbios when not NULL or "" (--netbios), else a->zNetbios (the directory's), else what
+ * adc_netbios_default gives. Returns KBS_OK or KBS_EDB. */
 int db_dir_put(db_t *db, int64_t syncId, const adc_t *a, const char *zNetbios);
 
 /* db_dir_scope: sets the base DN the sync searched (known only after an LDAP bind when the server

@@ -81,6 +81,7 @@ int db_dir_put(db_t *db, int64_t syncId, const adc_t *a, const char *zNetbios)
     sqlite3_clear_bindings(st);
     db_dir_upper(a->zName, zKey, sizeof zKey);
     if (zNetbios && zNetbios[0]) db_dir_upper(zNetbios, zNb, sizeof zNb);
+    else if (a->zNetbios[0]) db_dir_upper(a->zNetbios, zNb, sizeof zNb);
     else adc_netbios_default(a->zDomain, zNb, sizeof zNb);
     sqlite3_bind_text(st, 1, a->zName, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, zKey, -1, SQLITE_STATIC);

@@ -39,6 +39,22 @@ int inv_entry(const char *zDn, const char *const *azAttr, const char *const *azV
 /* The attributes a live read asks for (NULL-terminated). */
 extern const char *const inv_azLdapAttr[];
 
+/* The NetBIOS names of the forest's domains (crossRef objects under CN=Partitions), read by both
+ * LDAP clients so that a host whose scans name its domain "POLICE" joins the accounts of
+ * ad.police.example.com. */
+#define INV_DOM_MAX 64
+typedef struct inv_doms {
+    char aazDomain[INV_DOM_MAX][ADC_NAME_MAX]; /* DNS form, lower case (from nCName) */
+    char aazNb[INV_DOM_MAX][16];
+    size_t n;
+    inv_fn fn;                                 /* where the accounts go, with their names */
+    void *pCtx;
+} inv_doms_t;
+
+/* inv_doms_fn: an inv_fn (pCtx an inv_doms_t) that gives account a its domain's NetBIOS name
+ * and hands it to the inv_doms_t's fn. */
+int inv_doms_fn(void *pCtx, const adc_t *a);
+
 /* The kinds of LDAP failure, for inv_ldap_fail. */
 typedef enum inv_ldap_fail_kind {
     INV_LF_OTHER = 0,

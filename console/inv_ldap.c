@@ -27,6 +27,25 @@ int inv_ldap_fail(inv_ldap_fail_kind_t k, const char *zWhat, const char *zMsg, l
     return aRc[k];
 }
 
+/* The account with its domain's NetBIOS name, to the caller's fn. */
+int inv_doms_fn(void *pCtx, const adc_t *a)
+{
+    inv_doms_t *d = pCtx;
+    size_t i;
+    for (i = 0; i < d->n; i++) {
+        adc_t *b;
+        int rc;
+        if (strcmp(d->aazDomain[i], a->zDomain)) continue;
+        if (!(b = malloc(sizeof *b))) return KBS_ENOMEM;
+        *b = *a;
+        memcpy(b->zNetbios, d->aazNb[i], sizeof b->zNetbios);
+        rc = d->fn(d->pCtx, b);
+        free(b);
+        return rc;
+    }
+    return d->fn(d->pCtx, a);
+}
+
 #if defined(KBS_HAVE_LDAP) && !defined(_WIN32)
 
 #include <ldap.h>
@@ -50,6 +69,35 @@ static int inv_ldap_err(LDAP *ld, int lrc, const char *zWhat, char *zErr, size_t
     rc = inv_ldap_fail(k, zWhat, ldap_err2string(lrc), lrc, zDiag, zErr, nErr);
     if (zDiag) ldap_memfree(zDiag);
     return rc;
+}
+
+/* Reads the crossRefs of the configuration naming context zConfig into d (a directory that
+ * does not let them be read leaves d empty: the default NetBIOS names apply). */
+static void inv_ldap_doms(LDAP *ld, const char *zConfig, struct timeval *tv, inv_doms_t *d)
+{
+    static char *azA[] = {"nCName", "nETBIOSName", NULL};
+    char zBase[1200];
+    LDAPMessage *res = NULL, *e;
+    snprintf(zBase, sizeof zBase, "CN=Partitions,%s", zConfig);
+    if (ldap_search_ext_s(ld, zBase, LDAP_SCOPE_ONELEVEL, "(&(objectClass=crossRef)(nETBIOSName=*))",
+                          azA, 0, NULL, NULL, tv, INV_DOM_MAX, &res) == LDAP_SUCCESS) {
+        for (e = ldap_first_entry(ld, res); e && d->n < INV_DOM_MAX; e = ldap_next_entry(ld, e)) {
+            struct berval **avNc = ldap_get_values_len(ld, e, azA[0]);
+            struct berval **avNb = ldap_get_values_len(ld, e, azA[1]);
+            if (avNc && avNc[0] && avNb && avNb[0] && avNc[0]->bv_len < ADC_DN_MAX &&
+                avNb[0]->bv_len < sizeof d->aazNb[0]) {
+                char zDn[ADC_DN_MAX];
+                memcpy(zDn, avNc[0]->bv_val, avNc[0]->bv_len);
+                zDn[avNc[0]->bv_len] = 0;
+                memcpy(d->aazNb[d->n], avNb[0]->bv_val, avNb[0]->bv_len);
+                d->aazNb[d->n][avNb[0]->bv_len] = 0;
+                if (!adc_dn_domain(zDn, d->aazDomain[d->n], ADC_NAME_MAX) && d->aazDomain[d->n][0]) d->n++;
+            }
+            if (avNc) ldap_value_free_len(avNc);
+            if (avNb) ldap_value_free_len(avNb);
+        }
+    }
+    if (res) ldap_msgfree(res);
 }
 
 /* Hands every entry of res to fn. */
@@ -85,21 +133,29 @@ static int inv_ldap_entries(LDAP *ld, LDAPMessage *res, inv_fn fn, void *pCtx, s
     return rc;
 }
 
-/* The server's default naming context (the domain's DN), asked of its root DSE. */
-static int inv_ldap_default_base(LDAP *ld, char *zBase, size_t nBase, struct timeval *tv, char *zErr,
-                                 size_t nErr)
+/* The server's default naming context (the domain's DN) into zBase, unless bKeep, and its
+ * configuration naming context into zConfig ("" when not named), asked of its root DSE. */
+static int inv_ldap_root(LDAP *ld, int bKeep, char *zBase, size_t nBase, char *zConfig, size_t nConfig,
+                         struct timeval *tv, char *zErr, size_t nErr)
 {
-    static char *azA[] = {"defaultNamingContext", NULL};
+    static char *azA[] = {"defaultNamingContext", "configurationNamingContext", NULL};
     LDAPMessage *res = NULL, *e;
-    struct berval **av = NULL;
+    struct berval **av = NULL, **avC = NULL;
     int lrc = ldap_search_ext_s(ld, "", LDAP_SCOPE_BASE, "(objectClass=*)", azA, 0, NULL, NULL, tv,
                                 1, &res), rc = KBS_OK;
+    zConfig[0] = 0;
     if (lrc != LDAP_SUCCESS) {
-        rc = inv_ldap_err(ld, lrc, "reading the root DSE", zErr, nErr);
+        /* with --base the root DSE only adds the NetBIOS names: not worth failing for */
+        if (!bKeep) rc = inv_ldap_err(ld, lrc, "reading the root DSE", zErr, nErr);
         goto out;
     }
-    if (!(e = ldap_first_entry(ld, res)) || !(av = ldap_get_values_len(ld, e, azA[0])) || !av[0] ||
-        av[0]->bv_len >= nBase) {
+    if ((e = ldap_first_entry(ld, res)) && (avC = ldap_get_values_len(ld, e, azA[1])) && avC[0] &&
+        avC[0]->bv_len < nConfig) {
+        memcpy(zConfig, avC[0]->bv_val, avC[0]->bv_len);
+        zConfig[avC[0]->bv_len] = 0;
+    }
+    if (bKeep) goto out;
+    if (!e || !(av = ldap_get_values_len(ld, e, azA[0])) || !av[0] || av[0]->bv_len >= nBase) {
         snprintf(zErr, nErr, "the server names no defaultNamingContext: give --base DN");
         rc = KBS_ENOTFOUND;
         goto out;
@@ -108,6 +164,7 @@ static int inv_ldap_default_base(LDAP *ld, char *zBase, size_t nBase, struct tim
     zBase[av[0]->bv_len] = 0;
 out:
     if (av) ldap_value_free_len(av);
+    if (avC) ldap_value_free_len(avC);
     if (res) ldap_msgfree(res);
     return rc;
 }
@@ -124,9 +181,16 @@ int inv_ldap_read(const inv_ldap_opts_t *o, inv_fn fn, void *pCtx, char *zBase, 
     int lrc, rc = KBS_EIO, ver = LDAP_VERSION3, req = LDAP_OPT_X_TLS_DEMAND, zero = 0;
     int timeLimit = o->timeLimit > 0 ? o->timeLimit : 300;
     size_t nEntry = 0;
-    char zB[1024];
+    char zB[1024], zConfig[1024];
+    inv_doms_t *pDoms = calloc(1, sizeof *pDoms);
 
     zErr[0] = 0;
+    if (!pDoms) {
+        snprintf(zErr, nErr, "out of memory");
+        return KBS_ENOMEM;
+    }
+    pDoms->fn = fn;
+    pDoms->pCtx = pCtx;
     tv.tv_sec = timeLimit;
     tv.tv_usec = 0;
     if ((lrc = ldap_initialize(&ld, o->zUrl)) != LDAP_SUCCESS) {
@@ -165,11 +229,11 @@ int inv_ldap_read(const inv_ldap_opts_t *o, inv_fn fn, void *pCtx, char *zBase, 
         rc = inv_ldap_err(ld, lrc, o->zUser ? "simple bind" : "anonymous bind", zErr, nErr);
         goto out;
     }
-    if (o->zBase) {
-        snprintf(zB, sizeof zB, "%s", o->zBase);
-    } else if ((rc = inv_ldap_default_base(ld, zB, sizeof zB, &tv, zErr, nErr))) {
+    if (o->zBase) snprintf(zB, sizeof zB, "%s", o->zBase);
+    if ((rc = inv_ldap_root(ld, o->zBase != NULL, zB, sizeof zB, zConfig, sizeof zConfig, &tv, zErr,
+                            nErr)))
         goto out;
-    }
+    if (zConfig[0]) inv_ldap_doms(ld, zConfig, &tv, pDoms);
     if (zBase) snprintf(zBase, nBase, "%s", zB);
     for (;;) {
         LDAPControl *aCtl[2];
@@ -191,7 +255,7 @@ int inv_ldap_read(const inv_ldap_opts_t *o, inv_fn fn, void *pCtx, char *zBase, 
             rc = inv_ldap_err(ld, lrc, "searching", zErr, nErr);
             goto out;
         }
-        if ((rc = inv_ldap_entries(ld, res, fn, pCtx, &nEntry, zErr, nErr))) goto out;
+        if ((rc = inv_ldap_entries(ld, res, inv_doms_fn, pDoms, &nEntry, zErr, nErr))) goto out;
         lrc = ldap_parse_result(ld, res, &err, NULL, &zMsg, NULL, &aSrv, 0);
         if (zMsg) ldap_memfree(zMsg);
         ldap_msgfree(res);
@@ -218,6 +282,7 @@ out:
     if (aSrv) ldap_controls_free(aSrv);
     if (res) ldap_msgfree(res);
     if (ld) ldap_unbind_ext_s(ld, NULL, NULL);
+    free(pDoms);
     return rc;
 }
 

@@ -106,6 +106,40 @@ static int inv_win_entries(LDAP *ld, LDAPMessage *res, inv_fn fn, void *pCtx, ch
     return rc;
 }
 
+/* The first value of attribute w of entry e as UTF-8 into zOut ("" when none). */
+static void inv_win_value(LDAP *ld, LDAPMessage *e, WCHAR *w, char *zOut, size_t nOut)
+{
+    PWCHAR *awV = ldap_get_valuesW(ld, e, w);
+    zOut[0] = 0;
+    if (awV && awV[0]) inv_u8(awV[0], zOut, nOut);
+    if (awV) ldap_value_freeW(awV);
+}
+
+/* The crossRefs of the configuration naming context: the domains' NetBIOS names into d (left
+ * empty when they cannot be read: the default names apply). */
+static void inv_win_doms(LDAP *ld, const char *zConfig, struct l_timeval *tv, inv_doms_t *d)
+{
+    WCHAR *awA[3] = {L"nCName", L"nETBIOSName", NULL};
+    char zB[1200];
+    WCHAR *wB;
+    LDAPMessage *res = NULL, *e;
+    snprintf(zB, sizeof zB, "CN=Partitions,%s", zConfig);
+    if (!(wB = inv_w(zB))) return;
+    if (ldap_search_ext_sW(ld, wB, LDAP_SCOPE_ONELEVEL, L"(&(objectClass=crossRef)(nETBIOSName=*))", awA,
+                           0, NULL, NULL, tv, INV_DOM_MAX, &res) == LDAP_SUCCESS) {
+        for (e = ldap_first_entry(ld, res); e && d->n < INV_DOM_MAX; e = ldap_next_entry(ld, e)) {
+            char zDn[ADC_DN_MAX];
+            inv_win_value(ld, e, awA[0], zDn, sizeof zDn);
+            inv_win_value(ld, e, awA[1], d->aazNb[d->n], sizeof d->aazNb[0]);
+            if (zDn[0] && d->aazNb[d->n][0] && !adc_dn_domain(zDn, d->aazDomain[d->n], ADC_NAME_MAX) &&
+                d->aazDomain[d->n][0])
+                d->n++;
+        }
+    }
+    if (res) ldap_msgfree(res);
+    free(wB);
+}
+
 int inv_ldap_read(const inv_ldap_opts_t *o, inv_fn fn, void *pCtx, char *zBase, size_t nBase,
                   char *zErr, size_t nErr)
 {
@@ -116,7 +150,8 @@ int inv_ldap_read(const inv_ldap_opts_t *o, inv_fn fn, void *pCtx, char *zBase, 
     struct l_timeval tvNet = {15, 0}, tv;
     WCHAR *wHost = NULL, *wUser = NULL, *wPw = NULL, *wBase = NULL, *wFilter = NULL;
     WCHAR *awAttr[16];
-    char zHost[256], zB[1024];
+    char zHost[256], zB[1024], zConfig[1024] = "";
+    inv_doms_t *pDoms = NULL;
     ULONG port, lrc, ver = LDAP_VERSION3, timeLimit = o->timeLimit > 0 ? (ULONG)o->timeLimit : 300;
     int bSsl, rc = KBS_ENOMEM, i;
 
@@ -134,6 +169,9 @@ int inv_ldap_read(const inv_ldap_opts_t *o, inv_fn fn, void *pCtx, char *zBase, 
         snprintf(zErr, nErr, "not an ldap://HOST[:PORT] or ldaps://HOST[:PORT] URL");
         return KBS_EINVAL;
     }
+    if (!(pDoms = calloc(1, sizeof *pDoms))) goto out;
+    pDoms->fn = fn;
+    pDoms->pCtx = pCtx;
     if (!(wHost = inv_w(zHost)) || !(wFilter = inv_w(o->zFilter ? o->zFilter : "(objectCategory=computer)")))
         goto out;
     for (i = 0; inv_azLdapAttr[i] && i < 15; i++)
@@ -166,28 +204,33 @@ int inv_ldap_read(const inv_ldap_opts_t *o, inv_fn fn, void *pCtx, char *zBase, 
         rc = inv_win_err(lrc, o->zUser ? "simple bind" : "bind as the logged-on user", zErr, nErr);
         goto out;
     }
-    if (o->zBase) {
-        snprintf(zB, sizeof zB, "%s", o->zBase);
-    } else {
-        WCHAR *awA[2] = {L"defaultNamingContext", NULL};
-        PWCHAR *awV = NULL;
+    {
+        /* the root DSE: the default naming context (unless --base) and the configuration one */
+        WCHAR *awA[3] = {L"defaultNamingContext", L"configurationNamingContext", NULL};
         LDAPMessage *e;
         lrc = ldap_search_ext_sW(ld, L"", LDAP_SCOPE_BASE, L"(objectClass=*)", awA, 0, NULL, NULL, &tv,
                                  1, &res);
-        if (lrc != LDAP_SUCCESS) {
+        if (lrc != LDAP_SUCCESS && !o->zBase) {
             rc = inv_win_err(lrc, "reading the root DSE", zErr, nErr);
             goto out;
         }
-        if (!(e = ldap_first_entry(ld, res)) || !(awV = ldap_get_valuesW(ld, e, awA[0])) || !awV[0]) {
-            snprintf(zErr, nErr, "the server names no defaultNamingContext: give --base DN");
-            rc = KBS_ENOTFOUND;
-            goto out;
+        e = lrc == LDAP_SUCCESS ? ldap_first_entry(ld, res) : NULL;
+        if (e) inv_win_value(ld, e, awA[1], zConfig, sizeof zConfig);
+        if (o->zBase) {
+            snprintf(zB, sizeof zB, "%s", o->zBase);
+        } else {
+            zB[0] = 0;
+            if (e) inv_win_value(ld, e, awA[0], zB, sizeof zB);
+            if (!zB[0]) {
+                snprintf(zErr, nErr, "the server names no defaultNamingContext: give --base DN");
+                rc = KBS_ENOTFOUND;
+                goto out;
+            }
         }
-        inv_u8(awV[0], zB, sizeof zB);
-        ldap_value_freeW(awV);
-        ldap_msgfree(res);
+        if (res) ldap_msgfree(res);
         res = NULL;
     }
+    if (zConfig[0]) inv_win_doms(ld, zConfig, &tv, pDoms);
     if (zBase) snprintf(zBase, nBase, "%s", zB);
     if (!(wBase = inv_w(zB))) goto out;
     for (;;) {
@@ -207,7 +250,7 @@ int inv_ldap_read(const inv_ldap_opts_t *o, inv_fn fn, void *pCtx, char *zBase, 
             rc = inv_win_err(lrc, "searching", zErr, nErr);
             goto out;
         }
-        if ((rc = inv_win_entries(ld, res, fn, pCtx, zErr, nErr))) goto out;
+        if ((rc = inv_win_entries(ld, res, inv_doms_fn, pDoms, zErr, nErr))) goto out;
         lrc = ldap_parse_resultW(ld, res, &err, NULL, NULL, NULL, &aSrv, FALSE);
         ldap_msgfree(res);
         res = NULL;
@@ -236,6 +279,7 @@ out:
         SecureZeroMemory(wPw, wcslen(wPw) * sizeof *wPw);
         free(wPw);
     }
+    free(pDoms);
     free(wHost);
     free(wUser);
     free(wBase);

@@ -32,12 +32,14 @@ rm -rf "$work"
 mkdir -p "$work"
 dc=$work/dc
 pw=Kbs-Test-Passw0rd.1
-realm=police.example.com
-base="DC=police,DC=example,DC=com"
+# The DNS domain's first label (ad) is not its NetBIOS name (POLICE): the reporting machine's
+# systeminfo names POLICE, which joins only through the directory's crossRef.
+realm=ad.police.example.com
+base="DC=ad,DC=police,DC=example,DC=com"
 printf '%s\n' "$pw" > "$work/pw"
 printf 'wrong-%s\n' "$pw" > "$work/badpw"
 
-samba-tool domain provision --realm=POLICE.EXAMPLE.COM --domain=POLICE --server-role=dc \
+samba-tool domain provision --realm=AD.POLICE.EXAMPLE.COM --domain=POLICE --server-role=dc \
   --dns-backend=NONE --targetdir="$dc" --adminpass="$pw" --option="interfaces=lo" \
   --option="bind interfaces only=yes" > "$work/provision.log" 2>&1 ||
   { cat "$work/provision.log"; exit 1; }
@@ -141,11 +143,11 @@ grep -q "^$nAll computer accounts read" "$work/out" || { cat "$work/out"; fail "
 expect 1 "report" "$kbs" report --db "$db" --rule MS17-010 --format csv
 grep -q '^.*# coverage,in_directory='"$nAll"',reporting=1,never_reported='"$((nAll - 1))"',stale=0,disabled=0,' "$work/out" ||
   { head -3 "$work/out"; fail "coverage line"; }
-grep -q '^XPSP2,police.example.com,.*,never-reported,.*,MS17-010,unpatchable,"by the directory'"'"'s OS only' "$work/out" ||
+grep -q '^XPSP2,ad.police.example.com,.*,never-reported,.*,MS17-010,unpatchable,"by the directory'"'"'s OS only' "$work/out" ||
   { grep XPSP2 "$work/out"; fail "XPSP2 not unpatchable by the directory's OS"; }
-grep -q '^XPSP3,police.example.com,.*,never-reported,.*,MS17-010,unknown,"no scan: in the directory since 2010-01-04, last logon 2017-05-12' "$work/out" ||
+grep -q '^XPSP3,ad.police.example.com,.*,never-reported,.*,MS17-010,unknown,"no scan: in the directory since 2010-01-04, last logon 2017-05-12' "$work/out" ||
   { grep XPSP3 "$work/out"; fail "XPSP3 not unknown"; }
-grep '^PD-WS-0412,' "$work/out" | grep -q ',yes,"CN=Computers,DC=police,DC=example,DC=com",MS17-010,' ||
+grep '^PD-WS-0412,' "$work/out" | grep -q ',yes,"CN=Computers,'"$base"'",MS17-010,' ||
   { grep PD-WS-0412 "$work/out"; fail "the reporting machine is not joined to its account"; }
 if grep '^PD-WS-0412,' "$work/out" | grep -q 'no scan'; then fail "the reporting machine lost its own verdict"; fi
 expect 1 "report --ou" "$kbs" report --db "$db" --rule MS17-010 --ou "CN=Computers,$base" --format csv
