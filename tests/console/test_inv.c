@@ -159,6 +159,45 @@ static void test_refusals(void **state)
     assert_int_equal(e.line, 2);
 }
 
+/* A live read gives each account its domain's NetBIOS name from the crossRefs; LDAP failures
+ * become one sentence and kbsentry's code. */
+static void test_ldap_helpers(void **state)
+{
+    got_t g;
+    inv_doms_t *d = calloc(1, sizeof *d);
+    adc_t a;
+    char zErr[256];
+    (void)state;
+    assert_non_null(d);
+    memset(&g, 0, sizeof g);
+    d->fn = collect;
+    d->pCtx = &g;
+    snprintf(d->aazDomain[0], sizeof d->aazDomain[0], "ad.police.example.com");
+    snprintf(d->aazNb[0], sizeof d->aazNb[0], "POLICE");
+    d->n = 1;
+    memset(&a, 0, sizeof a);
+    snprintf(a.zName, sizeof a.zName, "PC1");
+    snprintf(a.zDomain, sizeof a.zDomain, "ad.police.example.com");
+    assert_int_equal(inv_doms_fn(d, &a), KBS_OK);
+    snprintf(a.zDomain, sizeof a.zDomain, "other.example.com");
+    assert_int_equal(inv_doms_fn(d, &a), KBS_OK);
+    assert_int_equal(g.n, 2);
+    assert_string_equal(g.a[0].zNetbios, "POLICE");
+    assert_string_equal(g.a[1].zNetbios, "");
+    free(d);
+    assert_int_equal(inv_ldap_fail(INV_LF_AUTH, "simple bind", "Invalid credentials", 49, NULL, zErr,
+                                   sizeof zErr), KBS_EACCESS);
+    assert_string_equal(zErr, "simple bind: Invalid credentials (LDAP 49)");
+    assert_int_equal(inv_ldap_fail(INV_LF_SIZE, "searching", "Size limit exceeded", 4, "", zErr,
+                                   sizeof zErr), KBS_ETOOBIG);
+    assert_non_null(strstr(zErr, "nothing stored: narrow --base or --filter"));
+    assert_int_equal(inv_ldap_fail(INV_LF_TIME, "searching", "Timelimit exceeded", 3, NULL, zErr,
+                                   sizeof zErr), KBS_ETIMEOUT);
+    assert_int_equal(inv_ldap_fail(INV_LF_CONNECT, "StartTLS", "Connect error", -11, "cert", zErr,
+                                   sizeof zErr), KBS_EIO);
+    assert_string_equal(zErr, "StartTLS: Connect error (LDAP -11): cert");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -168,6 +207,7 @@ int main(void)
         cmocka_unit_test(test_ldif),
         cmocka_unit_test(test_lists),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_ldap_helpers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
