@@ -5,6 +5,8 @@ set -euo pipefail
 pkgs=(cmake make gcc pkg-config gcc-mingw-w64-i686 gcc-mingw-w64-x86-64 binutils-mingw-w64-i686
       binutils-mingw-w64-x86-64 wine64 msitools wixl libcmocka-dev libsqlite3-dev dpkg-dev tcl
       libxml2-utils clang python3 xvfb sqlite3 chromium)
+# inventory's live LDAP reads (libldap), and the Samba AD domain controller its tests run against
+pkgs+=(libldap-dev samba-ad-dc samba-ad-provision ldb-tools ldap-utils openssl iproute2 util-linux)
 
 # The i686 build's tests run under 32-bit Wine (wine32 from the i386 architecture).
 pkgs+=(wine32:i386)

@@ -82,3 +82,19 @@ hostid_decision_t hostid_choose(const hostid_facts_t *s, const hostid_facts_t *a
     *piHost = iHolder;
     return HOSTID_APART;
 }
+
+size_t hostid_dir_choose(const char *zHostDomain, const hostid_dir_t *aDir, size_t nDir)
+{
+    size_t i, iMatch = HOSTID_NONE, nMatch = 0;
+    const char *zHd = hostid_str(zHostDomain);
+    if (!zHd[0] || (nDir == 1 && !hostid_str(aDir[0].zDomain)[0])) return nDir == 1 ? 0 : HOSTID_NONE;
+    for (i = 0; i < nDir; i++) {
+        if (hostid_casecmp(zHd, hostid_str(aDir[i].zDomain)) &&
+            hostid_casecmp(zHd, hostid_str(aDir[i].zNetbios)))
+            continue;
+        /* Two DNS domains whose NetBIOS names are the same cannot be told apart by it. */
+        nMatch++;
+        iMatch = i;
+    }
+    return nMatch == 1 ? iMatch : HOSTID_NONE;
+}

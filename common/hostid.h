@@ -40,4 +40,18 @@ hostid_decision_t hostid_choose(const hostid_facts_t *s, const hostid_facts_t *a
  * them before must then be held apart. */
 int hostid_ambiguous(const hostid_facts_t *aCand, size_t nCand);
 
+/* A directory computer of a host's name, as hostid_dir_choose compares it. */
+typedef struct hostid_dir {
+    const char *zDomain;         /* DNS domain ("corp.example.com"); "" for a bare name list */
+    const char *zNetbios;        /* the domain's NetBIOS name ("CORP") */
+} hostid_dir_t;
+
+/* hostid_dir_choose: which of the directory computers aDir[0..nDir-1] (all of the host's name)
+ * the reporting host whose scans name the domain zHostDomain (NetBIOS "CORP" or DNS
+ * "corp.example.com" form, ASCII case ignored) is. A host with a domain is the one computer of
+ * that domain; a host without one (hotfix CSVs), or a computer without one (a name list), is
+ * joined only when it is the only computer of the name: a name is never enough across domains.
+ * Returns the index, or HOSTID_NONE (no computer, or more than one could be it). */
+size_t hostid_dir_choose(const char *zHostDomain, const hostid_dir_t *aDir, size_t nDir);
+
 #endif

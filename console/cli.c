@@ -12,6 +12,7 @@ static void cli_usage(FILE *f)
           "\n"
           "commands:\n"
           "  collect PATH...   read snapshots and agentless inputs into the database\n"
+          "  inventory SOURCE  the directory's computer accounts (AD exports, ldap://)\n"
           "  report            compliance of every host (table, csv, json, html)\n"
           "  check HOST|FILE   the helpdesk view of one machine\n"
           "  rules             the emergency-patch rules\n"
@@ -41,7 +42,7 @@ static const struct {
 } cli_aCmd[] = {
     {"collect", cmd_collect}, {"report", cmd_report}, {"check", cmd_check},
     {"rules", cmd_rules},     {"hosts", cmd_hosts},     {"recompute", cmd_recompute},
-    {"catalog", cmd_catalog_cmd},
+    {"catalog", cmd_catalog_cmd}, {"inventory", cmd_inventory},
 };
 
 int cli_main(int argc, char **argv, FILE *out, FILE *err)

@@ -107,5 +107,6 @@ int cmd_rules(cmd_ctx_t *c, int argc, char **argv);
 int cmd_hosts(cmd_ctx_t *c, int argc, char **argv);
 int cmd_recompute(cmd_ctx_t *c, int argc, char **argv);
 int cmd_catalog_cmd(cmd_ctx_t *c, int argc, char **argv);
+int cmd_inventory(cmd_ctx_t *c, int argc, char **argv);
 
 #endif

@@ -100,6 +100,7 @@ int cmd_hosts(cmd_ctx_t *c, int argc, char **argv)
     memset(&flt, 0, sizeof flt);
     flt.status = -1;
     flt.now = plat_time();
+    flt.bNoDir = 1; /* the machines that reported; the directory's are `report`'s */
     if ((rc = db_report_load(c->db, &flt, &rep))) {
         fprintf(c->err, "kbsentry hosts: %s (%s)\n", kbs_strerror(rc), db_errmsg(c->db));
         return CMD_EXIT_ERROR;

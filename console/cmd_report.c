@@ -14,12 +14,16 @@ static void cmd_report_help(FILE *f)
 {
     fputs("usage: kbsentry report [--db FILE] [--catalog FILE] [--format table|csv|json|html]\n"
           "                       [--rule ID] [--status S[,S...]] [--role R] [--stale DAYS]\n"
-          "                       [--group folder|domain|ou]\n"
+          "                       [--group folder|domain|ou] [--ou DN]\n"
           "                       [--as-of DATE] [--strict] [--accept-unknown] [-o FILE]\n"
           "       kbsentry report --trend RULE [--since DATE] [--as-of DATE] [--format F] [-o FILE]\n"
           "\n"
           "Per host: name, OS family, last scan and each rule's verdict with evidence;\n"
-          "a summary per OS family and verdict.\n"
+          "a summary per OS family and verdict. Once the directory was read (kbsentry\n"
+          "inventory) every report heads with its coverage, and each enabled computer\n"
+          "account that never reported is a row of its own: unknown under every rule ('no\n"
+          "scan'), or unpatchable / not-affected where its OS and service pack in the\n"
+          "directory decide alone.\n"
           "\n"
           "  --format F      table (default), csv, json or html (one self-contained file)\n"
           "  --rule ID       only this rule (e.g. MS17-010)\n"
@@ -38,6 +42,7 @@ static void cmd_report_help(FILE *f)
           "                  0 turns it off); the summary counts them\n"
           "  --as-of DATE    judge scan ages at the end of DATE (YYYY-MM-DD, UTC) instead of\n"
           "                  now: for an audit of archived files\n"
+          "  --ou DN         only the machines whose computer account is in this OU or below\n"
           "  -o FILE         write to FILE instead of standard output\n"
           "  --trend RULE    the rule's history instead: one row per day (ISO date first) with\n"
           "                  the hosts by verdict as the fleet stood at the end of that day\n"
@@ -216,6 +221,7 @@ static void cmd_report_title(char *zOut, size_t nOut, const db_filter_t *f, cons
     if (nSt) cmd_title_add(zOut, nOut, &nFilter, "status ", zSt);
     if (f->staleOnly) cmd_title_add(zOut, nOut, &nFilter, "stale only", "");
     if (zRole) cmd_title_add(zOut, nOut, &nFilter, "role ", zRole);
+    if (f->zOu) cmd_title_add(zOut, nOut, &nFilter, "under ", f->zOu);
 }
 
 /* report --trend RULE: the rule's history per day, up to until, from since (0: the first
@@ -248,6 +254,7 @@ int cmd_report(cmd_ctx_t *c, int argc, char **argv)
 {
     const char *zFormat = "table", *zRule = NULL, *zStatus = NULL, *zStale = NULL, *zOut = NULL;
     const char *zRole = NULL, *zAsOf = NULL, *zTrend = NULL, *zSince = NULL, *zGroup = NULL;
+    const char *zOu = NULL;
     rep_trend_t *aTrend = NULL;
     size_t nTrend = 0;
     int group = REP_GROUP_NONE;
@@ -285,6 +292,7 @@ int cmd_report(cmd_ctx_t *c, int argc, char **argv)
             (r = cmd_opt(c, argc, argv, &i, "--trend", &zTrend)) != 0 ||
             (r = cmd_opt(c, argc, argv, &i, "--since", &zSince)) != 0 ||
             (r = cmd_opt(c, argc, argv, &i, "--group", &zGroup)) != 0 ||
+            (r = cmd_opt(c, argc, argv, &i, "--ou", &zOu)) != 0 ||
             (r = cmd_opt(c, argc, argv, &i, "-o", &zOut)) != 0) {
             if (r < 0) goto out;
             if (zStatus) azStatus[nStatus++] = (char *)zStatus;
@@ -348,6 +356,7 @@ int cmd_report(cmd_ctx_t *c, int argc, char **argv)
         ex = cmd_report_trend(c, zTrend, since, flt.now, (rep_format_t)fmt, out);
         goto out;
     }
+    flt.zOu = zOu && zOu[0] ? zOu : NULL;
     if (cmd_open(c)) goto out;
     rc = db_report_load(c->db, &flt, &rep);
     if (rc == KBS_ENOTFOUND) {

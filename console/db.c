@@ -154,6 +154,36 @@ static const char db_zSchemaCatalog[] =
     "  text TEXT NOT NULL,\n"
     "  source TEXT NOT NULL,\n"
     "  added_at INTEGER NOT NULL) WITHOUT ROWID;\n";
+/* Version 6: the directory's computer accounts (kbsentry inventory). Each sync is dated; an
+ * account a later sync no longer returns is marked gone by that sync, not deleted, so that a
+ * machine removed from the directory is seen as gone. An account is one name in one DNS domain
+ * (a bare name list has the domain ''). */
+static const char db_zSchemaDir[] =
+    "CREATE TABLE dir_sync(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  synced_at INTEGER NOT NULL,\n"
+    "  source TEXT NOT NULL,\n"
+    "  scope TEXT NOT NULL,\n"
+    "  n_computer INTEGER NOT NULL DEFAULT 0,\n"
+    "  n_gone INTEGER NOT NULL DEFAULT 0,\n"
+    "  n_kept INTEGER NOT NULL DEFAULT 0);\n"
+    "CREATE TABLE dir_computer(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  name TEXT NOT NULL,\n"
+    "  name_key TEXT NOT NULL,\n"
+    "  domain TEXT NOT NULL,\n"
+    "  netbios TEXT NOT NULL,\n"
+    "  dns_name TEXT NOT NULL,\n"
+    "  dn TEXT NOT NULL,\n"
+    "  ou TEXT NOT NULL,\n"
+    "  os TEXT NOT NULL, os_sp TEXT NOT NULL, os_version TEXT NOT NULL,\n"
+    "  enabled INTEGER NOT NULL,\n"
+    "  last_logon INTEGER NOT NULL, pwd_last_set INTEGER NOT NULL, when_created INTEGER NOT NULL,\n"
+    "  first_sync_id INTEGER NOT NULL REFERENCES dir_sync(id),\n"
+    "  last_sync_id INTEGER NOT NULL REFERENCES dir_sync(id),\n"
+    "  gone_sync_id INTEGER REFERENCES dir_sync(id),\n"
+    "  UNIQUE(name_key, domain));\n"
+    "CREATE INDEX dir_computer_present ON dir_computer(gone_sync_id, name_key);\n";
 
 /* Migrations: step i takes the schema from version i to i + 1. */
 static const char *const db_azMigration[DB_SCHEMA_VERSION] = {
@@ -162,6 +192,7 @@ static const char *const db_azMigration[DB_SCHEMA_VERSION] = {
     db_zSchema3,
     db_zSchemaDates,
     db_zSchemaCatalog,
+    db_zSchemaDir,
 };
 
 static const char *const db_azStmt[] = {
@@ -424,6 +455,7 @@ void db_close(db_t *db)
     size_t i;
     if (!db) return;
     for (i = 0; i < DB_ST_COUNT; i++) sqlite3_finalize(db->aSt[i]);
+    sqlite3_finalize(db->stDirPut);
     if (db->h) sqlite3_close(db->h);
     free(db->aRuleId);
     free(db->aVerdict);

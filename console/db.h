@@ -6,11 +6,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "adc.h"
 #include "cat.h"
 #include "rep.h"
 #include "snap.h"
 
-#define DB_SCHEMA_VERSION 5
+#define DB_SCHEMA_VERSION 6
 #define DB_DEFAULT_PATH "kbsentry.db"   /* when neither --db nor $KBSENTRY_DB says otherwise */
 #define DB_ENV_PATH "KBSENTRY_DB"
 #define DB_ERR_MAX 512
@@ -188,6 +189,9 @@ typedef struct db_filter {
     const char *zHost;           /* NULL, or one host by name, name.domain or machine id */
     int role;                    /* 0: any; else an os_ptype_t (product type of the OS scan) */
     int64_t now;
+    const char *zOu;             /* NULL, or only machines whose directory account is under this
+                                  * DN (the subtree) */
+    int bNoDir;                  /* 1: the stored hosts alone (no directory rows, no coverage) */
 } db_filter_t;
 
 /* A report loaded from the database: rep.aHost and every string live in the report's arena. */
@@ -197,6 +201,7 @@ typedef struct db_report {
     void *pArena;
     rep_host_t *aHost;
     rep_verdict_t *aVerdict;
+    rep_verdict_t *aDirVerdict;  /* the verdicts of the rows made from the directory alone */
 } db_report_t;
 
 /* db_report_load: the hosts that pass pF, sorted by name, with their verdicts. Free with
@@ -215,6 +220,45 @@ void db_report_release(db_report_t *pR);
 int db_trend_load(db_t *db, const char *zRule, int64_t since, int64_t until,
                   rep_trend_t **paTrend, size_t *pnTrend);
 void db_trend_free(rep_trend_t *aTrend, size_t nTrend);
+
+/* ---- the directory's computer accounts (db_dir.c) ---- */
+
+/* What a directory sync did. */
+typedef struct db_dir_res {
+    int64_t nSeen;               /* accounts this sync returned */
+    int64_t nNew;                /* ... that were not in the directory before */
+    int64_t nGone;               /* accounts of its scope it no longer returned: marked gone */
+    int64_t nKept;               /* ... left as they were: the sync returned fewer than half of
+                                  * its scope and replace was not asked for */
+} db_dir_res_t;
+
+/* db_dir_begin: starts a sync of the directory's accounts read from zSource (file paths, or an
+ * LDAP URL and base) at time now: a write transaction (BEGIN IMMEDIATE) that db_dir_end finishes
+ * and the caller commits (db_commit) or undoes (db_rollback: the previous sync stays in force).
+ * zScope is the base DN searched ("" for files: the DNS domains their accounts name). Returns
+ * KBS_OK or KBS_EDB. */
+int db_dir_begin(db_t *db, const char *zSource, const char *zScope, int64_t now, int64_t *pSyncId);
+
+/* db_dir_put: stores account a as seen by sync syncId; the NetBIOS name of its domain is
+ * zNetbios when not NULL or "" (--netbios), else a->zNetbios (the directory's), else what
+ * adc_netbios_default gives. Returns KBS_OK or KBS_EDB. */
+int db_dir_put(db_t *db, int64_t syncId, const adc_t *a, const char *zNetbios);
+
+/* db_dir_scope: sets the base DN the sync searched (known only after an LDAP bind when the server
+ * names its default). Returns KBS_OK or KBS_EDB. */
+int db_dir_scope(db_t *db, int64_t syncId, const char *zScope);
+
+/* db_dir_end: marks gone the accounts of the sync's scope it did not return; when it returned
+ * fewer than were in that scope and not seen (a wrong base DN, a filtered export) they stay
+ * unless bReplace. *pRes gets the counts. Returns KBS_OK or KBS_EDB. */
+int db_dir_end(db_t *db, int64_t syncId, int bReplace, db_dir_res_t *pRes);
+
+/* db_dir_apply: joins the hosts pR->aHost[0..*pnHost) of a report being loaded to the directory
+ * (hostid_dir_choose), fills each one's rep_dir_t, adds a row for every enabled account that never
+ * reported (verdicts from adc_eval) and the coverage counts; with pF->zOu drops the machines
+ * outside that subtree. Nothing changes when no sync is stored. Returns KBS_OK, KBS_EDB or
+ * KBS_ENOMEM. */
+int db_dir_apply(db_t *db, const db_filter_t *pF, db_report_t *pR, size_t *pnHost);
 
 /* db_hash64: the 64-bit content hash stored for input files and hotfix lists. */
 uint64_t db_hash64(const void *pIn, size_t n);

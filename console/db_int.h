@@ -93,6 +93,7 @@ struct db {
     db_prep_t prep;                   /* db_ingest's own prep (no verdicts) */
     char zNote[512];                  /* db_ingest_note */
     int bView;                        /* 1: cat is a view (db_view_catalog), not the stored one */
+    sqlite3_stmt *stDirPut;           /* db_dir_put's upsert, prepared at its first use */
     const char *zCatText;             /* db_catalog_text, or NULL */
     size_t nCatText;
 };
@@ -163,5 +164,8 @@ void db_buf_field(db_buf_t *b, const char *z, char sep);
 /* db_field_next: unescapes the next field of *pz (up to TAB, LF or the end) into zOut (nOut
  * bytes, truncated), advances *pz past its separator and returns that separator (0 at the end). */
 char db_field_next(const char **pz, char *zOut, size_t nOut);
+
+/* db_arena_str: a copy of z ("" for NULL) in the report arena *ppArena; NULL when out of memory. */
+const char *db_arena_str(void **ppArena, const char *z);
 
 #endif

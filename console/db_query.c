@@ -14,7 +14,7 @@ typedef struct db_chunk {
 
 #define DB_CHUNK_SIZE ((size_t)1 << 20)
 
-static const char *db_arena_str(void **ppArena, const char *z)
+const char *db_arena_str(void **ppArena, const char *z)
 {
     db_chunk_t *c = *ppArena;
     size_t n = strlen(z ? z : "") + 1;
@@ -68,6 +68,7 @@ void db_report_release(db_report_t *pR)
     db_arena_free(pR->pArena);
     free(pR->aHost);
     free(pR->aVerdict);
+    free(pR->aDirVerdict);
     memset(pR, 0, sizeof *pR);
 }
 
@@ -225,6 +226,7 @@ int db_report_load(db_t *db, const db_filter_t *pF, db_report_t *pR)
     st = NULL;
 
 filter:
+    if ((rc = db_dir_apply(db, pF, pR, &nHost))) goto out;
     /* Stale flags and filters, then name order. */
     for (i = j = 0; i < nHost; i++) {
         rep_host_t *h = &pR->aHost[i];

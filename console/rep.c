@@ -461,10 +461,12 @@ const char *rep_group_key(const rep_host_t *h, rep_group_t kind, char *zBuf, siz
     size_t n;
     switch (kind) {
     case REP_GROUP_DOMAIN:
+        /* a machine of the directory by its account's DNS domain: its facts may give the
+         * NetBIOS form, and one domain must make one group */
+        if (h->dir.inDir && h->dir.zDomain && h->dir.zDomain[0]) return h->dir.zDomain;
         return h->zDomain && h->zDomain[0] ? h->zDomain : "(no domain)";
     case REP_GROUP_OU:
-        /* the directory inventory is not joined to hosts yet: every host is outside it */
-        return "(not in directory)";
+        return h->dir.inDir && h->dir.zOu && h->dir.zOu[0] ? h->dir.zOu : "(not in directory)";
     case REP_GROUP_FOLDER:
         /* the last folder of the (first) input file: \\fs01\kbs$\north\PC1.kbs -> north */
         z = rep_str(h->zSourcePath);

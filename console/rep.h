@@ -24,6 +24,19 @@ typedef struct rep_verdict {
     const char *zAction;
 } rep_verdict_t;
 
+/* What the directory (kbsentry inventory) says of a reported host: one place for every renderer
+ * and grouping to read. Strings are "" when the host is not in the directory. */
+typedef struct rep_dir {
+    int inDir;                   /* 1: a computer account of the last directory sync */
+    int silent;                  /* 1: never reported: a row made from the directory alone */
+    int enabled;                 /* 1 enabled, 0 disabled, -1 unknown (or not in the directory) */
+    const char *zDomain;         /* the account's DNS domain ("corp.example.com") */
+    const char *zOu;             /* the DN of its container ("OU=Desktops,DC=corp,...") */
+    const char *zDn;
+    const char *zDirOs;          /* "Windows XP Professional Service Pack 2 5.1 (2600)" */
+    int64_t whenCreated, lastLogon; /* Unix seconds UTC; 0 unknown */
+} rep_dir_t;
+
 /* One host as reported. Every string comes from input files: renderers must escape it. */
 typedef struct rep_host {
     const char *zHost;
@@ -44,6 +57,7 @@ typedef struct rep_host {
     int roleUnknown;             /* 1 when its OS facts do not say whether it is a domain
                                   * controller (report --role dc keeps it, with a note) */
     rep_verdict_t *aVerdict; size_t nVerdict;
+    rep_dir_t dir;
 } rep_host_t;
 
 /* What hosts are grouped by (report --group). */
@@ -65,6 +79,19 @@ const char *rep_group_key(const rep_host_t *h, rep_group_t kind, char *zBuf, siz
 
 typedef struct rep_trend rep_trend_t;
 
+/* Coverage of the directory: every report format heads with it once a directory was synced. */
+typedef struct rep_cov {
+    int bDir;                    /* 1: a directory sync is stored; the counts below apply */
+    int64_t syncTime;            /* the last sync, Unix seconds UTC */
+    const char *zOu;             /* the --ou filter, or NULL */
+    size_t nInDir;               /* accounts in the directory (under zOu) */
+    size_t nReporting;           /* ... whose machine reported (any age) */
+    size_t nNever;               /* ... enabled, never reported */
+    size_t nStale;               /* ... reported, but not within rep_t.staleDays */
+    size_t nDisabled;            /* ... disabled (listed here, not made rows unless reporting) */
+    size_t nNotInDir;            /* reporting hosts that no account matches (not with zOu) */
+} rep_cov_t;
+
 typedef struct rep {
     const cat_t *cat;
     rep_host_t *aHost; size_t nHost;
@@ -74,6 +101,7 @@ typedef struct rep {
     rep_group_t group;           /* REP_GROUP_NONE: no grouping */
     const rep_trend_t *aTrend;   /* the rules' histories (the HTML rollout curves), or NULL */
     size_t nTrend;
+    rep_cov_t cov;
 } rep_t;
 
 /* The history of one rule: the hosts by verdict as the fleet stood at the end of each UTC day

@@ -82,6 +82,12 @@ static void rep_csv_row(rep_out_t *o, const rep_t *r, const rep_host_t *h, const
     rep_out_ch(o, ',');
     rep_out_str(o, zIso);
     rep_out_str(o, h->stale ? ",yes," : ",no,");
+    if (r->cov.bDir) {
+        /* the directory columns come before rule..action, which only the group follows */
+        rep_out_str(o, h->dir.silent ? "never-reported," : h->dir.inDir ? "yes," : "no,");
+        rep_csv_field(o, h->dir.zOu);
+        rep_out_ch(o, ',');
+    }
     if (v) {
         char zActBuf[REP_ACTION_MAX];
         rep_csv_field(o, v->rule ? v->rule->zId : "");
@@ -111,10 +117,34 @@ int rep_csv_render(const rep_t *r, FILE *out)
     if (!o) return KBS_ENOMEM;
     rep_out_init(o, out);
     /* The BOM makes Excel read UTF-8 instead of the ANSI code page. */
-    rep_out_str(o, r->group ? "\xEF\xBB\xBFhost,domain,machine_id,os,family,last_scan,stale,rule,"
-                              "verdict,evidence,action,group\r\n"
-                            : "\xEF\xBB\xBFhost,domain,machine_id,os,family,last_scan,stale,rule,"
-                              "verdict,evidence,action\r\n");
+    rep_out_str(o, "\xEF\xBB\xBF");
+    if (r->cov.bDir) {
+        /* The coverage heads the file as '#' lines (docs/report-formats.md): the header row
+         * follows them. */
+        size_t aN[REP_COV_N], k;
+        char zIso[24];
+        rep_cov_counts(&r->cov, aN);
+        rep_out_str(o, "# coverage");
+        for (k = 0; k < REP_COV_N; k++) {
+            rep_out_ch(o, ',');
+            rep_out_str(o, rep_azCovKey[k]);
+            rep_out_ch(o, '=');
+            rep_out_u64(o, aN[k]);
+        }
+        rep_iso_time(r->cov.syncTime, zIso);
+        rep_out_str(o, ",synced_at=");
+        rep_out_str(o, zIso);
+        if (r->cov.zOu) {
+            rep_out_str(o, ",ou=");
+            rep_csv_field(o, r->cov.zOu);
+        }
+        rep_out_str(o, "\r\n");
+    }
+    rep_out_str(o, r->cov.bDir ? "host,domain,machine_id,os,family,last_scan,stale,in_directory,ou,"
+                                 "rule,verdict,evidence,action"
+                               : "host,domain,machine_id,os,family,last_scan,stale,rule,verdict,"
+                                 "evidence,action");
+    rep_out_str(o, r->group ? ",group\r\n" : "\r\n");
     for (i = 0; i < r->nHost; i++) {
         const rep_host_t *h = &r->aHost[i];
         char zIso[24];

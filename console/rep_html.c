@@ -486,6 +486,15 @@ int rep_html_render(const rep_t *r, FILE *out)
         }
     }
     rep_out_str(o, "</p>\n");
+    if (r->cov.bDir) {
+        rep_out_str(o, "<p class=\"meta\" id=\"kbs-coverage\">");
+        rep_cov_text(o, r, " &middot; ");
+        if (r->cov.zOu) {
+            rep_out_str(o, " &middot; under ");
+            rep_html_esc(o, r->cov.zOu);
+        }
+        rep_out_str(o, "</p>\n");
+    }
     if ((rc = rep_html_headline(o, r, &s)) || (rc = rep_html_actions(o, r))) goto out;
     rep_html_summary(o, r, &s);
 

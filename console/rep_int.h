@@ -128,6 +128,16 @@ void rep_trend_svg(rep_out_t *o, const rep_trend_t *t, unsigned w, unsigned h);
 int rep_html_headline(rep_out_t *o, const rep_t *r, const rep_sum_t *s);
 int rep_html_actions(rep_out_t *o, const rep_t *r);
 
+/* The directory coverage (rep_t.cov) in one order: in the directory, reporting, never reported,
+ * stale, disabled, reporting but not in the directory. */
+#define REP_COV_N 6
+extern const char *const rep_azCovKey[REP_COV_N];   /* "in_directory", ... (CSV, JSON) */
+extern const char *const rep_azCovLabel[REP_COV_N]; /* "in the directory", ... */
+void rep_cov_counts(const rep_cov_t *c, size_t aN[REP_COV_N]);
+/* rep_cov_text: "Directory coverage (sync of ...): 3 in the directory, 1 reporting, ..." with
+ * zSep between the counts; no line end. Only the OU filter is from input: callers write it. */
+void rep_cov_text(rep_out_t *o, const rep_t *r, const char *zSep);
+
 /* The renderers (rep.c dispatches to them). Each returns KBS_OK, KBS_EIO or KBS_ENOMEM. */
 int rep_table_render(const rep_t *r, FILE *out);
 int rep_check_text(const rep_t *r, const rep_host_t *h, FILE *out);

@@ -154,7 +154,27 @@ static void rep_json_host(rep_out_t *o, const rep_t *r, const rep_host_t *h, con
         rep_json_kv(o, "action", rep_action(v, zActBuf, sizeof zActBuf), 0);
         rep_out_ch(o, '}');
     }
-    rep_out_str(o, "]}");
+    rep_out_str(o, "]");
+    if (r->cov.bDir) {
+        /* the directory's account of the host: the same fields for every row */
+        rep_out_str(o, ",\"directory\":");
+        if (h->dir.inDir) {
+            rep_out_str(o, "{\"never_reported\":");
+            rep_out_str(o, h->dir.silent ? "true" : "false");
+            rep_out_str(o, ",\"enabled\":");
+            rep_out_str(o, h->dir.enabled < 0 ? "null" : h->dir.enabled ? "true" : "false");
+            rep_json_kv(o, "domain", h->dir.zDomain, 0);
+            rep_json_kv(o, "ou", h->dir.zOu, 0);
+            rep_json_kv(o, "dn", h->dir.zDn, 0);
+            rep_json_kv(o, "os", h->dir.zDirOs, 0);
+            rep_json_kv(o, "when_created", rep_iso_time(h->dir.whenCreated, zIso) ? zIso : "", 0);
+            rep_json_kv(o, "last_logon", rep_iso_time(h->dir.lastLogon, zIso) ? zIso : "", 0);
+            rep_out_ch(o, '}');
+        } else {
+            rep_out_str(o, "null");
+        }
+    }
+    rep_out_ch(o, '}');
 }
 
 int rep_json_check(const rep_t *r, const rep_host_t *h, FILE *out)
@@ -230,7 +250,21 @@ int rep_json_render(const rep_t *r, FILE *out)
     rc = KBS_ENOMEM;
     if (!(o = malloc(sizeof *o))) goto out;
     rep_out_init(o, out);
-    rep_out_str(o, "{\"hosts\":[");
+    rep_out_ch(o, '{');
+    if (r->cov.bDir) {
+        size_t aN[REP_COV_N], k;
+        rep_cov_counts(&r->cov, aN);
+        rep_out_str(o, "\"coverage\":{");
+        for (k = 0; k < REP_COV_N; k++) {
+            rep_json_key(o, rep_azCovKey[k]);
+            rep_out_u64(o, aN[k]);
+            rep_out_ch(o, ',');
+        }
+        rep_json_kv(o, "synced_at", rep_iso_time(r->cov.syncTime, zIso) ? zIso : "", 1);
+        if (r->cov.zOu) rep_json_kv(o, "ou", r->cov.zOu, 0);
+        rep_out_str(o, "},\n");
+    }
+    rep_out_str(o, "\"hosts\":[");
     for (i = 0; i < r->nHost; i++) {
         rep_out_str(o, i ? ",\n" : "\n");
         rep_json_host(o, r, &r->aHost[i], "");

@@ -241,7 +241,16 @@ int rep_table_render(const rep_t *r, FILE *out)
         rep_out_str(o, ", catalog data of ");
         rep_out_str(o, r->cat->zDataDate);
     }
-    rep_out_str(o, "\n\n");
+    rep_out_str(o, "\n");
+    if (r->cov.bDir) {
+        rep_cov_text(o, r, ", ");
+        if (r->cov.zOu) {
+            rep_out_str(o, "; under ");
+            rep_text_put(o, r->cov.zOu, 400);
+        }
+        rep_out_ch(o, '\n');
+    }
+    rep_out_ch(o, '\n');
 
     rep_cell(o, "HOST", wHost, wHost, 0);
     rep_cell(o, "FAMILY", wFam, wFam, 0);

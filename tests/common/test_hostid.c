@@ -94,10 +94,35 @@ static void test_machine_id(void **state)
     assert_int_equal(hostid_choose(&s, &a[1], 1, &i, NULL), HOSTID_SAME);
 }
 
+
+/* A host in CORP (NetBIOS) or corp.example.com (DNS) is the account of that domain; a name alone
+ * joins only when one domain has it. */
+static void test_dir_choose(void **state)
+{
+    const hostid_dir_t aTwo[2] = {{"corp.example.com", "CORP"}, {"lab.example.com", "LAB"}};
+    const hostid_dir_t aSameNb[2] = {{"corp.example.com", "CORP"}, {"corp.other.org", "CORP"}};
+    const hostid_dir_t aBare[1] = {{"", ""}};
+    (void)state;
+    assert_int_equal(hostid_dir_choose("CORP", aTwo, 2), 0);
+    assert_int_equal(hostid_dir_choose("corp", aTwo, 2), 0);
+    assert_int_equal(hostid_dir_choose("LAB.example.com", aTwo, 2), 1);
+    assert_int_equal(hostid_dir_choose("OTHER", aTwo, 2), HOSTID_NONE);
+    /* never by name alone across domains */
+    assert_int_equal(hostid_dir_choose("", aTwo, 2), HOSTID_NONE);
+    assert_int_equal(hostid_dir_choose(NULL, aTwo, 1), 0);
+    assert_int_equal(hostid_dir_choose("WORKGROUP", aTwo, 1), HOSTID_NONE);
+    /* the NetBIOS form of two DNS domains that share it decides nothing; the DNS form does */
+    assert_int_equal(hostid_dir_choose("CORP", aSameNb, 2), HOSTID_NONE);
+    assert_int_equal(hostid_dir_choose("corp.other.org", aSameNb, 2), 1);
+    assert_int_equal(hostid_dir_choose("CORP", aBare, 1), 0);
+    assert_int_equal(hostid_dir_choose("CORP", NULL, 0), HOSTID_NONE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_conflict),
+        cmocka_unit_test(test_dir_choose),
         cmocka_unit_test(test_domainless_scan_of_two_hosts_is_kept_apart),
         cmocka_unit_test(test_domainless_scan_of_one_host_merges),
         cmocka_unit_test(test_domain_scan),
