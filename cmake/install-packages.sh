@@ -5,6 +5,8 @@ set -euo pipefail
 pkgs=(cmake make gcc pkg-config gcc-mingw-w64-i686 gcc-mingw-w64-x86-64 binutils-mingw-w64-i686
       binutils-mingw-w64-x86-64 wine64 msitools wixl libcmocka-dev libsqlite3-dev dpkg-dev tcl
       libxml2-utils clang python3 xvfb sqlite3 chromium)
+# zlib inflates the MSRC data zip: the host's for Linux, mingw's (linked statically) for Windows.
+pkgs+=(zlib1g-dev libz-mingw-w64-dev)
 
 # The i686 build's tests run under 32-bit Wine (wine32 from the i386 architecture).
 pkgs+=(wine32:i386)
