@@ -192,7 +192,8 @@ helpdesk)
   f=$(ls "$fl"/*/*.kbs | head -1)
   h=$(snap_field host "$f")
   if [ -n "$prefix" ]; then
-    S scan --out "$(P "$work/desk")" >/dev/null 2>&1 || fail "kbsentry-svc scan --out"
+    S scan --out "$(P "$work/desk")" >/dev/null 2>&1; rc=$? # 0/1: compliant or not; 2: error
+    [ $rc -le 1 ] || fail "kbsentry-svc scan --out exit $rc"
     f=$(ls "$work/desk"/*.kbs | head -1); h=$(snap_field host "$f")
   fi
   (cd "$work/desk" && K check --format json "$(P "$f")") >"$work/f.json"; rc=$?
@@ -216,7 +217,8 @@ hotdesk)
   usb=$work/usb
   mkdir -p "$usb/normal" "$usb/xp"
   t0=$(now_ms)
-  S scan --out "$(P "$usb/normal")" >"$work/scan1.out" 2>&1 || { cat "$work/scan1.out"; die "scan --out (normal)"; }
+  S scan --out "$(P "$usb/normal")" >"$work/scan1.out" 2>&1; rc=$? # 0/1 compliant or not; 2 error
+  [ $rc -le 1 ] || { cat "$work/scan1.out"; die "scan --out (normal) exit $rc"; }
   t1=$(now_ms)
   s1=$(ls "$usb/normal"/*.kbs 2>/dev/null | head -1)
   snap_valid "$s1" || die "no whole snapshot from scan --out"
@@ -231,7 +233,8 @@ hotdesk)
   [ "$KBS_WINE_ARCH" = win32 ] && mode2=win2003 arch2=x86 name2='Server 2003 SP2' fam2=2003
   "$wine" winecfg /v $mode2 >/dev/null 2>&1
   sleep 1 # the XP scan must be the newer one (one-second scan times)
-  S scan --out "$(P "$usb/xp")" >"$work/scan2.out" 2>&1 || { cat "$work/scan2.out"; fail "scan --out ($mode2)"; }
+  S scan --out "$(P "$usb/xp")" >"$work/scan2.out" 2>&1; rc=$?
+  [ $rc -le 1 ] || { cat "$work/scan2.out"; fail "scan --out ($mode2) exit $rc"; }
   "$wine" winecfg /v "${KBS_WINE_VERSION:-win10}" >/dev/null 2>&1
   s2=$(ls "$usb/xp"/*.kbs 2>/dev/null | head -1)
   snap_valid "$s2" || die "no whole snapshot from the XP scan"
