@@ -28,7 +28,8 @@ static int zip_out_reserve(zip_out_t *o, size_t nWant)
     size_t nCap;
     if (nWant < o->nCap) return KBS_OK;
     nCap = o->nCap ? o->nCap : 65536;
-    while (nCap <= nWant) nCap = nCap > SIZE_MAX / 2 ? nWant + 1 : nCap * 2;
+    while (nCap <= nWant)
+        nCap = nCap > SIZE_MAX / 2 ? nWant + 1 : nCap * 2;
     p = realloc(o->p, nCap);
     if (!p) return KBS_ENOMEM;
     o->p = p;
@@ -186,7 +187,8 @@ int zip_extract(const unsigned char *p, size_t n, const char *zPrefix, const cha
         /* 0xffffffff: the real sizes or offset are in a zip64 extra field (members of 4 GiB
          * and more); far past the cap either way. */
         if (csize == 0xffffffffu || usize == 0xffffffffu || lho == 0xffffffffu)
-            return zip_fail(zWhy, nWhy, KBS_ETOOBIG, "zip64 member (4 GiB format): larger than 512 MiB");
+            return zip_fail(zWhy, nWhy, KBS_ETOOBIG,
+                            "zip64 member (4 GiB format): larger than 512 MiB");
         if (usize > ZIP_OUT_MAX)
             return zip_fail(zWhy, nWhy, KBS_ETOOBIG, "zip member larger than 512 MiB");
         if ((size_t)lho + 30 > n || zip_u32(p + lho) != 0x04034b50u)

@@ -190,13 +190,14 @@ static void agent_verdicts(agent_t *a, agent_scan_state_t *st, const snap_t *s,
 }
 
 /* last-scan.txt in the data directory, for `kbsentry-svc status` (which cannot ask the service):
- * when, the result, the counts, where the snapshot went. A failure to write it is not the scan's. */
-static void agent_note_scan(agent_t *a, const snap_t *s, const char *zResult, unsigned nOk, unsigned ms,
-                            const unsigned aCount[VERDICT_COUNT], const char *zSnapshot)
+ * when, the result, the counts, where the snapshot went. A failure to write it is not the scan's.
+ */
+static void agent_note_scan(agent_t *a, const snap_t *s, const char *zResult, unsigned nOk,
+                            unsigned ms, const unsigned aCount[VERDICT_COUNT],
+                            const char *zSnapshot)
 {
     wchar_t zPath[MAX_PATH];
     char zTime[32] = "", zHot[16], zSrc[48], zVer[160], zMs[16], zErr[200];
-    const char *azKV[14];
 
     if (state_path(a->zDataDir, STATE_SCAN_FILE, zPath) != KBS_OK) return;
     reg_unix_iso(s->scanTime ? s->scanTime : (int64_t)time(NULL), zTime, sizeof(zTime));
@@ -206,11 +207,13 @@ static void agent_note_scan(agent_t *a, const snap_t *s, const char *zResult, un
              aCount[VERDICT_MISSING], aCount[VERDICT_UNPATCHABLE], aCount[VERDICT_UNKNOWN],
              aCount[VERDICT_MITIGATED], aCount[VERDICT_PATCHED]);
     snprintf(zMs, sizeof(zMs), "%u", ms);
-    azKV[0] = "time", azKV[1] = zTime, azKV[2] = "result", azKV[3] = zResult;
-    azKV[4] = "hotfixes", azKV[5] = zHot, azKV[6] = "sources", azKV[7] = zSrc;
-    azKV[8] = "verdicts", azKV[9] = zVer, azKV[10] = "snapshot", azKV[11] = zSnapshot;
-    azKV[12] = "duration-ms", azKV[13] = zMs;
-    state_write(zPath, azKV, s->nSource ? 7 : 2, zErr, sizeof(zErr));
+    {
+        const char *azKV[] = {"time",     zTime,     "result",      zResult,    "hotfixes",
+                              zHot,       "sources", zSrc,          "verdicts", zVer,
+                              "snapshot", zSnapshot, "duration-ms", zMs};
+        /* A scan that failed has only its time and reason. */
+        state_write(zPath, azKV, strncmp(zResult, "failed", 6) ? 7 : 2, zErr, sizeof(zErr));
+    }
 }
 
 int agent_scan_job(agent_t *a)
@@ -258,7 +261,8 @@ int agent_scan_job(agent_t *a)
             continue;
         }
         /* "partial: reg-cbs, files failed": each source that failed (the events say why). */
-        snprintf(zResult + o, sizeof(zResult) - o, "%s%s", o ? ", " : "partial: ", s.aSource[i].zName);
+        snprintf(zResult + o, sizeof(zResult) - o, "%s%s",
+                 o ? ", " : "partial: ", s.aSource[i].zName);
         evt_log(&a->evt, strncmp(s.aSource[i].zName, "wmi", 3) ? MSG_ERR_SOURCE : MSG_ERR_WMI,
                 s.aSource[i].zName, s.aSource[i].zError[0] ? s.aSource[i].zError : "failed",
                 NULL);
@@ -269,7 +273,8 @@ int agent_scan_job(agent_t *a)
         snprintf(zResult, sizeof(zResult), "complete");
     if ((rc = snap_write(&s, &pBuf, &nBuf)) != KBS_OK) {
         evt_log(&a->evt, MSG_ERR_SCAN, "the snapshot cannot be written", kbs_strerror(rc), NULL);
-        snprintf(zResult, sizeof(zResult), "failed: the snapshot cannot be written: %s", kbs_strerror(rc));
+        snprintf(zResult, sizeof(zResult), "failed: the snapshot cannot be written: %s",
+                 kbs_strerror(rc));
         goto out;
     }
     scan_file_name(s.zHost, zName, sizeof(zName));
@@ -309,14 +314,16 @@ int agent_scan_job(agent_t *a)
 share:
     if (a->set.zDropShare[0]) {
         wchar_t zState[MAX_PATH];
-        if (state_path(a->zDataDir, STATE_UPLOAD_FILE, zState) == KBS_OK) drop_set_state(&a->drop, zState);
+        if (state_path(a->zDataDir, STATE_UPLOAD_FILE, zState) == KBS_OK)
+            drop_set_state(&a->drop, zState);
         drop_submit(&a->drop, a->set.zDropShare, zNameW, pBuf, nBuf);
         pBuf = NULL; /* the copier owns it now */
     }
 out:
     /* A scan stopped or abandoned is not a result; the others are kept for `status`. */
     if (rc != KBS_ETIMEOUT && zResult[0])
-        agent_note_scan(a, &s, zResult, nOk, ms ? ms : (unsigned)(GetTickCount() - t0), aCount, zSnapNote);
+        agent_note_scan(a, &s, zResult, nOk, ms ? ms : (unsigned)(GetTickCount() - t0), aCount,
+                        zSnapNote);
     free(pBuf);
     snap_release(&s);
     return rc;

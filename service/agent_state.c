@@ -31,7 +31,8 @@ int state_write(const wchar_t *zPath, const char *const *azKV, size_t n, char *z
         o += k;
         zBuf[o++] = '=';
         /* One line per value: a reason carrying a line break stays one value. */
-        for (j = 0; j < v; j++) zBuf[o++] = z[j] == '\r' || z[j] == '\n' ? ' ' : z[j];
+        for (j = 0; j < v; j++)
+            zBuf[o++] = z[j] == '\r' || z[j] == '\n' ? ' ' : z[j];
         zBuf[o++] = '\r';
         zBuf[o++] = '\n';
     }
@@ -93,8 +94,8 @@ static void state_on_bad(void *pArg, const char *zName, const char *zWhere, cons
 }
 
 /* One state file: its pairs as "label: value" lines, or why there are none. */
-static void state_report_file(FILE *out, const wchar_t *zDir, const wchar_t *zFile, const char *zWhat,
-                              const char *const *azShow)
+static void state_report_file(FILE *out, const wchar_t *zDir, const wchar_t *zFile,
+                              const char *zWhat, const char *const *azShow)
 {
     state_kv_t a[STATE_KV_MAX];
     wchar_t zPath[MAX_PATH];
@@ -113,20 +114,23 @@ static void state_report_file(FILE *out, const wchar_t *zDir, const wchar_t *zFi
                 rc == KBS_EACCESS ? " (run as an administrator)" : "");
         return;
     }
-    fprintf(out, "%-16s %s, %s\n", zWhat, state_get(a, n, "time")[0] ? state_get(a, n, "time") : "(no time)",
+    fprintf(out, "%-16s %s, %s\n", zWhat,
+            state_get(a, n, "time")[0] ? state_get(a, n, "time") : "(no time)",
             state_get(a, n, "result")[0] ? state_get(a, n, "result") : "(no result)");
     for (i = 0; azShow[i]; i += 2)
-        if (state_get(a, n, azShow[i])[0]) fprintf(out, "  %-14s %s\n", azShow[i + 1], state_get(a, n, azShow[i]));
+        if (state_get(a, n, azShow[i])[0])
+            fprintf(out, "  %-14s %s\n", azShow[i + 1], state_get(a, n, azShow[i]));
 }
 
 int state_report(FILE *out, HKEY hRoot, const wchar_t *zPolicyKey, const wchar_t *zBaseKey,
                  const wchar_t *zDefaultDir)
 {
-    static const char *const azScan[] = {"hotfixes", "hotfixes:", "sources", "sources:",
-                                         "verdicts", "verdicts:", "snapshot", "snapshot:",
-                                         "duration-ms", "took (ms):", NULL};
-    static const char *const azUpload[] = {"share", "to:", "error", "error:", "failures",
-                                           "failures:", "last-ok", "last success:", NULL};
+    static const char *const azScan[] = {
+        "hotfixes", "hotfixes:", "sources",     "sources:",   "verdicts", "verdicts:",
+        "snapshot", "snapshot:", "duration-ms", "took (ms):", NULL};
+    static const char *const azUpload[] = {
+        "share",     "to:",     "error",         "error:", "failures",
+        "failures:", "last-ok", "last success:", NULL};
     settings_t s;
     char zV[SETTINGS_PATH_MAX * 3];
     const wchar_t *zDir;

@@ -6,11 +6,11 @@
 #include <stdio.h>
 #include <windows.h>
 
-#define STATE_SCAN_FILE L"last-scan.txt"
+#define STATE_SCAN_FILE   L"last-scan.txt"
 #define STATE_UPLOAD_FILE L"last-upload.txt"
-#define STATE_KV_MAX 12     /* pairs in one file */
-#define STATE_VALUE_MAX 512 /* bytes of one value (a path of MAX_PATH UTF-8 fits) */
-#define STATE_FILE_MAX 8192 /* a longer file is not ours */
+#define STATE_KV_MAX      12   /* pairs in one file */
+#define STATE_VALUE_MAX   512  /* bytes of one value (a path of MAX_PATH UTF-8 fits) */
+#define STATE_FILE_MAX    8192 /* a longer file is not ours */
 
 typedef struct state_kv {
     char zKey[32];
@@ -21,7 +21,8 @@ typedef struct state_kv {
 int state_path(const wchar_t *zDir, const wchar_t *zFile, wchar_t *zOut);
 
 /* state_write: writes the pairs azKV[0]=azKV[1], ... (n pairs, UTF-8; CR and LF in a value become
- * spaces) to zPath atomically. Returns KBS_OK or the writer's error (zErr, nErr bytes, says why). */
+ * spaces) to zPath atomically. Returns KBS_OK or the writer's error (zErr, nErr bytes, says why).
+ */
 int state_write(const wchar_t *zPath, const char *const *azKV, size_t n, char *zErr, size_t nErr);
 
 /* state_read: the pairs of zPath into a (at most STATE_KV_MAX; *pn of them). Lines that are not

@@ -120,14 +120,16 @@ static int scan_cmd_path(const char *zDir, const char *zName, wchar_t *zPath, si
  * read or exceeds SCAN_CMD_KEEP_MAX. */
 static char *scan_cmd_read(const wchar_t *zPath, size_t *pn)
 {
-    HANDLE h = CreateFileW(zPath, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                           NULL, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+    HANDLE h =
+        CreateFileW(zPath, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                    NULL, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
     LARGE_INTEGER size;
     DWORD nRead = 0;
     char *p = NULL;
 
     if (h == INVALID_HANDLE_VALUE) return NULL;
-    if (!GetFileSizeEx(h, &size) || size.QuadPart < 0 || size.QuadPart > SCAN_CMD_KEEP_MAX) goto out;
+    if (!GetFileSizeEx(h, &size) || size.QuadPart < 0 || size.QuadPart > SCAN_CMD_KEEP_MAX)
+        goto out;
     if (!(p = malloc((size_t)size.QuadPart + 1))) goto out;
     if (!ReadFile(h, p, (DWORD)size.QuadPart, &nRead, NULL) || nRead != (DWORD)size.QuadPart) {
         free(p);
@@ -160,8 +162,10 @@ static int scan_cmd_keep(const wchar_t *zPath, const char *zNew, size_t nNew, FI
     if (!(pOld = scan_cmd_read(zPath, &nOld))) {
         if (GetFileAttributesW(zPath) == INVALID_FILE_ATTRIBUTES) return KBS_OK; /* first audit */
         winapi_utf8(zPath, (size_t)-1, zKeep8, sizeof(zKeep8));
-        fprintf(err, "kbsentry-svc scan: %s exists but cannot be read (or is over 16 MiB) to keep it "
-                     "as an earlier audit; nothing was written\n", zKeep8);
+        fprintf(err,
+                "kbsentry-svc scan: %s exists but cannot be read (or is over 16 MiB) to keep it "
+                "as an earlier audit; nothing was written\n",
+                zKeep8);
         return KBS_EIO;
     }
     if (nOld == nNew && !memcmp(pOld, zNew, nNew)) goto out; /* the same scan: nothing to keep */
@@ -181,9 +185,11 @@ static int scan_cmd_keep(const wchar_t *zPath, const char *zNew, size_t nNew, FI
         wchar_t zSuffix[8] = L"";
         if (i > 1) _snwprintf(zSuffix, 8, L"-%d", i);
         zSuffix[7] = 0;
-        if (_snwprintf(zKeep, MAX_PATH, L"%.*ls-%04u%02u%02u-%02u%02u%02u%ls.kbs", (int)nStem, zPath,
-                       st.wYear, st.wMonth, st.wDay, st.wHour, st.wMinute, st.wSecond, zSuffix) < 0) {
-            fprintf(err, "kbsentry-svc scan: no room under MAX_PATH for a dated name of the earlier audit\n");
+        if (_snwprintf(zKeep, MAX_PATH, L"%.*ls-%04u%02u%02u-%02u%02u%02u%ls.kbs", (int)nStem,
+                       zPath, st.wYear, st.wMonth, st.wDay, st.wHour, st.wMinute, st.wSecond,
+                       zSuffix) < 0) {
+            fprintf(err, "kbsentry-svc scan: no room under MAX_PATH for a dated name of the "
+                         "earlier audit\n");
             rc = KBS_ETOOBIG;
             goto out;
         }
@@ -235,8 +241,9 @@ static int scan_cmd_verdicts(const snap_t *s, FILE *out, FILE *err)
             if (av[i].status == VERDICT_NOT_AFFECTED) fprintf(out, " %s", av[i].rule->zId);
         fputc('\n', out);
     }
-    fprintf(out, "%s\n", ret ? "NOT COMPLIANT: a fix is missing, cannot be installed, or the evidence is unknown"
-                            : "COMPLIANT: every rule patched, mitigated or not affected");
+    fprintf(out, "%s\n",
+            ret ? "NOT COMPLIANT: a fix is missing, cannot be installed, or the evidence is unknown"
+                : "COMPLIANT: every rule patched, mitigated or not affected");
 out:
     free(av);
     cat_release(&c);

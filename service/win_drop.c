@@ -55,7 +55,6 @@ static void drop_note(drop_t *d, const char *zTarget, int rc, const char *zErr)
     state_kv_t aOld[STATE_KV_MAX];
     size_t nOld = 0;
     char zNow[32], zFail[16], zLastOk[32], zWhy[200];
-    const char *azKV[12];
 
     EnterCriticalSection(&d->cs);
     wcscpy(zState, d->zState);
@@ -70,11 +69,12 @@ static void drop_note(drop_t *d, const char *zTarget, int rc, const char *zErr)
             snprintf(zLastOk, sizeof(zLastOk), "%s", state_get(aOld, nOld, "last-ok"));
     }
     snprintf(zFail, sizeof(zFail), "%ld", (long)d->nFail);
-    azKV[0] = "time", azKV[1] = zNow, azKV[2] = "result", azKV[3] = rc == KBS_OK ? "copied" : "failed";
-    azKV[4] = "share", azKV[5] = zTarget, azKV[6] = "error", azKV[7] = rc == KBS_OK ? "" : zErr;
-    azKV[8] = "failures", azKV[9] = zFail;
-    azKV[10] = "last-ok", azKV[11] = zLastOk[0] ? zLastOk : "never";
-    state_write(zState, azKV, 6, zWhy, sizeof(zWhy));
+    {
+        const char *azKV[] = {"time",     zNow,    "result",  rc == KBS_OK ? "copied" : "failed",
+                              "share",    zTarget, "error",   rc == KBS_OK ? "" : zErr,
+                              "failures", zFail,   "last-ok", zLastOk[0] ? zLastOk : "never"};
+        state_write(zState, azKV, sizeof(azKV) / sizeof(azKV[0]) / 2, zWhy, sizeof(zWhy));
+    }
 }
 
 static unsigned __stdcall drop_thread(void *pArg)

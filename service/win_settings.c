@@ -182,7 +182,9 @@ static const char *const settings_azName[SET_COUNT] = {
 
 const char *settings_from_name(settings_from_t f)
 {
-    return f == SETTINGS_FROM_POLICY ? "policy" : f == SETTINGS_FROM_INSTALL ? "install" : "default";
+    return f == SETTINGS_FROM_POLICY    ? "policy"
+           : f == SETTINGS_FROM_INSTALL ? "install"
+                                        : "default";
 }
 
 /* What the agent uses for value `which` of s and where it came from (zFrom: its key, or NULL for
@@ -193,13 +195,17 @@ static void settings_using(const settings_t *s, int which, const char *zFrom, ch
     const wchar_t *zW = which == SET_DROP ? s->zDropShare : s->zDataDir;
 
     if (which == SET_INTERVAL || which == SET_DELAY) {
-        snprintf(zVal, sizeof(zVal), "%u %s", which == SET_INTERVAL ? s->intervalMin : s->startDelayMaxSec,
+        snprintf(zVal, sizeof(zVal), "%u %s",
+                 which == SET_INTERVAL ? s->intervalMin : s->startDelayMaxSec,
                  which == SET_INTERVAL ? "minutes" : "seconds");
     } else if (!zW[0]) {
-        snprintf(zVal, sizeof(zVal), "%s", which == SET_DROP ? "no drop share" : "the default data directory");
+        snprintf(zVal, sizeof(zVal), "%s",
+                 which == SET_DROP ? "no drop share" : "the default data directory");
     } else {
-        if (!WideCharToMultiByte(CP_UTF8, 0, zW, -1, zPath, (int)sizeof(zPath), NULL, NULL)) zPath[0] = 0;
-        snprintf(zVal, sizeof(zVal), "%s %s", which == SET_DROP ? "the drop share" : "the data directory", zPath);
+        if (!WideCharToMultiByte(CP_UTF8, 0, zW, -1, zPath, (int)sizeof(zPath), NULL, NULL))
+            zPath[0] = 0;
+        snprintf(zVal, sizeof(zVal), "%s %s",
+                 which == SET_DROP ? "the drop share" : "the data directory", zPath);
     }
     if (zFrom)
         snprintf(z, n, "%s from %s", zVal, zFrom);
@@ -228,20 +234,19 @@ static int settings_read_one(settings_t *s, HKEY hKey, int which, const settings
         switch (which) {
         case SET_INTERVAL:
             rc = settings_parse_uint(type, aBuf, nData, SETTINGS_INTERVAL_MIN,
-                                     SETTINGS_INTERVAL_MAX, &s->intervalMin, zReason,
-                                     nReason);
+                                     SETTINGS_INTERVAL_MAX, &s->intervalMin, zReason, nReason);
             break;
         case SET_DELAY:
-            rc = settings_parse_uint(type, aBuf, nData, 0, SETTINGS_DELAY_MAX,
-                                     &s->startDelayMaxSec, zReason, nReason);
+            rc = settings_parse_uint(type, aBuf, nData, 0, SETTINGS_DELAY_MAX, &s->startDelayMaxSec,
+                                     zReason, nReason);
             break;
         case SET_DROP:
             rc = settings_parse_path(type, aBuf, nData, 1, s->zDropShare, SETTINGS_PATH_MAX,
                                      zReason, nReason);
             break;
         default:
-            rc = settings_parse_path(type, aBuf, nData, 0, s->zDataDir, SETTINGS_PATH_MAX,
-                                     zReason, nReason);
+            rc = settings_parse_path(type, aBuf, nData, 0, s->zDataDir, SETTINGS_PATH_MAX, zReason,
+                                     nReason);
             break;
         }
     }
@@ -277,7 +282,9 @@ int settings_load(settings_t *s, HKEY hRoot, const wchar_t *zPolicyKey, const wc
         char azReason[2][160], zUsing[SETTINGS_PATH_MAX * 3 + 200];
         int aBad[2] = {0, 0}, kFrom = -1;
         for (k = 0; k < 2 && kFrom < 0; k++) {
-            int r = ahKey[k] ? settings_read_one(s, ahKey[k], w, &def, azReason[k], sizeof(azReason[k])) : 0;
+            int r = ahKey[k]
+                        ? settings_read_one(s, ahKey[k], w, &def, azReason[k], sizeof(azReason[k]))
+                        : 0;
             if (r == 1) kFrom = k;
             aBad[k] = r < 0;
         }

@@ -101,9 +101,11 @@ static void t_expect(const t_zip_t *a, size_t n, int rc, const char *zWhy)
 {
     char *zOut = NULL, zName[ZIP_NAME_MAX], zErr[128] = "";
     size_t nOut = 0;
-    int got = zip_extract(a->p, n, "CVEs_", ".csv", &zOut, &nOut, zName, sizeof zName, zErr, sizeof zErr);
+    int got =
+        zip_extract(a->p, n, "CVEs_", ".csv", &zOut, &nOut, zName, sizeof zName, zErr, sizeof zErr);
     if (got != rc || (zWhy && !strstr(zErr, zWhy)))
-        fail_msg("rc %d (expected %d), reason '%s' (expected '%s')", got, rc, zErr, zWhy ? zWhy : "");
+        fail_msg("rc %d (expected %d), reason '%s' (expected '%s')", got, rc, zErr,
+                 zWhy ? zWhy : "");
     if (rc == KBS_OK) {
         assert_non_null(zOut);
         assert_string_equal(zName, T_NAME);
@@ -122,7 +124,8 @@ static char *t_text(size_t *pn)
     assert_non_null(z);
     for (i = 0; n + 100 < nCap; i++)
         n += (size_t)snprintf(z + n, nCap - n, "CVE-2017-%04u,KB%u,Windows XP Service Pack 3,%u\n",
-                              (unsigned)(i % 9973), (unsigned)(4012000 + i * 7 % 1000), (unsigned)(i * 31 % 17));
+                              (unsigned)(i % 9973), (unsigned)(4012000 + i * 7 % 1000),
+                              (unsigned)(i * 31 % 17));
     *pn = n;
     return z;
 }
@@ -144,8 +147,9 @@ static void test_roundtrip(void **state)
         assert_int_equal(zOut[n], 0);
         free(zOut);
         /* Another name: not found, and said so. */
-        assert_int_equal(zip_extract(a.p, a.n, "Products_", ".csv", &zOut, &nOut, NULL, 0, zWhy, sizeof zWhy),
-                         KBS_ENOTFOUND);
+        assert_int_equal(
+            zip_extract(a.p, a.n, "Products_", ".csv", &zOut, &nOut, NULL, 0, zWhy, sizeof zWhy),
+            KBS_ENOTFOUND);
         assert_non_null(strstr(zWhy, "no such member"));
         free(a.p);
     }

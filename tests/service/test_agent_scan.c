@@ -144,7 +144,8 @@ static void test_scans_stay_flat(void **state)
         assert_non_null(strstr(state_get(kv, nKv, "snapshot"), ".kbs"));
         assert_non_null(strstr(state_get(kv, nKv, "verdicts"), " missing, "));
         assert_int_equal(state_path(zDir, STATE_UPLOAD_FILE, zState), KBS_OK);
-        for (i = 0; i < 100 && state_read(zState, kv, &nKv) != KBS_OK; i++) Sleep(50);
+        for (i = 0; i < 100 && state_read(zState, kv, &nKv) != KBS_OK; i++)
+            Sleep(50);
         assert_string_equal(state_get(kv, nKv, "result"), "copied");
         assert_non_null(strstr(state_get(kv, nKv, "share"), "\\\\soak\\drop\\"));
         assert_string_equal(state_get(kv, nKv, "last-ok"), state_get(kv, nKv, "time"));

@@ -240,7 +240,8 @@ static void test_load_bad_policy_uses_install(void **state)
     assert_int_equal(e.n, 1);
     assert_int_equal(s.intervalMin, 120);
     assert_int_equal(s.aFrom[SETTINGS_V_INTERVAL], SETTINGS_FROM_INSTALL);
-    assert_non_null(strstr(e.zLast, "ScanIntervalMinutes|HKLM\\SOFTWARE\\kbsentry-test\\Policies|"));
+    assert_non_null(
+        strstr(e.zLast, "ScanIntervalMinutes|HKLM\\SOFTWARE\\kbsentry-test\\Policies|"));
     assert_non_null(strstr(e.zLast, "|120 minutes from HKLM\\SOFTWARE\\kbsentry-test\\Base"));
     assert_null(strstr(e.zLast, "360"));
     t_teardown(NULL);
@@ -251,7 +252,8 @@ static void test_load_bad_policy_uses_install(void **state)
     settings_load(&s, HKEY_CURRENT_USER, T_POLICY, T_BASE, t_on_err, &e);
     assert_int_equal(e.n, 1);
     assert_true(!wcscmp(s.zDropShare, zDrop));
-    assert_non_null(strstr(e.zLast, "|the drop share \\\\base\\drop from HKLM\\SOFTWARE\\kbsentry-test\\Base"));
+    assert_non_null(
+        strstr(e.zLast, "|the drop share \\\\base\\drop from HKLM\\SOFTWARE\\kbsentry-test\\Base"));
     t_teardown(NULL);
 
     /* Bad in both keys: two events, both saying the built-in default is used. */

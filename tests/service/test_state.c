@@ -17,7 +17,7 @@
 #include "win_settings.h"
 
 #define T_POLICY L"SOFTWARE\\kbsentry-test-state\\Policies"
-#define T_BASE L"SOFTWARE\\kbsentry-test-state\\Base"
+#define T_BASE   L"SOFTWARE\\kbsentry-test-state\\Base"
 
 static void t_dir(wchar_t *zDir, const char *zName)
 {
@@ -40,7 +40,8 @@ static char *t_slurp(FILE *f)
 static void test_write_read(void **state)
 {
     wchar_t zDir[MAX_PATH], zPath[MAX_PATH];
-    const char *azKV[] = {"time", "2026-12-07T10:00:00Z", "error", "line one\r\nline two", "empty", NULL};
+    const char *azKV[] = {"time", "2026-12-07T10:00:00Z", "error", "line one\r\nline two", "empty",
+                          NULL};
     state_kv_t a[STATE_KV_MAX];
     size_t n = 0;
     char zErr[200];
@@ -63,8 +64,9 @@ static void test_write_read(void **state)
 static void t_set(const wchar_t *zKey, const wchar_t *zName, DWORD type, const void *p, DWORD cb)
 {
     HKEY h;
-    assert_int_equal(RegCreateKeyExW(HKEY_CURRENT_USER, zKey, 0, NULL, 0, KEY_SET_VALUE, NULL, &h, NULL),
-                     ERROR_SUCCESS);
+    assert_int_equal(
+        RegCreateKeyExW(HKEY_CURRENT_USER, zKey, 0, NULL, 0, KEY_SET_VALUE, NULL, &h, NULL),
+        ERROR_SUCCESS);
     assert_int_equal(RegSetValueExW(h, zName, 0, type, (const BYTE *)p, cb), ERROR_SUCCESS);
     RegCloseKey(h);
 }
@@ -74,10 +76,16 @@ static void test_report(void **state)
     static const wchar_t zDrop[] = L"\\\\base\\drop";
     wchar_t zDir[MAX_PATH], zPath[MAX_PATH];
     DWORD d720 = 720, d5 = 5;
-    const char *azScan[] = {"time", "2026-12-07T10:00:00Z", "result", "partial: reg-cbs failed",
-                            "verdicts", "2 missing, 0 unpatchable, 1 unknown, 0 mitigated, 5 patched"};
-    const char *azUp[] = {"time", "2026-12-07T10:00:05Z", "result", "failed", "share", "\\\\base\\drop\\HOST.kbs",
-                          "error", "access denied", "failures", "3", "last-ok", "never"};
+    const char *azScan[] = {
+        "time",     "2026-12-07T10:00:00Z",
+        "result",   "partial: reg-cbs failed",
+        "verdicts", "2 missing, 0 unpatchable, 1 unknown, 0 mitigated, 5 patched"};
+    const char *azUp[] = {"time",     "2026-12-07T10:00:05Z",
+                          "result",   "failed",
+                          "share",    "\\\\base\\drop\\HOST.kbs",
+                          "error",    "access denied",
+                          "failures", "3",
+                          "last-ok",  "never"};
     char zErr[200], *z;
     FILE *out = t_tmpfile();
     (void)state;
@@ -108,10 +116,13 @@ static void test_report(void **state)
     out = t_tmpfile();
     assert_int_equal(state_report(out, HKEY_CURRENT_USER, T_POLICY, T_BASE, L"C:\\unused"), KBS_OK);
     z = t_slurp(out);
-    assert_non_null(strstr(z, "warning:         StartDelayMaxSeconds in HKLM\\SOFTWARE\\kbsentry-test-state\\Policies is invalid: not a decimal number; using 120 seconds (the built-in default)\n"));
+    assert_non_null(strstr(
+        z, "warning:         StartDelayMaxSeconds in HKLM\\SOFTWARE\\kbsentry-test-state\\Policies "
+           "is invalid: not a decimal number; using 120 seconds (the built-in default)\n"));
     assert_non_null(strstr(z, "start delay:     up to 120 seconds (default)\n"));
     assert_non_null(strstr(z, "last scan:       2026-12-07T10:00:00Z, partial: reg-cbs failed\n"));
-    assert_non_null(strstr(z, "  verdicts:      2 missing, 0 unpatchable, 1 unknown, 0 mitigated, 5 patched\n"));
+    assert_non_null(strstr(
+        z, "  verdicts:      2 missing, 0 unpatchable, 1 unknown, 0 mitigated, 5 patched\n"));
     assert_non_null(strstr(z, "last upload:     2026-12-07T10:00:05Z, failed\n"));
     assert_non_null(strstr(z, "  error:         access denied\n"));
     assert_non_null(strstr(z, "  failures:      3\n"));
