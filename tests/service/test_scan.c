@@ -347,6 +347,15 @@ static void t_cmd_keep(char **argvOut, const char *zFile)
         assert_int_equal(nFound, 3);
         assert_int_equal(nGarbage, 1);
     }
+    /* An earlier <HOST>.kbs that cannot be read is not replaced: exit 2, nothing written. */
+    assert_true(DeleteFileA(zFile));
+    assert_true(CreateDirectoryA(zFile, NULL));
+    assert_int_equal(scan_cmd(4, argvOut, out, err), 2);
+    assert_true(GetFileAttributesA(zFile) & FILE_ATTRIBUTE_DIRECTORY);
+    z = t_slurp(err, &n);
+    assert_non_null(strstr(z, "cannot be read"));
+    free(z);
+    assert_true(RemoveDirectoryA(zFile));
     free(zOld);
     fclose(out);
     fclose(err);
