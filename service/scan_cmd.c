@@ -207,9 +207,10 @@ out:
 }
 
 /* The verdicts of the built-in catalog for s, one line per rule that is not "not affected" (those
- * are named on one line). Returns 0 when every verdict counts as compliant (as the console's
- * `check`: unknown does not), 1 when one does not, 2 when the catalog does not load. */
-static int scan_cmd_verdicts(const snap_t *s, FILE *out, FILE *err)
+ * are named on one line). Returns 0 when every verdict counts as compliant under fOpt
+ * (VERDICT_ACCEPT_UNKNOWN, VERDICT_STRICT: as the console's `check`), 1 when one does not, 2 when
+ * the catalog does not load. */
+static int scan_cmd_verdicts(const snap_t *s, unsigned fOpt, FILE *out, FILE *err)
 {
     cat_t c;
     verdict_t *av = NULL;
@@ -227,7 +228,7 @@ static int scan_cmd_verdicts(const snap_t *s, FILE *out, FILE *err)
     }
     fprintf(out, "verdicts (built-in catalog, %d rules):\n", n);
     for (i = 0; i < n; i++) {
-        if (!verdict_compliant(av[i].status, 0)) ret = 1;
+        if (!verdict_compliant(av[i].status, fOpt)) ret = 1;
         if (av[i].status == VERDICT_NOT_AFFECTED) {
             nNa++;
             continue;
@@ -242,8 +243,9 @@ static int scan_cmd_verdicts(const snap_t *s, FILE *out, FILE *err)
         fputc('\n', out);
     }
     fprintf(out, "%s\n",
-            ret ? "NOT COMPLIANT: a fix is missing, cannot be installed, or the evidence is unknown"
-                : "COMPLIANT: every rule patched, mitigated or not affected");
+            ret ? "NOT COMPLIANT: a verdict is missing, unpatchable, unknown (without "
+                  "--accept-unknown) or mitigated (with --strict)"
+                : "COMPLIANT: every verdict counts as compliant");
 out:
     free(av);
     cat_release(&c);
@@ -255,6 +257,7 @@ int scan_cmd(int argc, char **argv, FILE *out, FILE *err)
     snap_t s;
     const char *zDir = NULL;
     int toStdout = 0, rc, ret = 2, mode;
+    unsigned fOpt = 0;
     char *zText = NULL, zName[SNAP_HOST_MAX + 8], zErr[SNAP_ERR_MAX], zPath8[MAX_PATH * 3];
     size_t nText = 0;
     wchar_t zPath[MAX_PATH];
@@ -263,11 +266,24 @@ int scan_cmd(int argc, char **argv, FILE *out, FILE *err)
     snap_init(&s);
     if (argc == 3 && !strcmp(argv[2], "--stdout")) {
         toStdout = 1;
-    } else if (argc == 4 && !strcmp(argv[2], "--out")) {
+    } else if (argc >= 4 && !strcmp(argv[2], "--out")) {
+        int i;
         zDir = argv[3];
+        /* The console's check options: how unknown and mitigated verdicts count. */
+        for (i = 4; i < argc; i++) {
+            if (!strcmp(argv[i], "--accept-unknown")) {
+                fOpt |= VERDICT_ACCEPT_UNKNOWN;
+            } else if (!strcmp(argv[i], "--strict")) {
+                fOpt |= VERDICT_STRICT;
+            } else {
+                fprintf(err, "kbsentry-svc scan: unknown option '%s' (see 'kbsentry-svc help')\n",
+                        argv[i]);
+                return 2;
+            }
+        }
     } else if (argc != 2) {
-        fprintf(err, "kbsentry-svc scan: expected: scan [--out DIR | --stdout] "
-                     "(see 'kbsentry-svc help')\n");
+        fprintf(err, "kbsentry-svc scan: expected: scan [--out DIR [--strict] [--accept-unknown] "
+                     "| --stdout] (see 'kbsentry-svc help')\n");
         return 2;
     }
     t0 = GetTickCount();
@@ -313,7 +329,7 @@ int scan_cmd(int argc, char **argv, FILE *out, FILE *err)
     }
     fprintf(out, "wrote %s (%lu hotfixes, %lu files, scan %lu ms)\n", zPath8,
             (unsigned long)s.nHotfix, (unsigned long)s.nFile, (unsigned long)ms);
-    ret = scan_cmd_verdicts(&s, out, err);
+    ret = scan_cmd_verdicts(&s, fOpt, out, err);
 out:
     free(zText);
     snap_release(&s);

@@ -263,7 +263,7 @@ static char *t_read_path(const char *zPath, size_t *pn)
 
 /* What `scan --out` must exit with: 0 when every verdict of the built-in catalog for a scan of this
  * machine counts as compliant, else 1 (asked of the verdict engine, not of scan_cmd). */
-static int t_expected_exit(void)
+static int t_expected_exit(unsigned fOpt)
 {
     snap_t s;
     cat_t c;
@@ -274,7 +274,7 @@ static int t_expected_exit(void)
     nV = verdict_eval(&c, &s, av, 64);
     assert_true(nV > 0);
     for (i = 0; i < nV; i++)
-        if (!verdict_compliant(av[i].status, 0)) ret = 1;
+        if (!verdict_compliant(av[i].status, fOpt)) ret = 1;
     cat_release(&c);
     snap_release(&s);
     return ret;
@@ -385,7 +385,7 @@ static void test_cmd(void **state)
     /* --out: DIR\<HOST>.kbs, a valid snapshot; DIR is made. */
     snprintf(zDir, sizeof(zDir), "%s\\scan-%lu", KBS_TEST_TMP,
              (unsigned long)GetCurrentProcessId());
-    assert_int_equal(scan_cmd(4, argvOut, out, err), t_expected_exit());
+    assert_int_equal(scan_cmd(4, argvOut, out, err), t_expected_exit(0));
     assert_true(GetComputerNameW(zHostW, &nHost));
     WideCharToMultiByte(CP_UTF8, 0, zHostW, -1, zHost, sizeof(zHost), NULL, NULL);
     scan_file_name(zHost, zName, sizeof(zName));
@@ -408,6 +408,17 @@ static void test_cmd(void **state)
     assert_null(strstr(z, "kept the earlier audit")); /* the first audit of this machine here */
     free(z);
     t_cmd_keep(argvOut, zFile);
+    {
+        /* check's two options, and nothing else. */
+        char *argvOpt[] = {"kbsentry-svc", "scan", "--out", zDir, "--accept-unknown", "--strict"};
+        char *argvBadOpt[] = {"kbsentry-svc", "scan", "--out", zDir, "--quiet"};
+        assert_int_equal(scan_cmd(5, argvOpt, out, err), t_expected_exit(VERDICT_ACCEPT_UNKNOWN));
+        assert_int_equal(scan_cmd(6, argvOpt, out, err),
+                         t_expected_exit(VERDICT_ACCEPT_UNKNOWN | VERDICT_STRICT));
+        argvOpt[4] = "--strict";
+        assert_int_equal(scan_cmd(5, argvOpt, out, err), t_expected_exit(VERDICT_STRICT));
+        assert_int_equal(scan_cmd(5, argvBadOpt, out, err), 2);
+    }
 
     /* --stdout: the snapshot, CRLF kept as is. */
     fclose(out);
