@@ -7,6 +7,8 @@ pkgs=(cmake make gcc pkg-config gcc-mingw-w64-i686 gcc-mingw-w64-x86-64 binutils
       libxml2-utils clang python3 xvfb sqlite3 chromium)
 # inventory's live LDAP reads (libldap), and the Samba AD domain controller its tests run against
 pkgs+=(libldap-dev samba-ad-dc samba-ad-provision ldb-tools ldap-utils openssl iproute2 util-linux)
+# zlib inflates the MSRC data zip: the host's for Linux, mingw's (linked statically) for Windows.
+pkgs+=(zlib1g-dev libz-mingw-w64-dev)
 
 # The i686 build's tests run under 32-bit Wine (wine32 from the i386 architecture).
 pkgs+=(wine32:i386)

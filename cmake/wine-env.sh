@@ -34,12 +34,24 @@ WINESERVER=/usr/lib/wine/wineserver
 #   light tests marked light (KBS_WINE_LIGHT=1: a few Wine processes) run emulated, others skip
 #   all   every test runs emulated (hours)
 KBS_WINE_SKIP=77
+KBS_WINE32_WHY="this kernel runs no 32-bit Linux programs (ia32_emulation off), so 32-bit Wine"
+KBS_WINE32_WHY="$KBS_WINE32_WHY runs only under qemu-i386, 20-50 s of CPU per Wine process"
+
+# kbs_wine32_how: how 32-bit Wine tests run on this machine: native, or (emulated) the choice of
+# KBS_WINE32_QEMU: skip, fail, light or all. The test summary says which (scripts/test.sh).
+kbs_wine32_how() {
+  if /usr/lib/wine/wine --version >/dev/null 2>&1; then echo native; return 0; fi
+  case "${KBS_WINE32_QEMU:-skip}" in
+    all|light|fail) echo "$KBS_WINE32_QEMU" ;;
+    *) echo skip ;;
+  esac
+}
+
 kbs_wine_enter() {
   [ "$KBS_WINE_ARCH" = win32 ] || return 0
   [ -z "${KBS_WINE_NS:-}" ] || return 0
   if "$WINE" --version >/dev/null 2>&1; then export KBS_WINE_NS=native; return 0; fi
-  local why="this kernel runs no 32-bit Linux programs (ia32_emulation off), so 32-bit Wine"
-  why="$why runs only under qemu-i386, 20-50 s of CPU per Wine process"
+  local why=$KBS_WINE32_WHY
   case "${KBS_WINE32_QEMU:-skip}:${KBS_WINE_LIGHT:-0}" in
     all:*|light:1) ;;
     fail:*) echo "FAIL: $why (KBS_WINE32_QEMU=fail)" >&2; exit 1 ;;

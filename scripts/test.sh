@@ -17,9 +17,11 @@ for p in "${presets[@]}"; do
   cmake --build --preset "$p" -j"$jobs" >>"build-$p.log" 2>&1 || { tail -50 "build-$p.log"; exit 1; }
   t1=$(date +%s)
   echo "=== preset $p: built in $((t1 - t0)) s; running tests"
-  if ! ctest --preset "$p" -j"$jobs"; then status=1; fi
+  if ! ctest --preset "$p" -j"$jobs" 2>&1 | tee "build/test-$p.log"; then status=1; fi
   t2=$(date +%s)
   summary+=("$p: build $((t1 - t0)) s, tests $((t2 - t1)) s")
+  [ "$p" = xp32 ] && summary+=("$(bash scripts/xp32-summary.sh "build/test-$p.log" "build/$p")")
+  rm -f "build/test-$p.log"
   rm -f "build-$p.log"
 done
 echo "=== summary"

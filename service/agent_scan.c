@@ -2,8 +2,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "agent.h"
+#include "agent_state.h"
 #include "cat.h"
 #include "history.h"
 #include "kbs_err.h"
@@ -187,15 +189,42 @@ static void agent_verdicts(agent_t *a, agent_scan_state_t *st, const snap_t *s,
     free(av);
 }
 
+/* last-scan.txt in the data directory, for `kbsentry-svc status` (which cannot ask the service):
+ * when, the result, the counts, where the snapshot went. A failure to write it is not the scan's.
+ */
+static void agent_note_scan(agent_t *a, const snap_t *s, const char *zResult, unsigned nOk,
+                            unsigned ms, const unsigned aCount[VERDICT_COUNT],
+                            const char *zSnapshot)
+{
+    wchar_t zPath[MAX_PATH];
+    char zTime[32] = "", zHot[16], zSrc[48], zVer[160], zMs[16], zErr[200];
+
+    if (state_path(a->zDataDir, STATE_SCAN_FILE, zPath) != KBS_OK) return;
+    reg_unix_iso(s->scanTime ? s->scanTime : (int64_t)time(NULL), zTime, sizeof(zTime));
+    snprintf(zHot, sizeof(zHot), "%u", (unsigned)s->nHotfix);
+    snprintf(zSrc, sizeof(zSrc), "%u of %u worked", nOk, (unsigned)s->nSource);
+    snprintf(zVer, sizeof(zVer), "%u missing, %u unpatchable, %u unknown, %u mitigated, %u patched",
+             aCount[VERDICT_MISSING], aCount[VERDICT_UNPATCHABLE], aCount[VERDICT_UNKNOWN],
+             aCount[VERDICT_MITIGATED], aCount[VERDICT_PATCHED]);
+    snprintf(zMs, sizeof(zMs), "%u", ms);
+    {
+        const char *azKV[] = {"time",     zTime,     "result",      zResult,    "hotfixes",
+                              zHot,       "sources", zSrc,          "verdicts", zVer,
+                              "snapshot", zSnapshot, "duration-ms", zMs};
+        /* A scan that failed has only its time and reason. */
+        state_write(zPath, azKV, strncmp(zResult, "failed", 6) ? 7 : 2, zErr, sizeof(zErr));
+    }
+}
+
 int agent_scan_job(agent_t *a)
 {
     agent_scan_state_t *st = agent_scan_state(a);
     scan_opts_t so;
     snap_t s;
     char *pBuf = NULL, zErr[300], zName[SNAP_HOST_MAX + 8], zPathU[MAX_PATH * 3];
-    char zC[10][16];
+    char zC[10][16], zResult[400] = "", zSnapNote[MAX_PATH * 3 + 64] = "";
     wchar_t zNameW[SNAP_HOST_MAX + 8], zPath[MAX_PATH];
-    unsigned aCount[VERDICT_COUNT], nOk = 0, ms;
+    unsigned aCount[VERDICT_COUNT] = {0}, nOk = 0, ms = 0;
     size_t nBuf = 0, i;
     DWORD t0 = GetTickCount();
     LONG gen = a->scanGen;
@@ -222,19 +251,30 @@ int agent_scan_job(agent_t *a)
     }
     if (rc != KBS_OK) {
         evt_log(&a->evt, MSG_ERR_SCAN, kbs_strerror(rc), NULL);
+        snprintf(zResult, sizeof(zResult), "failed: %s", kbs_strerror(rc));
         goto out;
     }
     for (i = 0; i < s.nSource; i++) {
+        size_t o = strlen(zResult);
         if (s.aSource[i].ok) {
             nOk++;
             continue;
         }
+        /* "partial: reg-cbs, files failed": each source that failed (the events say why). */
+        snprintf(zResult + o, sizeof(zResult) - o, "%s%s",
+                 o ? ", " : "partial: ", s.aSource[i].zName);
         evt_log(&a->evt, strncmp(s.aSource[i].zName, "wmi", 3) ? MSG_ERR_SOURCE : MSG_ERR_WMI,
                 s.aSource[i].zName, s.aSource[i].zError[0] ? s.aSource[i].zError : "failed",
                 NULL);
     }
+    if (zResult[0])
+        snprintf(zResult + strlen(zResult), sizeof(zResult) - strlen(zResult), " failed");
+    else
+        snprintf(zResult, sizeof(zResult), "complete");
     if ((rc = snap_write(&s, &pBuf, &nBuf)) != KBS_OK) {
         evt_log(&a->evt, MSG_ERR_SCAN, "the snapshot cannot be written", kbs_strerror(rc), NULL);
+        snprintf(zResult, sizeof(zResult), "failed: the snapshot cannot be written: %s",
+                 kbs_strerror(rc));
         goto out;
     }
     scan_file_name(s.zHost, zName, sizeof(zName));
@@ -242,6 +282,7 @@ int agent_scan_job(agent_t *a)
     if (_snwprintf(zPath, MAX_PATH, L"%ls\\%ls", a->zDataDir, zNameW) < 0) {
         rc = KBS_ETOOBIG;
         evt_log(&a->evt, MSG_ERR_WRITE, zName, "path too long", NULL);
+        snprintf(zResult, sizeof(zResult), "failed: the snapshot path is too long");
         goto out;
     }
     zPath[MAX_PATH - 1] = 0;
@@ -254,8 +295,10 @@ int agent_scan_job(agent_t *a)
         /* The old snapshot stays whole; the share still gets this scan, so a full local disk
          * does not hide the machine from the console. */
         evt_log(&a->evt, MSG_ERR_WRITE, zPathU, zErr, NULL);
+        snprintf(zSnapNote, sizeof(zSnapNote), "not written: %s", zErr);
         goto share;
     }
+    snprintf(zSnapNote, sizeof(zSnapNote), "%s", zPathU);
     agent_record(a, st, &s, ms, aCount[VERDICT_MISSING]);
     snprintf(zC[0], 16, "%u", ms);
     snprintf(zC[1], 16, "%u", (unsigned)s.nHotfix);
@@ -270,10 +313,17 @@ int agent_scan_job(agent_t *a)
             zC[2], zC[3], zC[4], zC[5], zC[6], zC[7], zC[8], zPathU, NULL);
 share:
     if (a->set.zDropShare[0]) {
+        wchar_t zState[MAX_PATH];
+        if (state_path(a->zDataDir, STATE_UPLOAD_FILE, zState) == KBS_OK)
+            drop_set_state(&a->drop, zState);
         drop_submit(&a->drop, a->set.zDropShare, zNameW, pBuf, nBuf);
         pBuf = NULL; /* the copier owns it now */
     }
 out:
+    /* A scan stopped or abandoned is not a result; the others are kept for `status`. */
+    if (rc != KBS_ETIMEOUT && zResult[0])
+        agent_note_scan(a, &s, zResult, nOk, ms ? ms : (unsigned)(GetTickCount() - t0), aCount,
+                        zSnapNote);
     free(pBuf);
     snap_release(&s);
     return rc;

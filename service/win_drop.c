@@ -5,9 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "agent_state.h"
 #include "kbs_err.h"
 #include "sched.h"
+#include "win_reg.h"
 
 /* Takes the pending snapshot out of d (the thread then owns it). */
 static char *drop_take(drop_t *d, wchar_t *zPath, size_t *pn)
@@ -35,6 +38,43 @@ static void drop_put_back(drop_t *d, const wchar_t *zPath, char *p, size_t n)
     }
     LeaveCriticalSection(&d->cs);
     free(p);
+}
+
+void drop_set_state(drop_t *d, const wchar_t *zStatePath)
+{
+    EnterCriticalSection(&d->cs);
+    wcsncpy(d->zState, zStatePath, MAX_PATH - 1);
+    d->zState[MAX_PATH - 1] = 0;
+    LeaveCriticalSection(&d->cs);
+}
+
+/* Writes last-upload.txt for this attempt (the last success is carried over from the file). */
+static void drop_note(drop_t *d, const char *zTarget, int rc, const char *zErr)
+{
+    wchar_t zState[MAX_PATH];
+    state_kv_t aOld[STATE_KV_MAX];
+    size_t nOld = 0;
+    char zNow[32], zFail[16], zLastOk[32], zWhy[200];
+
+    EnterCriticalSection(&d->cs);
+    wcscpy(zState, d->zState);
+    LeaveCriticalSection(&d->cs);
+    if (!zState[0]) return;
+    reg_unix_iso((int64_t)time(NULL), zNow, sizeof(zNow));
+    if (rc == KBS_OK) {
+        snprintf(zLastOk, sizeof(zLastOk), "%s", zNow);
+    } else {
+        zLastOk[0] = 0;
+        if (state_read(zState, aOld, &nOld) == KBS_OK)
+            snprintf(zLastOk, sizeof(zLastOk), "%s", state_get(aOld, nOld, "last-ok"));
+    }
+    snprintf(zFail, sizeof(zFail), "%ld", (long)d->nFail);
+    {
+        const char *azKV[] = {"time",     zNow,    "result",  rc == KBS_OK ? "copied" : "failed",
+                              "share",    zTarget, "error",   rc == KBS_OK ? "" : zErr,
+                              "failures", zFail,   "last-ok", zLastOk[0] ? zLastOk : "never"};
+        state_write(zState, azKV, sizeof(azKV) / sizeof(azKV[0]) / 2, zWhy, sizeof(zWhy));
+    }
 }
 
 static unsigned __stdcall drop_thread(void *pArg)
@@ -68,12 +108,14 @@ static unsigned __stdcall drop_thread(void *pArg)
                 evt_log(d->pEvt, MSG_SHARE_OK, zPathU, zPathU, zN, NULL);
             }
             InterlockedExchange(&d->nFail, 0);
+            drop_note(d, zPathU, rc, "");
             InterlockedIncrement(&d->nCopied);
             free(p);
             wait = INFINITE;
             continue;
         }
         InterlockedIncrement(&d->nFail);
+        drop_note(d, zPathU, rc, zErr[0] ? zErr : kbs_strerror(rc));
         wait = sched_backoff_ms((unsigned)d->nFail, sched_next(&d->rng)) /
                (d->backoffScale ? d->backoffScale : 1);
         /* One event per doubling of the streak: the log shows the problem without flooding. */

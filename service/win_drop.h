@@ -18,6 +18,7 @@ typedef struct drop {
     HANDLE hWork;            /* auto-reset: a new snapshot was submitted */
     CRITICAL_SECTION cs;     /* guards the pending snapshot below */
     wchar_t zPath[MAX_PATH]; /* where the pending snapshot goes */
+    wchar_t zState[MAX_PATH]; /* last-upload.txt: each copy's outcome, for `status`; "" none */
     char *pBuf;              /* pending snapshot (owned) or NULL */
     size_t nBuf;
     evt_t *pEvt;
@@ -36,6 +37,10 @@ int drop_start(drop_t *d, HANDLE hStop, evt_t *pEvt, drop_write_fn pfnWrite, uin
 /* drop_submit: queues pBuf (n bytes, malloc'd; ownership passes to d) for zShare\zName,
  * replacing an older snapshot still waiting. Never blocks on the network. */
 void drop_submit(drop_t *d, const wchar_t *zShare, const wchar_t *zName, char *pBuf, size_t n);
+
+/* drop_set_state: after each copy, its time, target and outcome go to zStatePath (the data
+ * directory's last-upload.txt), for `kbsentry-svc status`. */
+void drop_set_state(drop_t *d, const wchar_t *zStatePath);
 
 /* drop_stop: waits up to msWait for the thread (hStop must be set); a thread stuck in a network
  * call is left behind and its state leaked on purpose, so stopping never waits for the network.

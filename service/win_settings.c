@@ -180,42 +180,73 @@ static const wchar_t *const settings_awName[SET_COUNT] = {
 static const char *const settings_azName[SET_COUNT] = {
     "ScanIntervalMinutes", "StartDelayMaxSeconds", "DropShare", "DataDir"};
 
-/* One value: 1 set, 0 absent, -1 bad (reported). */
-static int settings_read_one(settings_t *s, HKEY hKey, int which, const char *zWhere,
-                             const settings_t *pDef, settings_err_fn pfnErr, void *pArg)
+const char *settings_from_name(settings_from_t f)
+{
+    return f == SETTINGS_FROM_POLICY    ? "policy"
+           : f == SETTINGS_FROM_INSTALL ? "install"
+                                        : "default";
+}
+
+/* What the agent uses for value `which` of s and where it came from (zFrom: its key, or NULL for
+ * the built-in default), for event 1302 (UTF-8). */
+static void settings_using(const settings_t *s, int which, const char *zFrom, char *z, size_t n)
+{
+    char zVal[SETTINGS_PATH_MAX * 3 + 32], zPath[SETTINGS_PATH_MAX * 3];
+    const wchar_t *zW = which == SET_DROP ? s->zDropShare : s->zDataDir;
+
+    if (which == SET_INTERVAL || which == SET_DELAY) {
+        snprintf(zVal, sizeof(zVal), "%u %s",
+                 which == SET_INTERVAL ? s->intervalMin : s->startDelayMaxSec,
+                 which == SET_INTERVAL ? "minutes" : "seconds");
+    } else if (!zW[0]) {
+        snprintf(zVal, sizeof(zVal), "%s",
+                 which == SET_DROP ? "no drop share" : "the default data directory");
+    } else {
+        if (!WideCharToMultiByte(CP_UTF8, 0, zW, -1, zPath, (int)sizeof(zPath), NULL, NULL))
+            zPath[0] = 0;
+        snprintf(zVal, sizeof(zVal), "%s %s",
+                 which == SET_DROP ? "the drop share" : "the data directory", zPath);
+    }
+    if (zFrom)
+        snprintf(z, n, "%s from %s", zVal, zFrom);
+    else
+        snprintf(z, n, "%s (the built-in default)", zVal);
+}
+
+/* One value: 1 set, 0 absent, -1 bad (zReason, nReason bytes, says why). */
+static int settings_read_one(settings_t *s, HKEY hKey, int which, const settings_t *pDef,
+                             char *zReason, size_t nReason)
 {
     BYTE aBuf[SETTINGS_RAW_MAX];
     DWORD type = 0, nData = sizeof(aBuf);
-    char zReason[160], zUsing[64];
     LONG lrc;
     int rc;
 
     lrc = RegQueryValueExW(hKey, settings_awName[which], NULL, &type, aBuf, &nData);
     if (lrc == ERROR_FILE_NOT_FOUND) return 0;
     if (lrc == ERROR_MORE_DATA) {
-        snprintf(zReason, sizeof(zReason), "value larger than %u bytes", SETTINGS_RAW_MAX);
+        snprintf(zReason, nReason, "value larger than %u bytes", SETTINGS_RAW_MAX);
         rc = KBS_ETOOBIG;
     } else if (lrc != ERROR_SUCCESS) {
-        snprintf(zReason, sizeof(zReason), "RegQueryValueEx failed: error %ld", (long)lrc);
+        snprintf(zReason, nReason, "RegQueryValueEx failed: error %ld", (long)lrc);
         rc = KBS_EIO;
     } else {
         switch (which) {
         case SET_INTERVAL:
             rc = settings_parse_uint(type, aBuf, nData, SETTINGS_INTERVAL_MIN,
-                                     SETTINGS_INTERVAL_MAX, &s->intervalMin, zReason,
-                                     sizeof(zReason));
+                                     SETTINGS_INTERVAL_MAX, &s->intervalMin, zReason, nReason);
             break;
         case SET_DELAY:
-            rc = settings_parse_uint(type, aBuf, nData, 0, SETTINGS_DELAY_MAX,
-                                     &s->startDelayMaxSec, zReason, sizeof(zReason));
+            rc = settings_parse_uint(type, aBuf, nData, 0, SETTINGS_DELAY_MAX, &s->startDelayMaxSec,
+                                     zReason, nReason);
             break;
         case SET_DROP:
             rc = settings_parse_path(type, aBuf, nData, 1, s->zDropShare, SETTINGS_PATH_MAX,
-                                     zReason, sizeof(zReason));
+                                     zReason, nReason);
             break;
         default:
-            rc = settings_parse_path(type, aBuf, nData, 0, s->zDataDir, SETTINGS_PATH_MAX,
-                                     zReason, sizeof(zReason));
+            rc = settings_parse_path(type, aBuf, nData, 0, s->zDataDir, SETTINGS_PATH_MAX, zReason,
+                                     nReason);
             break;
         }
     }
@@ -225,16 +256,6 @@ static int settings_read_one(settings_t *s, HKEY hKey, int which, const char *zW
     case SET_DELAY: s->startDelayMaxSec = pDef->startDelayMaxSec; break;
     case SET_DROP: s->zDropShare[0] = 0; break;
     default: s->zDataDir[0] = 0; break;
-    }
-    if (pfnErr) {
-        if (which == SET_INTERVAL)
-            snprintf(zUsing, sizeof(zUsing), "%u minutes", SETTINGS_INTERVAL_DEFAULT);
-        else if (which == SET_DELAY)
-            snprintf(zUsing, sizeof(zUsing), "%u seconds", SETTINGS_DELAY_DEFAULT);
-        else
-            snprintf(zUsing, sizeof(zUsing), "%s",
-                     which == SET_DROP ? "no drop share" : "the default data directory");
-        pfnErr(pArg, settings_azName[which], zWhere, zReason, zUsing);
     }
     return -1;
 }
@@ -258,10 +279,24 @@ int settings_load(settings_t *s, HKEY hRoot, const wchar_t *zPolicyKey, const wc
             ahKey[k] = NULL;
     }
     for (w = 0; w < SET_COUNT; w++) {
-        for (k = 0; k < 2; k++) {
-            if (ahKey[k] && settings_read_one(s, ahKey[k], w, zWhere[k], &def, pfnErr, pArg) == 1)
-                break;
+        char azReason[2][160], zUsing[SETTINGS_PATH_MAX * 3 + 200];
+        int aBad[2] = {0, 0}, kFrom = -1;
+        for (k = 0; k < 2 && kFrom < 0; k++) {
+            int r = ahKey[k]
+                        ? settings_read_one(s, ahKey[k], w, &def, azReason[k], sizeof(azReason[k]))
+                        : 0;
+            if (r == 1) kFrom = k;
+            aBad[k] = r < 0;
         }
+        if (w < SETTINGS_FROM_MAX)
+            s->aFrom[w] = (unsigned char)(kFrom == 0   ? SETTINGS_FROM_POLICY
+                                          : kFrom == 1 ? SETTINGS_FROM_INSTALL
+                                                       : SETTINGS_FROM_DEFAULT);
+        /* Reported once the value really used is known: a bad policy value falls back to the
+         * install-time value, not straight to the built-in default. */
+        settings_using(s, w, kFrom >= 0 ? zWhere[kFrom] : NULL, zUsing, sizeof(zUsing));
+        for (k = 0; k < 2; k++)
+            if (aBad[k] && pfnErr) pfnErr(pArg, settings_azName[w], zWhere[k], azReason[k], zUsing);
     }
     for (k = 0; k < 2; k++)
         if (ahKey[k]) RegCloseKey(ahKey[k]);

@@ -17,17 +17,32 @@
  * still fit in MAX_PATH - 1 (200 + 20 + 31 = 251, with room to spare). */
 #define SETTINGS_PATH_MAX 201
 
+/* Where a setting's value came from (settings_t.aFrom). */
+typedef enum settings_from {
+    SETTINGS_FROM_DEFAULT = 0, /* built in: neither key holds a usable value */
+    SETTINGS_FROM_POLICY,      /* SETTINGS_POLICY_KEY (Group Policy) */
+    SETTINGS_FROM_INSTALL      /* SETTINGS_BASE_KEY (msiexec properties, install --drop) */
+} settings_from_t;
+
+/* settings_t.aFrom indexes; room for settings added later (SETTINGS_FROM_MAX). */
+enum { SETTINGS_V_INTERVAL, SETTINGS_V_DELAY, SETTINGS_V_DROP, SETTINGS_V_DATADIR };
+#define SETTINGS_FROM_MAX 16
+
 typedef struct settings {
     unsigned intervalMin;                /* ScanIntervalMinutes */
     unsigned startDelayMaxSec;           /* StartDelayMaxSeconds: first scan within 0..this */
     wchar_t zDropShare[SETTINGS_PATH_MAX]; /* DropShare: "" none, "\\server\share" or "X:\dir" */
     wchar_t zDataDir[SETTINGS_PATH_MAX];   /* DataDir: "" means the default data directory */
+    unsigned char aFrom[SETTINGS_FROM_MAX]; /* settings_from_t of each value (SETTINGS_V_*) */
 } settings_t;
 
 /* Called once per bad value: zName the value, zWhere the key ("HKLM\SOFTWARE\..."), zReason why
  * it was rejected, zUsing what is used instead (all UTF-8). */
 typedef void (*settings_err_fn)(void *pArg, const char *zName, const char *zWhere,
                                 const char *zReason, const char *zUsing);
+
+/* settings_from_name: "policy", "install" or "default". */
+const char *settings_from_name(settings_from_t f);
 
 /* settings_defaults: the built-in values. */
 void settings_defaults(settings_t *s);
@@ -45,8 +60,10 @@ int settings_parse_path(DWORD type, const BYTE *pData, DWORD nData, int isShare,
                         size_t nOut, char *zReason, size_t nReason);
 
 /* settings_load: fills *s from hRoot\zPolicyKey, then hRoot\zBaseKey for values the policy key
- * does not set, then the defaults. A bad value calls pfnErr (may be NULL) and falls through to the
- * next source. Missing keys are normal. Returns KBS_OK (bad values are reported, not fatal). */
+ * does not set, then the defaults; s->aFrom says which source each value came from. A bad value
+ * falls through to the next source, and then calls pfnErr (may be NULL) with the value really
+ * used and its source as zUsing. Missing keys are normal. Returns KBS_OK (bad values are
+ * reported, not fatal). */
 int settings_load(settings_t *s, HKEY hRoot, const wchar_t *zPolicyKey, const wchar_t *zBaseKey,
                   settings_err_fn pfnErr, void *pArg);
 

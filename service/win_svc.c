@@ -5,6 +5,7 @@
 #include <windows.h>
 
 #include "agent.h"
+#include "agent_state.h"
 #include "kbs_err.h"
 #include "win_acl.h"
 #include "win_evt.h"
@@ -273,10 +274,10 @@ int svc_status(FILE *out, FILE *err)
     int rc = 2;
 
     hSvc = svc_open(err, SERVICE_QUERY_STATUS | SERVICE_QUERY_CONFIG, &hScm);
-    if (!hSvc) goto out;
+    if (!hSvc) goto report;
     if (!QueryServiceStatusEx(hSvc, SC_STATUS_PROCESS_INFO, (BYTE *)&sp, sizeof(sp), &n)) {
         rc = svc_fail(err, "QueryServiceStatusEx", GetLastError());
-        goto out;
+        goto report;
     }
     fprintf(out, "kbsentry: %s", svc_state_name(sp.dwCurrentState));
     if (sp.dwProcessId) fprintf(out, " (pid %lu)", (unsigned long)sp.dwProcessId);
@@ -288,7 +289,13 @@ int svc_status(FILE *out, FILE *err)
                 pCfg->dwStartType == SERVICE_AUTO_START ? "auto" : "manual or disabled",
                 pCfg->lpBinaryPathName ? pCfg->lpBinaryPathName : L"?");
     rc = sp.dwCurrentState == SERVICE_RUNNING ? 0 : 1;
-out:
+report:
+    /* What the service uses and did, also when it is not installed or not running. */
+    {
+        wchar_t zDefault[MAX_PATH] = L"";
+        acl_default_dir(zDefault, MAX_PATH);
+        state_report(out, HKEY_LOCAL_MACHINE, SETTINGS_POLICY_KEY, SETTINGS_BASE_KEY, zDefault);
+    }
     if (pCfg) HeapFree(GetProcessHeap(), 0, pCfg);
     if (hSvc) CloseServiceHandle(hSvc);
     if (hScm) CloseServiceHandle(hScm);

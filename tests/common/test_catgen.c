@@ -1,4 +1,5 @@
-/* test_catgen.c: the MSRC data reader, product names, the derivation, zip reading and the overlay build. */
+/* test_catgen.c: the MSRC data reader, product names, the derivation, zip files of it (the zip
+ * reader itself: test_zip.c) and the overlay build. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,7 +20,6 @@
 #include "cat.h"
 #include "catgen.h"
 #include "kbs_err.h"
-#include "zip.h"
 
 static char *t_read(const char *zName, size_t *pn)
 {
@@ -281,20 +281,6 @@ static void test_zip(void **state)
         }
         catgen_data_release(&d);
         free(z);
-    }
-    {
-        /* Raw deflate: a stored block, then garbage block types. */
-        static const unsigned char aStored[] = {0x01, 0x03, 0x00, 0xfc, 0xff, 'a', 'b', 'c'};
-        static const unsigned char aBad[] = {0x07, 0x00};
-        char *zOut = NULL;
-        size_t nOut = 0;
-        assert_int_equal(zip_inflate(aStored, sizeof aStored, 0, 100, &zOut, &nOut), KBS_OK);
-        assert_int_equal(nOut, 3);
-        assert_memory_equal(zOut, "abc", 3);
-        free(zOut);
-        assert_int_equal(zip_inflate(aStored, sizeof aStored, 0, 2, &zOut, &nOut), KBS_ETOOBIG);
-        assert_int_equal(zip_inflate(aStored, 6, 0, 100, &zOut, &nOut), KBS_EPARSE);
-        assert_int_equal(zip_inflate(aBad, sizeof aBad, 0, 100, &zOut, &nOut), KBS_EPARSE);
     }
 }
 

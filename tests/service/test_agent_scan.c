@@ -11,6 +11,7 @@
 #include <windows.h>
 
 #include "agent.h"
+#include "agent_state.h"
 #include "history.h"
 #include "kbs_err.h"
 #include "regfix.h"
@@ -128,6 +129,27 @@ static void test_scans_stay_flat(void **state)
     hFind = FindFirstFileW(zSnap, &fd);
     assert_true(hFind != INVALID_HANDLE_VALUE);
     FindClose(hFind);
+
+    /* What `status` reads: the last scan and the last copy to the share, in the data directory. */
+    {
+        state_kv_t kv[STATE_KV_MAX];
+        size_t nKv = 0;
+        wchar_t zState[MAX_PATH];
+        const char *zRes;
+        assert_int_equal(state_path(zDir, STATE_SCAN_FILE, zState), KBS_OK);
+        assert_int_equal(state_read(zState, kv, &nKv), KBS_OK);
+        zRes = state_get(kv, nKv, "result");
+        assert_true(!strcmp(zRes, "complete") || !strncmp(zRes, "partial: ", 9));
+        assert_int_equal(strlen(state_get(kv, nKv, "time")), 20); /* YYYY-MM-DDTHH:MM:SSZ */
+        assert_non_null(strstr(state_get(kv, nKv, "snapshot"), ".kbs"));
+        assert_non_null(strstr(state_get(kv, nKv, "verdicts"), " missing, "));
+        assert_int_equal(state_path(zDir, STATE_UPLOAD_FILE, zState), KBS_OK);
+        for (i = 0; i < 100 && state_read(zState, kv, &nKv) != KBS_OK; i++)
+            Sleep(50);
+        assert_string_equal(state_get(kv, nKv, "result"), "copied");
+        assert_non_null(strstr(state_get(kv, nKv, "share"), "\\\\soak\\drop\\"));
+        assert_string_equal(state_get(kv, nKv, "last-ok"), state_get(kv, nKv, "time"));
+    }
 
     SetEvent(hStop);
     agent_free(a);

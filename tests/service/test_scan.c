@@ -12,12 +12,15 @@
 #include <windows.h>
 #include <shlwapi.h>
 
+#include "../t_file.h"
 #include "../t_tmpfile.h"
 #include "kbs_err.h"
 #include "kbs_version.h"
 #include "regfix.h"
 #include "scan.h"
 #include "scan_cmd.h"
+#include "cat.h"
+#include "verdict.h"
 
 static const snap_source_t *t_src(const snap_t *s, const char *zName)
 {
@@ -25,6 +28,20 @@ static const snap_source_t *t_src(const snap_t *s, const char *zName)
     for (i = 0; i < s->nSource; i++)
         if (!strcmp(s->aSource[i].zName, zName)) return &s->aSource[i];
     return NULL;
+}
+
+/* The architecture the scan must report: a 64-bit build runs only on x64 Windows; a 32-bit build
+ * runs on x86 Windows, or on x64 Windows under WOW64 (asked here through IsWow64Process, a
+ * different call from the scan's GetNativeSystemInfo). */
+static os_arch_t t_expected_arch(void)
+{
+#ifdef _WIN64
+    return OS_ARCH_X64;
+#else
+    BOOL bWow = FALSE;
+    assert_true(IsWow64Process(GetCurrentProcess(), &bWow));
+    return bWow ? OS_ARCH_X64 : OS_ARCH_X86;
+#endif
 }
 
 /* snap_write then snap_parse: what a scan makes is a valid snapshot. */
@@ -70,7 +87,7 @@ static void test_real(void **state)
     assert_true(s.scanTime >= (int64_t)now - 5 && s.scanTime <= (int64_t)now + 60);
     assert_true(s.osKnown);
     assert_true(s.os.major >= 5);
-    assert_true(s.os.arch == OS_ARCH_X64); /* this test runs as a 64-bit program */
+    assert_int_equal(s.os.arch, t_expected_arch()); /* the machine's, not the program's */
     assert_true(t_src(&s, "os-version")->ok);
     assert_true(t_src(&s, "reg-os")->ok);
     assert_non_null(t_src(&s, "wmi-qfe"));
@@ -231,17 +248,117 @@ static void test_file_name(void **state)
 /* The file FILE* holds, as a malloc'd buffer. */
 static char *t_slurp(FILE *f, size_t *pn)
 {
-    long n;
-    char *z;
-    fflush(f);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    z = malloc((size_t)n + 1);
+    char *z = t_file_slurp(f, pn);
     assert_non_null(z);
-    *pn = fread(z, 1, (size_t)n, f);
-    z[*pn] = 0;
     return z;
+}
+
+/* The bytes of zPath (malloc'd), asserted readable. */
+static char *t_read_path(const char *zPath, size_t *pn)
+{
+    char *z = t_file_read(zPath, pn);
+    assert_non_null(z);
+    return z;
+}
+
+/* What `scan --out` must exit with: 0 when every verdict of the built-in catalog for a scan of this
+ * machine counts as compliant, else 1 (asked of the verdict engine, not of scan_cmd). */
+static int t_expected_exit(unsigned fOpt)
+{
+    snap_t s;
+    cat_t c;
+    verdict_t av[64];
+    int i, nV, ret = 0;
+    assert_int_equal(scan_run(NULL, &s), KBS_OK);
+    assert_int_equal(cat_load_default(&c), KBS_OK);
+    nV = verdict_eval(&c, &s, av, 64);
+    assert_true(nV > 0);
+    for (i = 0; i < nV; i++)
+        if (!verdict_compliant(av[i].status, fOpt)) ret = 1;
+    cat_release(&c);
+    snap_release(&s);
+    return ret;
+}
+
+/* A second and third audit into the same folder keep the earlier ones under dated names (the
+ * scan time of each, UTC), byte for byte; <HOST>.kbs is the newest; an unreadable earlier file is
+ * kept too (dated by its file time). */
+static void t_cmd_keep(char **argvOut, const char *zFile)
+{
+    char zKeep[MAX_PATH * 2], zStem[MAX_PATH * 2], *z, *zOld;
+    size_t n, nOld, nStem = strlen(zFile) - 4;
+    snap_t s;
+    snap_err_t e;
+    FILE *f, *out = t_tmpfile(), *err = t_tmpfile();
+    int rc;
+
+    snprintf(zStem, sizeof(zStem), "%.*s", (int)nStem, zFile);
+    /* An earlier audit of 2017-05-13 08:00:00 UTC, made by the snapshot writer. */
+    z = t_read_path(zFile, &n);
+    assert_int_equal(snap_parse(z, n, &s, &e), KBS_OK);
+    free(z);
+    s.scanTime = 1494662400;
+    assert_int_equal(snap_write(&s, &zOld, &nOld), KBS_OK);
+    snap_release(&s);
+    for (rc = 0; rc < 2; rc++) {
+        f = fopen(zFile, "wb");
+        assert_non_null(f);
+        assert_int_equal(fwrite(zOld, 1, nOld, f), nOld);
+        fclose(f);
+        assert_in_range(scan_cmd(4, argvOut, out, err), 0, 1);
+        snprintf(zKeep, sizeof(zKeep), "%s-20170513-080000%s.kbs", zStem, rc ? "-2" : "");
+        z = t_read_path(zKeep, &n);
+        assert_int_equal(n, nOld);
+        assert_memory_equal(z, zOld, n);
+        free(z);
+        z = t_read_path(zFile, &n);
+        assert_int_equal(snap_parse(z, n, &s, &e), KBS_OK);
+        assert_true(s.scanTime > 1494662400); /* the newest is <HOST>.kbs */
+        snap_release(&s);
+        free(z);
+    }
+    z = t_slurp(out, &n);
+    assert_non_null(strstr(z, "kept the earlier audit as "));
+    assert_non_null(strstr(z, "-20170513-080000-2.kbs"));
+    free(z);
+    /* Not a snapshot: still not overwritten. */
+    f = fopen(zFile, "wb");
+    assert_non_null(f);
+    fputs("not a snapshot", f);
+    fclose(f);
+    assert_in_range(scan_cmd(4, argvOut, out, err), 0, 1);
+    {
+        WIN32_FIND_DATAA fd;
+        HANDLE h;
+        int nFound = 0, nGarbage = 0;
+        snprintf(zKeep, sizeof(zKeep), "%s-*.kbs", zStem);
+        h = FindFirstFileA(zKeep, &fd);
+        assert_true(h != INVALID_HANDLE_VALUE);
+        do {
+            char zP[MAX_PATH * 2];
+            const char *zDirEnd = strrchr(zFile, '\\');
+            nFound++;
+            snprintf(zP, sizeof(zP), "%.*s\\%s", (int)(zDirEnd - zFile), zFile, fd.cFileName);
+            z = t_read_path(zP, &n);
+            nGarbage += n == 14 && !memcmp(z, "not a snapshot", 14);
+            free(z);
+        } while (FindNextFileA(h, &fd));
+        FindClose(h);
+        assert_int_equal(nFound, 3);
+        assert_int_equal(nGarbage, 1);
+    }
+    /* An earlier <HOST>.kbs that cannot be read is not replaced: exit 2, nothing written. */
+    assert_true(DeleteFileA(zFile));
+    assert_true(CreateDirectoryA(zFile, NULL));
+    assert_int_equal(scan_cmd(4, argvOut, out, err), 2);
+    assert_true(GetFileAttributesA(zFile) & FILE_ATTRIBUTE_DIRECTORY);
+    z = t_slurp(err, &n);
+    assert_non_null(strstr(z, "cannot be read"));
+    free(z);
+    assert_true(RemoveDirectoryA(zFile));
+    free(zOld);
+    fclose(out);
+    fclose(err);
 }
 
 static void test_cmd(void **state)
@@ -268,7 +385,7 @@ static void test_cmd(void **state)
     /* --out: DIR\<HOST>.kbs, a valid snapshot; DIR is made. */
     snprintf(zDir, sizeof(zDir), "%s\\scan-%lu", KBS_TEST_TMP,
              (unsigned long)GetCurrentProcessId());
-    assert_int_equal(scan_cmd(4, argvOut, out, err), 0);
+    assert_int_equal(scan_cmd(4, argvOut, out, err), t_expected_exit(0));
     assert_true(GetComputerNameW(zHostW, &nHost));
     WideCharToMultiByte(CP_UTF8, 0, zHostW, -1, zHost, sizeof(zHost), NULL, NULL);
     scan_file_name(zHost, zName, sizeof(zName));
@@ -286,7 +403,22 @@ static void test_cmd(void **state)
     z = t_slurp(out, &n);
     assert_non_null(strstr(z, "wrote "));
     assert_non_null(strstr(z, zName));
+    assert_non_null(strstr(z, "verdicts (built-in catalog"));
+    assert_non_null(strstr(z, "MS17-010"));
+    assert_null(strstr(z, "kept the earlier audit")); /* the first audit of this machine here */
     free(z);
+    t_cmd_keep(argvOut, zFile);
+    {
+        /* check's two options, and nothing else. */
+        char *argvOpt[] = {"kbsentry-svc", "scan", "--out", zDir, "--accept-unknown", "--strict"};
+        char *argvBadOpt[] = {"kbsentry-svc", "scan", "--out", zDir, "--quiet"};
+        assert_int_equal(scan_cmd(5, argvOpt, out, err), t_expected_exit(VERDICT_ACCEPT_UNKNOWN));
+        assert_int_equal(scan_cmd(6, argvOpt, out, err),
+                         t_expected_exit(VERDICT_ACCEPT_UNKNOWN | VERDICT_STRICT));
+        argvOpt[4] = "--strict";
+        assert_int_equal(scan_cmd(5, argvOpt, out, err), t_expected_exit(VERDICT_STRICT));
+        assert_int_equal(scan_cmd(5, argvBadOpt, out, err), 2);
+    }
 
     /* --stdout: the snapshot, CRLF kept as is. */
     fclose(out);

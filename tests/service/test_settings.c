@@ -193,6 +193,9 @@ static void test_load_missing_keys(void **state)
     assert_int_equal(s.zDropShare[0], 0);
     assert_int_equal(s.zDataDir[0], 0);
     assert_int_equal(e.n, 0);
+    assert_int_equal(s.aFrom[SETTINGS_V_INTERVAL], SETTINGS_FROM_DEFAULT);
+    assert_int_equal(s.aFrom[SETTINGS_V_DATADIR], SETTINGS_FROM_DEFAULT);
+    assert_string_equal(settings_from_name(SETTINGS_FROM_DEFAULT), "default");
 }
 
 static void test_load_policy_wins(void **state)
@@ -210,7 +213,58 @@ static void test_load_policy_wins(void **state)
     assert_int_equal(e.n, 0);
     assert_int_equal(s.intervalMin, 720);
     assert_true(!wcscmp(s.zDropShare, zDrop2));
+    assert_int_equal(s.aFrom[SETTINGS_V_INTERVAL], SETTINGS_FROM_POLICY);
+    assert_int_equal(s.aFrom[SETTINGS_V_DROP], SETTINGS_FROM_POLICY);
+    assert_int_equal(s.aFrom[SETTINGS_V_DELAY], SETTINGS_FROM_DEFAULT);
     t_teardown(NULL);
+    /* Without the policy, the install-time values. */
+    t_set_dword(T_BASE, L"ScanIntervalMinutes", 120);
+    assert_int_equal(settings_load(&s, HKEY_CURRENT_USER, T_POLICY, T_BASE, t_on_err, &e), KBS_OK);
+    assert_int_equal(s.intervalMin, 120);
+    assert_int_equal(s.aFrom[SETTINGS_V_INTERVAL], SETTINGS_FROM_INSTALL);
+    assert_string_equal(settings_from_name(SETTINGS_FROM_INSTALL), "install");
+    t_teardown(NULL);
+}
+
+/* A bad policy value: the event says what is really used, the install-time value (event 1302 once
+ * said "Using 360 minutes" while the agent used the installed 120). */
+static void test_load_bad_policy_uses_install(void **state)
+{
+    settings_t s;
+    t_errs_t e = {0};
+    static const wchar_t zDrop[] = L"\\\\base\\drop";
+    (void)state;
+    t_set_dword(T_BASE, L"ScanIntervalMinutes", 120);
+    t_set_dword(T_POLICY, L"ScanIntervalMinutes", 1);
+    assert_int_equal(settings_load(&s, HKEY_CURRENT_USER, T_POLICY, T_BASE, t_on_err, &e), KBS_OK);
+    assert_int_equal(e.n, 1);
+    assert_int_equal(s.intervalMin, 120);
+    assert_int_equal(s.aFrom[SETTINGS_V_INTERVAL], SETTINGS_FROM_INSTALL);
+    assert_non_null(
+        strstr(e.zLast, "ScanIntervalMinutes|HKLM\\SOFTWARE\\kbsentry-test\\Policies|"));
+    assert_non_null(strstr(e.zLast, "|120 minutes from HKLM\\SOFTWARE\\kbsentry-test\\Base"));
+    assert_null(strstr(e.zLast, "360"));
+    t_teardown(NULL);
+
+    memset(&e, 0, sizeof(e));
+    t_set_raw(T_BASE, L"DropShare", REG_SZ, zDrop, sizeof(zDrop));
+    t_set_raw(T_POLICY, L"DropShare", REG_SZ, L"nowhere", sizeof(L"nowhere"));
+    settings_load(&s, HKEY_CURRENT_USER, T_POLICY, T_BASE, t_on_err, &e);
+    assert_int_equal(e.n, 1);
+    assert_true(!wcscmp(s.zDropShare, zDrop));
+    assert_non_null(
+        strstr(e.zLast, "|the drop share \\\\base\\drop from HKLM\\SOFTWARE\\kbsentry-test\\Base"));
+    t_teardown(NULL);
+
+    /* Bad in both keys: two events, both saying the built-in default is used. */
+    memset(&e, 0, sizeof(e));
+    t_set_dword(T_BASE, L"StartDelayMaxSeconds", 99999);
+    t_set_dword(T_POLICY, L"StartDelayMaxSeconds", 99999);
+    settings_load(&s, HKEY_CURRENT_USER, T_POLICY, T_BASE, t_on_err, &e);
+    assert_int_equal(e.n, 2);
+    assert_int_equal(s.startDelayMaxSec, SETTINGS_DELAY_DEFAULT);
+    assert_int_equal(s.aFrom[SETTINGS_V_DELAY], SETTINGS_FROM_DEFAULT);
+    assert_non_null(strstr(e.zLast, "|120 seconds (the built-in default)"));
 }
 
 static void test_load_bad_values(void **state)
@@ -237,7 +291,7 @@ static void test_load_bad_values(void **state)
     assert_int_equal(e.n, 1);
     assert_int_equal(s.intervalMin, SETTINGS_INTERVAL_DEFAULT);
     assert_non_null(strstr(e.zLast, "ScanIntervalMinutes|HKLM\\SOFTWARE\\kbsentry-test\\Policies|"));
-    assert_non_null(strstr(e.zLast, "360 minutes"));
+    assert_non_null(strstr(e.zLast, "|360 minutes (the built-in default)"));
     t_teardown(NULL);
 
     /* An oversized value is rejected without reading it whole. */
@@ -262,6 +316,7 @@ int main(void)
         cmocka_unit_test_teardown(test_load_missing_keys, t_teardown),
         cmocka_unit_test_teardown(test_load_policy_wins, t_teardown),
         cmocka_unit_test_teardown(test_load_bad_values, t_teardown),
+        cmocka_unit_test_teardown(test_load_bad_policy_uses_install, t_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

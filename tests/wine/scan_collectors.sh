@@ -40,7 +40,10 @@ t0=$(ms)
 "$wine" "$exe" scan --out "Z:$out" >"$out/run1.txt" 2>"$out/run1.err"
 rc=$?
 t1=$(ms)
-[ $rc -eq 0 ] || { echo "FAIL: scan --out exit $rc"; cat "$out/run1.err"; fail=1; }
+# 0 compliant, 1 not (as the console's check): a fresh prefix misses fixes; 2 is an error.
+[ $rc -le 1 ] || { echo "FAIL: scan --out exit $rc"; cat "$out/run1.err"; fail=1; }
+check "verdicts printed" "$out/run1.txt" '^verdicts \(built-in catalog, [0-9]+ rules\):'
+check "exit code matches the verdicts" "$out/run1.txt" "^$([ $rc -eq 0 ] && echo COMPLIANT || echo 'NOT COMPLIANT')"
 snap=$(ls "$out"/*.kbs 2>/dev/null | head -1)
 [ -n "$snap" ] || { echo "FAIL: no <HOST>.kbs in $out"; ls -la "$out"; exit 1; }
 [ -z "$(ls "$out" | grep '\.tmp')" ] || { echo "FAIL: temp file left"; fail=1; }
@@ -56,11 +59,29 @@ check "CBS source ok" "$snap" '^source=reg-cbs\|ok'
 check "WMI source ok" "$snap" '^source=wmi-qfe\|ok'
 check "list complete" "$snap" '^hotfixes-complete=1'
 check "format 1.1 (facts)" "$snap" '^KBSENTRY-SNAPSHOT 1\.1'
-check "fact SMBv1 server off" "$snap" '^fact=LanmanServer\.SMB1\|0\|[[:space:]]*$'
-check "fact NLA required" "$snap" '^fact=RDP-Tcp\.UserAuthentication\|1\|[[:space:]]*$'
+# Which facts exist depends on the prefix's Windows version (the i686 build's prefix is XP):
+# the SMB1 value and NLA from Vista (6.0) on, the ms-msdt handler from Windows 7 (6.1) on.
+osver=$(grep -Eo '^os\.version=[0-9]+\.[0-9]+' "$snap" | cut -d= -f2)
+osmaj=${osver%%.*} osmin=${osver#*.}
+[ -n "$osver" ] || { echo "FAIL: no os.version in $snap"; fail=1; osmaj=0 osmin=0; }
+echo "prefix Windows version in the snapshot: ${osver:-none}"
+absent() { # absent DESCRIPTION FILE EXTENDED-REGEX: no line matches
+  if grep -Eq -- "$3" "$2"; then echo "FAIL: $1 (a line matches '$3' in $2)"; fail=1; else echo "ok:   $1"; fi
+}
+if [ "$osmaj" -ge 6 ]; then
+  check "fact SMBv1 server off" "$snap" '^fact=LanmanServer\.SMB1\|0\|[[:space:]]*$'
+  check "fact NLA required" "$snap" '^fact=RDP-Tcp\.UserAuthentication\|1\|[[:space:]]*$'
+else
+  absent "no SMBv1 fact before Vista (the value has no effect there)" "$snap" '^fact=LanmanServer\.SMB1\|'
+  absent "no NLA fact before Vista" "$snap" '^fact=RDP-Tcp\.UserAuthentication\|'
+fi
 check "fact of the wrong type is unknown" "$snap" '^fact=PointAndPrint\.NoWarningNoElevationOnInstall\|\|not a DWORD \(type 1, 4 bytes\)[[:space:]]*$'
 check "fact Spooler start type" "$snap" '^fact=Spooler\.Start\|[0-9]+\|[[:space:]]*$'
-check "fact ms-msdt key" "$snap" '^fact=HKCR\.ms-msdt\|(present|absent)\|[[:space:]]*$'
+if [ "$osmaj" -gt 6 ] || { [ "$osmaj" -eq 6 ] && [ "$osmin" -ge 1 ]; }; then
+  check "fact ms-msdt key" "$snap" '^fact=HKCR\.ms-msdt\|(present|absent)\|[[:space:]]*$'
+else
+  absent "no ms-msdt fact before Windows 7" "$snap" '^fact=HKCR\.ms-msdt\|'
+fi
 for f in 'drivers\\srv2\.sys' 'crypt32\.dll' 'netlogon\.dll' 'localspl\.dll' 'drivers\\tcpip\.sys'; do
   check "proof file $f collected (version or absent)" "$snap" "^file=.*System32\\\\$f\|([0-9]+\.[0-9]+\.[0-9]+\.[0-9]+|absent)\|"
 done
@@ -90,7 +111,8 @@ check "XP hotfixes" "$out/xp.kbs" '^hotfix=KB958644\|'
 check "XP list complete" "$out/xp.kbs" '^hotfixes-complete=1'
 check "XP srv.sys" "$out/xp.kbs" '^file=.*drivers\\srv\.sys\|5\.2\.3790\.6021'
 check "XP Spooler start type" "$out/xp.kbs" '^fact=Spooler\.Start\|'
-if grep -q '^fact=LanmanServer\.SMB1' "$out/xp.kbs"; then echo "FAIL: SMB1 value read on XP (no effect there)"; fail=1; fi
+absent "no SMBv1 fact on XP x64 (no effect there)" "$out/xp.kbs" '^fact=LanmanServer\.SMB1\|'
+absent "no ms-msdt fact on XP x64" "$out/xp.kbs" '^fact=HKCR\.ms-msdt\|'
 
 [ $fail -eq 0 ] && echo "PASS" || { echo "--- run1:"; cat "$snap"; echo "--- xp:"; cat "$out/xp.kbs"; }
 exit $fail

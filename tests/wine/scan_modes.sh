@@ -45,8 +45,9 @@ kbs_wine_server_start
 echo "prefix: $KBS_WINE_ARCH, $mode: $(kbs_winver)"
 
 t0=$(date +%s%N)
-"$WINE" "$exe" scan --out "Z:$out" </dev/null >"$out/scan.txt" 2>"$out/scan.err" ||
-  { echo "FAIL: scan --out exit $?"; cat "$out/scan.err"; fail=1; }
+"$WINE" "$exe" scan --out "Z:$out" </dev/null >"$out/scan.txt" 2>"$out/scan.err"
+rc=$? # 0 compliant, 1 not (the verdicts of the built-in catalog), 2 an error
+[ $rc -le 1 ] || { echo "FAIL: scan --out exit $rc"; cat "$out/scan.err"; fail=1; }
 t1=$(date +%s%N)
 kbs=$(ls "$out"/*.kbs 2>/dev/null | head -1)
 [ -n "$kbs" ] || { echo "FAIL: no snapshot"; fail=1; exit 1; }

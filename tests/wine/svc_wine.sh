@@ -95,6 +95,16 @@ lifecycle)
   snap_valid "$snap" || fail "snapshot $snap is not whole"
   [ -s "$datadir/history.db" ] || fail "no history database"
   ok "snapshot $(basename "$snap") ($(wc -c < "$snap") bytes) and history.db in the data dir"
+  # status: the effective settings with their source, and the last scan the service recorded.
+  wait_file "$datadir/last-scan.txt" 10 || fail "no last-scan.txt in $datadir"
+  st=$(svc status)
+  echo "$st"
+  echo "$st" | grep -q '^start delay: *up to 0 seconds (install)' || fail "status: start delay not 0 (install): $st"
+  echo "$st" | grep -q '^scan interval: *360 minutes (default)' || fail "status: interval not 360 (default): $st"
+  echo "$st" | grep -q '^data directory: .*kbsentry (default)' || fail "status: data directory: $st"
+  echo "$st" | grep -Eq '^last scan: *[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z, (complete|partial: )' ||
+    fail "status: no last scan: $st"
+  ok "status: settings with their sources, last scan"
   out=$(svc install 2>&1); rc=$?
   [ $rc -eq 2 ] && echo "$out" | grep -q 'already installed' || fail "second install: rc $rc: $out"
   ok "second install refused: $out"
