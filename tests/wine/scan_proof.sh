@@ -22,7 +22,7 @@ cp "$fake" "$WINEPREFIX/drive_c/windows/system32/drivers/http.sys" || { echo "FA
 # Wine has a builtin http.sys without a version resource: the copy on disk must be the one read.
 WINEDLLOVERRIDES="$WINEDLLOVERRIDES;http.sys=n" "$wine" "$exe" scan --out "Z:$out" >"$out/run.txt" 2>"$out/run.err"
 rc=$?
-[ $rc -eq 0 ] || { echo "FAIL: scan --out exit $rc"; cat "$out/run.err"; fail=1; }
+[ $rc -le 1 ] || { echo "FAIL: scan --out exit $rc"; cat "$out/run.err"; fail=1; } # 1: not compliant
 snap=$(ls "$out"/*.kbs 2>/dev/null | head -1)
 [ -n "$snap" ] || { echo "FAIL: no <HOST>.kbs in $out"; ls -la "$out"; exit 1; }
 check "ProofFiles http.sys recorded with its version" "$snap" '^file=%25SystemRoot%25\\system32\\drivers\\http\.sys\|5\.2\.3790\.6021\|'
