@@ -446,6 +446,23 @@ static int mitig_line(cat_pstate_t *p, const char *z, const char *zEnd)
     return KBS_OK;
 }
 
+/* since-kb=N,N,... of a `when` line: KB numbers (KB prefix optional), at most CAT_SINCE_KB_MAX. */
+static int since_kbs(cat_pstate_t *p, cat_mitig_t *m, const char *z, const char *zEnd)
+{
+    while (z < zEnd) {
+        const char *zComma = memchr(z, ',', (size_t)(zEnd - z)), *zE = zComma ? zComma : zEnd;
+        uint32_t kb;
+        if (parse_kb_token(z, zE, &kb))
+            return fail(p, KBS_EPARSE, "bad KB number '%.*s'", (int)(zE - z), z);
+        if (m->nSinceKb >= CAT_SINCE_KB_MAX)
+            return fail(p, KBS_ETOOBIG, "more than %u KBs in since-kb", CAT_SINCE_KB_MAX);
+        m->aSinceKb[m->nSinceKb++] = kb;
+        z = zComma ? zComma + 1 : zEnd;
+        if (zComma && z == zEnd) return fail(p, KBS_EPARSE, "empty KB after ','");
+    }
+    return KBS_OK;
+}
+
 /* when fact=NAME value=V[,V...] (format 1.3): the mitigation line above applies only when this
  * fact has one of the values too. An older console skips the line (a newer minor's directive)
  * and applies the mitigation line alone. */
@@ -462,14 +479,20 @@ static int when_line(cat_pstate_t *p, const char *z, const char *zEnd)
     while ((t = next_token(&z, zEnd, &zTok, &zTokEnd)) > 0) {
         const char *zEq = memchr(zTok, '=', (size_t)(zTokEnd - zTok));
         if (!zEq || zEq == zTok || zEq + 1 == zTokEnd) return fail(p, KBS_EPARSE, "when options are key=value");
+        if (tok_is(zTok, zEq, "since-kb")) {
+            if ((rc = since_kbs(p, &m, zEq + 1, zTokEnd)) != KBS_OK) return rc;
+            continue;
+        }
         if (!tok_is(zTok, zEq, "fact") && !tok_is(zTok, zEq, "value"))
-            return fail(p, KBS_EPARSE, "when wants only fact= and value=");
+            return fail(p, KBS_EPARSE, "when wants only fact=, value= and since-kb=");
         if ((rc = mitig_option(p, &m, zTok, zEq, zEq + 1, zTokEnd)) != KBS_OK) return rc;
     }
     if (t < 0) return fail(p, KBS_EPARSE, "unclosed quote");
     if (!m.zFact[0] || !m.zValues[0]) return fail(p, KBS_EPARSE, "when wants fact= and value=");
     memcpy(r->aMitig[r->nMitig - 1].zWhenFact, m.zFact, sizeof m.zFact);
     memcpy(r->aMitig[r->nMitig - 1].zWhenValues, m.zValues, sizeof m.zValues);
+    memcpy(r->aMitig[r->nMitig - 1].aSinceKb, m.aSinceKb, sizeof m.aSinceKb);
+    r->aMitig[r->nMitig - 1].nSinceKb = m.nSinceKb;
     return KBS_OK;
 }
 

@@ -44,6 +44,7 @@ typedef enum cat_effect {
 } cat_effect_t;
 
 #define CAT_MITIG_MAX 8
+#define CAT_SINCE_KB_MAX  24     /* KBs of one `when ... since-kb=` list */
 #define CAT_FACT_NAME_MAX 96     /* = SNAP_FACT_NAME_MAX */
 
 /* One `mitigation` line: when the snapshot's fact zFact has one of the values, effect applies. */
@@ -55,6 +56,8 @@ typedef struct cat_mitig {
     char zAction[128];           /* "" or what to do (UNDOES: how to close the hole again) */
     char zWhenFact[CAT_FACT_NAME_MAX]; /* "" or (a `when` line, 1.3) a second fact that must */
     char zWhenValues[96];        /* have one of these values too for the line to apply */
+    uint32_t aSinceKb[CAT_SINCE_KB_MAX]; /* `when ... since-kb=` (1.3): the updates that made the */
+    uint32_t nSinceKb;                   /* setting harmless; a machine at their level is exempt */
 } cat_mitig_t;
 
 /* Who a rule's flaw is exploited on (`exploited-on`, format 1.1). */

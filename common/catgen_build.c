@@ -162,6 +162,22 @@ static int catgen_opt_int(const char *z, const char *zEnd, const char *zKey, lon
     return 0;
 }
 
+/* The overlay's ubr= is an audited threshold and stays; where the KB-to-build table gives the
+ * derived list another first UBR (or none), the notes say so for the next audit. */
+static void catgen_ubr_check(catgen_bst_t *s, const catgen_pres_t *p, long ubrOverlay)
+{
+    uint32_t kb = 0, ubr = catgen_pres_ubr(p, &kb);
+    if (!catgen_pres_has_ubr(p) || (uint32_t)ubrOverlay == ubr) return;
+    catgen_buf_printf(s->pNotes,
+                      "%s:%u: rule %s: %s build=%u: the overlay's ubr=%ld stays; the table gives ",
+                      s->zSrc, s->line, s->zRule, os_family_key(p->plat.family),
+                      (unsigned)p->plat.build, ubrOverlay);
+    if (ubr)
+        catgen_buf_printf(s->pNotes, "ubr=%u (KB%u)\n", (unsigned)ubr, (unsigned)kb);
+    else
+        catgen_buf_printf(s->pNotes, "no UBR for these KBs\n");
+}
+
 /* fix FAMILIES options... kb=data: one clause line per group of families with the same list. */
 static int catgen_data_fix(catgen_bst_t *s, const char *z, const char *zEnd)
 {
@@ -169,7 +185,7 @@ static int catgen_data_fix(catgen_bst_t *s, const char *z, const char *zEnd)
     const catgen_pres_t *aP[OS_FAM_COUNT];
     const char *azFam[OS_FAM_COUNT];
     size_t nFam = 0, i, j;
-    long sp = -1, build = 0;
+    long sp = -1, build = 0, ubr = 0;
     unsigned char aDone[OS_FAM_COUNT];
     int rc;
 
@@ -179,6 +195,7 @@ static int catgen_data_fix(catgen_bst_t *s, const char *z, const char *zEnd)
     zOpt = zFamEnd;
     if (catgen_opt_int(zOpt, zEnd, "sp=", &sp) < 0 || catgen_opt_int(zOpt, zEnd, "build=", &build) < 0)
         return catgen_bfail(s, KBS_EPARSE, "kb=data wants one sp= and build= value, not a range", NULL);
+    if (catgen_opt_int(zOpt, zEnd, "ubr=", &ubr) < 0) ubr = 0;
     for (z = zFam; z < zFamEnd;) {
         const char *zC = memchr(z, ',', (size_t)(zFamEnd - z));
         const char *zE = zC ? zC : zFamEnd;
@@ -234,6 +251,7 @@ static int catgen_data_fix(catgen_bst_t *s, const char *z, const char *zEnd)
         }
         catgen_buf_printf(s->pOut, "\n");
         catgen_write_kbs(aP[i], s->pOut);
+        catgen_ubr_check(s, aP[i], ubr);
     }
     return KBS_OK;
 }

@@ -19,6 +19,15 @@ int catgen_is_rollup_family(os_family_t fam);
 /* catgen_write_kbs: one `  kb N  # date how` line per KB of p. */
 void catgen_write_kbs(const catgen_pres_t *p, catgen_buf_t *b);
 
+/* catgen_pres_has_ubr: 1 for a Windows 10 / 11 / Server 2016+ platform with a build: its clause
+ * wants `ubr=`. */
+int catgen_pres_has_ubr(const catgen_pres_t *p);
+
+/* catgen_pres_ubr: the `ubr=` of p's clause: the lowest UBR the KB-to-build table (kbbuild.h)
+ * gives any of p's KBs on p's build, with that KB in *pKb (may be NULL). 0 (and *pKb 0) when p
+ * is no Windows 10+ build or the table knows none of its KBs there: never a guess. */
+uint32_t catgen_pres_ubr(const catgen_pres_t *p, uint32_t *pKb);
+
 /* catgen_whole: fills r->aOther from the data and r's fix platforms (catgen_whole.c). Returns
  * KBS_OK or KBS_ENOMEM. */
 int catgen_whole(const catgen_data_t *d, catgen_res_t *r);

@@ -6,6 +6,7 @@
 
 #include "cat.h"
 #include "catgen_int.h"
+#include "kbbuild.h"
 #include "kbs_err.h"
 
 void catgen_buf_printf(catgen_buf_t *b, const char *zFmt, ...)
@@ -75,6 +76,59 @@ void catgen_write_kbs(const catgen_pres_t *p, catgen_buf_t *b)
     }
 }
 
+int catgen_pres_has_ubr(const catgen_pres_t *p)
+{
+    switch (p->plat.family) {
+    case OS_FAM_10:
+    case OS_FAM_11:
+    case OS_FAM_2016:
+    case OS_FAM_2019:
+    case OS_FAM_2022:
+    case OS_FAM_2025:
+    case OS_FAM_SERVER_SAC: return p->plat.build != 0;
+    default: return 0;
+    }
+}
+
+uint32_t catgen_pres_ubr(const catgen_pres_t *p, uint32_t *pKb)
+{
+    uint32_t ubr = 0, kb = 0;
+    size_t i;
+    if (catgen_pres_has_ubr(p)) {
+        for (i = 0; i < p->nKb; i++) {
+            uint32_t u = kbbuild_ubr(p->aKb[i].kb, p->plat.build);
+            if (u && (!ubr || u < ubr)) ubr = u, kb = p->aKb[i].kb;
+        }
+    }
+    if (pKb) *pKb = kb;
+    return ubr;
+}
+
+/* ` ubr=N` for a Windows 10+ build clause, then its reason as a comment line (after the fix
+ * line: the table's UBR, or why there is none). A guessed threshold would call machines patched
+ * on the data's word alone, so an unknown KB leaves the clause to its KB list. */
+static void catgen_write_ubr(const catgen_pres_t *p, catgen_buf_t *b)
+{
+    uint32_t kb = 0, ubr = catgen_pres_ubr(p, &kb);
+    if (!catgen_pres_has_ubr(p)) {
+        catgen_buf_printf(b, "\n");
+        return;
+    }
+    if (!ubr) {
+        catgen_buf_printf(b,
+                          "\n  # no ubr=: the KB-to-build table (kbbuild.tsv) knows none of these "
+                          "KBs for build %u\n",
+                          (unsigned)p->plat.build);
+        return;
+    }
+    catgen_buf_printf(b, " ubr=%u\n  # ubr=%u: KB%u gives %u.%u (kbbuild.tsv)", (unsigned)ubr,
+                      (unsigned)ubr, (unsigned)kb, (unsigned)p->plat.build, (unsigned)ubr);
+    if (p->nKb && p->aKb[0].kb != kb && !kbbuild_ubr(p->aKb[0].kb, p->plat.build))
+        catgen_buf_printf(b, "; the table does not know the first fix KB%u for this build",
+                          (unsigned)p->aKb[0].kb);
+    catgen_buf_printf(b, "\n");
+}
+
 int catgen_write_clauses(const catgen_res_t *r, catgen_buf_t *b)
 {
     size_t i, j;
@@ -98,7 +152,7 @@ int catgen_write_clauses(const catgen_res_t *r, catgen_buf_t *b)
         }
         if (p->plat.sp >= 0) catgen_buf_printf(b, " sp=%d", p->plat.sp);
         if (p->plat.build) catgen_buf_printf(b, " build=%u", (unsigned)p->plat.build);
-        catgen_buf_printf(b, "\n");
+        catgen_write_ubr(p, b);
         catgen_write_kbs(p, b);
         if (p->nKb > CAT_KB_MAX)
             catgen_buf_printf(b, "# NOTE: %u KBs, more than the %u a clause may hold: split the clause by build or sp\n",

@@ -532,12 +532,48 @@ static void evidence_prepend(verdict_t *v, const char *zHead)
  * (its reason joins the evidence instead). A workaround turns missing (and unknown for want of a
  * trustworthy hotfix list) into mitigated; an unpatchable OS stays unpatchable, since the upgrade
  * is still needed. An `undoes` fact turns patched into missing. */
-static void apply_facts(const cat_rule_t *r, const snap_t *s, verdict_t *v)
+/* Whether the machine has the level of a `when ... since-kb=` list (the updates that made the
+ * setting harmless): 1 yes, 0 no (below it), -1 cannot tell. The agent's UBR decides where the
+ * KB -> build table knows one of the KBs for the machine's build. Otherwise the fixing KBs of
+ * clause pl it lists: one of the list, or one numbered above all of it (KB order is release
+ * order within one platform's updates) is the level; all numbered below the whole list is
+ * below it, on a hotfix list that can be trusted. */
+static int since_level(const cat_mitig_t *m, const cat_plat_t *pl, const snap_t *s)
 {
-    char z[512]; /* note, fact name and value fit whole; evidence_prepend cuts to size */
+    uint32_t ubr = 0, kbMin = 0xffffffffu, kbMax = 0;
+    size_t i, j, nListed = 0, nBelow = 0;
+    const char *zWhy;
+    for (i = 0; i < m->nSinceKb; i++) {
+        uint32_t u = s->os.build ? kbbuild_ubr(m->aSinceKb[i], s->os.build) : 0;
+        if (u && (!ubr || u < ubr)) ubr = u;
+        if (m->aSinceKb[i] < kbMin) kbMin = m->aSinceKb[i];
+        if (m->aSinceKb[i] > kbMax) kbMax = m->aSinceKb[i];
+    }
+    if (ubr && s->os.ubr) return s->os.ubr >= ubr;
+    for (i = 0; pl && i < s->nHotfix; i++) {
+        const snap_hotfix_t *h = &s->aHotfix[i];
+        if (!h->kb.num || !hotfix_installed(h)) continue;
+        for (j = 0; j < m->nSinceKb && m->aSinceKb[j] != h->kb.num; j++) {
+        }
+        if (j < m->nSinceKb) return 1;
+        if (ubr && kbbuild_ubr(h->kb.num, s->os.build) >= ubr) return 1;
+        if (!plat_has_kb(pl, h->kb.num)) continue;
+        if (h->kb.num > kbMax) return 1;
+        nListed++;
+        nBelow += h->kb.num < kbMin;
+    }
+    if (nListed && nBelow == nListed && !hotfixes_unreliable(s, &zWhy)) return 0;
+    return -1;
+}
+
+static void apply_facts(const cat_rule_t *r, const cat_plat_t *pl, const snap_t *s, verdict_t *v)
+{
+    char z[768]; /* note, fact names and values fit whole; evidence_prepend cuts to size */
     size_t i;
     const cat_mitig_t *pHit = NULL, *pUndo = NULL, *pPartial = NULL, *pUnknown = NULL;
     const snap_fact_t *fHit = NULL, *fUndo = NULL, *fPartial = NULL, *fUnknown = NULL;
+    const cat_mitig_t *pDoubt = NULL; /* an undoes line whose since-kb level cannot be told */
+    const snap_fact_t *fDoubt = NULL;
 
     if (!s->nFact || strcmp(s->zOrigin, "agent") != 0) return;
     for (i = 0; i < r->nMitig; i++) {
@@ -551,6 +587,14 @@ static void apply_facts(const cat_rule_t *r, const snap_t *s, verdict_t *v)
             const snap_fact_t *w = snap_find_fact(s, m->zWhenFact);
             if (w && w->zValue[0] && !value_in_list(w->zValue, m->zWhenValues)) continue;
             if ((!w || !w->zValue[0]) && m->effect != CAT_EFFECT_UNDOES) continue;
+            if (m->nSinceKb && f->zValue[0] && value_in_list(f->zValue, m->zValues)) {
+                int lvl = since_level(m, pl, s);
+                if (lvl == 1) continue;
+                if (lvl < 0) {
+                    if (!pDoubt) pDoubt = m, fDoubt = f;
+                    continue;
+                }
+            }
         }
         if (!f->zValue[0]) {
             if (!pUnknown && m->effect != CAT_EFFECT_UNDOES) pUnknown = m, fUnknown = f;
@@ -573,6 +617,20 @@ static void apply_facts(const cat_rule_t *r, const snap_t *s, verdict_t *v)
         join3(v->zAction, sizeof v->zAction, pUndo->zAction[0] ? pUndo->zAction : "undo the setting",
               NULL, NULL);
         /* A workaround still closes the path the setting reopened (the Spooler disabled). */
+        if (!pHit) return;
+    }
+    if (!pUndo && pDoubt && v->status == VERDICT_PATCHED) {
+        /* The setting is harmless only at the since-kb level, which this machine may lack. */
+        const snap_fact_t *w = snap_find_fact(s, pDoubt->zWhenFact);
+        v->status = VERDICT_UNKNOWN;
+        snprintf(z, sizeof z,
+                 "the hotfix list does not show whether those updates are installed: %s "
+                 "(%s=%s, %s=%s)",
+                 pDoubt->zNote, fDoubt->zName, fDoubt->zValue, pDoubt->zWhenFact,
+                 w ? w->zValue : "unknown");
+        evidence_prepend(v, z);
+        join3(v->zAction, sizeof v->zAction, "rescan the machine with the agent, or ",
+              pDoubt->zAction[0] ? pDoubt->zAction : "undo the setting", NULL);
         if (!pHit) return;
     }
     if (v->status != VERDICT_MISSING && v->status != VERDICT_UNKNOWN &&
@@ -703,7 +761,7 @@ static void eval_rule(const cat_rule_t *r, const snap_t *s, const host_ctx_t *h,
         break;
     }
     if (pl->kind != CAT_KIND_NOT_AFFECTED) {
-        if (r->nMitig) apply_facts(r, s, v);
+        if (r->nMitig) apply_facts(r, pl, s, v);
         if (r->exploitedOn) apply_role(r, s, v);
     }
 }

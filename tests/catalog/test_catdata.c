@@ -13,6 +13,7 @@
 #include "cat.h"
 #include "catgen.h"
 #include "catgen_int.h"
+#include "kbbuild.h"
 #include "kbs_err.h"
 
 typedef struct t_ctx {
@@ -370,13 +371,55 @@ static void test_six_cves(void **state)
     assert_true(nChecked > 500);
 }
 
+/* The derive writes each Windows 10+ build clause's ubr= from the KB-to-build table: for
+ * CVE-2022-21907 the January 2022 cumulative updates (KB5009543 for 20H2 / 21H1 / 21H2, whose
+ * table entry is 19044.1466; KB5009555 for Server 2022; KB5009566 for Windows 11 21H2). */
+static void test_derive_ubr(void **state)
+{
+    static const struct {
+        uint32_t build, kb;
+    } aWant[] = {
+        {19042, 5009543}, {19043, 5009543}, {19044, 5009543}, {20348, 5009555}, {22000, 5009566}};
+    static const char *const azCve[] = {"CVE-2022-21907"};
+    t_ctx_t *c = *state;
+    catgen_res_t res;
+    catgen_err_t e;
+    catgen_buf_t b;
+    size_t i, j, nSeen = 0;
+    assert_int_equal(kbbuild_ubr(5009543, 19044), 1466);
+    assert_int_equal(catgen_derive(&c->d, azCve, 1, NULL, 0, &res, &e), KBS_OK);
+    memset(&b, 0, sizeof b);
+    assert_int_equal(catgen_write_clauses(&res, &b), KBS_OK);
+    catgen_buf_printf(&b, "%c", 0);
+    for (i = 0; i < sizeof aWant / sizeof aWant[0]; i++) {
+        uint32_t want = kbbuild_ubr(aWant[i].kb, aWant[i].build);
+        char zWant[64];
+        assert_true(want > 0);
+        for (j = 0; j < res.nPlat; j++) {
+            uint32_t kb = 0;
+            if (res.aPlat[j].plat.build != aWant[i].build) continue;
+            if (catgen_pres_ubr(&res.aPlat[j], &kb) != want || kb != aWant[i].kb)
+                fail_msg("%s build %u: ubr=%u from KB%u, want %u from KB%u",
+                         os_family_key(res.aPlat[j].plat.family), (unsigned)aWant[i].build,
+                         (unsigned)catgen_pres_ubr(&res.aPlat[j], NULL), (unsigned)kb,
+                         (unsigned)want, (unsigned)aWant[i].kb);
+            nSeen++;
+        }
+        snprintf(zWant, sizeof zWant, " build=%u ubr=%u\n", (unsigned)aWant[i].build,
+                 (unsigned)want);
+        if (!strstr(b.z, zWant)) fail_msg("no '%s' in the derived rule:\n%s", zWant, b.z);
+    }
+    assert_true(nSeen >= sizeof aWant / sizeof aWant[0]);
+    catgen_buf_free(&b);
+    catgen_res_release(&res);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_regenerates),
-        cmocka_unit_test(test_every_kb_justified),
-        cmocka_unit_test(test_cumulative_complete),
-        cmocka_unit_test(test_six_cves),
+        cmocka_unit_test(test_regenerates),         cmocka_unit_test(test_every_kb_justified),
+        cmocka_unit_test(test_cumulative_complete), cmocka_unit_test(test_six_cves),
+        cmocka_unit_test(test_derive_ubr),
     };
     return cmocka_run_group_tests(tests, t_setup, t_teardown);
 }

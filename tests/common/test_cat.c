@@ -194,7 +194,9 @@ static const struct {
     {"second when", "kbscat 1.3\nrule A\ntitle t\nref r\nmitigation fact=X value=1 note=n\nwhen fact=Y value=0\nwhen fact=Z value=0\n",
      KBS_EPARSE, 7, "second when"},
     {"when note", "kbscat 1.3\nrule A\ntitle t\nref r\nmitigation fact=X value=1 note=n\nwhen fact=Y value=0 note=x\n",
-     KBS_EPARSE, 6, "only fact= and value="},
+     KBS_EPARSE, 6, "only fact=, value= and since-kb="},
+    {"when since-kb", "kbscat 1.3\nrule A\ntitle t\nref r\nmitigation fact=X value=1 note=n\nwhen fact=Y value=0 since-kb=5005030,x\n",
+     KBS_EPARSE, 6, "bad KB number 'x'"},
     {"when no value", "kbscat 1.3\nrule A\ntitle t\nref r\nmitigation fact=X value=1 note=n\nwhen fact=Y\n",
      KBS_EPARSE, 6, "wants fact= and value="},
 };

@@ -19,6 +19,8 @@
 #include "../t_file.h"
 #include "cat.h"
 #include "catgen.h"
+#include "catgen_int.h"
+#include "kbbuild.h"
 #include "kbs_err.h"
 
 static char *t_read(const char *zName, size_t *pn)
@@ -205,7 +207,9 @@ static void t_derive_mini(const catgen_data_t *d)
     memset(&b, 0, sizeof b);
     assert_int_equal(catgen_write_clauses(&r, &b), KBS_OK);
     catgen_buf_printf(&b, "%c", 0);
-    assert_non_null(strstr(b.z, "fix 10,2016 build=14393\n  kb 1000001  # 2017-03-14 fix listed for the CVE\n"));
+    assert_non_null(strstr(
+        b.z, "fix 10,2016 build=14393\n  # no ubr=: the KB-to-build table (kbbuild.tsv) knows none "
+             "of these KBs for build 14393\n  kb 1000001  # 2017-03-14 fix listed for the CVE\n"));
     assert_non_null(strstr(b.z, "  kb 2000003  # 2017-05-09 rollup of the month (also listed for IE11"));
     assert_non_null(strstr(b.z, "fix 7 sp=1\n"));
     assert_null(strstr(b.z, "2000102"));
@@ -451,6 +455,64 @@ static void test_one_package(void **state)
     catgen_data_release(&d);
 }
 
+/* The derive's `ubr=` comes from the KB-to-build table: KB5009543 (known there for 19044) gives
+ * the 21H2 clause its UBR; a Server 2016 fix the table does not know gives no ubr= and a comment
+ * saying so, and a later KB the table knows does not stand in for the unknown first fix unsaid. */
+static void test_ubr_from_table(void **state)
+{
+    static const char zCsv[] = "\"DatePosted\",\"CVE\",\"BulletinKB\",\"Title\","
+                               "\"AffectedProduct\",\"AffectedComponent\",\"Severity\","
+                               "\"Impact\",\"Supersedes\",\"Exploits\"\n"
+                               "\"20220111\",\"CVE-2022-21907\",\"5009543\",\"t\",\"Windows 10 "
+                               "Version 21H2 for x64-based Systems\",\"\",\"\",\"\",\"\",\n"
+                               "\"20220111\",\"CVE-2022-21907\",\"1234567\",\"t\",\"Windows Server "
+                               "2016\",\"\",\"\",\"\",\"\",\n"
+                               "\"20220111\",\"CVE-2022-21907\",\"1234568\",\"t\",\"Windows Server "
+                               "2019\",\"\",\"\",\"\",\"\",\n"
+                               "\"20220208\",\"CVE-2022-22000\",\"5010351\",\"t\",\"Windows Server "
+                               "2019\",\"\",\"\",\"\",\"1234568\",\n";
+    static const char *const azCve[] = {"CVE-2022-21907"};
+    uint32_t u21h2 = kbbuild_ubr(5009543, 19044), u2019 = kbbuild_ubr(5010351, 17763), kb = 0;
+    catgen_data_t d;
+    catgen_res_t r;
+    catgen_err_t e;
+    catgen_buf_t b;
+    char zWant[160];
+    size_t i;
+    (void)state;
+    assert_true(u21h2 > 0 && u2019 > 0);
+    assert_int_equal(kbbuild_ubr(1234567, 14393), 0);
+    assert_int_equal(catgen_data_read(zCsv, sizeof zCsv - 1, "ubr.csv", &d, &e), KBS_OK);
+    assert_int_equal(catgen_derive(&d, azCve, 1, NULL, 0, &r, &e), KBS_OK);
+    for (i = 0; i < r.nPlat; i++) {
+        const catgen_pres_t *p = &r.aPlat[i];
+        if (p->plat.family == OS_FAM_10 && p->plat.build == 19044) {
+            assert_int_equal(catgen_pres_ubr(p, &kb), u21h2);
+            assert_int_equal(kb, 5009543);
+        }
+    }
+    assert_int_equal(catgen_pres_ubr(t_plat(&r, OS_FAM_2016), &kb), 0);
+    assert_int_equal(kb, 0);
+    memset(&b, 0, sizeof b);
+    assert_int_equal(catgen_write_clauses(&r, &b), KBS_OK);
+    catgen_buf_printf(&b, "%c", 0);
+    snprintf(zWant, sizeof zWant,
+             "build=19044 ubr=%u\n  # ubr=%u: KB5009543 gives 19044.%u (kbbuild.tsv)\n",
+             (unsigned)u21h2, (unsigned)u21h2, (unsigned)u21h2);
+    if (!strstr(b.z, zWant)) fail_msg("no '%s' in\n%s", zWant, b.z);
+    assert_non_null(strstr(
+        b.z, "fix 2016 build=14393\n  # no ubr=: the KB-to-build table (kbbuild.tsv) knows none of "
+             "these KBs for build 14393\n  kb 1234567 "));
+    snprintf(zWant, sizeof zWant,
+             "build=17763 ubr=%u\n  # ubr=%u: KB5010351 gives 17763.%u (kbbuild.tsv); the table "
+             "does not know the first fix KB1234568 for this build\n",
+             (unsigned)u2019, (unsigned)u2019, (unsigned)u2019);
+    if (!strstr(b.z, zWant)) fail_msg("no '%s' in\n%s", zWant, b.z);
+    catgen_buf_free(&b);
+    catgen_res_release(&r);
+    catgen_data_release(&d);
+}
+
 /* A Supersedes chain of 90,000 KBs (one day, each superseding the next higher KB: the order
  * that made the closure quadratic) derived on a thread with a 256 KiB stack: the loop check
  * must not recurse once per KB. */
@@ -577,9 +639,19 @@ static void test_whole_rule(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_products), cmocka_unit_test(test_reader_errors), cmocka_unit_test(test_derive),
-        cmocka_unit_test(test_out_of_band), cmocka_unit_test(test_zip),      cmocka_unit_test(test_loop),          cmocka_unit_test(test_build),
-        cmocka_unit_test(test_traps), cmocka_unit_test(test_long_chain), cmocka_unit_test(test_whole_rule), cmocka_unit_test(test_one_package), cmocka_unit_test(test_no_windows_row),
+        cmocka_unit_test(test_products),
+        cmocka_unit_test(test_reader_errors),
+        cmocka_unit_test(test_derive),
+        cmocka_unit_test(test_out_of_band),
+        cmocka_unit_test(test_zip),
+        cmocka_unit_test(test_loop),
+        cmocka_unit_test(test_build),
+        cmocka_unit_test(test_traps),
+        cmocka_unit_test(test_long_chain),
+        cmocka_unit_test(test_whole_rule),
+        cmocka_unit_test(test_one_package),
+        cmocka_unit_test(test_no_windows_row),
+        cmocka_unit_test(test_ubr_from_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

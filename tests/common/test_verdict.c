@@ -298,8 +298,24 @@ static const vcase_t aCase[] = {
      "driver installs not restricted to administrators (KB5005652) (PointAndPrint.NoWarningNoElevationOnInstall=1, "
      "PointAndPrint.RestrictDriverInstallation=0) despite the fix; KB5004244 listed",
      "PointAndPrint.NoWarningNoElevationOnInstall=1;PointAndPrint.RestrictDriverInstallation=0"},
-    {"CVE-2021-34527", WIN10(17763, 0), "KB5004244", "", 0, P, "KB5004244 listed",
+    /* RestrictDriverInstallationToAdministrators unset: harmless only from the August 2021
+     * updates on (KB5005652; KB5005030 = 17763.2114, KB5005088 for 7 SP1): a machine with only
+     * the July 2021 updates is exposed, a later one patched, one that cannot be told unknown. */
+    {"CVE-2021-34527", WIN10(17763, 0), "KB5004244", "", 0, M, "August 2021 updates (KB5005652)",
      "PointAndPrint.NoWarningNoElevationOnInstall=1;PointAndPrint.RestrictDriverInstallation=absent"},
+    {"CVE-2021-34527", WIN10(17763, 2061), "", "", 0, M, "PointAndPrint.RestrictDriverInstallation=absent) despite the fix",
+     "PointAndPrint.NoWarningNoElevationOnInstall=1;PointAndPrint.RestrictDriverInstallation=absent"},
+    {"CVE-2021-34527", WIN10(17763, 2114), "", "", 0, P, "by UBR",
+     "PointAndPrint.NoWarningNoElevationOnInstall=1;PointAndPrint.RestrictDriverInstallation=absent"},
+    {"CVE-2021-34527", WIN10(17763, 0), "KB5005030", "", 0, P, "KB5005030 listed",
+     "PointAndPrint.NoWarningNoElevationOnInstall=1;PointAndPrint.RestrictDriverInstallation=absent"},
+    {"CVE-2021-34527", WIN7(1), "KB5004953", "", 0, M, "August 2021 updates (KB5005652)",
+     "PointAndPrint.UpdatePromptSettings=1;PointAndPrint.RestrictDriverInstallation=absent"},
+    {"CVE-2021-34527", WIN7(1), "KB5022338", "", 0, P, "KB5022338 listed",
+     "PointAndPrint.UpdatePromptSettings=1;PointAndPrint.RestrictDriverInstallation=absent"},
+    {"CVE-2021-34527", WIN7(1), "KB5004953", "", F_INCOMPLETE, Q,
+     "the hotfix list does not show whether those updates are installed",
+     "PointAndPrint.UpdatePromptSettings=1;PointAndPrint.RestrictDriverInstallation=absent"},
     {"CVE-2021-34527", WIN10(17763, 0), "KB5004244", "", 0, P, "KB5004244 listed",
      "PointAndPrint.NoWarningNoElevationOnInstall=1;PointAndPrint.RestrictDriverInstallation=1"},
     {"CVE-2021-34527", WIN10(17763, 0), "KB5004244", "", 0, M, "PointAndPrint.RestrictDriverInstallation=unknown",
