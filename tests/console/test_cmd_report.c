@@ -16,16 +16,7 @@
 
 static char t_zOut[1 << 18], t_zErr[1 << 14];
 
-/* Runs cli_main on a NULL-terminated argument list; output lands in t_zOut / t_zErr. */
-static int t_run(const char *zFirst, ...)
-{
-    va_list ap;
-    int rc;
-    va_start(ap, zFirst);
-    rc = t_cli_runv(t_zOut, sizeof t_zOut, t_zErr, sizeof t_zErr, zFirst, ap);
-    va_end(ap);
-    return rc;
-}
+T_CLI_RUNNER(t_zOut, t_zErr)
 
 static const char *const t_azJunk[] = {
     "desktop.ini", "Thumbs.db", ".DS_Store", "~$fleet.xlsx", "PC-X.kbs.tmp3312-9f00a1b2c3d4e5f6",
